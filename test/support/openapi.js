@@ -7,8 +7,22 @@ const addFormats = require('ajv-formats');
 
 const spec = require(path.join(__dirname, '../../spec/openapi-item-subset.json'));
 
+// OpenAPI 3.0 allows `nullable` beside a bare $ref or allOf; Ajv accepts it only beside `type`. Rewrite those as
+// anyOf [schema, null], which means the same.
+function nullableAsAnyOf(node) {
+  if (Array.isArray(node)) return node.map(nullableAsAnyOf);
+  if (!node || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableAsAnyOf(v)]));
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable, description, ...rest } = out;
+    return { description, anyOf: [rest, { type: 'null' }] };
+  }
+  return out;
+}
+const components = nullableAsAnyOf(spec.components);
+
 function resolveRef(ref) {
-  return ref.replace(/^#\//, '').split('/').reduce((node, key) => node[key], spec);
+  return ref.replace(/^#\/components\//, '').split('/').reduce((node, key) => node[key], components);
 }
 
 // Requests must not carry fields Plaid does not know: Plaid answers UNKNOWN_FIELDS. The spec leaves
@@ -40,7 +54,7 @@ ajv.addFormat('url', (value) => {
     return false;
   }
 });
-ajv.addSchema({ components: spec.components }, 'plaid');
+ajv.addSchema({ components }, 'plaid');
 
 const byRef = (ref) => ajv.compile({ $ref: `plaid${ref}` });
 const compiled = new Map();

@@ -1,0 +1,44 @@
+import type { NodeAPI } from 'node-red';
+import { PlaidClient } from '../plaid/client';
+import { baseUrlFor, isEnvironment } from '../plaid/environments';
+import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRIES = 2;
+
+function numberOr(value: string | number | undefined, fallback: number, min: number): number {
+  const n = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
+  return Number.isFinite(n) && n >= min ? n : fallback;
+}
+
+export = function (RED: NodeAPI): void {
+  function PlaidConfig(this: PlaidConfigNode, def: PlaidConfigDef): void {
+    RED.nodes.createNode(this, def);
+    this.environment = isEnvironment(def.environment) ? def.environment : 'sandbox';
+    const { clientId, secret } = this.credentials ?? {};
+    try {
+      if (!clientId || !secret) throw new Error('the Plaid config node has no client ID or secret');
+      this.client = new PlaidClient({
+        baseUrl: baseUrlFor(this.environment, def.baseUrl),
+        clientId,
+        secret,
+        timeout: numberOr(def.timeout, DEFAULT_TIMEOUT_MS, 1),
+        retries: numberOr(def.retries, DEFAULT_RETRIES, 0),
+      });
+    } catch (err) {
+      this.problem = (err as Error).message;
+      this.warn(this.problem);
+    }
+    this.on('close', (_removed: boolean, done: () => void) => {
+      this.client?.close();
+      done();
+    });
+  }
+
+  RED.nodes.registerType<PlaidConfigNode, PlaidConfigDef, {}, PlaidCredentials>('plaid-config', PlaidConfig, {
+    credentials: {
+      clientId: { type: 'text' },
+      secret: { type: 'password' },
+    },
+  });
+};

@@ -1,0 +1,23 @@
+import type { Node, NodeDef } from 'node-red';
+import type { PlaidClient } from '../plaid/client';
+import type { PlaidEnvironment } from '../plaid/environments';
+
+export interface PlaidConfigDef extends NodeDef {
+  environment: string;
+  baseUrl: string;
+  timeout: string | number;
+  retries: string | number;
+}
+
+export interface PlaidCredentials {
+  clientId?: string;
+  secret?: string;
+}
+
+/** The config node as other nodes see it: one Plaid client shared by every node that uses this config. */
+export interface PlaidConfigNode extends Node<PlaidCredentials> {
+  environment: PlaidEnvironment;
+  /** Absent when the configuration is unusable; `problem` then says why. */
+  client?: PlaidClient;
+  problem?: string;
+}

@@ -1,0 +1,171 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
+import { backoffDelay, BackoffOptions, DEFAULT_BACKOFF, parseRetryAfter } from './backoff';
+import type { EndpointSpec } from './endpoints';
+import { FailureKind, isPlaidErrorBody, PlaidRequestError, redactPlaidError } from './errors';
+import { redact } from './redact';
+
+export const PLAID_VERSION = '2020-09-14';
+
+export interface PlaidClientOptions {
+  baseUrl: string;
+  clientId: string;
+  secret: string;
+  /** Per attempt, in ms. */
+  timeout: number;
+  /** Further attempts after the first, where the endpoint's retry policy allows them. */
+  retries: number;
+  backoff?: BackoffOptions;
+  /** A Retry-After longer than this fails the call at once rather than holding the message. */
+  maxRetryAfterMs?: number;
+}
+
+export interface PlaidResponse {
+  body: Record<string, unknown>;
+  status: number;
+  attempts: number;
+  requestId: string | undefined;
+}
+
+// got is ESM-only: load it once, on first use, from this CommonJS package.
+let gotModule: Promise<Got> | undefined;
+function loadGot(): Promise<Got> {
+  gotModule ??= import('got').then((module) => module.got);
+  return gotModule;
+}
+
+/** What one attempt ended in: an answer, or a transport failure. */
+type Attempt =
+  | { response: Response<string> }
+  | { failure: Exclude<FailureKind, 'plaid' | 'http' | 'bad-response' | 'config'>; detail: string };
+
+/**
+ * One client per config node: a keep-alive agent shared by every call of every node using that config node,
+ * per-attempt timeouts, and retries only where the endpoint's policy says a repeat is harmless.
+ */
+export class PlaidClient {
+  private readonly options: Required<PlaidClientOptions>;
+  private readonly agent: { http: http.Agent; https: https.Agent };
+  private readonly secrets: string[];
+  private closed = false;
+
+  constructor(options: PlaidClientOptions) {
+    this.options = { backoff: DEFAULT_BACKOFF, maxRetryAfterMs: 60_000, ...options };
+    this.agent = {
+      http: new http.Agent({ keepAlive: true }),
+      https: new https.Agent({ keepAlive: true }),
+    };
+    this.secrets = [options.secret];
+  }
+
+  async request(endpoint: EndpointSpec, body: Record<string, unknown>): Promise<PlaidResponse> {
+    if (this.closed) throw new PlaidRequestError({ kind: 'config', endpoint: endpoint.label, attempts: 0, detail: 'client closed' });
+    const got = await loadGot();
+    const payload = JSON.stringify(body);
+    const secrets = [...this.secrets, ...tokensIn(body)];
+    const maxAttempts = 1 + Math.max(0, this.options.retries);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(got, endpoint, payload);
+      const result = this.interpret(endpoint, outcome, attempt, secrets);
+      if (!(result instanceof PlaidRequestError)) return result;
+      const error = result;
+      const wait = attempt < maxAttempts && !this.closed ? this.retryDelay(endpoint, outcome, attempt) : undefined;
+      if (wait === undefined) throw error;
+      await sleep(wait);
+    }
+  }
+
+  /** Releases the keep-alive sockets; later calls fail without sending. */
+  close(): void {
+    this.closed = true;
+    this.agent.http.destroy();
+    this.agent.https.destroy();
+  }
+
+  private async attempt(got: Got, endpoint: EndpointSpec, payload: string): Promise<Attempt> {
+    try {
+      const response = await got.post(this.options.baseUrl + endpoint.path, {
+        body: payload,
+        headers: {
+          'content-type': 'application/json',
+          'plaid-client-id': this.options.clientId,
+          'plaid-secret': this.options.secret,
+          'plaid-version': PLAID_VERSION,
+        },
+        agent: this.agent,
+        timeout: { request: this.options.timeout },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        followRedirect: false,
+      });
+      return { response };
+    } catch (err) {
+      // got's own errors carry the request options, headers (and so the secret) included: keep only the code.
+      const code = (err as { code?: string }).code ?? 'ERROR';
+      if (code === 'ETIMEDOUT') return { failure: 'timeout', detail: `no answer within ${this.options.timeout} ms` };
+      if (code === 'ECONNREFUSED') return { failure: 'refused', detail: `connection refused by ${hostOf(this.options.baseUrl)}` };
+      return { failure: 'network', detail: code };
+    }
+  }
+
+  /** The answer an attempt got, or the error it ended in. */
+  private interpret(endpoint: EndpointSpec, outcome: Attempt, attempts: number, secrets: string[]): PlaidResponse | PlaidRequestError {
+    const base = { endpoint: endpoint.label, attempts };
+    if ('failure' in outcome) return new PlaidRequestError({ ...base, kind: outcome.failure, detail: outcome.detail });
+    const status = outcome.response.statusCode;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(outcome.response.body);
+    } catch {
+      return new PlaidRequestError({ ...base, kind: status >= 400 ? 'http' : 'bad-response', status });
+    }
+    if (status >= 200 && status < 300) {
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        return new PlaidRequestError({ ...base, kind: 'bad-response', status });
+      }
+      const body = parsed as Record<string, unknown>;
+      const requestId = typeof body.request_id === 'string' ? body.request_id : undefined;
+      return { body, status, attempts, requestId };
+    }
+    if (isPlaidErrorBody(parsed)) {
+      return new PlaidRequestError({ ...base, kind: 'plaid', status, plaidError: redactPlaidError(parsed, secrets) });
+    }
+    return new PlaidRequestError({ ...base, kind: 'http', status });
+  }
+
+  /** How long to wait before the next attempt, or undefined when this failure must not be repeated. */
+  private retryDelay(endpoint: EndpointSpec, outcome: Attempt, attempt: number): number | undefined {
+    const backoff = backoffDelay(attempt, this.options.backoff);
+    if ('failure' in outcome) {
+      if (outcome.failure === 'refused' || endpoint.retry === 'idempotent') return backoff;
+      return undefined;
+    }
+    const status = outcome.response.statusCode;
+    if (status === 429) {
+      const header = outcome.response.headers['retry-after'];
+      const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+      if (retryAfter === undefined) return backoff;
+      return retryAfter <= this.options.maxRetryAfterMs ? retryAfter : undefined;
+    }
+    if (status >= 500 && endpoint.retry === 'idempotent') return backoff;
+    return undefined;
+  }
+}
+
+/** Access and public tokens in a request body: they must be masked if Plaid echoes them back in an error text. */
+function tokensIn(body: Record<string, unknown>): string[] {
+  return ['access_token', 'public_token'].flatMap((key) => (typeof body[key] === 'string' ? [body[key] as string] : []));
+}
+
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return redact(baseUrl);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,204 @@
+// The endpoint table: one row per Plaid endpoint, driving the client's retry policy, the endpoint nodes and their
+// editor dialogs. Adding an endpoint is a row here plus its help text in nodes/locales/en-US/plaid-endpoints.html.
+
+/**
+ * `idempotent`: repeating the call cannot lose or double an effect, so 429, 5xx, timeouts and connection failures
+ * are retried. `refused-only`: a repeat after the request may have reached Plaid could orphan an Item, lose a token
+ * or fire a second webhook, so only a 429 (Plaid did nothing) or a refused connection (nothing was sent) is retried.
+ */
+export type RetryPolicy = 'idempotent' | 'refused-only';
+
+/** How the editor offers a field and how a value is checked before sending. */
+export type FieldKind = 'string' | 'enum' | 'string-array' | 'object' | 'nullable-url';
+
+/** The node's default for a field: a typedInput value and type (str, msg, json, ...; `enum` for a select). */
+export interface FieldDefault {
+  value: string;
+  type: string;
+}
+
+export interface FieldSpec {
+  /** Plaid's own field name: the msg.payload key and the node property. */
+  name: string;
+  required: boolean;
+  kind: FieldKind;
+  /** For `enum`: Plaid's values (Plaid may add more; the editor offers these). */
+  values?: readonly string[];
+  default: FieldDefault;
+}
+
+export interface EndpointSpec {
+  /** Node type name. */
+  type: string;
+  /** Plaid path, e.g. /item/get. */
+  path: string;
+  /** Short label, e.g. item/get. */
+  label: string;
+  sandboxOnly: boolean;
+  retry: RetryPolicy;
+  fields: readonly FieldSpec[];
+}
+
+const unset: FieldDefault = { value: '', type: 'str' };
+const accessToken: FieldSpec = {
+  name: 'access_token',
+  required: true,
+  kind: 'string',
+  default: { value: 'payload.access_token', type: 'msg' },
+};
+
+export const REMOVE_REASON_CODES = [
+  'FRAUD_FIRST_PARTY',
+  'FRAUD_FALSE_IDENTITY',
+  'FRAUD_ABUSE',
+  'FRAUD_OTHER',
+  'CONNECTION_IS_NON_FUNCTIONAL',
+  'OTHER',
+] as const;
+
+export const VERIFICATION_STATUSES = ['automatically_verified', 'verification_expired'] as const;
+
+export const FIRE_WEBHOOK_CODES = [
+  'DEFAULT_UPDATE',
+  'NEW_ACCOUNTS_AVAILABLE',
+  'SMS_MICRODEPOSITS_VERIFICATION',
+  'USER_PERMISSION_REVOKED',
+  'USER_ACCOUNT_REVOKED',
+  'PENDING_DISCONNECT',
+  'RECURRING_TRANSACTIONS_UPDATE',
+  'LOGIN_REPAIRED',
+  'SYNC_UPDATES_AVAILABLE',
+  'PRODUCT_READY',
+  'ERROR',
+] as const;
+
+export const FIRE_WEBHOOK_TYPES = [
+  'AUTH',
+  'HOLDINGS',
+  'INVESTMENTS_TRANSACTIONS',
+  'ITEM',
+  'LIABILITIES',
+  'TRANSACTIONS',
+  'ASSETS',
+] as const;
+
+export const ENDPOINTS: readonly EndpointSpec[] = [
+  {
+    type: 'plaid-item-get',
+    path: '/item/get',
+    label: 'item/get',
+    sandboxOnly: false,
+    retry: 'idempotent',
+    fields: [accessToken],
+  },
+  {
+    type: 'plaid-item-remove',
+    path: '/item/remove',
+    label: 'item/remove',
+    sandboxOnly: false,
+    // A repeat after a lost answer finds the Item gone (INVALID_ACCESS_TOKEN): nothing is doubled or orphaned.
+    retry: 'idempotent',
+    fields: [
+      accessToken,
+      { name: 'reason_code', required: false, kind: 'enum', values: REMOVE_REASON_CODES, default: unset },
+      { name: 'reason_note', required: false, kind: 'string', default: unset },
+    ],
+  },
+  {
+    type: 'plaid-item-webhook-update',
+    path: '/item/webhook/update',
+    label: 'item/webhook/update',
+    sandboxOnly: false,
+    // Setting the same URL twice leaves the same state; receivers already tolerate a repeated acknowledgement.
+    retry: 'idempotent',
+    fields: [accessToken, { name: 'webhook', required: false, kind: 'nullable-url', default: unset }],
+  },
+  {
+    type: 'plaid-item-access-token-invalidate',
+    path: '/item/access_token/invalidate',
+    label: 'item/access_token/invalidate',
+    sandboxOnly: false,
+    // A repeat would rotate the token Plaid just issued in the lost answer: the Item would be left unreachable.
+    retry: 'refused-only',
+    fields: [accessToken],
+  },
+  {
+    type: 'plaid-item-public-token-exchange',
+    path: '/item/public_token/exchange',
+    label: 'item/public_token/exchange',
+    sandboxOnly: false,
+    // Public tokens are single use: a repeat after a lost answer fails and the Item's access token is lost.
+    retry: 'refused-only',
+    fields: [{ name: 'public_token', required: true, kind: 'string', default: { value: 'payload.public_token', type: 'msg' } }],
+  },
+  {
+    type: 'plaid-sandbox-public-token-create',
+    path: '/sandbox/public_token/create',
+    label: 'sandbox/public_token/create',
+    sandboxOnly: true,
+    // Each call creates an Item: a repeat after a lost answer leaves an orphan Item behind.
+    retry: 'refused-only',
+    fields: [
+      { name: 'institution_id', required: true, kind: 'string', default: { value: 'ins_109508', type: 'str' } },
+      { name: 'initial_products', required: true, kind: 'string-array', default: { value: '["transactions"]', type: 'json' } },
+      { name: 'options', required: false, kind: 'object', default: unset },
+      { name: 'user_token', required: false, kind: 'string', default: unset },
+      { name: 'user_id', required: false, kind: 'string', default: unset },
+    ],
+  },
+  {
+    type: 'plaid-sandbox-item-reset-login',
+    path: '/sandbox/item/reset_login',
+    label: 'sandbox/item/reset_login',
+    sandboxOnly: true,
+    retry: 'idempotent',
+    fields: [accessToken],
+  },
+  {
+    type: 'plaid-sandbox-item-set-verification-status',
+    path: '/sandbox/item/set_verification_status',
+    label: 'sandbox/item/set_verification_status',
+    sandboxOnly: true,
+    retry: 'idempotent',
+    fields: [
+      accessToken,
+      { name: 'account_id', required: true, kind: 'string', default: { value: 'payload.account_id', type: 'msg' } },
+      {
+        name: 'verification_status',
+        required: true,
+        kind: 'enum',
+        values: VERIFICATION_STATUSES,
+        default: { value: 'automatically_verified', type: 'enum' },
+      },
+    ],
+  },
+  {
+    type: 'plaid-sandbox-item-fire-webhook',
+    path: '/sandbox/item/fire_webhook',
+    label: 'sandbox/item/fire_webhook',
+    sandboxOnly: true,
+    // A repeat would deliver a second webhook.
+    retry: 'refused-only',
+    fields: [
+      accessToken,
+      { name: 'webhook_type', required: false, kind: 'enum', values: FIRE_WEBHOOK_TYPES, default: unset },
+      {
+        name: 'webhook_code',
+        required: true,
+        kind: 'enum',
+        values: FIRE_WEBHOOK_CODES,
+        default: { value: 'DEFAULT_UPDATE', type: 'enum' },
+      },
+    ],
+  },
+];
+
+/** Used by the webhook verifier, not by a node of its own. */
+export const WEBHOOK_VERIFICATION_KEY_GET: EndpointSpec = {
+  type: 'plaid-webhook-verification-key-get',
+  path: '/webhook_verification_key/get',
+  label: 'webhook_verification_key/get',
+  sandboxOnly: false,
+  retry: 'idempotent',
+  fields: [{ name: 'key_id', required: true, kind: 'string', default: unset }],
+};
