@@ -1,0 +1,208 @@
+// Emulator-only operations beyond Plaid's API, shared by the control HTTP API (control-routes.ts) and the
+// programmatic API (index.ts): state snapshots, webhooks Plaid cannot be asked to send (PENDING_EXPIRATION,
+// SESSION_FINISHED, ...), direct Item creation, login repair, reset.
+import { isoTime } from './clock';
+import type { EmulatorCore } from './core';
+import { zeroCounts, type Counts } from './counts';
+import { errors } from './errors';
+import type { FaultConfig } from './faults';
+import type { JsonObject } from './fields';
+import { newLinkToken, randomUUID } from './ids';
+import { DEFAULT_INSTITUTION_ID, INSTITUTIONS } from './institutions';
+import type { ItemRecord } from './state';
+import type { DeliveryRecord } from './webhook-delivery';
+import { itemWebhookPayload, sessionFinishedPayload, webhookPayload } from './webhook-payloads';
+import { sendWebhook } from './webhooks';
+
+export interface AccountSnapshot {
+  account_id: string;
+  name: string;
+  mask: string;
+  type: string;
+  subtype: string;
+  verification_status: string | null;
+}
+
+export interface ItemSnapshot {
+  item_id: string;
+  institution_id: string;
+  institution_name: string;
+  products: string[];
+  webhook: string | null;
+  /** error_code of the Item's error (e.g. ITEM_LOGIN_REQUIRED), null when healthy. */
+  error_code: string | null;
+  /** The live access token (null before exchange and after removal). The emulator's tokens guard nothing. */
+  access_token: string | null;
+  removed: boolean;
+  removal_reason: string | null;
+  created_at: string;
+  last_webhook_code: string | null;
+  accounts: AccountSnapshot[];
+}
+
+export interface EmulatorSnapshot {
+  items: ItemSnapshot[];
+  counts: Counts;
+  outstandingPublicTokens: number;
+  currentKeyId: string;
+  faults: FaultConfig;
+  pendingDeliveries: number;
+  /** The emulator clock, ISO 8601. */
+  now: string;
+}
+
+export function itemSnapshot(item: ItemRecord): ItemSnapshot {
+  return {
+    item_id: item.item_id,
+    institution_id: item.institution.institution_id,
+    institution_name: item.institution.name,
+    products: [...item.products],
+    webhook: item.webhook,
+    error_code: item.error ? item.error.error_code : null,
+    access_token: item.accessToken,
+    removed: item.removed,
+    removal_reason: item.removalReason,
+    created_at: isoTime(item.createdAt),
+    last_webhook_code: item.lastWebhook ? item.lastWebhook.code : null,
+    accounts: item.accounts.map((account) => ({
+      account_id: account.account_id,
+      name: account.name,
+      mask: account.mask,
+      type: account.type,
+      subtype: account.subtype,
+      verification_status: account.verification_status ?? null,
+    })),
+  };
+}
+
+export function snapshot(core: EmulatorCore): EmulatorSnapshot {
+  return {
+    items: [...core.state.items()].map(itemSnapshot),
+    counts: { ...core.counts },
+    outstandingPublicTokens: core.state.outstandingPublicTokens(),
+    currentKeyId: core.keys.currentKid,
+    faults: core.faults.get(),
+    pendingDeliveries: core.webhooks.records.filter((record) => record.state === 'pending').length,
+    now: isoTime(core.clock.now()),
+  };
+}
+
+export interface CreateItemRequest {
+  institution_id?: string;
+  initial_products?: string[];
+  webhook?: string | null;
+}
+
+export interface CreatedItem {
+  item_id: string;
+  access_token: string;
+}
+
+/** An Item ready to use, as if created by /sandbox/public_token/create and exchanged at once. */
+export function createItem(core: EmulatorCore, request: CreateItemRequest = {}): CreatedItem {
+  const institution = INSTITUTIONS.get(request.institution_id ?? DEFAULT_INSTITUTION_ID);
+  if (!institution) throw errors.invalidInstitution();
+  const item = core.state.createItem({
+    institution,
+    products: request.initial_products ?? ['transactions'],
+    webhook: request.webhook ?? null,
+    userId: null,
+  });
+  const exchange = core.state.exchangePublicToken(core.state.issuePublicToken(item));
+  if (typeof exchange === 'string') throw errors.internalServerError(); // cannot happen: the token is brand new
+  return { item_id: item.item_id, access_token: exchange.accessToken };
+}
+
+export interface FireRequest {
+  /** The Item, by id or by access token; optional only for LINK webhooks sent to an explicit `webhook` URL. */
+  item_id?: string;
+  access_token?: string;
+  /** Default ITEM. */
+  webhook_type?: string;
+  webhook_code: string;
+  /** Destination; default the Item's webhook URL. */
+  webhook?: string;
+  /** Payload fields added to, or replacing, the defaults (e.g. consent_expiration_time, status, public_tokens). */
+  fields?: JsonObject;
+}
+
+export interface FireResult {
+  webhook_fired: true;
+  delivery_id: number;
+  url: string;
+  payload: JsonObject;
+}
+
+export function fireWebhook(core: EmulatorCore, request: FireRequest): FireResult {
+  const item = findItem(core, request);
+  const url = request.webhook ?? item?.webhook;
+  if (!url) throw errors.sandboxWebhookInvalid();
+  const type = request.webhook_type ?? 'ITEM';
+  const fields = request.fields ?? {};
+  const now = core.clock.now();
+  let payload: JsonObject;
+  if (type === 'LINK' && request.webhook_code === 'SESSION_FINISHED') {
+    payload = sessionFinishedPayload(linkSession(core, item, url, fields), fields);
+  } else if (type === 'ITEM') {
+    if (!item) throw errors.missingFields(['item_id']);
+    // Acknowledge the URL the webhook goes to, which may be an override rather than the Item's own.
+    const destination = request.webhook_code === 'WEBHOOK_UPDATE_ACKNOWLEDGED' ? { new_webhook_url: url } : {};
+    payload = itemWebhookPayload(item, request.webhook_code, now, { ...destination, ...fields });
+  } else {
+    payload = webhookPayload(type, request.webhook_code, { ...(item ? { item_id: item.item_id } : {}), ...fields });
+  }
+  const delivery: DeliveryRecord = sendWebhook(core, url, payload, item ?? null);
+  return { webhook_fired: true, delivery_id: delivery.id, url, payload };
+}
+
+function findItem(core: EmulatorCore, request: FireRequest): ItemRecord | undefined {
+  if (request.item_id !== undefined) {
+    const item = core.state.findById(request.item_id);
+    if (!item) throw errors.itemNotFound();
+    return item;
+  }
+  if (request.access_token !== undefined) {
+    const item = core.state.findByAccessToken(request.access_token);
+    if (!item) throw errors.invalidAccessToken();
+    return item;
+  }
+  return undefined;
+}
+
+/**
+ * A finished Hosted Link session. A successful one created a new Item (at the given Item's institution) whose
+ * public token is in public_tokens, ready to exchange, unless the caller supplies public_tokens.
+ */
+function linkSession(core: EmulatorCore, item: ItemRecord | undefined, url: string, fields: JsonObject) {
+  const status = typeof fields.status === 'string' ? fields.status : 'SUCCESS';
+  let publicTokens: string[] = [];
+  if (status === 'SUCCESS' && fields.public_tokens === undefined) {
+    const linked = core.state.createItem({
+      institution: item?.institution ?? INSTITUTIONS.get(DEFAULT_INSTITUTION_ID)!,
+      products: item?.products ?? ['transactions'],
+      webhook: url,
+      userId: item?.userId ?? null,
+    });
+    publicTokens = [core.state.issuePublicToken(linked)];
+  }
+  return { status, link_session_id: randomUUID(), link_token: newLinkToken(), public_tokens: publicTokens };
+}
+
+/** Clears the Item's error (the user went through update mode) and sends LOGIN_REPAIRED if it has a webhook. */
+export function repairItem(core: EmulatorCore, itemId: string): ItemSnapshot {
+  const item = core.state.findById(itemId);
+  if (!item) throw errors.itemNotFound();
+  item.error = null;
+  core.counts.loginRepairs += 1;
+  if (item.webhook) sendWebhook(core, item.webhook, itemWebhookPayload(item, 'LOGIN_REPAIRED', core.clock.now()), item);
+  return itemSnapshot(item);
+}
+
+/** Forgets Items, tokens, counts, faults and deliveries (pending retries are cancelled). Keys stay. */
+export function resetEmulator(core: EmulatorCore): void {
+  core.webhooks.clear();
+  core.state.clear();
+  core.itemGetLimiter.clear();
+  core.faults.set({});
+  zeroCounts(core.counts);
+}

@@ -1,0 +1,51 @@
+// Everything one emulator instance holds, shared by the Plaid endpoints, the control API and the programmatic API.
+import { createClock, type Clock } from './clock';
+import { newCounts, type Counts } from './counts';
+import { FaultInjector } from './faults';
+import { requestIdSource } from './ids';
+import { KeyRing } from './keys';
+import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options';
+import { FixedWindowLimiter } from './rate-limit';
+import { EmulatorState } from './state';
+import { WebhookDispatcher } from './webhook-delivery';
+
+export interface EmulatorCore {
+  readonly options: ResolvedOptions;
+  readonly clock: Clock;
+  readonly counts: Counts;
+  readonly state: EmulatorState;
+  readonly keys: KeyRing;
+  readonly webhooks: WebhookDispatcher;
+  readonly faults: FaultInjector;
+  readonly itemGetLimiter: FixedWindowLimiter;
+  readonly nextRequestId: () => string;
+  /** Timers of delayed (fault-injected) requests, cleared by stop(). */
+  readonly delayTimers: Set<NodeJS.Timeout>;
+}
+
+const MINUTE_MS = 60_000;
+
+export function createCore(input: EmulatorOptions = {}): EmulatorCore {
+  const options = resolveOptions(input);
+  const clock = createClock(options.now);
+  const counts = newCounts();
+  const keys = new KeyRing(clock);
+  return {
+    options,
+    clock,
+    counts,
+    state: new EmulatorState(clock, counts),
+    keys,
+    webhooks: new WebhookDispatcher({
+      counts,
+      sign: (body) => keys.signWebhookBody(body),
+      timeFactor: options.timeFactor,
+      timeoutMs: options.webhookTimeoutMs,
+      maxRecords: options.maxDeliveryRecords,
+    }),
+    faults: new FaultInjector(),
+    itemGetLimiter: new FixedWindowLimiter(options.itemGetLimitPerMinute, MINUTE_MS, clock),
+    nextRequestId: requestIdSource(),
+    delayTimers: new Set(),
+  };
+}

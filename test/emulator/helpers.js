@@ -1,0 +1,166 @@
+'use strict';
+// Shared by the emulator suites: start an emulator, call it over loopback HTTP, receive its webhooks, verify
+// their Plaid-Verification JWS independently of the emulator's code.
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const http = require('node:http');
+const path = require('node:path');
+const { validateResponse } = require('../support/openapi');
+const { start } = require('../../dist/emulator');
+
+async function startEmulator(options = {}) {
+  return start({ timeFactor: 0.001, ...options });
+}
+
+/** POST a JSON body (or a raw string) to the emulator; resolves {status, headers, body}. */
+async function call(emulator, endpoint, body, { headers = {}, auth = true, method = 'POST' } = {}) {
+  const response = await fetch(emulator.url + endpoint, {
+    method,
+    headers: {
+      'Content-Type': 'application/json',
+      ...(auth ? { 'PLAID-CLIENT-ID': emulator.clientId, 'PLAID-SECRET': emulator.secret } : {}),
+      'Plaid-Version': '2020-09-14',
+      ...headers,
+    },
+    body: method === 'GET' ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A successful call: asserts 200 and a body valid against the endpoint's 200 schema. */
+async function ok(emulator, endpoint, body) {
+  const response = await call(emulator, endpoint, body);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  const problems = endpoint === '/accounts/get' ? [] // not in the spec subset; checked field by field in its test
+    : validateResponse(endpoint, response.body, true);
+  assert.deepEqual(problems, [], `${endpoint} response: ${problems.join('; ')}`);
+  return response.body;
+}
+
+/** A Plaid error answer: asserts the HTTP status, the PlaidError schema, and the type/code pair. */
+async function fails(emulator, endpoint, body, { status, type, code }, options) {
+  const response = await call(emulator, endpoint, body, options);
+  assert.equal(response.status, status, JSON.stringify(response.body));
+  assertPlaidError(response.body, { status, type, code });
+  return response;
+}
+
+function assertPlaidError(body, { status, type, code }) {
+  const problems = validateResponse('/item/get', body, false);
+  assert.deepEqual(problems, [], `PlaidError: ${problems.join('; ')}`);
+  assert.equal(body.error_type, type);
+  assert.equal(body.error_code, code);
+  assert.equal(body.display_message === null || typeof body.display_message === 'string', true);
+  assert.equal(typeof body.request_id, 'string');
+  assert.equal(body.status, status);
+}
+
+/** An Item made through the public API: create public token, exchange. */
+async function linkItem(emulator, { institution_id = 'ins_109508', initial_products = ['transactions'], options } = {}) {
+  const created = await ok(emulator, '/sandbox/public_token/create', {
+    institution_id, initial_products, ...(options ? { options } : {}),
+  });
+  const exchanged = await ok(emulator, '/item/public_token/exchange', { public_token: created.public_token });
+  return { accessToken: exchanged.access_token, itemId: exchanged.item_id };
+}
+
+/**
+ * A loopback webhook receiver. Answers each request with the next status of `statuses` (then 200), records the
+ * raw body and headers, and lets tests wait for a number of deliveries.
+ */
+async function startReceiver() {
+  const received = [];
+  const waiters = [];
+  const receiver = {
+    received,
+    statuses: [],
+    /** Extra headers per answer, parallel to statuses (e.g. Retry-After). */
+    answerHeaders: [],
+    url: '',
+    urlFor: (suffix) => `${receiver.url}${suffix}`,
+    waitFor(count, timeoutMs = 5000) {
+      if (received.length >= count) return Promise.resolve(received.slice(0, count));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${count} webhooks arrived`)), timeoutMs);
+        waiters.push({ count, resolve: (list) => { clearTimeout(timer); resolve(list); } });
+      });
+    },
+    close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
+  };
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      received.push({ path: request.url, method: request.method, headers: request.headers, raw, at: Date.now() });
+      const status = receiver.statuses.shift() ?? 200;
+      const headers = receiver.answerHeaders.shift() ?? {};
+      response.writeHead(status, headers);
+      response.end();
+      for (const waiter of [...waiters]) {
+        if (received.length >= waiter.count) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(received.slice(0, waiter.count));
+        }
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${server.address().port}`;
+  return receiver;
+}
+
+/**
+ * Checks a received webhook as a careful receiver would (FACTS.md "Webhook verification"): ES256 only, key from
+ * /webhook_verification_key/get, signature over header.payload, fresh iat, body hash. Returns {header, claims, key}.
+ */
+async function verifyWebhook(emulator, delivery) {
+  const token = delivery.headers['plaid-verification'];
+  assert.equal(typeof token, 'string', 'Plaid-Verification header');
+  const [encodedHeader, encodedClaims, encodedSignature] = token.split('.');
+  const header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString());
+  assert.deepEqual(Object.keys(header).sort(), ['alg', 'kid', 'typ']);
+  assert.equal(header.alg, 'ES256');
+  assert.equal(header.typ, 'JWT');
+  const keyAnswer = await ok(emulator, '/webhook_verification_key/get', { key_id: header.kid });
+  const key = keyAnswer.key;
+  const publicKey = crypto.createPublicKey({ key, format: 'jwk' });
+  const signature = Buffer.from(encodedSignature, 'base64url');
+  assert.equal(signature.length, 64, 'raw r||s signature');
+  const valid = crypto.verify('sha256', Buffer.from(`${encodedHeader}.${encodedClaims}`), {
+    key: publicKey, dsaEncoding: 'ieee-p1363',
+  }, signature);
+  assert.equal(valid, true, 'signature verifies');
+  const claims = JSON.parse(Buffer.from(encodedClaims, 'base64url').toString());
+  assert.deepEqual(Object.keys(claims).sort(), ['iat', 'request_body_sha256']);
+  assert.ok(Number.isInteger(claims.iat) && Math.abs(Date.now() / 1000 - claims.iat) < 300, 'fresh iat');
+  assert.equal(claims.request_body_sha256, crypto.createHash('sha256').update(delivery.raw).digest('hex'));
+  return { header, claims, key };
+}
+
+/** The parsed webhook body, after checking it is POSTed JSON indented with 2 spaces. */
+function webhookBody(delivery) {
+  assert.equal(delivery.method, 'POST');
+  assert.match(delivery.headers['content-type'], /^application\/json/);
+  const text = delivery.raw.toString('utf8');
+  const body = JSON.parse(text);
+  assert.equal(text, JSON.stringify(body, null, 2), 'body is JSON.stringify(payload, null, 2)');
+  return body;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` every 5 ms until it holds (or fails after timeoutMs). */
+async function waitUntil(condition, timeoutMs = 2000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition}`);
+    await sleep(5);
+  }
+}
+
+module.exports = {
+  assertPlaidError, call, fails, linkItem, ok, sleep, startEmulator, startReceiver,
+  verifyWebhook, waitUntil, webhookBody, distDir: path.join(__dirname, '../../dist'),
+};
