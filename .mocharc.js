@@ -1,8 +1,7 @@
 'use strict';
-// `npm test`: everything under test/ except the suites with their own commands (reliability, browser).
+// Shared by every mocha run. `npm test` names its folders; the reliability and browser suites have their own
+// commands and configs. `npx mocha test/emulator` runs one folder.
 module.exports = {
-  spec: ['test/**/*.test.js'],
-  ignore: ['test/reliability/**', 'test/browser/**'],
   timeout: 20000,
   exit: true,
 };

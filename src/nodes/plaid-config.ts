@@ -1,6 +1,8 @@
 import type { NodeAPI } from 'node-red';
 import { PlaidClient } from '../plaid/client';
+import { WEBHOOK_VERIFICATION_KEY_GET } from '../plaid/endpoints';
 import { baseUrlFor, isEnvironment } from '../plaid/environments';
+import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -18,13 +20,17 @@ export = function (RED: NodeAPI): void {
     const { clientId, secret } = this.credentials ?? {};
     try {
       if (!clientId || !secret) throw new Error('the Plaid config node has no client ID or secret');
-      this.client = new PlaidClient({
+      const client = new PlaidClient({
         baseUrl: baseUrlFor(this.environment, def.baseUrl),
         clientId,
         secret,
         timeout: numberOr(def.timeout, DEFAULT_TIMEOUT_MS, 1),
         retries: numberOr(def.retries, DEFAULT_RETRIES, 0),
       });
+      this.client = client;
+      this.verificationKeys = new VerificationKeyCache(
+        async (kid) => (await client.request(WEBHOOK_VERIFICATION_KEY_GET, { key_id: kid })).body.key,
+      );
     } catch (err) {
       this.problem = (err as Error).message;
       this.warn(this.problem);

@@ -1,6 +1,7 @@
 import type { Node, NodeDef } from 'node-red';
 import type { PlaidClient } from '../plaid/client';
 import type { PlaidEnvironment } from '../plaid/environments';
+import type { VerificationKeyCache } from '../plaid/webhook/key-cache';
 
 export interface PlaidConfigDef extends NodeDef {
   environment: string;
@@ -19,5 +20,7 @@ export interface PlaidConfigNode extends Node<PlaidCredentials> {
   environment: PlaidEnvironment;
   /** Absent when the configuration is unusable; `problem` then says why. */
   client?: PlaidClient;
+  /** Plaid's webhook verification keys, fetched through `client` and shared by every webhook-in node. */
+  verificationKeys?: VerificationKeyCache;
   problem?: string;
 }

@@ -1,0 +1,152 @@
+// plaid-webhook-in: Plaid's webhooks on a route of their own, verified, answered, then split by (type, code).
+import type { Request, RequestHandler, Response } from 'express';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { DeliveryDeduper } from '../plaid/webhook/dedupe';
+import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } from '../plaid/webhook/receiver';
+import { unavailable, WebhookRejection } from '../plaid/webhook/rejection';
+import { OUTPUT_COUNT } from '../plaid/webhook/routing';
+import type { PlaidConfigNode } from './types';
+import { contextSeenStore } from './webhook-in/context-store';
+import { parseByteSize } from './webhook-in/raw-body';
+import { openRoute, rawBodyOf, RouteInUseError, WebhookRoute } from './webhook-in/route';
+import { DeliveryStatus } from './webhook-in/status';
+
+interface WebhookInDef extends NodeDef {
+  url: string;
+  plaid: string;
+  verify: boolean;
+  dedupe: boolean;
+  /** A context store name; empty for Node-RED's default store. */
+  dedupeStore: string;
+}
+
+/** The Node-RED settings this node reads; RED.settings' typings do not list them. */
+interface HttpNodeSettings {
+  httpNodeRoot?: string | false;
+  httpNodeMiddleware?: RequestHandler | RequestHandler[];
+  apiMaxLength?: string | number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Characters express reads as route patterns; the raw-body capture matches paths literally. */
+const PATTERN_CHARACTERS = /[\s?#:*+()[\]]/;
+
+export = function (RED: NodeAPI): void {
+  const settings = RED.settings as unknown as HttpNodeSettings;
+  const text = (key: string, counts?: Record<string, number>): string => RED._(`plaid-webhook-in.status.${key}`, counts);
+
+  function PlaidWebhookIn(this: Node, def: WebhookInDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const verify = def.verify !== false;
+    const status = new DeliveryStatus(node, text, !verify);
+
+    if (settings.httpNodeRoot === false) {
+      node.warn('httpNodeRoot is false in the settings: Node-RED serves no node routes, so no webhook can arrive');
+      status.fail('noRoutes');
+      return;
+    }
+    const url = (def.url ?? '').trim();
+    if (!url) {
+      node.warn('no URL path set: the node has no route');
+      status.fail('noPath');
+      return;
+    }
+    if (PATTERN_CHARACTERS.test(url)) {
+      node.warn(`URL path ${url} is not a literal path (express would read : * ? + ( ) [ ] as a pattern): the node has no route`);
+      status.fail('badPath');
+      return;
+    }
+
+    const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
+    const keys = config?.verificationKeys;
+    // Deliveries cannot be verified without a usable config node: answer 503 so Plaid keeps them until it is fixed.
+    const configProblem =
+      !verify || keys ? undefined : config ? `the Plaid config node is not usable: ${config.problem ?? 'it has no client'}` : 'no Plaid config node selected';
+    if (configProblem) {
+      node.error(`${configProblem}; deliveries are answered 503 until it is fixed`);
+      status.fail('noConfig');
+    }
+    if (!verify && config?.environment === 'production') {
+      node.warn('signature verification is off with a production config node: anyone can post webhooks to this route');
+    }
+    const options: ReceiverOptions = {
+      verification: verify && keys ? { keys } : undefined,
+      deduper: def.dedupe === true ? new DeliveryDeduper(contextSeenStore(node.context(), def.dedupeStore || undefined)) : undefined,
+    };
+    const limitBytes = parseByteSize(settings.apiMaxLength, DEFAULT_MAX_BODY_BYTES);
+    let closed = false;
+
+    async function accept(req: Request): Promise<AcceptedDelivery> {
+      const body = await rawBodyOf(req, limitBytes);
+      if (!body) throw unavailable('the request body was parsed before this node could read its raw bytes');
+      if ('tooLarge' in body) throw new WebhookRejection(413, `body larger than ${limitBytes} bytes`);
+      if (configProblem) throw unavailable(configProblem);
+      const delivery = await acceptDelivery(
+        { rawBody: body.bytes, contentType: req.get('content-type'), signature: req.get('plaid-verification') },
+        options,
+      );
+      // Redeployed while verifying: the new node's route gets Plaid's retry, this one's wires are gone.
+      if (closed) throw unavailable('node closed while the delivery was being verified');
+      return delivery;
+    }
+
+    function emit(delivery: AcceptedDelivery): void {
+      const outputs: Array<Record<string, unknown> | null> = new Array(OUTPUT_COUNT).fill(null);
+      outputs[delivery.output] = {
+        payload: delivery.body,
+        topic: delivery.webhookCode,
+        plaid: webhookMetadata(delivery, config?.environment),
+      };
+      node.send(outputs);
+    }
+
+    function receive(req: Request, res: Response): void {
+      accept(req).then(
+        (delivery) => {
+          // Answered before any downstream node runs: Plaid allows 10 s and otherwise retries.
+          res.sendStatus(200);
+          status.accepted();
+          if (delivery.unrecorded) status.warn('dedupe: this hour\'s seen-set is full; a re-delivery of this webhook would be emitted again');
+          if (!delivery.duplicate) emit(delivery);
+        },
+        (err: unknown) => {
+          const rejection = err instanceof WebhookRejection ? err : unavailable((err as Error).message);
+          // The rest of an oversize body is not worth reading: end the connection with the answer.
+          if (rejection.status === 413) res.set('Connection', 'close');
+          res.sendStatus(rejection.status);
+          status.rejectedDelivery();
+          // Every rejection at debug level (for an operator tracing one); warnings are throttled.
+          const line = `webhook delivery answered ${rejection.status}: ${rejection.message}`;
+          node.debug(line);
+          status.warn(line);
+        },
+      );
+    }
+
+    let route: WebhookRoute;
+    try {
+      route = openRoute(RED.httpNode, {
+        nodeId: node.id,
+        path: url.startsWith('/') ? url : `/${url}`,
+        limitBytes,
+        middleware: settings.httpNodeMiddleware ? [settings.httpNodeMiddleware].flat() : [],
+        handler: receive,
+      });
+    } catch (err) {
+      if (!(err instanceof RouteInUseError)) throw err;
+      node.error(err.message);
+      status.fail('pathInUse');
+      return;
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      route.close();
+      status.stop();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('plaid-webhook-in', PlaidWebhookIn);
+};

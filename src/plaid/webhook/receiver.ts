@@ -1,0 +1,82 @@
+// One delivery from bytes to verdict, in the order that costs an attacker most and us least: the media type, the
+// body's shape, the signature (key fetched last), then the seen-set. Transport concerns (route, size) are the caller's.
+import { DeliveryDeduper } from './dedupe';
+import { isJsonContentType, parseDelivery, ParsedDelivery, sha256Hex } from './delivery';
+import { unavailable, WebhookRejection } from './rejection';
+import { outputFor } from './routing';
+import { verifyPlaidSignature, VerifyOptions } from './verify';
+
+export interface IncomingDelivery {
+  rawBody: Buffer;
+  contentType: string | undefined;
+  /** The Plaid-Verification header. */
+  signature: string | undefined;
+}
+
+export interface ReceiverOptions {
+  /** Undefined turns verification off (local experiments only). */
+  verification: VerifyOptions | undefined;
+  /** Undefined turns de-duplication off. */
+  deduper: DeliveryDeduper | undefined;
+}
+
+export interface AcceptedDelivery extends ParsedDelivery {
+  /** Zero-based output index. */
+  output: number;
+  bodySha256: string;
+  verified: boolean;
+  /** Seen within the dedupe window: answer 200, emit nothing. */
+  duplicate: boolean;
+  /** Dedupe is on but this body could not be remembered (bucket full): a re-delivery would be emitted again. */
+  unrecorded: boolean;
+}
+
+/** Resolves to the accepted delivery, or rejects with a WebhookRejection carrying the status to answer. */
+export async function acceptDelivery(delivery: IncomingDelivery, options: ReceiverOptions): Promise<AcceptedDelivery> {
+  if (!isJsonContentType(delivery.contentType)) {
+    throw new WebhookRejection(415, `content type ${JSON.stringify(delivery.contentType ?? '')} is not application/json`);
+  }
+  const parsed = parseDelivery(delivery.rawBody);
+  const bodySha256 = sha256Hex(delivery.rawBody);
+  if (options.verification) await verifyPlaidSignature(delivery.signature, bodySha256, options.verification);
+  let duplicate = false;
+  let unrecorded = false;
+  if (options.deduper) {
+    try {
+      const claim = await options.deduper.claim(bodySha256);
+      duplicate = claim.duplicate;
+      unrecorded = !claim.duplicate && !claim.recorded;
+    } catch (err) {
+      throw unavailable(`dedupe store failed: ${(err as Error).message}`);
+    }
+  }
+  const output = outputFor(parsed.webhookType, parsed.webhookCode);
+  return { ...parsed, output, bodySha256, verified: options.verification !== undefined, duplicate, unrecorded };
+}
+
+/** `msg.plaid` of an emitted webhook. */
+export interface WebhookMetadata {
+  webhook_type: string;
+  webhook_code: string;
+  item_id: string | null;
+  environment: string | null;
+  verified: boolean;
+  body_sha256: string;
+}
+
+/**
+ * `environment` is the payload's own (every Plaid webhook names it); a payload without one takes the config node's
+ * environment when that is a Plaid one, since its keys verified the delivery.
+ */
+export function webhookMetadata(delivery: AcceptedDelivery, configEnvironment: string | undefined): WebhookMetadata {
+  const { body } = delivery;
+  const fallback = configEnvironment === 'sandbox' || configEnvironment === 'production' ? configEnvironment : null;
+  return {
+    webhook_type: delivery.webhookType,
+    webhook_code: delivery.webhookCode,
+    item_id: typeof body.item_id === 'string' ? body.item_id : null,
+    environment: typeof body.environment === 'string' ? body.environment : fallback,
+    verified: delivery.verified,
+    body_sha256: delivery.bodySha256,
+  };
+}

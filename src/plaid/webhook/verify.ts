@@ -1,0 +1,71 @@
+// Plaid's webhook signature check (the Plaid-Verification header), as Plaid describes it, with every claim pinned.
+import { KeyObject, timingSafeEqual, verify } from 'node:crypto';
+import { decodeCompactJws } from './jws';
+import { unavailable, unverified } from './rejection';
+
+/** Where public keys come from: VerificationKeyCache in practice. */
+export interface VerificationKeySource {
+  get(kid: string): Promise<KeyObject>;
+}
+
+export interface VerifyOptions {
+  keys: VerificationKeySource;
+  now?: () => number;
+  /** Oldest acceptable `iat`, in seconds before now (Plaid: 5 minutes). */
+  maxAgeSeconds?: number;
+  /** Latest acceptable `iat`, in seconds after now: clocks drift, but not by much. */
+  maxFutureSeconds?: number;
+  /**
+   * How long a delivery waits for its key before it is answered 503. Plaid gives up on an answer after 10 s (and the
+   * client's own timeout and retries can take longer); the fetch itself carries on and fills the cache for the retry.
+   */
+  keyWaitMs?: number;
+}
+
+// A kid is handed to Plaid's API; anything but a short printable token is not one Plaid issued.
+const PLAUSIBLE_KID = /^[\x21-\x7e]{1,256}$/;
+
+/**
+ * Resolves when `token` is Plaid's signature over exactly `bodySha256` (hex SHA-256 of the raw body), made recently,
+ * under a current Plaid key. Rejects with a WebhookRejection: 401 for anything forged, stale or malformed, 503 when
+ * the key cannot be fetched now. The cheap checks run before the key is fetched, so garbage costs no call to Plaid;
+ * the signature then covers every claim that was checked.
+ */
+export async function verifyPlaidSignature(token: string | undefined, bodySha256: string, options: VerifyOptions): Promise<void> {
+  if (!token) throw unverified('no Plaid-Verification header');
+  const jws = decodeCompactJws(token);
+
+  // Pinned, never taken from the token: blocks `none` and HS256 signed with the public key as the secret.
+  if (jws.header.alg !== 'ES256') throw unverified(`JWT alg ${JSON.stringify(jws.header.alg)} is not ES256`);
+  const kid = jws.header.kid;
+  if (typeof kid !== 'string' || !PLAUSIBLE_KID.test(kid)) throw unverified('JWT has no usable kid');
+
+  const { iat, request_body_sha256: claimedSha } = jws.claims;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw unverified('JWT has no iat');
+  const nowSeconds = (options.now ?? Date.now)() / 1000;
+  if (iat < nowSeconds - (options.maxAgeSeconds ?? 300)) throw unverified('JWT iat is more than 5 minutes old');
+  if (iat > nowSeconds + (options.maxFutureSeconds ?? 60)) throw unverified('JWT iat is in the future');
+  if (typeof claimedSha !== 'string') throw unverified('JWT has no request_body_sha256');
+  if (!constantTimeEqual(claimedSha, bodySha256)) throw unverified('body does not match request_body_sha256');
+
+  // ES256 signatures are raw r‖s, 32 bytes each (JWS), not DER.
+  if (jws.signature.length !== 64) throw unverified('JWT signature is not a 64-byte ES256 signature');
+  const key = await withDeadline(options.keys.get(kid), options.keyWaitMs ?? 8000);
+  if (!verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature)) {
+    throw unverified('JWT signature does not verify');
+  }
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(unavailable(`no verification key within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
