@@ -11,3 +11,4 @@ const dist = path.join(root, 'dist');
 fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
 fs.cpSync(path.join(root, 'nodes'), path.join(dist, 'nodes'), { recursive: true });
+require('./build-editor').writeEditor();

@@ -1,0 +1,69 @@
+'use strict';
+// The config node's editor file: the definition the Flow Library validator and the editor see, and its checks.
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, validate } = require('./support');
+
+const html = read(path.join(nodesDir, 'plaid-config.html'));
+const catalog = JSON.parse(read(path.join(localeDir, 'plaid-config.json')));
+
+describe('config node editor (dist/nodes/plaid-config.html)', function () {
+  const { defs: literal } = validatorView(html);
+  const { defs } = loadEditor(html, catalog);
+  const def = defs['plaid-config'];
+
+  it('registers plaid-config as a config node with inline defaults and credentials', function () {
+    assert.deepEqual(Object.keys(literal), ['plaid-config']);
+    const v = literal['plaid-config'];
+    assert.equal(v.category, 'config');
+    assert.deepEqual(v.notInline, []);
+    assert.deepEqual(v.defaults, ['name', 'environment', 'baseUrl', 'timeout', 'retries']);
+    assert.deepEqual(v.credentials, ['clientId', 'secret']);
+  });
+
+  it('defaults to sandbox, 30000 ms per attempt and 2 retries; the secret is a password credential', function () {
+    const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
+    assert.deepEqual(values, { name: '', environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2 });
+    assert.deepEqual(def.credentials.clientId.type, 'text');
+    assert.deepEqual(def.credentials.secret.type, 'password');
+  });
+
+  it('is labelled with its name, else its environment', function () {
+    assert.equal(def.label.call({ name: 'ops', environment: 'production' }), 'ops');
+    assert.equal(def.label.call({ name: '', environment: 'production' }), 'production');
+    assert.equal(def.label.call({ name: '', environment: 'custom' }), 'custom');
+    assert.equal(def.paletteLabel.call(def), 'plaid config', 'the title of its dialog and help');
+  });
+
+  it('has a template with an input for every property and credential', function () {
+    const [template, ...more] = namedBlocks(html, 'data-template-name');
+    assert.equal(template.name, 'plaid-config');
+    assert.equal(more.length, 0);
+    const ids = [...template.body.matchAll(/id="node-config-input-(\w+)"/g)].map((m) => m[1]).sort();
+    assert.deepEqual(ids, ['baseUrl', 'clientId', 'environment', 'name', 'retries', 'secret', 'timeout']);
+    assert.match(template.body, /<input type="password" id="node-config-input-secret"/);
+    const options = [...template.body.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual(options, ['sandbox', 'production', 'custom']);
+  });
+
+  it('needs a base URL only for the custom environment', function () {
+    const node = { name: '', environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2 };
+    assert.equal(validate(def, node, 'baseUrl'), true);
+    assert.match(String(validate(def, { ...node, environment: 'custom' }, 'baseUrl')), /http/);
+    assert.equal(validate(def, { ...node, environment: 'custom', baseUrl: 'http://127.0.0.1:7878' }, 'baseUrl'), true);
+    assert.equal(validate(def, { ...node, environment: 'custom', baseUrl: 'https://proxy.example.com/plaid/' }, 'baseUrl'), true);
+    assert.notEqual(validate(def, { ...node, environment: 'custom', baseUrl: 'ftp://x' }, 'baseUrl'), true);
+    assert.equal(validate(def, { ...node, environment: 'moon' }, 'environment'), false);
+  });
+
+  it('wants a positive timeout and zero or more retries', function () {
+    const node = { timeout: 30000, retries: 2 };
+    assert.equal(validate(def, node, 'timeout'), true);
+    assert.equal(validate(def, { ...node, timeout: '1500' }, 'timeout'), true);
+    assert.notEqual(validate(def, { ...node, timeout: '0' }, 'timeout'), true);
+    assert.notEqual(validate(def, { ...node, timeout: 'soon' }, 'timeout'), true);
+    assert.equal(validate(def, { ...node, retries: '0' }, 'retries'), true);
+    assert.notEqual(validate(def, { ...node, retries: '-1' }, 'retries'), true);
+    assert.notEqual(validate(def, { ...node, retries: '1.5' }, 'retries'), true);
+  });
+});

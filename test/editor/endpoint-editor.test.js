@@ -1,0 +1,184 @@
+'use strict';
+// The endpoint nodes' editor file, generated from the endpoint table: what the Flow Library validator reads, what
+// the editor registers, and how the dialogs validate their fields.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ENDPOINTS } = require('../../dist/plaid/endpoints');
+const { renderEditor } = require('../../scripts/build-editor');
+const { nodesDir, localeDir, read, javascriptBlocks, validatorView, namedBlocks, loadEditor, validate } = require('./support');
+
+const html = read(path.join(nodesDir, 'plaid-endpoints.html'));
+const catalog = JSON.parse(read(path.join(localeDir, 'plaid-endpoints.json')));
+
+describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () {
+  const { defs: literal, perBlock } = validatorView(html);
+  const { defs } = loadEditor(html, catalog);
+
+  it('is what scripts/build-editor.js makes of the current endpoint table', function () {
+    assert.equal(html, renderEditor(ENDPOINTS, path.join(nodesDir, 'icons')));
+  });
+
+  it('registers exactly the types of the endpoint table, each in a literal registerType of its own block', function () {
+    assert.deepEqual(Object.keys(literal).sort(), ENDPOINTS.map((e) => e.type).sort(), 'no non-literal registerType');
+    assert.deepEqual(Object.keys(defs).sort(), ENDPOINTS.map((e) => e.type).sort());
+    assert.ok(perBlock.every((n) => n <= 1), 'at most one registerType per <script> block');
+    assert.equal(perBlock.filter((n) => n === 1).length, ENDPOINTS.length);
+    assert.equal(javascriptBlocks(html).length, ENDPOINTS.length + 1, 'one shared block plus one per node');
+  });
+
+  for (const endpoint of ENDPOINTS) {
+    describe(endpoint.type, function () {
+      const fieldProps = endpoint.fields.flatMap((f) => [f.name, `${f.name}Type`]);
+
+      it('has inline defaults name, plaid and <field>/<field>Type, and literal category, color, icon, ports', function () {
+        const v = literal[endpoint.type];
+        assert.equal(v.calls, 1);
+        assert.deepEqual(v.notInline, []);
+        assert.deepEqual(v.defaults, ['name', 'plaid', ...fieldProps]);
+        assert.equal(v.category, 'plaid');
+        assert.equal(v.color, '#53A9D8');
+        assert.equal(v.inputs, 1);
+        assert.equal(v.outputs, 1);
+        assert.ok(fs.existsSync(path.join(nodesDir, 'icons', v.icon)), `icon ${v.icon} exists`);
+        assert.equal(v.icon, `${endpoint.type}.svg`, 'each endpoint node has an icon of its own');
+      });
+
+      it('defaults to the table\'s values, with the config node required', function () {
+        const d = defs[endpoint.type].defaults;
+        assert.deepEqual(Object.keys(d), ['name', 'plaid', ...fieldProps]);
+        assert.deepEqual({ value: d.plaid.value, type: d.plaid.type, required: d.plaid.required }, { value: '', type: 'plaid-config', required: true });
+        for (const f of endpoint.fields) {
+          assert.equal(d[f.name].value, f.default.value, f.name);
+          assert.equal(d[`${f.name}Type`].value, f.default.type, `${f.name}Type`);
+        }
+      });
+
+      it('labels a node with its name, else the endpoint label; palette label short', function () {
+        const def = defs[endpoint.type];
+        assert.equal(def.label.call({ name: '' }), endpoint.label);
+        assert.equal(def.label.call({ name: 'mine' }), 'mine');
+        const palette = def.paletteLabel.call(def);
+        assert.equal(palette, catalog['plaid-endpoints'].paletteLabel[endpoint.type]);
+        assert.ok(palette.length <= 20, `palette label "${palette}" is short`);
+      });
+
+      it('has a template with the config selector, a typedInput per field and the name', function () {
+        const templates = namedBlocks(html, 'data-template-name').filter((t) => t.name === endpoint.type);
+        assert.equal(templates.length, 1);
+        const ids = [...templates[0].body.matchAll(/id="node-input-([\w]+)"/g)].map((m) => m[1]);
+        assert.deepEqual(ids.sort(), ['name', 'plaid', ...fieldProps].sort());
+      });
+
+      it('accepts its defaults as valid, except a required field left without a value', function () {
+        const def = defs[endpoint.type];
+        const node = Object.fromEntries(Object.entries(def.defaults).map(([k, v]) => [k, v.value]));
+        node.plaid = 'cfg';
+        for (const f of endpoint.fields) {
+          const unsetRequired = f.required && f.default.value === '';
+          assert.equal(validate(def, node, f.name), !unsetRequired, f.name);
+        }
+      });
+    });
+  }
+
+  describe('field validation', function () {
+    const def = defs['plaid-sandbox-public-token-create'];
+    const check = (type, field, value, valueType, dialog) => {
+      const { defs: fresh } = loadEditor(html, catalog, { dialog });
+      const d = fresh[type];
+      return validate(d, { [field]: value, [`${field}Type`]: valueType }, field);
+    };
+
+    it('marks a required field empty as str, and says why', function () {
+      const message = def.defaults.institution_id.validate.call({ institution_idType: 'str' }, '', {});
+      assert.match(message, /^institution_id: required/);
+      assert.equal(check('plaid-item-get', 'access_token', '', 'str'), 'access_token: required: set a value or take it from msg');
+      assert.notEqual(check('plaid-item-get', 'access_token', '', 'msg'), true);
+      assert.equal(check('plaid-item-get', 'access_token', 'access-sandbox-1', 'str'), true);
+      assert.equal(check('plaid-item-get', 'access_token', 'payload.token', 'msg'), true);
+      assert.equal(check('plaid-item-get', 'access_token', 'ACCESS_TOKEN', 'env'), true);
+      assert.equal(check('plaid-item-get', 'access_token', '#:(file)::tokens.a', 'flow'), true);
+      assert.equal(check('plaid-item-get', 'access_token', '${PLAID_ACCESS_TOKEN}', 'str'), true);
+    });
+
+    it('leaves an optional field empty as "not set"', function () {
+      assert.equal(check('plaid-item-remove', 'reason_note', '', 'str'), true);
+      assert.equal(check('plaid-item-remove', 'reason_code', '', 'str'), true);
+      assert.equal(check('plaid-item-remove', 'reason_note', '', 'msg'), true);
+    });
+
+    it('reads the type from the open dialog rather than the saved node', function () {
+      assert.equal(check('plaid-item-get', 'access_token', 'payload..x', 'str', {}), true);
+      assert.notEqual(check('plaid-item-get', 'access_token', 'payload..x', 'str', { 'node-input-access_tokenType': 'msg' }), true);
+    });
+
+    it('checks msg/flow/global expressions, JSON and the JSON shape a field needs', function () {
+      assert.match(String(check('plaid-item-get', 'access_token', 'payload..x', 'msg')), /property expression/);
+      assert.match(String(check('plaid-sandbox-public-token-create', 'initial_products', '["transactions"', 'json')), /not valid JSON/);
+      assert.match(String(check('plaid-sandbox-public-token-create', 'initial_products', '{"a":1}', 'json')), /array of strings/);
+      assert.match(String(check('plaid-sandbox-public-token-create', 'initial_products', 'transactions', 'str')), /JSON/);
+      assert.equal(check('plaid-sandbox-public-token-create', 'initial_products', '["auth","transactions"]', 'json'), true);
+      assert.equal(check('plaid-sandbox-public-token-create', 'options', '{"webhook":"https://example.com/hook"}', 'json'), true);
+      assert.match(String(check('plaid-sandbox-public-token-create', 'options', '[]', 'json')), /JSON object/);
+      assert.match(String(check('plaid-sandbox-public-token-create', 'options', '', 'json')), /not valid JSON/);
+    });
+
+    it('offers webhook: null as JSON, and wants a URL as str', function () {
+      assert.equal(check('plaid-item-webhook-update', 'webhook', 'null', 'json'), true);
+      assert.equal(check('plaid-item-webhook-update', 'webhook', 'https://example.com/plaid', 'str'), true);
+      assert.match(String(check('plaid-item-webhook-update', 'webhook', 'example.com', 'str')), /http/);
+      assert.match(String(check('plaid-item-webhook-update', 'webhook', '42', 'json')), /URL\) or null/);
+    });
+
+    it('checks an enum value against Plaid\'s values', function () {
+      assert.equal(check('plaid-sandbox-item-fire-webhook', 'webhook_code', 'DEFAULT_UPDATE', 'enum'), true);
+      assert.match(String(check('plaid-sandbox-item-fire-webhook', 'webhook_code', 'NOPE', 'enum')), /not one of DEFAULT_UPDATE, /);
+      assert.equal(check('plaid-item-remove', 'reason_code', 'FRAUD_OTHER', 'enum'), true);
+      assert.equal(check('plaid-sandbox-item-set-verification-status', 'verification_status', 'verification_expired', 'enum'), true);
+    });
+  });
+
+  it('offers the enum type exactly for the table\'s enum fields, with Plaid\'s values', function () {
+    const created = [];
+    const { defs: fresh, sandbox } = loadEditor(html, catalog);
+    sandbox.$ = (selector) => ({
+      length: 0,
+      val: () => undefined,
+      on: () => undefined,
+      toggle: () => undefined,
+      typedInput: (options) => created.push({ selector, options }),
+    });
+    for (const endpoint of ENDPOINTS) {
+      created.length = 0;
+      fresh[endpoint.type].oneditprepare.call({});
+      assert.deepEqual(created.map((c) => c.selector), endpoint.fields.map((f) => `#node-input-${f.name}`));
+      for (const [i, f] of endpoint.fields.entries()) {
+        const { options } = created[i];
+        assert.equal(options.typeField, `#node-input-${f.name}Type`);
+        assert.equal(options.default, f.default.type);
+        const names = Array.from(options.types, (t) => (typeof t === 'string' ? t : t.value));
+        const base = ['str', 'msg', 'flow', 'global', 'env', 'json'];
+        assert.deepEqual(names, f.kind === 'enum' ? ['enum', ...base] : base, `${endpoint.type} ${f.name}`);
+        if (f.kind === 'enum') assert.deepEqual([...options.types[0].options], [...f.values]);
+      }
+    }
+  });
+
+  it('turns a new table row into a node with the generic icon: a row plus its help text is enough', function () {
+    const row = {
+      type: 'plaid-item-example-new',
+      path: '/item/example/new',
+      label: 'item/example/new',
+      sandboxOnly: false,
+      retry: 'idempotent',
+      fields: [{ name: 'access_token', required: true, kind: 'string', default: { value: 'payload.access_token', type: 'msg' } }],
+    };
+    const out = renderEditor([...ENDPOINTS, row], path.join(nodesDir, 'icons'));
+    const { defs: literalNew } = validatorView(out);
+    assert.equal(literalNew[row.type].icon, 'plaid.svg');
+    assert.equal(literalNew[row.type].category, 'plaid');
+    const { defs: registered } = loadEditor(out, catalog);
+    assert.equal(registered[row.type].paletteLabel.call(registered[row.type]), 'item example new');
+  });
+});

@@ -1,0 +1,160 @@
+'use strict';
+// Help text, locale catalogues and icons for every node of the package, read from dist/nodes as Node-RED's loader
+// finds them.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ENDPOINTS } = require('../../dist/plaid/endpoints');
+const { nodeSets, read, validatorView, namedBlocks, lookup, i18nKeys } = require('./support');
+
+const sets = nodeSets();
+const setOf = (name) => sets.find((s) => s.name === name);
+
+/** Plaid's docs anchor for a path: /item/access_token/invalidate → items/#itemaccess_tokeninvalidate. */
+function docsLink(endpoint) {
+  const page = endpoint.path.startsWith('/sandbox/') ? 'sandbox' : 'items';
+  return `https://plaid.com/docs/api/${page}/#${endpoint.path.replace(/\//g, '')}`;
+}
+
+describe('help, locales and icons', function () {
+  describe('every node set', function () {
+    for (const set of sets) {
+      describe(set.name, function () {
+        it('has its editor html, locale json and help html beside the runtime file', function () {
+          for (const file of [set.js, set.html, set.localeJson, set.helpHtml]) assert.ok(fs.existsSync(file), file);
+        });
+
+        it('defines each type in the plaid category (or as a config node) with an icon that exists and help', function () {
+          const { defs } = validatorView(read(set.html));
+          assert.ok(Object.keys(defs).length > 0);
+          assert.equal(defs.__nonLiteral__, undefined);
+          const help = namedBlocks(read(set.helpHtml), 'data-help-name');
+          for (const [type, def] of Object.entries(defs)) {
+            assert.deepEqual(def.notInline, [], type);
+            if (def.category !== 'config') {
+              assert.equal(def.category, 'plaid', type);
+              assert.equal(def.color, '#53A9D8', type);
+              assert.ok(fs.existsSync(path.join(set.iconsDir, def.icon)), `${type}: icon ${def.icon}`);
+            }
+            assert.equal(help.filter((h) => h.name === type).length, 1, `${type}: one help block`);
+          }
+        });
+
+        it('has every i18n key its editor html uses in its locale json', function () {
+          const catalog = JSON.parse(read(set.localeJson));
+          const keys = i18nKeys(read(set.html));
+          assert.ok(keys.length > 0);
+          const missing = keys.filter((k) => typeof lookup(catalog, k) !== 'string');
+          assert.deepEqual(missing, []);
+        });
+      });
+    }
+  });
+
+  describe('endpoint nodes', function () {
+    const set = setOf('plaid-endpoints');
+    const catalog = JSON.parse(read(set.localeJson));
+    const help = namedBlocks(read(set.helpHtml), 'data-help-name');
+
+    it('has a help block for exactly the types of the table', function () {
+      assert.deepEqual(help.map((h) => h.name).sort(), ENDPOINTS.map((e) => e.type).sort());
+    });
+
+    it('has the status texts the runtime uses, short enough for a status', function () {
+      const runtime = read(set.js);
+      const used = [...runtime.matchAll(/\bstatus\('(\w+)'\)/g)].map((m) => m[1]);
+      for (const key of new Set(['requesting', 'ok', 'refused', 'invalid', ...used])) {
+        const text = lookup(catalog, `plaid-endpoints.status.${key}`);
+        assert.equal(typeof text, 'string', key);
+        assert.ok(text.length > 0 && text.length < 20, `${key}: "${text}"`);
+      }
+      assert.ok(used.length >= 4, 'the runtime reads its status texts from the catalogue');
+    });
+
+    it('has a palette label and a field error text for what the editor builds at run time', function () {
+      for (const e of ENDPOINTS) assert.equal(typeof lookup(catalog, `plaid-endpoints.paletteLabel.${e.type}`), 'string', e.type);
+      for (const key of ['required', 'json', 'expression', 'enum', 'url', 'needsJson', 'stringArray', 'object', 'urlOrNull', 'string']) {
+        assert.equal(typeof lookup(catalog, `plaid-endpoints.errors.${key}`), 'string', key);
+      }
+      assert.equal(typeof lookup(catalog, 'plaid-endpoints.typedInput.enum'), 'string');
+    });
+
+    for (const endpoint of ENDPOINTS) {
+      describe(endpoint.type, function () {
+        const body = () => help.find((h) => h.name === endpoint.type).body;
+
+        it('opens with a paragraph, then Inputs, Outputs, Details and References', function () {
+          assert.match(body().trim(), /^<p>[\S\s]+?<\/p>/);
+          const headings = [...body().matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
+          assert.deepEqual(headings, ['Inputs', 'Outputs', 'Details', 'References']);
+        });
+
+        it('lists every request field under Inputs by Plaid\'s name, as an optional msg.payload property', function () {
+          const inputs = body().split('<h3>Inputs</h3>')[1].split('<h3>')[0];
+          assert.match(inputs, /<dl class="message-properties">/);
+          const listed = [...inputs.matchAll(/<dt class="optional">payload\.(\w+) /g)].map((m) => m[1]);
+          assert.deepEqual(listed, endpoint.fields.map((f) => f.name));
+        });
+
+        it('describes msg.payload and msg.plaid under Outputs', function () {
+          const outputs = body().split('<h3>Outputs</h3>')[1].split('<h3>')[0];
+          assert.match(outputs, /<dt>payload <span class="property-type">object<\/span><\/dt>/);
+          assert.match(outputs, /untouched/);
+          assert.match(outputs, /request_id/);
+          for (const key of ['endpoint', 'request_id', 'status', 'attempts']) assert.match(outputs, new RegExp(`<code>${key}</code>`));
+          assert.ok(outputs.includes(`<code>${endpoint.path}</code>`));
+        });
+
+        it('explains fallback, errors and this endpoint\'s retry policy under Details', function () {
+          const details = body().split('<h3>Details</h3>')[1].split('<h3>')[0];
+          assert.match(details, /absent from\s+<code>msg.payload<\/code> falls back to the node's setting/);
+          assert.match(details, /Catch/);
+          for (const key of ['error_type', 'error_code', 'error_message', 'display_message', 'request_id', 'msg.plaid.status', 'msg.plaid.error']) {
+            assert.ok(details.includes(key), key);
+          }
+          if (endpoint.retry === 'idempotent') assert.match(details, /HTTP 429, 5xx,\s+timeouts and connection failures/);
+          else assert.match(details, /only on HTTP 429 \(Plaid did nothing\) or a refused connection/);
+          assert.equal(/Sandbox only/.test(details), endpoint.sandboxOnly, 'sandbox nodes say they refuse a production config');
+          if (endpoint.fields.some((f) => f.kind === 'nullable-url')) assert.match(details, /<code>webhook: null<\/code>[\S\s]+absent <code>webhook<\/code> is not\s+sent/);
+        });
+
+        it('links Plaid\'s reference for the endpoint', function () {
+          const refs = body().split('<h3>References</h3>')[1];
+          assert.ok(refs.includes(`href="${docsLink(endpoint)}"`), docsLink(endpoint));
+        });
+      });
+    }
+  });
+
+  describe('config node', function () {
+    const set = setOf('plaid-config');
+    const [help] = namedBlocks(read(set.helpHtml), 'data-help-name');
+
+    it('explains environments, the emulator URL, timeout and retries, and the credential store', function () {
+      assert.equal(help.name, 'plaid-config');
+      assert.match(help.body.trim(), /^<p>/);
+      for (const text of ['sandbox.plaid.com', 'production.plaid.com', 'http://127.0.0.1:7878', 'npx plaid-emulator', 'per attempt', 'default 30000', 'default 2', 'credential store', 'not exported']) {
+        assert.ok(help.body.includes(text), text);
+      }
+    });
+  });
+
+  describe('icons', function () {
+    const iconsDir = setOf('plaid-endpoints').iconsDir;
+    const mine = fs.readdirSync(iconsDir).filter((f) => /^plaid.*\.svg$/.test(f) && f !== 'plaid-webhook.svg');
+
+    it('has one per endpoint node plus the generic one', function () {
+      assert.deepEqual(mine.sort(), [...ENDPOINTS.map((e) => `${e.type}.svg`), 'plaid.svg'].sort());
+    });
+
+    it('draws them white on transparent, 40x60 like Node-RED\'s own', function () {
+      for (const file of mine) {
+        const svg = read(path.join(iconsDir, file));
+        assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/, file);
+        const colours = [...svg.matchAll(/(?:fill|stroke)="([^"]+)"/g)].map((m) => m[1]);
+        assert.ok(colours.length > 0 && colours.every((c) => c === '#fff' || c === 'none'), `${file}: ${colours}`);
+        assert.doesNotMatch(svg, /<(rect|path|circle)[^>]*\bfill="(?!none)/, `${file}: no filled background`);
+      }
+    });
+  });
+});

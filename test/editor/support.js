@@ -1,0 +1,161 @@
+'use strict';
+// Reads the package's editor files the way their two consumers do: the Flow Library validator (regex for
+// <script type="text/javascript"> blocks, then acorn looking for a literal registerType) and the editor itself
+// (the script blocks run in order against a RED stub that records what they register).
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+// The acorn the Flow Library validator (node-red-dev) itself uses.
+const fromValidator = (name) => require(require.resolve(name, { paths: [path.dirname(require.resolve('node-red-dev/package.json'))] }));
+const acorn = fromValidator('acorn');
+const walk = fromValidator('acorn-walk');
+const { util: redUtil } = require('@node-red/util');
+
+const root = path.join(__dirname, '..', '..');
+const pkg = require(path.join(root, 'package.json'));
+const nodesDir = path.join(root, 'dist', 'nodes');
+const localeDir = path.join(nodesDir, 'locales', 'en-US');
+
+/** Node sets from package.json: name, runtime file, editor html, locale json and help html. */
+function nodeSets() {
+  return Object.entries(pkg['node-red'].nodes).map(([name, js]) => {
+    const base = path.basename(js, '.js');
+    const dir = path.join(root, path.dirname(js));
+    return {
+      name,
+      js: path.join(root, js),
+      html: path.join(dir, `${base}.html`),
+      localeJson: path.join(dir, 'locales', 'en-US', `${base}.json`),
+      helpHtml: path.join(dir, 'locales', 'en-US', `${base}.html`),
+      iconsDir: path.join(dir, 'icons'),
+    };
+  });
+}
+
+const read = (file) => fs.readFileSync(file, 'utf8');
+
+/** The <script type="text/javascript"> blocks, found exactly as node-red-dev's checknodes.js finds them. */
+function javascriptBlocks(html) {
+  const re = /<script.+?type=['"]text\/javascript['"].*?>([\S\s]*?)<\/script>/gi;
+  const blocks = [];
+  let m;
+  while ((m = re.exec(html)) !== null) blocks.push(m[1]);
+  return blocks;
+}
+
+/**
+ * What the Flow Library validator sees: per literal registerType call, the keys of inline defaults and
+ * credentials, and the literal category, color, icon, inputs, outputs. Also counts the calls in each block.
+ */
+function validatorView(html) {
+  const defs = {};
+  const perBlock = [];
+  for (const block of javascriptBlocks(html)) {
+    const ast = acorn.parse(block, { ecmaVersion: 'latest' });
+    let count = 0;
+    walk.simple(ast, {
+      CallExpression(node) {
+        if (!node.callee.property || node.callee.property.name !== 'registerType') return;
+        count++;
+        const [typeNode, defNode] = node.arguments;
+        if (typeNode.type !== 'Literal' || defNode.type !== 'ObjectExpression') {
+          defs.__nonLiteral__ = (defs.__nonLiteral__ || 0) + 1;
+          return;
+        }
+        const def = { calls: (defs[typeNode.value]?.calls || 0) + 1, notInline: [] };
+        for (const prop of defNode.properties) {
+          const key = prop.key && prop.key.name;
+          if (key === 'defaults' || key === 'credentials') {
+            if (!prop.value.properties) def.notInline.push(key);
+            else def[key] = prop.value.properties.map((p) => p.key.name);
+          } else if (['icon', 'color', 'inputs', 'outputs', 'category'].includes(key)) {
+            if (prop.value.type === 'Literal') def[key] = prop.value.value;
+            else def.notInline.push(key);
+          }
+        }
+        defs[typeNode.value] = def;
+      },
+    });
+    perBlock.push(count);
+  }
+  return { defs, perBlock };
+}
+
+/** Template names and help names in an html text. */
+function namedBlocks(html, attribute) {
+  const re = new RegExp(`<script\\s+type="text/html"\\s+${attribute}="([^"]+)">([\\S\\s]*?)</script>`, 'g');
+  const out = [];
+  let m;
+  while ((m = re.exec(html)) !== null) out.push({ name: m[1], body: m[2] });
+  return out;
+}
+
+function lookup(catalog, key) {
+  return key.split('.').reduce((obj, part) => (obj && typeof obj === 'object' ? obj[part] : undefined), catalog);
+}
+
+/** i18n keys an html file uses: data-i18n attributes and literal `_('...')` calls. */
+function i18nKeys(html) {
+  const keys = new Set();
+  for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) {
+    for (const part of m[1].split(';')) keys.add(part.replace(/^\[[^\]]+\]/, ''));
+  }
+  for (const m of html.matchAll(/\b_\(\s*'([^']+)'\s*[,)]/g)) keys.add(m[1]);
+  return [...keys];
+}
+
+/**
+ * Runs an editor html's script blocks, in order, against a RED stub, as the editor does when it loads the node
+ * set. Returns the registered definitions (each with `_` translating from `catalog`) and the sandbox.
+ */
+function loadEditor(html, catalog, { dialog = {} } = {}) {
+  const defs = {};
+  const translate = (key, data) => {
+    const value = lookup(catalog, key);
+    if (typeof value !== 'string') return key;
+    return value.replace(/__(\w+)__/g, (_, name) => (data && name in data ? String(data[name]) : ''));
+  };
+  const RED = {
+    _: translate,
+    nodes: {
+      registerType(type, def) {
+        if (defs[type]) throw new Error(`${type} registered twice`);
+        def._ = translate;
+        defs[type] = def;
+      },
+      getType: (type) => defs[type],
+      node: () => null,
+    },
+    utils: {
+      validatePropertyExpression(expr) {
+        try {
+          redUtil.normalisePropertyExpression(expr);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    },
+  };
+  // `$('#node-input-x')`: an element of the open dialog, from `dialog` (id → value), or nothing.
+  const $ = (selector) => {
+    const id = selector.replace(/^#/, '');
+    const present = Object.hasOwn(dialog, id);
+    return { length: present ? 1 : 0, val: () => (present ? dialog[id] : undefined) };
+  };
+  const sandbox = { RED, $, console };
+  sandbox.window = sandbox;
+  vm.createContext(sandbox);
+  for (const block of javascriptBlocks(html)) vm.runInContext(block, sandbox);
+  return { defs, sandbox };
+}
+
+/** Calls a definition's validator as the editor does (with an opt object, `this` = the node). */
+function validate(def, node, property) {
+  const spec = def.defaults[property];
+  if (spec.required && node[property] === '') return false;
+  if (!spec.validate) return true;
+  return spec.validate.call(node, node[property], {});
+}
+
+module.exports = { root, pkg, nodesDir, localeDir, nodeSets, read, javascriptBlocks, validatorView, namedBlocks, lookup, i18nKeys, loadEditor, validate };
