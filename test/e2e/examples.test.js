@@ -200,6 +200,17 @@ describe('examples end to end, on the npm start launcher', function () {
       .accounts.find((a) => a.account_id === account).verification_status === 'verification_expired');
   });
 
+  it('examples are JSON arrays with an explaining comment and no credentials', () => {
+    for (const [key, nodes] of Object.entries(examples)) {
+      assert.ok(Array.isArray(nodes), key);
+      assert.ok(nodes.some((n) => n.type === 'comment' && n.info), `${key} has a comment node that explains it`);
+      for (const node of nodes) {
+        assert.equal(node.credentials, undefined, `${key} ${node.id} carries no credentials`);
+        assert.ok(!('clientId' in node) && !('secret' in node), `${key} ${node.id} has no credential fields`);
+      }
+    }
+  });
+
   it('every node type of the package appears in some example', () => {
     const types = new Set(Object.values(examples).flat().map((n) => n.type));
     const all = ['plaid-config', 'plaid-webhook-in', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
