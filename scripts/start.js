@@ -4,13 +4,11 @@
 // this package loaded and a demo tab deployed. With PLAID_CLIENT_ID, PLAID_SECRET and PLAID_ENV=sandbox|production
 // set, the demo's config node points at Plaid instead of the emulator.
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { execFileSync } = require('node:child_process');
 
 const ROOT = path.join(__dirname, '..');
-const pkg = require('../package.json');
 
 const { values: args } = parseArgs({
   options: {
@@ -39,52 +37,28 @@ async function plaidTarget() {
   return { environment: 'custom', baseUrl: emulator.url, clientId: emulator.clientId, secret: emulator.secret, label: `Plaid emulator: ${emulator.url}`, emulator };
 }
 
-/** The userDir: this package linked into its node_modules, the demo flow, and credentials in their own file. */
-function prepareUserDir(userDir, flows, configId, target) {
-  const link = path.join(userDir, 'node_modules', ...pkg.name.split('/'));
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  fs.rmSync(link, { recursive: true, force: true });
-  fs.symlinkSync(ROOT, link, 'dir');
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
-  // credentialSecret: false keeps this file readable for the demo; it stays out of flows.json all the same.
-  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ [configId]: { clientId: target.clientId, secret: target.secret } }, null, 2));
-}
-
 async function main() {
   buildIfNeeded();
   const { demoFlow } = require('./demo-flow');
-  const RED = require('node-red');
+  const { startNodeRed, writeFlows } = require('./lib/embedded-node-red');
 
   const userDir = path.resolve(args['user-dir']);
-  fs.mkdirSync(userDir, { recursive: true });
   const target = await plaidTarget();
 
-  // Mounted as Node-RED's own launcher does (red.js), on the express it ships with.
-  const express = require(require.resolve('express', { paths: [path.dirname(require.resolve('node-red/package.json'))] }));
-  const app = express();
-  const server = http.createServer(app);
-  await new Promise((resolve, reject) => server.once('error', reject).listen(Number(args.port), '127.0.0.1', resolve));
-  const editorUrl = `http://127.0.0.1:${server.address().port}/`;
-  process.env.NOTIFY_URL ??= `${editorUrl}demo/notify`;
-
-  const { flows, configId } = demoFlow({ environment: target.environment, baseUrl: target.baseUrl, webhookBase: editorUrl.replace(/\/$/, '') });
-  prepareUserDir(userDir, flows, configId, target);
-  RED.init(server, {
+  const nodeRed = await startNodeRed({
     userDir,
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    uiHost: '127.0.0.1',
-    httpAdminRoot: '/',
-    httpNodeRoot: '/',
-    editorTheme: { projects: { enabled: false }, tours: false },
-    logging: { console: { level: 'info', metrics: false, audit: false } },
+    port: Number(args.port),
+    settings: { logging: { console: { level: 'info', metrics: false, audit: false } } },
+    // The demo's webhook URL and NOTIFY_URL name Node-RED's own address, known once it listens.
+    beforeStart: ({ url }) => {
+      process.env.NOTIFY_URL ??= `${url}/demo/notify`;
+      const { flows, configId } = demoFlow({ environment: target.environment, baseUrl: target.baseUrl, webhookBase: url });
+      writeFlows(userDir, flows, { [configId]: { clientId: target.clientId, secret: target.secret } });
+    },
   });
-  app.use('/', RED.httpAdmin);
-  app.use('/', RED.httpNode);
-  await RED.start();
 
   console.log(`\n${target.label}`);
-  console.log(`Node-RED editor: ${editorUrl}`);
+  console.log(`Node-RED editor: ${nodeRed.url}/`);
   console.log('Press Ctrl-C to stop.\n');
 
   let stopping = false;
@@ -92,9 +66,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping Node-RED${target.emulator ? ' and the emulator' : ''}`);
-    await RED.stop();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await nodeRed.stop();
     if (target.emulator) await target.emulator.stop();
     process.exit(0);
   };
