@@ -52,6 +52,11 @@ async function startNodeRed({ userDir, port = 0, settings = {}, beforeStart }) {
     httpAdminRoot: '/',
     httpNodeRoot: '/',
     editorTheme: { projects: { enabled: false }, tours: false },
+    // Nothing from outside: no palette installs, no update checks, no telemetry.
+    externalModules: { palette: { allowInstall: false } },
+    functionExternalModules: false,
+    telemetry: { enabled: false, updateNotification: false },
+    diagnostics: { enabled: false },
     logging: { console: { level: 'warn', metrics: false, audit: false } },
     ...settings,
   });
