@@ -72,7 +72,14 @@ export = function (RED: NodeAPI): void {
     }
     const options: ReceiverOptions = {
       verification: verify && keys ? { keys } : undefined,
-      deduper: def.dedupe === true ? new DeliveryDeduper(contextSeenStore(node.context(), def.dedupeStore || undefined)) : undefined,
+      // In the flow's context, under this node's id: with Node-RED's default settings (no contextStorage) a node's
+      // own context is deleted whenever the node closes, so the seen-set would be forgotten at every redeploy.
+      // (A node on no tab, as in some tests, has no flow context: its own then.)
+      deduper: def.dedupe === true
+        ? new DeliveryDeduper(node.context().flow
+          ? contextSeenStore(node.context().flow, def.dedupeStore || undefined, `${node.id}:`)
+          : contextSeenStore(node.context(), def.dedupeStore || undefined))
+        : undefined,
     };
     const limitBytes = parseByteSize(settings.apiMaxLength, DEFAULT_MAX_BODY_BYTES);
     let closed = false;
@@ -87,8 +94,22 @@ export = function (RED: NodeAPI): void {
         options,
       );
       // Redeployed while verifying: the new node's route gets Plaid's retry, this one's wires are gone.
-      if (closed) throw unavailable('node closed while the delivery was being verified');
+      if (closed) {
+        await release(delivery);
+        throw unavailable('node closed while the delivery was being verified');
+      }
       return delivery;
+    }
+
+    /** Undoes the dedupe claim of a delivery that is not acknowledged after all: Plaid's retry must be emitted. */
+    async function release(delivery: AcceptedDelivery): Promise<void> {
+      if (!options.deduper || delivery.duplicate || delivery.unrecorded) return;
+      try {
+        await options.deduper.release(delivery.bodySha256);
+      } catch {
+        // The store failed: the retry may be taken for a duplicate; nothing more can be done here.
+        node.warn('dedupe store failed while forgetting a delivery answered 503: its retry may be dropped as a duplicate');
+      }
     }
 
     function emit(delivery: AcceptedDelivery): void {
@@ -101,26 +122,48 @@ export = function (RED: NodeAPI): void {
       node.send(outputs);
     }
 
+    function acknowledge(res: Response, delivery: AcceptedDelivery): void {
+      res.sendStatus(200);
+      status.accepted();
+      if (delivery.unrecorded) status.warn('dedupe: this hour\'s seen-set is full; a re-delivery of this webhook would be emitted again');
+    }
+
+    function refuse(res: Response, err: unknown): void {
+      const rejection = err instanceof WebhookRejection ? err : unavailable((err as Error).message);
+      // The rest of an oversize body is not worth reading: end the connection with the answer.
+      if (rejection.status === 413) res.set('Connection', 'close');
+      res.sendStatus(rejection.status);
+      status.rejectedDelivery();
+      // Every rejection at debug level (for an operator tracing one); warnings are throttled.
+      const line = `webhook delivery answered ${rejection.status}: ${rejection.message}`;
+      node.debug(line);
+      status.warn(line);
+    }
+
     function receive(req: Request, res: Response): void {
       accept(req).then(
         (delivery) => {
-          // Answered before any downstream node runs: Plaid allows 10 s and otherwise retries.
-          res.sendStatus(200);
-          status.accepted();
-          if (delivery.unrecorded) status.warn('dedupe: this hour\'s seen-set is full; a re-delivery of this webhook would be emitted again');
-          if (!delivery.duplicate) emit(delivery);
+          if (delivery.duplicate) {
+            acknowledge(res, delivery);
+            return;
+          }
+          // Node-RED hands the message to the next nodes on the next turn of the event loop (setImmediate, queued
+          // by send() ahead of the check below), and drops it if a deploy stopped them in between. So the answer
+          // waits for that turn: 200 if the nodes it went to are still the running ones, else 503 and Plaid
+          // delivers again. It still comes before any downstream asynchronous work (Plaid allows 10 s).
+          // (A target not found at all, e.g. under an id the lookup does not know, is not judged.)
+          const wires = (node as unknown as { wires?: string[][] }).wires ?? [];
+          const targets = (wires[delivery.output] ?? []).map((id) => [id, RED.nodes.getNode(id)] as const);
+          emit(delivery);
+          setImmediate(() => {
+            if (targets.every(([id, target]) => !target || RED.nodes.getNode(id) === target)) {
+              acknowledge(res, delivery);
+              return;
+            }
+            release(delivery).then(() => refuse(res, unavailable('a deploy stopped the flow before the webhook reached the next node')));
+          });
         },
-        (err: unknown) => {
-          const rejection = err instanceof WebhookRejection ? err : unavailable((err as Error).message);
-          // The rest of an oversize body is not worth reading: end the connection with the answer.
-          if (rejection.status === 413) res.set('Connection', 'close');
-          res.sendStatus(rejection.status);
-          status.rejectedDelivery();
-          // Every rejection at debug level (for an operator tracing one); warnings are throttled.
-          const line = `webhook delivery answered ${rejection.status}: ${rejection.message}`;
-          node.debug(line);
-          status.warn(line);
-        },
+        (err: unknown) => refuse(res, err),
       );
     }
 

@@ -65,6 +65,30 @@ export class DeliveryDeduper {
     return outcome;
   }
 
+  /**
+   * Forgets a claim: the delivery it recorded was not acknowledged after all (answered 503), so Plaid's retry of it
+   * must not be taken for a duplicate. Runs in the same queue as claims.
+   */
+  release(sha256: string): Promise<void> {
+    const outcome = this.queue.then(() => this.forget(sha256));
+    this.queue = outcome.catch(() => undefined);
+    return outcome;
+  }
+
+  private async forget(sha256: string): Promise<void> {
+    const hour = Math.floor(this.now() / HOUR_MS);
+    const keys: string[] = [];
+    for (let h = hour - this.windowHours; h <= hour; h++) keys.push(bucketKey(h));
+    const buckets = await this.store.get(keys);
+    for (let i = 0; i < keys.length; i++) {
+      const bucket = buckets[i];
+      if (!isBucket(bucket) || !Object.hasOwn(bucket.hashes, sha256)) continue;
+      delete bucket.hashes[sha256];
+      bucket.count--;
+      await this.store.set(keys[i], bucket);
+    }
+  }
+
   private async checkAndRecord(sha256: string): Promise<ClaimOutcome> {
     const hour = Math.floor(this.now() / HOUR_MS);
     const keys: string[] = [];
