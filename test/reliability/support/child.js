@@ -1,0 +1,103 @@
+'use strict';
+// Drives support/red-child.js from the test process: spawn, deploy and inject through the Admin API, read the probe
+// and the recorder, listen to the editor's comms websocket, stop.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { until, json, sleep } = require('./util');
+
+const LAUNCHER = path.join(__dirname, 'red-child.js');
+// node-red ships ws; the suite uses it for the editor's comms socket (Node 20 has no global WebSocket).
+const nodeRedDir = path.dirname(require.resolve('node-red/package.json'));
+const WebSocket = require(require.resolve('ws', { paths: [require.resolve('@node-red/editor-api', { paths: [nodeRedDir] })] }));
+
+class RedChild {
+  static async start({ env = {}, logLevel = 'info', label = 'red' } = {}) {
+    const child = new RedChild();
+    child.userDir = fs.mkdtempSync(path.join(os.tmpdir(), `plaid-reliability-${label}-`));
+    child.output = '';
+    child.process = spawn(process.execPath, ['--expose-gc', LAUNCHER, '--port', '0', '--user-dir', child.userDir, '--log-level', logLevel], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.exit = new Promise((resolve) => child.process.once('exit', (code, signal) => resolve({ code, signal })));
+    child.process.stdout.on('data', (d) => (child.output += d));
+    child.process.stderr.on('data', (d) => (child.output += d));
+    let exited = false;
+    child.exit.then(() => (exited = true));
+    await until('Node-RED to start', () => {
+      if (exited) throw new Error(`red-child exited:\n${child.output}`);
+      return /RELIABILITY-READY (\S+)/.test(child.output);
+    }, 60000, 50);
+    child.url = /RELIABILITY-READY (\S+)/.exec(child.output)[1];
+    return child;
+  }
+
+  get pid() {
+    return this.process.pid;
+  }
+
+  /** POST /flows; resolves to the new revision. */
+  async deploy(flows, type = 'full') {
+    const res = await json(`${this.url}/flows`, { method: 'POST', body: { flows }, headers: { 'Node-RED-Deployment-Type': type, 'Node-RED-API-Version': 'v2' } });
+    if (res.status !== 200 && res.status !== 204) throw new Error(`deploy answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body && res.body.rev;
+  }
+
+  /** Clicks an inject node once the deployed flows have started. */
+  async inject(id) {
+    await until(`inject ${id}`, async () => (await fetch(`${this.url}/inject/${id}`, { method: 'POST' })).status === 200, 15000, 50);
+  }
+
+  async probe(gc = false) {
+    return (await json(`${this.url}/_reliability/probe${gc ? '?gc=1' : ''}`)).body;
+  }
+
+  async records(since = 0) {
+    return (await json(`${this.url}/_reliability/records?since=${since}`)).body.records;
+  }
+
+  /** The Admin API's flow export, as text. */
+  async flowsText() {
+    const res = await fetch(`${this.url}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } });
+    return res.text();
+  }
+
+  /** Connects to the editor's comms socket; every message published (debug, status/#, notification/#, ...) is kept. */
+  async comms() {
+    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/comms`);
+    const messages = [];
+    ws.on('message', (data) => {
+      const text = String(data);
+      try {
+        for (const m of [].concat(JSON.parse(text))) messages.push(m);
+      } catch {
+        messages.push({ topic: 'unparsed', data: text });
+      }
+    });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    for (const topic of ['debug', 'status/#', 'notification/#', 'event-log/#']) ws.send(JSON.stringify({ subscribe: topic }));
+    await sleep(100);
+    return { messages, close: () => ws.close() };
+  }
+
+  async stop() {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      this.process.kill('SIGTERM');
+      const timer = setTimeout(() => this.process.kill('SIGKILL'), 15000);
+      await this.exit;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.userDir, { recursive: true, force: true });
+    return this.exit;
+  }
+}
+
+/** A function node's body that hands `expr` to the child's recorder under `kind`. */
+const recordFunc = (kind, expr) => `global.get('reliabilityRecorder').record(${JSON.stringify(kind)}, ${expr});\nreturn null;`;
+
+module.exports = { RedChild, recordFunc };
