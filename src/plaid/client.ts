@@ -65,13 +65,19 @@ export class PlaidClient {
     const payload = JSON.stringify(body);
     const secrets = [...this.secrets, ...tokensIn(body)];
     const maxAttempts = 1 + Math.max(0, this.options.retries);
+    // An earlier attempt whose answer was lost (timeout, dropped connection, 5xx) may have taken effect: a later
+    // INVALID_ACCESS_TOKEN from item/remove then likely means the first attempt removed the Item. The error says so.
+    let unclear: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(got, endpoint, payload);
       const result = this.interpret(endpoint, outcome, attempt, secrets);
       if (!(result instanceof PlaidRequestError)) return result;
-      const error = result;
       const wait = attempt < maxAttempts && !this.closed ? this.retryDelay(endpoint, outcome, attempt) : undefined;
-      if (wait === undefined) throw error;
+      if (wait === undefined) {
+        if (unclear && result.kind === 'plaid') result.message += `; an earlier attempt ended in ${unclear} and may have taken effect`;
+        throw result;
+      }
+      unclear ??= mayHaveReachedPlaid(result);
       await sleep(wait);
     }
   }
@@ -151,6 +157,13 @@ export class PlaidClient {
     if (status >= 500 && endpoint.retry === 'idempotent') return backoff;
     return undefined;
   }
+}
+
+/** How a failed attempt that Plaid may have acted on ended; undefined when Plaid surely did nothing. */
+function mayHaveReachedPlaid(error: PlaidRequestError): string | undefined {
+  if (error.kind === 'timeout' || error.kind === 'network') return `a ${error.kind}`;
+  if (error.status !== undefined && error.status >= 500) return `HTTP ${error.status}`;
+  return undefined;
 }
 
 /** Access and public tokens in a request body: they must be masked if Plaid echoes them back in an error text. */

@@ -145,6 +145,14 @@ describe('Plaid client behaviour', function () {
     assert.match(msg.error.message, /item\/get: timeout \(no answer within 200 ms\) after 2 attempts/);
   });
 
+  it('says so when an error follows an attempt whose answer was lost', async () => {
+    plaid.script('/item/remove', serverError, { status: 400, body: plaidError('INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'could not find matching access token') });
+    const { kind, msg } = await one('plaid-item-remove', { access_token: token() });
+    assert.equal(kind, 'error');
+    assert.equal(msg.plaid.attempts, 2);
+    assert.match(msg.error.message, /INVALID_ACCESS_TOKEN.*an earlier attempt ended in HTTP 500 and may have taken effect/);
+  });
+
   it('does not retry a 4xx other than 429', async () => {
     plaid.script('/item/get', { status: 400, body: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'the login details of this item have changed') });
     const { kind, msg } = await one('plaid-item-get', { access_token: token() });
