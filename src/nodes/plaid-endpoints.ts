@@ -18,19 +18,29 @@ interface PlaidMessage extends NodeMessageInFlow {
 const LITERAL_TYPES = new Set(['str', 'enum']);
 
 export = function (RED: NodeAPI): void {
-  const status = (key: string) => RED._(`plaid-endpoints.status.${key}`);
+  const text = (key: string) => RED._(`plaid-endpoints.status.${key}`);
 
   function register(endpoint: EndpointSpec): void {
     function PlaidEndpointNode(this: Node, def: EndpointNodeDef): void {
       RED.nodes.createNode(this, def);
       const node = this;
       const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
+      const settings = new Map(endpoint.fields.map((field) => [field.name, {
+        value: typeof def[field.name] === 'string' ? (def[field.name] as string) : field.default.value,
+        type: typeof def[`${field.name}Type`] === 'string' ? (def[`${field.name}Type`] as string) : field.default.type,
+      }]));
       let inFlight = 0;
+      // Under load the ring would be redrawn twice per message, each a message to every open editor: only changes go out.
+      let shown = '';
+      const status = (fill: 'blue' | 'green' | 'red', shape: 'dot' | 'ring', label: string): void => {
+        const key = `${fill}/${shape}/${label}`;
+        if (key === shown) return;
+        shown = key;
+        node.status({ fill, shape, text: label });
+      };
 
       const setting = (msg: PlaidMessage): FieldSetting => (name) => {
-        const spec = endpoint.fields.find((f) => f.name === name);
-        const value = typeof def[name] === 'string' ? (def[name] as string) : (spec?.default.value ?? '');
-        const type = typeof def[`${name}Type`] === 'string' ? (def[`${name}Type`] as string) : (spec?.default.type ?? 'str');
+        const { value, type } = settings.get(name) ?? { value: '', type: 'str' };
         if (value === '' && type !== 'json') return Promise.resolve(undefined);
         if (LITERAL_TYPES.has(type)) return Promise.resolve(value);
         return new Promise((resolve, reject) => {
@@ -51,33 +61,35 @@ export = function (RED: NodeAPI): void {
         const problem = refusal();
         if (problem) {
           msg.plaid = { endpoint: endpoint.path, attempts: 0 };
-          node.status({ fill: 'red', shape: 'ring', text: status('refused') });
+          status('red', 'ring', text('refused'));
           done(new Error(problem));
           return;
         }
         inFlight++;
-        node.status({ fill: 'blue', shape: 'dot', text: status('requesting') });
+        status('blue', 'dot', text('requesting'));
         buildRequestBody(endpoint, msg.payload, setting(msg))
           .then((body) => (config as PlaidConfigNode).client!.request(endpoint, body))
           .then(
             (response) => {
               msg.payload = response.body;
               msg.plaid = { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts };
-              if (--inFlight === 0) node.status({ fill: 'green', shape: 'ring', text: status('ok') });
+              if (--inFlight === 0) status('green', 'ring', text('ok'));
               send(msg);
               done();
             },
             (err: Error) => {
               msg.plaid = failureInfo(endpoint, err);
-              const code = err instanceof PlaidRequestError ? err.code : status('invalid');
               inFlight--;
-              node.status({ fill: 'red', shape: 'ring', text: code });
+              status('red', 'ring', err instanceof PlaidRequestError ? err.code : text('invalid'));
               done(err);
             },
           );
       });
 
-      this.on('close', () => node.status({}));
+      this.on('close', () => {
+        shown = '';
+        node.status({});
+      });
     }
     RED.nodes.registerType(endpoint.type, PlaidEndpointNode);
   }
