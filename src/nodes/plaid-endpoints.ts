@@ -18,7 +18,16 @@ interface PlaidMessage extends NodeMessageInFlow {
 const LITERAL_TYPES = new Set(['str', 'enum']);
 
 export = function (RED: NodeAPI): void {
-  const text = (key: string) => RED._(`plaid-endpoints.status.${key}`);
+  // Translated once per key: RED._ (i18next) on every message is a measurable share of a call under load (bench/).
+  const statusTexts = new Map<string, string>();
+  const text = (key: string): string => {
+    let translated = statusTexts.get(key);
+    if (translated === undefined) {
+      translated = RED._(`plaid-endpoints.status.${key}`);
+      statusTexts.set(key, translated);
+    }
+    return translated;
+  };
 
   function register(endpoint: EndpointSpec): void {
     function PlaidEndpointNode(this: Node, def: EndpointNodeDef): void {

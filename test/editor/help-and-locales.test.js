@@ -62,7 +62,7 @@ describe('help, locales and icons', function () {
 
     it('has the status texts the runtime uses, short enough for a status', function () {
       const runtime = read(set.js);
-      const used = [...runtime.matchAll(/\bstatus\('(\w+)'\)/g)].map((m) => m[1]);
+      const used = [...runtime.matchAll(/\btext\('(\w+)'\)/g)].map((m) => m[1]);
       for (const key of new Set(['requesting', 'ok', 'refused', 'invalid', ...used])) {
         const text = lookup(catalog, `plaid-endpoints.status.${key}`);
         assert.equal(typeof text, 'string', key);

@@ -18,6 +18,8 @@ export interface VerificationKeyCacheOptions {
 
 interface Entry {
   key: Promise<KeyObject>;
+  /** The key once the fetch has succeeded: a cached key is then handed out without a promise. */
+  value?: KeyObject;
   /** When the fetch ended; undefined while it is in flight (every delivery waiting on the kid shares it). */
   settledAt?: number;
   /** Whether it ended in a 401 rejection (kept for `rejectedForMs`) rather than a key. */
@@ -53,7 +55,8 @@ export class VerificationKeyCache {
     this.entries.set(kid, entry);
     this.evictOverflow();
     entry.key.then(
-      () => {
+      (key) => {
+        entry.value = key;
         entry.settledAt = this.now();
       },
       (err: unknown) => {
@@ -67,6 +70,15 @@ export class VerificationKeyCache {
       },
     );
     return entry.key;
+  }
+
+  /**
+   * The key for `kid` when it is already fetched and still fresh, else undefined (then `get` fetches it). Lets a
+   * verifier skip the promise, and the deadline timer around it, on every delivery but the first under a kid.
+   */
+  cached(kid: string): KeyObject | undefined {
+    const entry = this.entries.get(kid);
+    return entry?.value && this.isFresh(entry) ? entry.value : undefined;
   }
 
   private isFresh(entry: Entry): boolean {

@@ -6,6 +6,8 @@ import { unavailable, unverified } from './rejection';
 /** Where public keys come from: VerificationKeyCache in practice. */
 export interface VerificationKeySource {
   get(kid: string): Promise<KeyObject>;
+  /** The key when it is at hand already (fetched, fresh); undefined sends the caller to `get`. */
+  cached?(kid: string): KeyObject | undefined;
 }
 
 export interface VerifyOptions {
@@ -50,7 +52,7 @@ export async function verifyPlaidSignature(token: string | undefined, bodySha256
 
   // ES256 signatures are raw r‖s, 32 bytes each (JWS), not DER.
   if (jws.signature.length !== 64) throw unverified('JWT signature is not a 64-byte ES256 signature');
-  const key = await withDeadline(options.keys.get(kid), options.keyWaitMs ?? 8000);
+  const key = options.keys.cached?.(kid) ?? (await withDeadline(options.keys.get(kid), options.keyWaitMs ?? 8000));
   if (!verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature)) {
     throw unverified('JWT signature does not verify');
   }
