@@ -1,0 +1,64 @@
+'use strict';
+// The loopback load generator: autocannon in the parent process, keep-alive connections, each request taking the
+// next entry of a shared pool (so every side of a comparison gets the same bodies in the same order).
+const autocannon = require('autocannon');
+const { benchPids } = require('./child');
+const { foreignLoad, processCpu } = require('./cpu');
+
+/**
+ * POSTs `pool` entries ({body, headers}) round-robin to `url`, with `connections` connections, for `seconds` (or
+ * `amount` requests). Resolves with the 2xx rate and the failure counts; with `serverPid`, also the server process's
+ * CPU time per 2xx answer (µs).
+ */
+async function blast({ url, pool, connections, seconds, amount, timeoutSec = 30, serverPid }) {
+  let next = 0;
+  const target = new URL(url);
+  const load = foreignLoad(benchPids);
+  const serverCpu = serverPid ? processCpu(serverPid) : { stop: () => null };
+  const ownCpu = process.cpuUsage();
+  const startedAt = process.hrtime.bigint();
+  // One entry: a static request, which autocannon builds once (cheaper for the load generator).
+  const request = pool.length === 1
+    ? { method: 'POST', path: target.pathname, body: pool[0].body, headers: pool[0].headers }
+    : {
+      method: 'POST',
+      path: target.pathname,
+      setupRequest(req) {
+        const entry = pool[next++ % pool.length];
+        return { ...req, body: entry.body, headers: entry.headers };
+      },
+    };
+  const result = await autocannon({
+    url: target.origin,
+    connections,
+    ...(amount ? { amount } : { duration: seconds }),
+    timeout: timeoutSec,
+    requests: [request],
+  });
+  const cpuUs = serverCpu.stop();
+  const own = process.cpuUsage(ownCpu);
+  return {
+    /** Share of one core the load generator (this process) used: near 1, it may be what limits the rate. */
+    loadGenCpu: (own.user + own.system) / (Number(process.hrtime.bigint() - startedAt) / 1000),
+    foreign: load.stop(),
+    cpuPerOp: cpuUs === null || !result['2xx'] ? null : cpuUs / result['2xx'],
+    rate: result['2xx'] / result.duration,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    seconds: result.duration,
+    sent: pool.length === 1 ? result['2xx'] + result.non2xx : next,
+    latencyP50: result.latency.p50,
+    latencyP99: result.latency.p99,
+  };
+}
+
+/** Throws when a run lost anything: every request must have been answered 2xx. */
+function assertClean(name, run) {
+  if (run.non2xx || run.errors || run.timeouts) {
+    throw new Error(`${name}: ${run.non2xx} non-2xx answers, ${run.errors} errors, ${run.timeouts} timeouts in ${run.ok + run.non2xx} answers`);
+  }
+}
+
+module.exports = { blast, assertClean };
