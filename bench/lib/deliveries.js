@@ -3,28 +3,11 @@
 // holding an ES256 JWS {alg, kid, typ} + {iat, request_body_sha256} over the exact bytes sent.
 const crypto = require('node:crypto');
 
-const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+// Signed exactly as the test suites sign (one signer for both).
+const { makeKey, signRaw } = require('../../test/support/webhook-signer');
 
-/** A verification key: the Node key pair and the JWK /webhook_verification_key/get answers with. */
-function makeKey(kid) {
-  const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = {
-    ...publicKey.export({ format: 'jwk' }),
-    alg: 'ES256',
-    kid,
-    use: 'sig',
-    created_at: Math.floor(Date.now() / 1000) - 3600,
-    expired_at: null,
-  };
-  return { kid, privateKey, jwk };
-}
-
-function sign(raw, key, iat = Math.floor(Date.now() / 1000)) {
-  const header = b64url({ alg: 'ES256', kid: key.kid, typ: 'JWT' });
-  const claims = b64url({ iat, request_body_sha256: crypto.createHash('sha256').update(raw).digest('hex') });
-  const signature = crypto.sign('sha256', Buffer.from(`${header}.${claims}`), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${header}.${claims}.${signature.toString('base64url')}`;
-}
+/** The Plaid-Verification header for `raw`, signed by `key` at `iat`. */
+const sign = (raw, key, iat) => signRaw(raw, key, iat === undefined ? {} : { iat });
 
 // The mix of webhooks: every routed ITEM code, LINK SESSION_FINISHED, and two that go to "other" (an ASSETS ERROR,
 // which is not an Item error, and a TRANSACTIONS code).
