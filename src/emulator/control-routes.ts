@@ -24,8 +24,8 @@ import {
 import type { EmulatorCore } from './core';
 import { errors, PlaidApiError } from './errors';
 import { noFaults, type FaultConfig } from './faults';
-import { checkFields, isJsonObject, type FieldTable, type JsonObject } from './fields';
-import { readBody, sendJson, sendPlaidError } from './http-io';
+import { checkFields, type FieldTable, type JsonObject } from './fields';
+import { jsonObjectOf, readBody, sendJson, sendPlaidError } from './http-io';
 import { PRODUCTS } from './plaid-enums';
 
 export const CONTROL_PREFIX = '/emulator/';
@@ -111,13 +111,5 @@ export async function handleControl(core: EmulatorCore, request: IncomingMessage
 /** Lenient on purpose (curl users): an empty body is {}, and any content type is read as JSON. */
 function parseControlBody(raw: Buffer | null): JsonObject {
   if (raw === null) throw errors.invalidBody('body is too large');
-  if (raw.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw errors.invalidBody('body could not be parsed as JSON');
-  }
-  if (!isJsonObject(parsed)) throw errors.invalidBody('body must be a JSON object');
-  return parsed;
+  return raw.length === 0 ? {} : jsonObjectOf(raw);
 }

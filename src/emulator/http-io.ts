@@ -27,6 +27,11 @@ export function parseJsonObject(request: IncomingMessage, raw: Buffer | null): J
   if (!contentType || !/^application\/json\b/i.test(contentType)) {
     throw errors.invalidBody('content-type must be application/json');
   }
+  return jsonObjectOf(raw);
+}
+
+/** The bytes as a JSON object, or Plaid's INVALID_BODY. */
+export function jsonObjectOf(raw: Buffer): JsonObject {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
