@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const net = require('node:net');
 const { ENDPOINTS } = require('../../dist/plaid/endpoints');
-const { startStandIn, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
+const { standInForSuite, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { helper, deploy, configFor } = require('../support/red');
 
 const credentials = { cfg: { clientId: CLIENT_ID, secret: SECRET } };
@@ -27,18 +27,9 @@ async function closedPort() {
 }
 
 describe('Plaid client behaviour', function () {
-  let plaid;
-  before(async () => {
-    plaid = await startStandIn();
-  });
-  after(() => plaid.close());
-  afterEach(async () => {
-    await helper.unload();
-    assert.deepEqual(plaid.violations, []);
-    plaid.reset();
-  });
+  const suite = standInForSuite(helper);
 
-  async function one(type, payload, { config = {}, url = plaid.url } = {}) {
+  async function one(type, payload, { config = {}, url = suite.plaid.url } = {}) {
     const red = await deploy({ nodes: [{ id: 'n1', type, plaid: 'cfg', wires: [['out']] }], config: configFor(url, config), credentials });
     red.node('n1').receive({ payload });
     const outcomes = await red.waitFor(1);
@@ -59,22 +50,22 @@ describe('Plaid client behaviour', function () {
   });
 
   it('retries 5xx on an idempotent endpoint and reports the attempts', async () => {
-    plaid.script('/item/get', serverError, serverError);
+    suite.plaid.script('/item/get', serverError, serverError);
     const { kind, msg } = await one('plaid-item-get', { access_token: token() });
     assert.equal(kind, 'output');
     assert.equal(msg.plaid.attempts, 3);
-    assert.equal(plaid.callsTo('/item/get').length, 3);
+    assert.equal(suite.plaid.callsTo('/item/get').length, 3);
   });
 
   it('gives up after 1 + retries attempts with the last error', async () => {
-    plaid.script('/item/remove', serverError, serverError, serverError, serverError);
+    suite.plaid.script('/item/remove', serverError, serverError, serverError, serverError);
     const { kind, msg } = await one('plaid-item-remove', { access_token: token() }, { config: { retries: 1 } });
     assert.equal(kind, 'error');
     assert.equal(msg.plaid.attempts, 2);
     assert.equal(msg.plaid.status, 500);
     assert.equal(msg.plaid.error.error_code, 'INTERNAL_SERVER_ERROR');
     assert.match(msg.error.message, /INTERNAL_SERVER_ERROR.*after 2 attempts/);
-    assert.equal(plaid.callsTo('/item/remove').length, 2);
+    assert.equal(suite.plaid.callsTo('/item/remove').length, 2);
   });
 
   for (const type of refusedOnly) {
@@ -85,9 +76,9 @@ describe('Plaid client behaviour', function () {
         institution_id: 'ins_109508', initial_products: ['transactions'], webhook_code: 'DEFAULT_UPDATE',
       };
       const body = Object.fromEntries(endpoint.fields.filter((f) => f.required).map((f) => [f.name, payload[f.name]]));
-      plaid.script(endpoint.path, serverError, { delay: 600 }, { destroy: true });
+      suite.plaid.script(endpoint.path, serverError, { delay: 600 }, { destroy: true });
       for (const expected of [/INTERNAL_SERVER_ERROR/, /timeout/, /network/]) {
-        const red = await deploy({ nodes: [{ id: 'n1', type, plaid: 'cfg', wires: [['out']] }], config: configFor(plaid.url, { timeout: 300 }), credentials });
+        const red = await deploy({ nodes: [{ id: 'n1', type, plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url, { timeout: 300 }), credentials });
         red.node('n1').receive({ payload: body });
         const [outcome] = await red.waitFor(1);
         assert.equal(outcome.kind, 'error');
@@ -95,12 +86,12 @@ describe('Plaid client behaviour', function () {
         assert.equal(outcome.msg.plaid.attempts, 1);
         await helper.unload();
       }
-      assert.equal(plaid.callsTo(endpoint.path).length, 3, 'each message reached the server once');
+      assert.equal(suite.plaid.callsTo(endpoint.path).length, 3, 'each message reached the server once');
     });
   }
 
   it('retries a 429 even where a repeat is otherwise unsafe', async () => {
-    plaid.script('/item/public_token/exchange', rateLimited());
+    suite.plaid.script('/item/public_token/exchange', rateLimited());
     const { kind, msg } = await one('plaid-item-public-token-exchange', { public_token: `public-sandbox-${crypto.randomUUID()}` });
     assert.equal(kind, 'output');
     assert.equal(msg.plaid.attempts, 2);
@@ -116,15 +107,15 @@ describe('Plaid client behaviour', function () {
   });
 
   it('honours Retry-After on a 429', async () => {
-    plaid.script('/item/get', rateLimited(1));
+    suite.plaid.script('/item/get', rateLimited(1));
     const { kind } = await one('plaid-item-get', { access_token: token() });
     assert.equal(kind, 'output');
-    const [first, second] = plaid.callsTo('/item/get');
+    const [first, second] = suite.plaid.callsTo('/item/get');
     assert.ok(second.at - first.at >= 950, `waited ${second.at - first.at} ms for Retry-After: 1`);
   });
 
   it('fails at once when Retry-After is longer than a message should wait', async () => {
-    plaid.script('/item/get', rateLimited(3600));
+    suite.plaid.script('/item/get', rateLimited(3600));
     const { kind, msg } = await one('plaid-item-get', { access_token: token() });
     assert.equal(kind, 'error');
     assert.equal(msg.plaid.status, 429);
@@ -132,21 +123,21 @@ describe('Plaid client behaviour', function () {
   });
 
   it('times out each attempt and retries an idempotent call', async () => {
-    plaid.script('/item/get', { delay: 800 });
+    suite.plaid.script('/item/get', { delay: 800 });
     const { kind, msg } = await one('plaid-item-get', { access_token: token() }, { config: { timeout: 300 } });
     assert.equal(kind, 'output');
     assert.equal(msg.plaid.attempts, 2);
   });
 
   it('reports a timeout as such when every attempt times out', async () => {
-    plaid.script('/item/get', { delay: 500 }, { delay: 500 });
+    suite.plaid.script('/item/get', { delay: 500 }, { delay: 500 });
     const { kind, msg } = await one('plaid-item-get', { access_token: token() }, { config: { timeout: 200, retries: 1 } });
     assert.equal(kind, 'error');
     assert.match(msg.error.message, /item\/get: timeout \(no answer within 200 ms\) after 2 attempts/);
   });
 
   it('says so when an error follows an attempt whose answer was lost', async () => {
-    plaid.script('/item/remove', serverError, { status: 400, body: plaidError('INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'could not find matching access token') });
+    suite.plaid.script('/item/remove', serverError, { status: 400, body: plaidError('INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'could not find matching access token') });
     const { kind, msg } = await one('plaid-item-remove', { access_token: token() });
     assert.equal(kind, 'error');
     assert.equal(msg.plaid.attempts, 2);
@@ -154,15 +145,15 @@ describe('Plaid client behaviour', function () {
   });
 
   it('does not retry a 4xx other than 429', async () => {
-    plaid.script('/item/get', { status: 400, body: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'the login details of this item have changed') });
+    suite.plaid.script('/item/get', { status: 400, body: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'the login details of this item have changed') });
     const { kind, msg } = await one('plaid-item-get', { access_token: token() });
     assert.equal(kind, 'error');
     assert.equal(msg.plaid.attempts, 1);
-    assert.equal(plaid.callsTo('/item/get').length, 1);
+    assert.equal(suite.plaid.callsTo('/item/get').length, 1);
   });
 
   it('treats a proxy\'s HTML error page as an HTTP failure and retries it where safe', async () => {
-    plaid.script('/item/get', { status: 502, raw: '<html>bad gateway</html>' }, { status: 502, raw: '<html>bad gateway</html>' }, { status: 502, raw: '<html>bad gateway</html>' });
+    suite.plaid.script('/item/get', { status: 502, raw: '<html>bad gateway</html>' }, { status: 502, raw: '<html>bad gateway</html>' }, { status: 502, raw: '<html>bad gateway</html>' });
     const { kind, msg } = await one('plaid-item-get', { access_token: token() });
     assert.equal(kind, 'error');
     assert.equal(msg.plaid.status, 502);
@@ -172,12 +163,12 @@ describe('Plaid client behaviour', function () {
 
   it('keeps the secret and access tokens out of errors, statuses and logs', async () => {
     const accessToken = token();
-    plaid.script('/item/get', {
+    suite.plaid.script('/item/get', {
       status: 400,
       body: plaidError('INVALID_INPUT', 'INVALID_ACCESS_TOKEN', `token ${accessToken} with secret ${SECRET} is not valid`),
     });
     const statuses = [];
-    const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(plaid.url), credentials });
+    const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url), credentials });
     red.node('n1').on('call:status', (call) => statuses.push(JSON.stringify(call.args[0])));
     red.node('n1').receive({ payload: { access_token: accessToken } });
     const [{ kind, msg }] = await red.waitFor(1);
@@ -192,9 +183,9 @@ describe('Plaid client behaviour', function () {
   });
 
   it('50 parallel messages end in exactly 50 outcomes', async () => {
-    for (let i = 0; i < 10; i++) plaid.script('/item/get', { status: 400, body: plaidError('INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'nope') });
-    for (let i = 0; i < 5; i++) plaid.script('/item/get', serverError);
-    const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(plaid.url), credentials });
+    for (let i = 0; i < 10; i++) suite.plaid.script('/item/get', { status: 400, body: plaidError('INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'nope') });
+    for (let i = 0; i < 5; i++) suite.plaid.script('/item/get', serverError);
+    const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url), credentials });
     for (let i = 0; i < 50; i++) red.node('n1').receive({ payload: { access_token: token() }, n: i });
     const outcomes = await red.waitFor(50, 300);
     assert.equal(outcomes.length, 50);

@@ -3,7 +3,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { ENDPOINTS } = require('../../dist/plaid/endpoints');
-const { startStandIn, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
+const { standInForSuite, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { validateResponse } = require('../support/openapi');
 const { helper, deploy, configFor } = require('../support/red');
 
@@ -33,28 +33,19 @@ function blankFields(endpoint) {
 }
 
 describe('endpoint nodes', function () {
-  let plaid;
-  before(async () => {
-    plaid = await startStandIn();
-  });
-  after(() => plaid.close());
-  afterEach(async () => {
-    await helper.unload();
-    assert.deepEqual(plaid.violations, [], 'every request the nodes sent matches the OpenAPI spec');
-    plaid.reset();
-  });
+  const suite = standInForSuite(helper);
 
   for (const endpoint of ENDPOINTS) {
     describe(endpoint.type, function () {
       const node = (props = {}) => ({ id: 'n1', type: endpoint.type, name: '', plaid: 'cfg', wires: [['out']], ...props });
 
       it('sends the payload fields it knows and outputs Plaid\'s answer untouched', async () => {
-        const red = await deploy({ nodes: [node()], config: configFor(plaid.url), credentials });
+        const red = await deploy({ nodes: [node()], config: configFor(suite.plaid.url), credentials });
         const payload = requiredPayload(endpoint);
         red.node('n1').receive({ payload: { ...payload, unrelated: 'kept out of the request' }, topic: 't' });
         const [outcome] = await red.waitFor(1);
         assert.equal(outcome.kind, 'output');
-        assert.deepEqual(plaid.callsTo(endpoint.path).map((r) => r.body), [payload]);
+        assert.deepEqual(suite.plaid.callsTo(endpoint.path).map((r) => r.body), [payload]);
         assert.deepEqual(validateResponse(endpoint.path, outcome.msg.payload), []);
         assert.match(outcome.msg.payload.request_id, /^[0-9a-f]{16}$/);
         assert.deepEqual(outcome.msg.plaid, { endpoint: endpoint.path, request_id: outcome.msg.payload.request_id, status: 200, attempts: 1 });
@@ -63,10 +54,10 @@ describe('endpoint nodes', function () {
       });
 
       it('ends a Plaid error at a Catch node with Plaid\'s error object', async () => {
-        const red = await deploy({ nodes: [node()], config: configFor(plaid.url), credentials });
+        const red = await deploy({ nodes: [node()], config: configFor(suite.plaid.url), credentials });
         const code = endpoint.fields.some((f) => f.name === 'access_token') ? 'INVALID_ACCESS_TOKEN' : 'INVALID_INPUT_X';
         const error = plaidError('INVALID_INPUT', code, 'could not find matching token');
-        plaid.script(endpoint.path, { status: 400, body: error });
+        suite.plaid.script(endpoint.path, { status: 400, body: error });
         const payload = requiredPayload(endpoint);
         red.node('n1').receive({ payload });
         const outcomes = await red.waitFor(1);
@@ -80,39 +71,39 @@ describe('endpoint nodes', function () {
         assert.equal(msg.plaid.request_id, error.request_id);
         assert.match(msg.error.message, new RegExp(code));
         assert.deepEqual(msg.payload, payload, 'the request is still on the message for the Catch flow');
-        assert.equal(plaid.callsTo(endpoint.path).length, 1);
+        assert.equal(suite.plaid.callsTo(endpoint.path).length, 1);
       });
 
       it('falls back to the node\'s typedInput settings for fields absent from msg.payload', async () => {
         const values = requiredPayload(endpoint);
         const props = blankFields(endpoint);
         for (const name of Object.keys(values)) Object.assign(props, { [name]: `req.${name}`, [`${name}Type`]: 'msg' });
-        const red = await deploy({ nodes: [node(props)], config: configFor(plaid.url), credentials });
+        const red = await deploy({ nodes: [node(props)], config: configFor(suite.plaid.url), credentials });
         red.node('n1').receive({ payload: 'not an object', req: values });
         const [outcome] = await red.waitFor(1);
         assert.equal(outcome.kind, 'output');
-        assert.deepEqual(plaid.callsTo(endpoint.path).map((r) => r.body), [values]);
+        assert.deepEqual(suite.plaid.callsTo(endpoint.path).map((r) => r.body), [values]);
       });
 
       it('refuses a message missing a required field, before any call', async () => {
-        const red = await deploy({ nodes: [node(blankFields(endpoint))], config: configFor(plaid.url), credentials });
+        const red = await deploy({ nodes: [node(blankFields(endpoint))], config: configFor(suite.plaid.url), credentials });
         const required = endpoint.fields.filter((f) => f.required).map((f) => f.name);
         red.node('n1').receive({ payload: {} });
         const outcomes = await red.waitFor(1);
         assert.equal(outcomes.length, 1);
         assert.equal(outcomes[0].kind, 'error');
         for (const name of required) assert.match(outcomes[0].msg.error.message, new RegExp(name));
-        assert.equal(plaid.requests.length, 0);
+        assert.equal(suite.plaid.requests.length, 0);
       });
 
       if (endpoint.sandboxOnly) {
         it('refuses a production config locally', async () => {
-          const red = await deploy({ nodes: [node()], config: configFor(plaid.url, { environment: 'production' }), credentials });
+          const red = await deploy({ nodes: [node()], config: configFor(suite.plaid.url, { environment: 'production' }), credentials });
           red.node('n1').receive({ payload: requiredPayload(endpoint) });
           const outcomes = await red.waitFor(1);
           assert.equal(outcomes[0].kind, 'error');
           assert.match(outcomes[0].msg.error.message, /sandbox-only.*production.*not sent/);
-          assert.equal(plaid.requests.length, 0);
+          assert.equal(suite.plaid.requests.length, 0);
         });
       }
     });
@@ -122,11 +113,11 @@ describe('endpoint nodes', function () {
     const webhookUpdate = (props = {}) => ({ id: 'n1', type: 'plaid-item-webhook-update', plaid: 'cfg', wires: [['out']], ...props });
 
     it('sends webhook: null to remove a webhook, and leaves an absent webhook out', async () => {
-      const red = await deploy({ nodes: [webhookUpdate()], config: configFor(plaid.url), credentials });
+      const red = await deploy({ nodes: [webhookUpdate()], config: configFor(suite.plaid.url), credentials });
       red.node('n1').receive({ payload: { access_token: sample('access_token'), webhook: null } });
       red.node('n1').receive({ payload: { access_token: sample('access_token') } });
       await red.waitFor(2);
-      const bodies = plaid.callsTo('/item/webhook/update').map((r) => r.body);
+      const bodies = suite.plaid.callsTo('/item/webhook/update').map((r) => r.body);
       assert.equal(bodies.filter((b) => b.webhook === null).length, 1);
       assert.equal(bodies.filter((b) => !('webhook' in b)).length, 1);
     });
@@ -135,14 +126,14 @@ describe('endpoint nodes', function () {
       const token = sample('access_token');
       const red = await deploy({
         nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']], access_token: 'tokens[msg.item_id]', access_tokenType: 'flow' }],
-        config: configFor(plaid.url),
+        config: configFor(suite.plaid.url),
         credentials,
       });
       red.node('n1').context().flow.set('tokens', { 'item-a': token });
       red.node('n1').receive({ payload: {}, item_id: 'item-a' });
       const [outcome] = await red.waitFor(1);
       assert.equal(outcome.kind, 'output');
-      assert.equal(plaid.callsTo('/item/get')[0].body.access_token, token);
+      assert.equal(suite.plaid.callsTo('/item/get')[0].body.access_token, token);
     });
 
     it('takes enum, json and env settings', async () => {
@@ -157,17 +148,17 @@ describe('endpoint nodes', function () {
           id: 'n2', type: 'plaid-sandbox-public-token-create', plaid: 'cfg', wires: [['out']],
           options: '{"override_username":"user_good","override_password":"pass_good"}', optionsType: 'json',
         }],
-        config: configFor(plaid.url),
+        config: configFor(suite.plaid.url),
         credentials,
       });
       const token = sample('access_token');
       red.node('n1').receive({ payload: { access_token: token } });
       red.node('n2').receive({ payload: {} });
       await red.waitFor(2);
-      assert.deepEqual(plaid.callsTo('/sandbox/item/set_verification_status')[0].body, {
+      assert.deepEqual(suite.plaid.callsTo('/sandbox/item/set_verification_status')[0].body, {
         access_token: token, account_id: 'acc-from-env', verification_status: 'verification_expired',
       });
-      assert.deepEqual(plaid.callsTo('/sandbox/public_token/create')[0].body, {
+      assert.deepEqual(suite.plaid.callsTo('/sandbox/public_token/create')[0].body, {
         institution_id: 'ins_109508', initial_products: ['transactions'],
         options: { override_username: 'user_good', override_password: 'pass_good' },
       });
@@ -176,12 +167,12 @@ describe('endpoint nodes', function () {
 
   describe('config node', function () {
     it('without credentials: every message ends in an error that says so, nothing sent', async () => {
-      const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(plaid.url), credentials: {} });
+      const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url), credentials: {} });
       red.node('n1').receive({ payload: { access_token: sample('access_token') } });
       const outcomes = await red.waitFor(1);
       assert.equal(outcomes[0].kind, 'error');
       assert.match(outcomes[0].msg.error.message, /no client ID or secret/);
-      assert.equal(plaid.requests.length, 0);
+      assert.equal(suite.plaid.requests.length, 0);
     });
 
     it('shares one keep-alive connection pool and closes it when the config node closes', async () => {
@@ -190,7 +181,7 @@ describe('endpoint nodes', function () {
           { id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] },
           { id: 'n2', type: 'plaid-item-remove', plaid: 'cfg', wires: [['out']] },
         ],
-        config: configFor(plaid.url),
+        config: configFor(suite.plaid.url),
         credentials,
       });
       for (let i = 0; i < 5; i++) {
@@ -199,10 +190,10 @@ describe('endpoint nodes', function () {
         red.node('n2').receive({ payload: { access_token: sample('access_token') } });
         await red.waitFor(2 * i + 2, 0);
       }
-      assert.equal(plaid.openSockets(), 1, 'ten sequential calls from two nodes reuse one socket');
+      assert.equal(suite.plaid.openSockets(), 1, 'ten sequential calls from two nodes reuse one socket');
       await helper.unload();
       await new Promise((r) => setTimeout(r, 50));
-      assert.equal(plaid.openSockets(), 0, 'closing the config node closes its sockets');
+      assert.equal(suite.plaid.openSockets(), 0, 'closing the config node closes its sockets');
     });
   });
 });

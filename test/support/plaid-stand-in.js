@@ -123,4 +123,23 @@ async function startStandIn() {
   };
 }
 
-module.exports = { startStandIn, plaidError, CLIENT_ID, SECRET };
+/**
+ * Mocha hooks for a suite of node tests: one stand-in for the suite (`suite.plaid`); after each test the runtime is
+ * unloaded, every request the nodes sent must have matched the OpenAPI spec, and the stand-in is reset.
+ */
+function standInForSuite(helper) {
+  const assert = require('node:assert/strict');
+  const suite = {};
+  before(async () => {
+    suite.plaid = await startStandIn();
+  });
+  after(() => suite.plaid.close());
+  afterEach(async () => {
+    await helper.unload();
+    assert.deepEqual(suite.plaid.violations, [], 'every request the nodes sent matches the OpenAPI spec');
+    suite.plaid.reset();
+  });
+  return suite;
+}
+
+module.exports = { startStandIn, standInForSuite, plaidError, CLIENT_ID, SECRET };
