@@ -1,0 +1,63 @@
+// An Item as the store keeps it: what flows see (the record) and what only the store sees (the encrypted token).
+
+/** Every status an Item can be in; the editor's badges, the sidebar and `plaid-items` list filters use this order. */
+export const ITEM_STATUSES = [
+  'healthy',
+  'login_required',
+  'pending_expiration',
+  'pending_disconnect',
+  'revoked',
+  'removed',
+  'error',
+] as const;
+
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+
+export function isItemStatus(value: unknown): value is ItemStatus {
+  return typeof value === 'string' && (ITEM_STATUSES as readonly string[]).includes(value);
+}
+
+export interface LastWebhook {
+  webhook_type: string;
+  webhook_code: string;
+  /** ISO 8601 time the webhook was received. */
+  at: string;
+}
+
+/** One entry of an Item's recent history: a webhook received or a status change (the store keeps the last 20). */
+export interface ItemEvent {
+  /** `webhook` for a received webhook, `status` for a change made by an endpoint node or a flow. */
+  kind: 'webhook' | 'status';
+  webhook_type: string | null;
+  webhook_code: string | null;
+  error_code: string | null;
+  /** The status after the event. */
+  status: ItemStatus;
+  at: string;
+}
+
+/** What messages carry as `msg.plaid.item`: never the token. */
+export interface ItemRecord {
+  item_id: string;
+  client_user_id: string | null;
+  institution_id: string | null;
+  status: ItemStatus;
+  error_code: string | null;
+  last_webhook: LastWebhook | null;
+  /** The newest link token created for this Item (update mode), to match LINK SESSION_FINISHED back to it. */
+  link_token: string | null;
+  link_token_expiration: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A row as a storage backend keeps it: the record, the token's ciphertext (null once wiped) and the history. */
+export interface StoredItem {
+  record: ItemRecord;
+  /** The AES-256-GCM envelope of the access token (see cipher.ts); null after item/remove. */
+  tokenCiphertext: string | null;
+  /** Oldest first, at most HISTORY_LIMIT entries. */
+  history: ItemEvent[];
+}
+
+export const HISTORY_LIMIT = 20;

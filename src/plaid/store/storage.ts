@@ -1,0 +1,46 @@
+// The one small interface a storage backend implements (SQLite: sqlite-storage.ts; PostgreSQL: postgres-storage.ts).
+// Everything else (records, encryption, status transitions, claims' meaning) is the store's logic (item-store.ts),
+// so both backends behave the same by construction.
+import type { ItemStatus, StoredItem } from './record';
+
+/** A backend failure (disk full, read-only, database down...): the operation did not happen. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+export interface ItemListFilter {
+  /** Only these statuses; undefined or empty for all. */
+  statuses?: readonly ItemStatus[];
+}
+
+export interface ItemStorage {
+  /** Creates or migrates the schema (idempotent, safe when two instances start at once). */
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  get(itemId: string): Promise<StoredItem | undefined>;
+  /** The Item whose record holds `linkToken` (the newest link token created for it). */
+  findByLinkToken(linkToken: string): Promise<StoredItem | undefined>;
+  list(filter: ItemListFilter): Promise<StoredItem[]>;
+  /**
+   * Reads the row, applies `change` and writes its result in one transaction (durable when the promise resolves):
+   * `change` gets the current row (undefined when absent) and returns the new row, or undefined to leave it as it
+   * is. Resolves to what is stored afterwards. `change` is synchronous and may throw: nothing is written then.
+   */
+  update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined>;
+  /** Deletes the row; resolves to whether there was one. */
+  delete(itemId: string): Promise<boolean>;
+
+  /**
+   * Insert-if-absent of a dedupe key, atomically (across instances for a shared backend). A claim older than
+   * `retentionMs` counts as absent and is taken over. Resolves true when this call made the claim.
+   */
+  claim(key: string, nowMs: number, retentionMs: number): Promise<boolean>;
+  /** Forgets a claim (its delivery was answered 503 after all). */
+  release(key: string): Promise<void>;
+  /** Deletes claims older than `retentionMs`. */
+  pruneClaims(nowMs: number, retentionMs: number): Promise<void>;
+}
