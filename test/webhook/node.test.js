@@ -1,11 +1,13 @@
 'use strict';
 // plaid-webhook-in in a real runtime, over real HTTP: routing, key fetching, dedupe, route lifecycle, answering.
 const assert = require('node:assert/strict');
+const path = require('node:path');
 const { WebhookRig, helper } = require('../support/webhook-rig');
 const { startKeyServer } = require('../support/webhook-key-server');
 const { makeKey, plaidDelivery, sha256Hex } = require('../support/webhook-signer');
 const { sharedStore } = require('../support/webhook-shared-store');
 const { spec, validateWebhook } = require('../support/openapi');
+const { nodesDir, read, loadEditor } = require('../editor/support');
 
 const ITEM_ERROR = { webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-1', environment: 'sandbox', error: null };
 const numbered = (n) => ({ ...ITEM_ERROR, item_id: `item-${n}` });
@@ -205,6 +207,30 @@ describe('plaid-webhook-in', function () {
       await rig.settle();
       assert.deepEqual(rig.emitted.map((e) => e.msg.payload.item_id), ['item-1', 'item-2', 'item-3']);
     });
+
+    it('is on for a node made with the editor\'s defaults: a replayed delivery is emitted once', async function () {
+      const { defs } = loadEditor(read(path.join(nodesDir, 'plaid-webhook-in.html')), {});
+      const editorDefaults = Object.fromEntries(Object.entries(defs['plaid-webhook-in'].defaults).map(([k, d]) => [k, d.value]));
+      const flow = rig.flow(keyServer);
+      flow[1] = { id: 'hook', type: 'plaid-webhook-in', ...editorDefaults, plaid: 'cfg', wires: flow[1].wires };
+      await rig.load(flow);
+      const delivery = plaidDelivery(ITEM_ERROR, key);
+      await rig.post(delivery).expect(200);
+      await rig.post(delivery).expect(200);
+      await rig.settle();
+      assert.equal(rig.emitted.length, 1);
+    });
+
+    for (const [saved, dedupe] of [['dedupe: false', { dedupe: false }], ['no dedupe property (written by hand)', { dedupe: undefined }]]) {
+      it(`stays off for a node saved with ${saved}: a replay is emitted again, as before`, async function () {
+        await rig.load(rig.flow(keyServer, dedupe));
+        const delivery = plaidDelivery(ITEM_ERROR, key);
+        await rig.post(delivery).expect(200);
+        await rig.post(delivery).expect(200);
+        await rig.settle();
+        assert.equal(rig.emitted.length, 2);
+      });
+    }
 
     it('does not remember a delivery it answered 503, so Plaid\'s retry is emitted', async function () {
       await rig.load(rig.flow(keyServer, { dedupe: true }));
