@@ -6,9 +6,13 @@
 // For each node type the file holds its own <script type="text/javascript"> with a literal
 // `RED.nodes.registerType('<type>', {...})` (the Flow Library validator reads only that form: literal type name,
 // inline defaults, literal category/color/icon/inputs/outputs) and its <script type="text/html"> template.
-// The behaviour they share (typedInputs, validation, labels) is one script block first in the file.
+// The behaviour they share (typedInputs, validation, labels) is one script block first in the file, compiled from
+// src/editor/endpoints.ts (see scripts/lib/editor-scripts.js).
 const fs = require('node:fs');
 const path = require('node:path');
+
+const { renderEndpointHelp } = require('./lib/endpoint-help');
+const { scriptBlock, editorTable, compileEditorScripts, inlineEditorScripts } = require('./lib/editor-scripts');
 
 const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -36,118 +40,6 @@ const FIELD_ICONS = {
   webhook_code: 'fa-bolt',
 };
 const KIND_ICONS = { string: 'fa-pencil', enum: 'fa-list', 'string-array': 'fa-list-ol', object: 'fa-cube', 'nullable-url': 'fa-globe' };
-
-/**
- * Runs in the editor (stringified into the shared script block): the behaviour every endpoint node shares.
- * `table` is the endpoint table reduced to what the editor needs, keyed by node type.
- */
-/* global RED, $ */
-function editorSupport(table) {
-  var BASE_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'json'];
-  var EXPRESSION_TYPES = { msg: true, flow: true, global: true };
-
-  function field(type, name) {
-    var fields = table[type].fields;
-    for (var i = 0; i < fields.length; i++) if (fields[i].name === name) return fields[i];
-    throw new Error('plaid: ' + type + ' has no field ' + name);
-  }
-
-  /** A text from the locale file, through the node type's own translator (it knows the package's namespace). */
-  function text(type, key, data) {
-    return RED.nodes.getType(type)._('plaid-endpoints.' + key, data);
-  }
-
-  /** The field's typedInput type: the dialog's while it is open, else the node's. */
-  function typeOf(node, spec) {
-    var input = $('#node-input-' + spec.name + 'Type');
-    return (input.length && input.val()) || node[spec.name + 'Type'] || spec.default.type;
-  }
-
-  /** Why a JSON value does not fit the field, or undefined. */
-  function shapeProblem(spec, value) {
-    switch (spec.kind) {
-      case 'string-array':
-        if (!Array.isArray(value) || value.some(function (v) { return typeof v !== 'string'; })) return 'stringArray';
-        return undefined;
-      case 'object':
-        return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : 'object';
-      case 'nullable-url':
-        return value === null || typeof value === 'string' ? undefined : 'urlOrNull';
-      default:
-        return typeof value === 'string' ? undefined : 'string';
-    }
-  }
-
-  /** true, or the message key of what is wrong with `value` as a `type` for this field. */
-  function problem(spec, value, type) {
-    value = value === undefined || value === null ? '' : String(value);
-    if (/^\$\{[^}]+\}$/.test(value)) return true; // ${ENV_VAR}, resolved by the runtime
-    if (type === 'json') {
-      var parsed;
-      try {
-        parsed = JSON.parse(value);
-      } catch (err) {
-        return 'json';
-      }
-      return shapeProblem(spec, parsed) || true;
-    }
-    if (value === '') return spec.required ? 'required' : true;
-    if (EXPRESSION_TYPES[type]) {
-      var key = value.replace(/^#:\([^)]*\)::/, ''); // flow/global: a context store prefix
-      return RED.utils.validatePropertyExpression(key) === true ? true : 'expression';
-    }
-    if (type === 'enum') return spec.values.indexOf(value) === -1 ? 'enum' : true;
-    if (type === 'str' && spec.kind === 'nullable-url' && !/^https?:\/\/\S+$/.test(value)) return 'url';
-    if (type === 'str' && (spec.kind === 'string-array' || spec.kind === 'object')) return 'needsJson';
-    return true;
-  }
-
-  function validator(type, name) {
-    return function (value, opt) {
-      var spec = field(type, name);
-      var result = problem(spec, value, typeOf(this, spec));
-      if (result === true) return true;
-      return opt ? name + ': ' + text(type, 'errors.' + result, { values: (spec.values || []).join(', ') }) : false;
-    };
-  }
-
-  function paletteLabel(def, type) {
-    var key = 'plaid-endpoints.paletteLabel.' + type;
-    var label = def._ ? def._(key) : key;
-    return label && label !== key ? label : table[type].label.replace(/^sandbox\//, '').replace(/[/_]/g, ' ');
-  }
-
-  function prepare(node, type) {
-    var endpoint = table[type];
-    endpoint.fields.forEach(function (spec) {
-      var types = BASE_TYPES.slice();
-      if (spec.kind === 'enum') {
-        types.unshift({ value: 'enum', label: text(type, 'typedInput.enum'), icon: 'fa fa-list', options: spec.values });
-      }
-      $('#node-input-' + spec.name).typedInput({
-        default: spec.default.type,
-        types: types,
-        typeField: '#node-input-' + spec.name + 'Type',
-      });
-    });
-    if (endpoint.sandboxOnly) {
-      var warn = function () {
-        var config = RED.nodes.node($('#node-input-plaid').val());
-        $('#plaid-endpoints-production-warning').toggle(!!config && config.environment === 'production');
-      };
-      $('#node-input-plaid').on('change', warn);
-      warn();
-    }
-  }
-
-  window.PlaidEndpointsEditor = {
-    table: table,
-    problem: problem,
-    validator: validator,
-    paletteLabel: paletteLabel,
-    prepare: prepare,
-  };
-}
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const js = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
@@ -187,6 +79,13 @@ ${defaults.join('\n')}
 </script>`;
 }
 
+/** Shown while access_token holds a literal token (src/editor/shared.ts): the flow, and so every export, carries it. */
+const literalTokenWarning = `
+  <div class="form-row" id="plaid-endpoints-literal-token" style="display: none;">
+    <label></label>
+    <span class="form-tips plaid-endpoints-tip plaid-endpoints-danger" data-i18n="plaid-endpoints.tip.literalToken"></span>
+  </div>`;
+
 function templateBlock(endpoint) {
   const rows = endpoint.fields.map((f) => {
     const icon = FIELD_ICONS[f.name] || KIND_ICONS[f.kind] || 'fa-pencil';
@@ -195,7 +94,7 @@ function templateBlock(endpoint) {
     <label for="node-input-${f.name}"><i class="fa ${icon}"></i> <span class="plaid-endpoints-field">${esc(f.name)}</span>${required}</label>
     <input type="text" id="node-input-${f.name}" style="width: calc(100% - 160px);">
     <input type="hidden" id="node-input-${f.name}Type">
-  </div>`;
+  </div>${f.name === 'access_token' ? literalTokenWarning : ''}`;
   });
   const sandbox = endpoint.sandboxOnly
     ? `
@@ -224,22 +123,9 @@ ${rows.join('\n')}
 </script>`;
 }
 
-/** The shared block: the reduced endpoint table, the editor support code, and the dialogs' style. */
+/** The shared block: the endpoints' browser code with the reduced endpoint table, and the dialogs' style. */
 function sharedBlock(endpoints) {
-  const table = Object.fromEntries(
-    endpoints.map((e) => [
-      e.type,
-      {
-        label: e.label,
-        sandboxOnly: e.sandboxOnly,
-        fields: e.fields.map((f) => ({ name: f.name, required: f.required, kind: f.kind, values: f.values ? [...f.values] : undefined, default: f.default })),
-      },
-    ]),
-  );
-  return `<script type="text/javascript">
-  // Shared by the endpoint nodes below. Generated by scripts/build-editor.js from src/plaid/endpoints.ts.
-  (${editorSupport.toString()})(${js(table)});
-</script>
+  return `${scriptBlock('plaid-endpoints', editorTable(endpoints))}
 
 <style>
   .red-ui-editor .plaid-endpoints-form .form-row > label { width: 150px; }
@@ -256,13 +142,17 @@ function renderEditor(endpoints, iconsDir) {
   return `${header}\n\n${sharedBlock(endpoints)}\n\n${blocks.join('\n\n')}\n`;
 }
 
+/** Writes the generated node set html and help, and inlines the browser code into the hand-written html. */
 function writeEditor() {
   const tablePath = path.join(dist, 'plaid', 'endpoints.js');
   delete require.cache[require.resolve(tablePath)];
   const { ENDPOINTS } = require(tablePath);
-  const out = path.join(dist, 'nodes', 'plaid-endpoints.html');
-  fs.writeFileSync(out, renderEditor(ENDPOINTS, path.join(dist, 'nodes', 'icons')));
-  return out;
+  const nodesDir = path.join(dist, 'nodes');
+  compileEditorScripts();
+  fs.writeFileSync(path.join(nodesDir, 'plaid-endpoints.html'), renderEditor(ENDPOINTS, path.join(nodesDir, 'icons')));
+  inlineEditorScripts(nodesDir, ['plaid-endpoints']);
+  const help = path.join(nodesDir, 'locales', 'en-US', 'plaid-endpoints.html');
+  fs.writeFileSync(help, renderEndpointHelp(ENDPOINTS, fs.readFileSync(path.join(root, 'nodes', 'locales', 'en-US', 'plaid-endpoints.html'), 'utf8')));
 }
 
 module.exports = { writeEditor, renderEditor };

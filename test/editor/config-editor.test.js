@@ -2,7 +2,7 @@
 // The config node's editor file: the definition the Flow Library validator and the editor see, and its checks.
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, validate } = require('./support');
+const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
 
 const html = read(path.join(nodesDir, 'plaid-config.html'));
 const catalog = JSON.parse(read(path.join(localeDir, 'plaid-config.json')));
@@ -65,5 +65,27 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     assert.equal(validate(def, { ...node, retries: '0' }, 'retries'), true);
     assert.notEqual(validate(def, { ...node, retries: '-1' }, 'retries'), true);
     assert.notEqual(validate(def, { ...node, retries: '1.5' }, 'retries'), true);
+  });
+});
+
+describe('config node editor: hosts from the runtime', function () {
+  const { ENVIRONMENTS, baseUrlFor } = require('../../dist/plaid/environments');
+  const { sandbox, defs } = loadEditor(html, catalog);
+  const named = ENVIRONMENTS.filter((e) => e !== 'custom');
+
+  it('shows each named environment\'s host as the runtime resolves it', function () {
+    assert.deepEqual({ ...sandbox.PlaidConfigEditor.hosts }, Object.fromEntries(named.map((e) => [e, baseUrlFor(e, undefined)])));
+    for (const environment of named) {
+      const dialog = fakeDialog({ 'node-config-input-environment': environment });
+      sandbox.$ = dialog.$;
+      defs['plaid-config'].oneditprepare.call(defs['plaid-config']);
+      assert.equal(dialog.state.texts['plaid-config-host'], `Calls go to ${baseUrlFor(environment, undefined)}`);
+      assert.equal(dialog.state.shown['plaid-config-baseUrl-row'], false);
+    }
+  });
+
+  it('names the same hosts in its help', function () {
+    const [help] = namedBlocks(read(path.join(localeDir, 'plaid-config.html')), 'data-help-name');
+    for (const environment of named) assert.ok(help.body.includes(`<code>${baseUrlFor(environment, undefined)}</code>`), environment);
   });
 });

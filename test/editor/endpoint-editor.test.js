@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ENDPOINTS } = require('../../dist/plaid/endpoints');
 const { renderEditor } = require('../../scripts/build-editor');
-const { nodesDir, localeDir, read, javascriptBlocks, validatorView, namedBlocks, loadEditor, validate } = require('./support');
+const { nodesDir, localeDir, read, javascriptBlocks, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
 
 const html = read(path.join(nodesDir, 'plaid-endpoints.html'));
 const catalog = JSON.parse(read(path.join(localeDir, 'plaid-endpoints.json')));
@@ -163,6 +163,56 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
         if (f.kind === 'enum') assert.deepEqual([...options.types[0].options], [...f.values]);
       }
     }
+  });
+
+  describe('a literal access token', function () {
+    const withToken = ENDPOINTS.filter((e) => e.fields.some((f) => f.name === 'access_token'));
+    const TOKEN = 'access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970';
+
+    /** Opens the dialog with access_token as `value`/`type`, then lets the user change it to `then`. */
+    function open(type, value, valueType) {
+      const { defs: fresh, sandbox } = loadEditor(html, catalog);
+      const dialog = fakeDialog({ 'node-input-access_token': value, 'node-input-access_tokenType': valueType, 'node-input-plaid': '' });
+      sandbox.$ = dialog.$;
+      fresh[type].oneditprepare.call({});
+      return dialog;
+    }
+
+    it('has a warning row in every dialog with an access_token field, hidden at first', function () {
+      assert.ok(withToken.length > 0);
+      for (const endpoint of ENDPOINTS) {
+        const [template] = namedBlocks(html, 'data-template-name').filter((t) => t.name === endpoint.type);
+        const row = template.body.match(/<div class="form-row" id="plaid-endpoints-literal-token" style="display: none;">[\S\s]*?<\/div>/);
+        assert.equal(Boolean(row), withToken.includes(endpoint), endpoint.type);
+        if (row) assert.match(row[0], /data-i18n="plaid-endpoints.tip.literalToken"/);
+      }
+      assert.match(catalog['plaid-endpoints'].tip.literalToken, /export/);
+    });
+
+    it('is warned about while it is a str value that looks like a token', function () {
+      for (const endpoint of withToken) {
+        const dialog = open(endpoint.type, TOKEN, 'str');
+        assert.equal(dialog.state.shown['plaid-endpoints-literal-token'], true, endpoint.type);
+        dialog.state.values['node-input-access_tokenType'] = 'msg';
+        dialog.state.values['node-input-access_token'] = 'payload.access_token';
+        dialog.fire('node-input-access_token');
+        assert.equal(dialog.state.shown['plaid-endpoints-literal-token'], false, `${endpoint.type}: msg`);
+        dialog.state.values['node-input-access_tokenType'] = 'str';
+        dialog.state.values['node-input-access_token'] = ` ${TOKEN.replace('sandbox', 'production')}`;
+        dialog.fire('node-input-access_token', 'keyup');
+        assert.equal(dialog.state.shown['plaid-endpoints-literal-token'], true, `${endpoint.type}: typed in`);
+      }
+    });
+
+    it('is not warned about for what only names one: msg, flow, global, env, ${VAR} or other text', function () {
+      for (const [value, type] of [['payload.access_token', 'msg'], ['tokens.a', 'flow'], [TOKEN, 'env'], [TOKEN, 'global'], ['${PLAID_ACCESS_TOKEN}', 'str'], ['access denied', 'str'], ['', 'str']]) {
+        assert.equal(open('plaid-item-get', value, type).state.shown['plaid-endpoints-literal-token'], false, `${type} ${value}`);
+      }
+    });
+
+    it('is still a valid setting (a warning, not an error)', function () {
+      assert.equal(validate(loadEditor(html, catalog).defs['plaid-item-get'], { access_token: TOKEN, access_tokenType: 'str' }, 'access_token'), true);
+    });
   });
 
   it('turns a new table row into a node with the generic icon: a row plus its help text is enough', function () {

@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ENDPOINTS } = require('../../dist/plaid/endpoints');
+const { renderEndpointHelp } = require('../../scripts/lib/endpoint-help');
 const { nodeSets, read, validatorView, namedBlocks, lookup, i18nKeys } = require('./support');
 
 const sets = nodeSets();
@@ -58,6 +59,25 @@ describe('help, locales and icons', function () {
 
     it('has a help block for exactly the types of the table', function () {
       assert.deepEqual(help.map((h) => h.name).sort(), ENDPOINTS.map((e) => e.type).sort());
+    });
+
+    const source = read(path.join(__dirname, '..', '..', 'nodes', 'locales', 'en-US', 'plaid-endpoints.html'));
+
+    it('is what scripts/lib/endpoint-help.js makes of the table and the hand-written parts', function () {
+      assert.equal(read(set.helpHtml), renderEndpointHelp(ENDPOINTS, source));
+      assert.doesNotMatch(read(set.helpHtml), /<plaid-/, 'no source part is left in');
+    });
+
+    it('takes the retry paragraph from the row: changing a row\'s policy changes its help', function () {
+      const flipped = ENDPOINTS.map((e) => (e.type === 'plaid-item-get' ? { ...e, retry: 'refused-only' } : e));
+      const body = namedBlocks(renderEndpointHelp(flipped, source), 'data-help-name').find((h) => h.name === 'plaid-item-get').body;
+      assert.match(body, /only on HTTP 429 \(Plaid did nothing\) or a refused connection/);
+      assert.doesNotMatch(body, /5xx,\s+timeouts and connection failures/);
+    });
+
+    it('refuses to build a row without its hand-written help', function () {
+      const row = { ...ENDPOINTS[0], type: 'plaid-item-example-new', path: '/item/example/new' };
+      assert.throws(() => renderEndpointHelp([...ENDPOINTS, row], source), /no help for plaid-item-example-new/);
     });
 
     it('has the status texts the runtime uses, short enough for a status', function () {
@@ -115,6 +135,8 @@ describe('help, locales and icons', function () {
           if (endpoint.retry === 'idempotent') assert.match(details, /HTTP 429, 5xx,\s+timeouts and connection failures/);
           else assert.match(details, /only on HTTP 429 \(Plaid did nothing\) or a refused connection/);
           assert.equal(/Sandbox only/.test(details), endpoint.sandboxOnly, 'sandbox nodes say they refuse a production config');
+          const hasToken = endpoint.fields.some((f) => f.name === 'access_token');
+          assert.equal(/typed into <b>access_token<\/b> is saved with the node, so every export of the flow/.test(details), hasToken, 'says why a literal token is a risk');
           if (endpoint.fields.some((f) => f.kind === 'nullable-url')) assert.match(details, /<code>webhook: null<\/code>[\S\s]+absent <code>webhook<\/code> is not\s+sent/);
         });
 

@@ -108,7 +108,7 @@ function i18nKeys(html) {
  * Runs an editor html's script blocks, in order, against a RED stub, as the editor does when it loads the node
  * set. Returns the registered definitions (each with `_` translating from `catalog`) and the sandbox.
  */
-function loadEditor(html, catalog, { dialog = {} } = {}) {
+function loadEditor(html, catalog, { dialog = {}, settings = { httpNodeRoot: '/' } } = {}) {
   const defs = {};
   const translate = (key, data) => {
     const value = lookup(catalog, key);
@@ -117,6 +117,7 @@ function loadEditor(html, catalog, { dialog = {} } = {}) {
   };
   const RED = {
     _: translate,
+    settings,
     nodes: {
       registerType(type, def) {
         if (defs[type]) throw new Error(`${type} registered twice`);
@@ -150,6 +151,55 @@ function loadEditor(html, catalog, { dialog = {} } = {}) {
   return { defs, sandbox };
 }
 
+/**
+ * A jQuery stand-in for an open dialog, richer than loadEditor's: `values` (element id → value; a checkbox is
+ * true/false) are its inputs. It records what the dialog shows or hides (`shown`), the texts it sets, the
+ * typedInputs it creates and the handlers it binds; `fire(id, event)` runs the handlers as a user's change would.
+ * Use it as `sandbox.$ = dialog.$` on what loadEditor returns.
+ */
+function fakeDialog(values = {}) {
+  const state = { values: { ...values }, shown: {}, texts: {}, typedInputs: [], handlers: {} };
+  const ids = (selector) => String(selector).split(',').map((s) => s.trim().replace(/^#/, ''));
+  const $ = (selector) => {
+    const targets = ids(selector);
+    const [first] = targets;
+    const api = {
+      length: Object.hasOwn(state.values, first) ? 1 : 0,
+      val(value) {
+        if (value === undefined) return state.values[first];
+        state.values[first] = value;
+        return api;
+      },
+      text(value) {
+        state.texts[first] = value;
+        return api;
+      },
+      toggle(show) {
+        for (const id of targets) state.shown[id] = Boolean(show);
+        return api;
+      },
+      toggleClass: () => api,
+      append: () => api,
+      is: (what) => what === ':checked' && state.values[first] === true,
+      on(events, handler) {
+        for (const id of targets) for (const event of events.split(' ')) (state.handlers[`${id} ${event}`] ??= []).push(handler);
+        return api;
+      },
+      trigger(event) {
+        for (const id of targets) for (const handler of state.handlers[`${id} ${event}`] ?? []) handler.call(`#${id}`);
+        return api;
+      },
+      typedInput(options) {
+        state.typedInputs.push({ selector, options });
+        return api;
+      },
+    };
+    return api;
+  };
+  const fire = (id, event = 'change') => $(`#${id}`).trigger(event);
+  return { $, state, fire };
+}
+
 /** Calls a definition's validator as the editor does (with an opt object, `this` = the node). */
 function validate(def, node, property) {
   const spec = def.defaults[property];
@@ -158,4 +208,4 @@ function validate(def, node, property) {
   return spec.validate.call(node, node[property], {});
 }
 
-module.exports = { root, pkg, nodesDir, localeDir, nodeSets, read, javascriptBlocks, validatorView, namedBlocks, lookup, i18nKeys, loadEditor, validate };
+module.exports = { root, pkg, nodesDir, localeDir, nodeSets, read, javascriptBlocks, validatorView, namedBlocks, lookup, i18nKeys, loadEditor, fakeDialog, validate };

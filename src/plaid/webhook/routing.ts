@@ -2,7 +2,11 @@
 // ASSETS, and an ASSETS ERROR is not an Item error. Anything not listed, unknown pairs included, goes to "other":
 // Plaid adds codes (and once sent UPDATE_ACKNOWLEDGED for a week), and none may vanish.
 
-/** The node's outputs in order; the editor's labels (locales/en-US/plaid-webhook-in.json) follow this order. */
+/**
+ * The node's outputs in order, then "other"; the editor's port labels are built from this list. Deployed flows are
+ * wired by output index, so new pairs are APPENDED, never inserted or reordered (test/editor/webhook-in-editor.test.js
+ * pins the released order; a settings version and a migration move the wires of "other", src/nodes/migrations.ts).
+ */
 export const ROUTED_WEBHOOKS: ReadonlyArray<readonly [type: string, code: string]> = [
   ['ITEM', 'ERROR'],
   ['ITEM', 'LOGIN_REPAIRED'],

@@ -1,0 +1,122 @@
+'use strict';
+// The editor's browser code: src/editor/*.ts, type-checked and compiled by tsconfig.editor.json to build/editor,
+// then inlined into the node sets' html in dist/nodes (the editor loads a node set as one html file).
+//
+// Each src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
+// set's html carries the marker <!-- plaid-editor-script --> where its <script> block goes (before its
+// registerType blocks); the block runs src/editor/shared.ts and the node set's file in one function scope and makes
+// the factory's result the global the registerType blocks call (window.<global>).
+//
+// To give a new node set browser code: write src/editor/<source>.ts, add a row to EDITOR_SCRIPTS, and put the
+// marker in nodes/<node set>.html.
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = path.join(__dirname, '..', '..');
+const dist = path.join(root, 'dist');
+const compiledDir = path.join(root, 'build', 'editor', 'editor');
+const MARKER = '<!-- plaid-editor-script -->';
+
+/** Runtime modules, read from dist/ so the editor gets exactly what the nodes run with. */
+const runtime = (file) => {
+  const resolved = path.join(dist, file);
+  delete require.cache[require.resolve(resolved)];
+  return require(resolved);
+};
+
+/** The hosts of the named environments, as the runtime resolves them. */
+function environmentHosts() {
+  const { ENVIRONMENTS, baseUrlFor } = runtime('plaid/environments.js');
+  return Object.fromEntries(ENVIRONMENTS.filter((e) => e !== 'custom').map((e) => [e, baseUrlFor(e, undefined)]));
+}
+
+/**
+ * Browser code per node set (the key is the node set's name in package.json and its html's base name).
+ * `constants` is evaluated at build time and passed to the factory as JSON.
+ */
+const EDITOR_SCRIPTS = {
+  'plaid-config': {
+    source: 'config',
+    factory: 'plaidConfigEditor',
+    global: 'PlaidConfigEditor',
+    constants: () => ({ hosts: environmentHosts() }),
+  },
+  'plaid-webhook-in': {
+    source: 'webhook-in',
+    factory: 'plaidWebhookInEditor',
+    global: 'PlaidWebhookInEditor',
+    constants: () => ({ routed: runtime('plaid/webhook/routing.js').ROUTED_WEBHOOKS }),
+  },
+  'plaid-endpoints': {
+    source: 'endpoints',
+    factory: 'plaidEndpointsEditor',
+    global: 'PlaidEndpointsEditor',
+    // The endpoint table reduced to what the dialogs need, keyed by node type.
+    constants: () => editorTable(runtime('plaid/endpoints.js').ENDPOINTS),
+  },
+};
+
+function editorTable(endpoints) {
+  return Object.fromEntries(
+    endpoints.map((e) => [
+      e.type,
+      {
+        label: e.label,
+        sandboxOnly: e.sandboxOnly,
+        fields: e.fields.map((f) => ({ name: f.name, required: f.required, kind: f.kind, values: f.values ? [...f.values] : undefined, default: f.default })),
+      },
+    ]),
+  );
+}
+
+/** Type-checks and compiles src/editor (a type error fails the build). */
+function compileEditorScripts() {
+  fs.rmSync(path.join(root, 'build', 'editor'), { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.editor.json')], { stdio: 'inherit' });
+}
+
+/** JSON that is also safe inside a <script> element. */
+const js = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
+
+/** A compiled file without its "use strict" (the block's function says it once). */
+const compiled = (source) => fs.readFileSync(path.join(compiledDir, `${source}.js`), 'utf8').replace(/^"use strict";\n/, '').trim();
+
+/** The <script> block of a node set's browser code, with its constants (the runtime's unless given). */
+function scriptBlock(nodeSet, constants) {
+  const entry = EDITOR_SCRIPTS[nodeSet];
+  if (!entry) throw new Error(`no browser code registered for ${nodeSet} (scripts/lib/editor-scripts.js)`);
+  return `<script type="text/javascript">
+// Compiled from src/editor/shared.ts and src/editor/${entry.source}.ts by scripts/build-editor.js.
+window.${entry.global} = (function () {
+'use strict';
+${compiled('shared')}
+${compiled(entry.source)}
+return ${entry.factory}(${js(constants ?? entry.constants())});
+})();
+</script>`;
+}
+
+/** Replaces the marker in a node set's html text with its script block. */
+function inlineScript(nodeSet, html) {
+  const parts = html.split(MARKER);
+  if (parts.length !== 2) throw new Error(`${nodeSet}.html must hold ${MARKER} exactly once`);
+  return parts[0] + scriptBlock(nodeSet) + parts[1];
+}
+
+/** Inlines the browser code into every hand-written node set html already copied to dist/nodes. */
+function inlineEditorScripts(nodesDir, generated) {
+  for (const file of fs.readdirSync(nodesDir).filter((f) => f.endsWith('.html'))) {
+    const nodeSet = path.basename(file, '.html');
+    if (generated.includes(nodeSet)) continue;
+    const target = path.join(nodesDir, file);
+    const html = fs.readFileSync(target, 'utf8');
+    if (!html.includes(MARKER)) {
+      if (EDITOR_SCRIPTS[nodeSet]) throw new Error(`${file} lacks ${MARKER}, where its browser code goes`);
+      continue;
+    }
+    fs.writeFileSync(target, inlineScript(nodeSet, html));
+  }
+}
+
+module.exports = { EDITOR_SCRIPTS, MARKER, compileEditorScripts, scriptBlock, inlineScript, inlineEditorScripts, environmentHosts, editorTable };

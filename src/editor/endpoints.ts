@@ -1,0 +1,107 @@
+// The behaviour every endpoint node's dialog shares (typedInputs, validation, labels). The build injects the
+// endpoint table reduced to what the editor needs (src/plaid/endpoints.ts), keyed by node type.
+
+type FieldProblem = 'required' | 'json' | 'expression' | 'enum' | 'url' | 'needsJson' | 'stringArray' | 'object' | 'urlOrNull' | 'string';
+
+const BASE_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'json'];
+const EXPRESSION_TYPES: Record<string, boolean> = { msg: true, flow: true, global: true };
+
+function plaidEndpointsEditor(table: EditorEndpointTable) {
+  function field(type: string, name: string): EditorField {
+    const found = table[type].fields.find((f) => f.name === name);
+    if (!found) throw new Error(`plaid: ${type} has no field ${name}`);
+    return found;
+  }
+
+  /** A text from the locale file, through the node type's own translator (it knows the package's namespace). */
+  function text(type: string, key: string, data?: Record<string, string>): string {
+    return RED.nodes.getType(type)._(`plaid-endpoints.${key}`, data);
+  }
+
+  /** The field's typedInput type: the dialog's while it is open, else the node's. */
+  function typeOf(node: EditorNode, spec: EditorField): string {
+    const input = $(`#node-input-${spec.name}Type`);
+    return (input.length && input.val()) || (node[`${spec.name}Type`] as string | undefined) || spec.default.type;
+  }
+
+  /** Why a JSON value does not fit the field, or undefined. */
+  function shapeProblem(spec: EditorField, value: unknown): FieldProblem | undefined {
+    switch (spec.kind) {
+      case 'string-array':
+        return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'stringArray';
+      case 'object':
+        return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : 'object';
+      case 'nullable-url':
+        return value === null || typeof value === 'string' ? undefined : 'urlOrNull';
+      default:
+        return typeof value === 'string' ? undefined : 'string';
+    }
+  }
+
+  /** true, or the message key of what is wrong with `raw` as a `type` for this field. */
+  function problem(spec: EditorField, raw: unknown, type: string): true | FieldProblem {
+    const value = raw === undefined || raw === null ? '' : String(raw);
+    if (/^\$\{[^}]+\}$/.test(value)) return true; // ${ENV_VAR}, resolved by the runtime
+    if (type === 'json') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        return 'json';
+      }
+      return shapeProblem(spec, parsed) || true;
+    }
+    if (value === '') return spec.required ? 'required' : true;
+    if (EXPRESSION_TYPES[type]) {
+      const key = value.replace(/^#:\([^)]*\)::/, ''); // flow/global: a context store prefix
+      return RED.utils.validatePropertyExpression(key) === true ? true : 'expression';
+    }
+    if (type === 'enum') return (spec.values ?? []).indexOf(value) === -1 ? 'enum' : true;
+    if (type === 'str' && spec.kind === 'nullable-url' && !/^https?:\/\/\S+$/.test(value)) return 'url';
+    if (type === 'str' && (spec.kind === 'string-array' || spec.kind === 'object')) return 'needsJson';
+    return true;
+  }
+
+  function validator(type: string, name: string) {
+    return function (this: EditorNode, value: unknown, opt: ValidatorOptions): boolean | string {
+      const spec = field(type, name);
+      const result = problem(spec, value, typeOf(this, spec));
+      if (result === true) return true;
+      return opt ? `${name}: ${text(type, `errors.${result}`, { values: (spec.values ?? []).join(', ') })}` : false;
+    };
+  }
+
+  function paletteLabel(def: Partial<EditorNodeDefinition>, type: string): string {
+    const key = `plaid-endpoints.paletteLabel.${type}`;
+    const label = def._ ? def._(key) : key;
+    return label && label !== key ? label : table[type].label.replace(/^sandbox\//, '').replace(/[/_]/g, ' ');
+  }
+
+  function prepare(_node: EditorNode, type: string): void {
+    const endpoint = table[type];
+    for (const spec of endpoint.fields) {
+      const types: Array<string | TypedInputType> = BASE_TYPES.slice();
+      if (spec.kind === 'enum') {
+        types.unshift({ value: 'enum', label: text(type, 'typedInput.enum'), icon: 'fa fa-list', options: spec.values });
+      }
+      $(`#node-input-${spec.name}`).typedInput({
+        default: spec.default.type,
+        types,
+        typeField: `#node-input-${spec.name}Type`,
+      });
+      if (spec.name === 'access_token') {
+        warnOnLiteralAccessToken('#node-input-access_token', '#node-input-access_tokenType', '#plaid-endpoints-literal-token');
+      }
+    }
+    if (endpoint.sandboxOnly) {
+      const warn = (): void => {
+        const config = RED.nodes.node($('#node-input-plaid').val());
+        $('#plaid-endpoints-production-warning').toggle(!!config && config.environment === 'production');
+      };
+      $('#node-input-plaid').on('change', warn);
+      warn();
+    }
+  }
+
+  return { table, problem, validator, paletteLabel, prepare };
+}

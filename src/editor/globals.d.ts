@@ -1,0 +1,65 @@
+// What the editor's browser code uses of the Node-RED editor and of its jQuery, declared here because the editor
+// is not a package this project depends on (and @types/jquery is not installed). Only what src/editor uses.
+
+/** A jQuery selection, reduced to the methods the dialogs call. */
+interface JQuerySelection {
+  length: number;
+  val(): string | undefined;
+  val(value: string): JQuerySelection;
+  text(value: string): JQuerySelection;
+  on(events: string, handler: (this: HTMLElement) => void): JQuerySelection;
+  trigger(event: string): JQuerySelection;
+  toggle(show: boolean): JQuerySelection;
+  toggleClass(name: string, on: boolean): JQuerySelection;
+  is(selector: string): boolean;
+  append(child: JQuerySelection): JQuerySelection;
+  typedInput(options: TypedInputOptions): JQuerySelection;
+}
+
+interface TypedInputType {
+  value: string;
+  label?: string;
+  icon?: string;
+  options?: readonly string[];
+}
+
+interface TypedInputOptions {
+  default?: string;
+  types: Array<string | TypedInputType>;
+  typeField?: string;
+}
+
+declare function $(selector: string | HTMLElement): JQuerySelection;
+
+/** A node's definition as registered, with the translator Node-RED adds for the package's namespace. */
+interface EditorNodeDefinition {
+  _(key: string, data?: Record<string, string>): string;
+}
+
+/** The `this` of a definition's functions (label, oneditprepare, validate): the node's properties. */
+interface EditorNode {
+  _(key: string, data?: Record<string, string>): string;
+  [property: string]: unknown;
+}
+
+/** The options object the editor passes a validator when it wants a message rather than a boolean. */
+type ValidatorOptions = object | undefined;
+
+declare const RED: {
+  nodes: {
+    getType(type: string): EditorNodeDefinition;
+    node(id: string | undefined): { environment?: string; [property: string]: unknown } | null;
+  };
+  utils: {
+    validatePropertyExpression(expression: string): boolean | string;
+  };
+  settings: {
+    httpNodeRoot?: string | false;
+    context?: { stores?: string[] };
+  };
+};
+
+/** The endpoint table as the editor receives it (scripts/build-editor.js reduces src/plaid/endpoints.ts). */
+type EditorField = Pick<import('../plaid/endpoints').FieldSpec, 'name' | 'required' | 'kind' | 'values' | 'default'>;
+type EditorEndpoint = Pick<import('../plaid/endpoints').EndpointSpec, 'label' | 'sandboxOnly'> & { fields: EditorField[] };
+type EditorEndpointTable = Record<string, EditorEndpoint>;

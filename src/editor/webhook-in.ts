@@ -1,0 +1,62 @@
+// The plaid-webhook-in dialog and port labels. The build injects the routed (type, code) pairs in output order from
+// src/plaid/webhook/routing.ts (ROUTED_WEBHOOKS); the last output, "other", follows them.
+
+interface WebhookInEditorConstants {
+  routed: ReadonlyArray<readonly [type: string, code: string]>;
+}
+
+function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
+  const outputCount = constants.routed.length + 1;
+
+  /** A routed output is labelled by Plaid's own names; the last one, "other", from the locale. */
+  function outputLabel(node: EditorNode, index: number): string {
+    const pair = constants.routed[index];
+    return pair ? `${pair[0]} ${pair[1]}` : node._('plaid-webhook-in.outputs.other');
+  }
+
+  function prepareStores(node: EditorNode): void {
+    const stores = RED.settings.context?.stores ?? [];
+    const selected = (node.dedupeStore as string | undefined) || '';
+    const select = $('#node-input-dedupeStore');
+    select.append($('<option>').val('').text(node._('plaid-webhook-in.label.defaultStore')));
+    for (const store of stores) select.append($('<option>').val(store).text(store));
+    if (selected && stores.indexOf(selected) === -1) select.append($('<option>').val(selected).text(selected));
+    select.val(selected);
+  }
+
+  function showRoute(node: EditorNode): void {
+    const root = RED.settings.httpNodeRoot;
+    if (root === false) {
+      $('#plaid-webhook-in-route').text(node._('plaid-webhook-in.tip.noRoutes'));
+      return;
+    }
+    let path = ($('#node-input-url').val() || '').trim();
+    if (path && path.charAt(0) !== '/') path = `/${path}`;
+    $('#plaid-webhook-in-route').text(`${node._('plaid-webhook-in.tip.route')}: https://<host>${(root || '/').replace(/\/$/, '')}${path}`);
+  }
+
+  function showVerifyWarning(node: EditorNode): void {
+    const verify = $('#node-input-verify').is(':checked');
+    const config = RED.nodes.node($('#node-input-plaid').val());
+    const production = !!config && config.environment === 'production';
+    $('#plaid-webhook-in-verify-warning-row').toggle(!verify);
+    $('#plaid-webhook-in-verify-warning')
+      .toggleClass('plaid-webhook-in-danger', production)
+      .text(node._(production ? 'plaid-webhook-in.tip.verifyOffProduction' : 'plaid-webhook-in.tip.verifyOff'));
+  }
+
+  function prepare(node: EditorNode): void {
+    prepareStores(node);
+    $('#node-input-url').on('change keyup', () => showRoute(node));
+    $('#node-input-verify, #node-input-plaid').on('change', () => showVerifyWarning(node));
+    $('#node-input-dedupe')
+      .on('change', function () {
+        $('#plaid-webhook-in-store-row').toggle($(this).is(':checked'));
+      })
+      .trigger('change');
+    showRoute(node);
+    showVerifyWarning(node);
+  }
+
+  return { outputCount, outputLabel, prepare };
+}

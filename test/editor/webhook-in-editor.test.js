@@ -1,0 +1,64 @@
+'use strict';
+// The webhook-in node's editor file: its ports and labels come from the runtime's routing table, and the order of
+// the outputs is frozen (deployed flows are wired by output index).
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { ROUTED_WEBHOOKS, OUTPUT_COUNT, OTHER_OUTPUT } = require('../../dist/plaid/webhook/routing');
+const { nodesDir, localeDir, read, validatorView, loadEditor, fakeDialog } = require('./support');
+
+const html = read(path.join(nodesDir, 'plaid-webhook-in.html'));
+const catalog = JSON.parse(read(path.join(localeDir, 'plaid-webhook-in.json')));
+
+/**
+ * The outputs as released. Deployed flows are wired by index, so this list only ever grows at its end, before
+ * "other" moves one place on under a new settings version (src/nodes/migrations.ts) — never by inserting.
+ */
+const RELEASED_OUTPUTS = [
+  'ITEM ERROR',
+  'ITEM LOGIN_REPAIRED',
+  'ITEM NEW_ACCOUNTS_AVAILABLE',
+  'ITEM PENDING_EXPIRATION',
+  'ITEM PENDING_DISCONNECT',
+  'ITEM USER_PERMISSION_REVOKED',
+  'ITEM USER_ACCOUNT_REVOKED',
+  'ITEM WEBHOOK_UPDATE_ACKNOWLEDGED',
+  'LINK SESSION_FINISHED',
+];
+
+describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
+  const { defs: literal } = validatorView(html);
+  const { defs, sandbox } = loadEditor(html, catalog);
+  const def = defs['plaid-webhook-in'];
+
+  it('has as many literal outputs as the runtime routes, plus "other"', function () {
+    assert.equal(literal['plaid-webhook-in'].outputs, OUTPUT_COUNT);
+    assert.equal(sandbox.PlaidWebhookInEditor.outputCount, OUTPUT_COUNT);
+  });
+
+  it('labels each output with the runtime\'s (type, code) pair in the runtime\'s order, the last "other"', function () {
+    const labels = Array.from({ length: OUTPUT_COUNT }, (_, i) => def.outputLabels.call(def, i));
+    assert.deepEqual(labels.slice(0, OTHER_OUTPUT), ROUTED_WEBHOOKS.map(([type, code]) => `${type} ${code}`));
+    assert.equal(labels[OTHER_OUTPUT], 'other webhooks');
+  });
+
+  it('keeps the released outputs in place: new routed webhooks are appended, never inserted', function () {
+    const routed = ROUTED_WEBHOOKS.map(([type, code]) => `${type} ${code}`);
+    assert.deepEqual(routed.slice(0, RELEASED_OUTPUTS.length), RELEASED_OUTPUTS);
+  });
+
+  it('shows the route, the verify warning and the store row as the dialog changes', function () {
+    const dialog = fakeDialog({ 'node-input-url': 'plaid/hook', 'node-input-verify': true, 'node-input-dedupe': false, 'node-input-plaid': '' });
+    sandbox.$ = dialog.$;
+    def.oneditprepare.call({ ...def, dedupeStore: '' });
+    assert.equal(dialog.state.texts['plaid-webhook-in-route'], 'Plaid posts to: https://<host>/plaid/hook');
+    assert.equal(dialog.state.shown['plaid-webhook-in-verify-warning-row'], false);
+    assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], false);
+    dialog.state.values['node-input-verify'] = false;
+    dialog.fire('node-input-verify');
+    assert.equal(dialog.state.shown['plaid-webhook-in-verify-warning-row'], true);
+    assert.match(dialog.state.texts['plaid-webhook-in-verify-warning'], /anyone who knows the URL/);
+    dialog.state.values['node-input-dedupe'] = true;
+    dialog.fire('node-input-dedupe');
+    assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], true);
+  });
+});
