@@ -1,13 +1,13 @@
 // Everything one emulator instance holds, shared by the Plaid endpoints, the control API and the programmatic API.
-import { createClock, type Clock } from './clock';
-import { newCounts, type Counts } from './counts';
-import { FaultInjector } from './faults';
-import { requestIdSource } from './ids';
-import { KeyRing } from './keys';
+import { createClock, type Clock } from './model/clock';
+import { newCounts, type Counts } from './model/counts';
+import { FaultInjector } from './http/faults';
+import { requestIdSource } from './model/ids';
+import { KeyRing } from './webhooks/signing-keys';
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options';
-import { FixedWindowLimiter } from './rate-limit';
-import { EmulatorState } from './state';
-import { WebhookDispatcher } from './webhook-delivery';
+import { FixedWindowLimiter } from './model/rate-limit';
+import { EmulatorState } from './model/items';
+import { WebhookDispatcher } from './webhooks/delivery';
 
 export interface EmulatorCore {
   readonly options: ResolvedOptions;

@@ -8,14 +8,14 @@ import type { AddressInfo } from 'node:net';
 import {
   createItem, fireWebhook, itemSnapshot, repairItem, resetEmulator, snapshot,
   type CreateItemRequest, type CreatedItem, type EmulatorSnapshot, type FireRequest, type FireResult, type ItemSnapshot,
-} from './control';
+} from './control/operations';
 import { createCore } from './core';
-import type { Counts } from './counts';
-import type { FaultConfig } from './faults';
-import type { KeyRotation } from './keys';
+import type { Counts } from './model/counts';
+import type { FaultConfig } from './http/faults';
+import type { KeyRotation } from './webhooks/signing-keys';
 import type { EmulatorOptions } from './options';
-import { createServer } from './server';
-import type { DeliveryRecord } from './webhook-delivery';
+import { createServer } from './http/server';
+import type { DeliveryRecord } from './webhooks/delivery';
 
 export interface Emulator {
   /** Base URL, e.g. http://127.0.0.1:53211 (no trailing slash): a Plaid client's basePath. */
@@ -102,14 +102,14 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
 }
 
 export { DEFAULT_CLIENT_ID, DEFAULT_SECRET } from './options';
-export { CONTROL_PREFIX } from './control-routes';
-export { RETRY_SCHEDULE_MS } from './webhook-delivery';
-export { PlaidApiError } from './errors';
+export { CONTROL_PREFIX } from './control/routes';
+export { RETRY_SCHEDULE_MS } from './webhooks/delivery';
+export { PlaidApiError } from './api/errors';
 export type { EmulatorOptions } from './options';
-export type { Counts } from './counts';
-export type { FaultConfig } from './faults';
-export type { KeyRotation, WebhookVerificationJwk } from './keys';
-export type { DeliveryAttempt, DeliveryRecord } from './webhook-delivery';
+export type { Counts } from './model/counts';
+export type { FaultConfig } from './http/faults';
+export type { KeyRotation, WebhookVerificationJwk } from './webhooks/signing-keys';
+export type { DeliveryAttempt, DeliveryRecord } from './webhooks/delivery';
 export type {
   AccountSnapshot, CreateItemRequest, CreatedItem, EmulatorSnapshot, FireRequest, FireResult, ItemSnapshot,
-} from './control';
+} from './control/operations';

@@ -112,8 +112,9 @@ async function startReceiver() {
 }
 
 /**
- * Checks a received webhook as a careful receiver would (FACTS.md "Webhook verification"): ES256 only, key from
- * /webhook_verification_key/get, signature over header.payload, fresh iat, body hash. Returns {header, claims, key}.
+ * Checks a received webhook as a careful receiver would (Plaid's docs,
+ * https://plaid.com/docs/api/webhooks/webhook-verification/): ES256 only, key from /webhook_verification_key/get,
+ * signature over header.payload, fresh iat, body hash. Returns {header, claims, key}.
  */
 async function verifyWebhook(emulator, delivery) {
   const token = delivery.headers['plaid-verification'];

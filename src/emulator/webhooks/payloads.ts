@@ -1,11 +1,11 @@
 // Webhook bodies, field for field as Plaid sends them (the spec's x-webhook-schemas for ITEM and LINK; Plaid's
 // docs for the TRANSACTIONS, AUTH, HOLDINGS, INVESTMENTS_TRANSACTIONS, LIABILITIES and ASSETS codes that
 // /sandbox/item/fire_webhook can send). Key order follows Plaid's examples: type, code, item_id, ..., environment.
-import { isoTime } from './clock';
-import { errors, PlaidApiError } from './errors';
-import type { JsonObject } from './fields';
-import { randomUUID } from './ids';
-import type { ItemRecord } from './state';
+import { isoTime } from '../model/clock';
+import { errors, PlaidApiError } from '../api/errors';
+import type { JsonObject } from '../api/fields';
+import { randomUUID } from '../model/ids';
+import type { ItemRecord } from '../model/items';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,8 +1,8 @@
 // Sending a webhook about an Item: dispatch it and note it as the Item's status.last_webhook.
-import type { EmulatorCore } from './core';
-import type { JsonObject } from './fields';
-import type { ItemRecord } from './state';
-import type { DeliveryRecord } from './webhook-delivery';
+import type { EmulatorCore } from '../core';
+import type { JsonObject } from '../api/fields';
+import type { ItemRecord } from '../model/items';
+import type { DeliveryRecord } from './delivery';
 
 export function sendWebhook(core: EmulatorCore, url: string, payload: JsonObject, item: ItemRecord | null): DeliveryRecord {
   const webhookCode = String(payload.webhook_code);

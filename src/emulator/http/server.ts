@@ -1,12 +1,11 @@
 // The HTTP side: routing (Plaid paths, control API), injected faults, auth, field checks, Plaid error answers.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { CONTROL_PREFIX, handleControl } from './control-routes';
-import type { EmulatorCore } from './core';
-import type { Endpoint } from './endpoint';
-import { ENDPOINTS } from './endpoints';
-import { errors, PlaidApiError } from './errors';
-import { checkFields, type JsonObject } from './fields';
-import { parseJsonObject, readBody, sendJson, sendPlaidError } from './http-io';
+import { CONTROL_PREFIX, handleControl } from '../control/routes';
+import type { EmulatorCore } from '../core';
+import { ENDPOINTS } from '../api';
+import { errors, PlaidApiError } from '../api/errors';
+import type { JsonObject } from '../api/fields';
+import { parseJsonObject, readBody, sendJson, sendPlaidError } from './body';
 
 export function createServer(core: EmulatorCore): http.Server {
   return http.createServer((request, response) => {
@@ -55,7 +54,7 @@ async function handlePlaid(core: EmulatorCore, request: IncomingMessage, respons
   try {
     const body = parseJsonObject(request, raw);
     authenticate(core, request, body);
-    const result = run(core, endpoint, body);
+    const result = endpoint.handle(core, body);
     if (fault.outcome === 'serverErrorAfterEffect') {
       core.counts.faultsServerErrors += 1;
       throw errors.internalServerError();
@@ -66,11 +65,6 @@ async function handlePlaid(core: EmulatorCore, request: IncomingMessage, respons
     if (!(error instanceof PlaidApiError)) core.counts.unexpectedErrors += 1;
     sendPlaidError(response, error instanceof PlaidApiError ? error : errors.internalServerError(), requestId);
   }
-}
-
-function run(core: EmulatorCore, endpoint: Endpoint, body: JsonObject): JsonObject {
-  checkFields(endpoint.fields, body);
-  return endpoint.handle(core, body);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Webhook signing keys: P-256 key pairs generated in memory, served as JWKs by /webhook_verification_key/get,
 // and the Plaid-Verification JWS (ES256, raw r||s signature) over {iat, request_body_sha256}.
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { epochSeconds, type Clock } from './clock';
+import { epochSeconds, type Clock } from '../model/clock';
 
 /** JWKPublicKey of the spec. */
 export interface WebhookVerificationJwk {

@@ -2,7 +2,7 @@
 // (one live token per Item; rotation kills the old one at once, removal kills the Item's).
 import type { Clock } from './clock';
 import type { Counts } from './counts';
-import type { PlaidErrorBody } from './errors';
+import type { PlaidErrorBody } from '../api/errors';
 import { newAccessToken, newPlaidId, newPublicToken } from './ids';
 import type { Institution } from './institutions';
 

@@ -1,4 +1,5 @@
-// Plaid's sandbox institutions (FACTS.md) with the accounts each new Item gets, modelled on Plaid's sandbox data.
+// Plaid's sandbox institutions (Plaid's docs, "Sandbox institutions") with the accounts each new Item gets,
+// modelled on Plaid's sandbox data.
 
 export interface AccountTemplate {
   name: string;
@@ -52,9 +53,12 @@ function institution(id: string, name: string, extra: Partial<Institution> = {})
   return { institution_id: id, name, products: STANDARD_PRODUCTS, oauth: false, accounts: STANDARD_ACCOUNTS, ...extra };
 }
 
+/** The institution of Items made without one named (control API, LINK sessions fired without an Item). */
+export const DEFAULT_INSTITUTION = institution('ins_109508', 'First Platypus Bank');
+
 export const INSTITUTIONS: ReadonlyMap<string, Institution> = new Map(
   [
-    institution('ins_109508', 'First Platypus Bank'),
+    DEFAULT_INSTITUTION,
     institution('ins_109509', 'First Gingham Credit Union'),
     institution('ins_109510', 'Tattersall Federal Credit Union'),
     institution('ins_109511', 'Tartan Bank'),
@@ -65,5 +69,3 @@ export const INSTITUTIONS: ReadonlyMap<string, Institution> = new Map(
     institution('ins_127287', 'Platypus OAuth Bank', { oauth: true }),
   ].map((entry) => [entry.institution_id, entry]),
 );
-
-export const DEFAULT_INSTITUTION_ID = 'ins_109508';

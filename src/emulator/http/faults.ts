@@ -2,7 +2,7 @@
 // or 500 INTERNAL_SERVER_ERROR, and a share delayed (for client timeout tests). A 500 can be made to come after
 // the call took effect (serverErrorAfterEffect): the answer is lost, as when a response dies on the way back,
 // which is how retried calls double their effects.
-import { errors } from './errors';
+import { errors } from '../api/errors';
 
 export interface FaultConfig {
   /** Share (0..1) of calls answered 429 RATE_LIMIT_EXCEEDED / RATE_LIMIT. */
@@ -47,8 +47,11 @@ export class FaultInjector {
     return { ...this.config, paths: this.config.paths && [...this.config.paths] };
   }
 
-  /** Replaces the whole configuration: fields left out take their no-fault value, so set({}) clears. */
-  set(input: Partial<FaultConfig>): FaultConfig {
+  /**
+   * Replaces the whole configuration: fields left out take their no-fault value, so set({}) clears. Values are
+   * checked here (the control API passes them through unchecked), hence `unknown`.
+   */
+  set(input: { readonly [K in keyof FaultConfig]?: unknown }): FaultConfig {
     const config = noFaults();
     for (const key of Object.keys(input) as Array<keyof FaultConfig>) {
       if (input[key] !== undefined) Object.assign(config, { [key]: input[key] });

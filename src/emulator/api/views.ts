@@ -1,8 +1,8 @@
 // The JSON Plaid returns for an Item, its status and its accounts, built from the model on each call (the
 // records are small; nothing is cached that could go stale).
-import { isoTime } from './clock';
+import { isoTime } from '../model/clock';
 import type { JsonObject } from './fields';
-import type { AccountRecord, ItemRecord } from './state';
+import type { AccountRecord, ItemRecord } from '../model/items';
 
 function consentedDataScopes(products: readonly string[]): string[] {
   const scopes = ['account_balance_info', 'contact_info'];

@@ -4,8 +4,8 @@
 // can run the schedule in milliseconds. Every attempt is recorded for tests to inspect.
 import http from 'node:http';
 import https from 'node:https';
-import type { Counts } from './counts';
-import { sha256Hex } from './keys';
+import type { Counts } from '../model/counts';
+import { sha256Hex } from './signing-keys';
 
 const FIRST_RETRY_MS = 30_000;
 const RETRY_GROWTH = 4;

@@ -1,18 +1,18 @@
 // Emulator-only operations beyond Plaid's API, shared by the control HTTP API (control-routes.ts) and the
 // programmatic API (index.ts): state snapshots, webhooks Plaid cannot be asked to send (PENDING_EXPIRATION,
 // SESSION_FINISHED, ...), direct Item creation, login repair, reset.
-import { isoTime } from './clock';
-import type { EmulatorCore } from './core';
-import { zeroCounts, type Counts } from './counts';
-import { errors } from './errors';
-import type { FaultConfig } from './faults';
-import type { JsonObject } from './fields';
-import { newLinkToken, randomUUID } from './ids';
-import { DEFAULT_INSTITUTION_ID, INSTITUTIONS } from './institutions';
-import type { ItemRecord } from './state';
-import type { DeliveryRecord } from './webhook-delivery';
-import { itemWebhookPayload, sessionFinishedPayload, webhookPayload } from './webhook-payloads';
-import { sendWebhook } from './webhooks';
+import { isoTime } from '../model/clock';
+import type { EmulatorCore } from '../core';
+import { zeroCounts, type Counts } from '../model/counts';
+import { errors } from '../api/errors';
+import type { FaultConfig } from '../http/faults';
+import type { JsonObject } from '../api/fields';
+import { newLinkToken, randomUUID } from '../model/ids';
+import { DEFAULT_INSTITUTION, INSTITUTIONS } from '../model/institutions';
+import type { ItemRecord } from '../model/items';
+import type { DeliveryRecord } from '../webhooks/delivery';
+import { itemWebhookPayload, sessionFinishedPayload, webhookPayload } from '../webhooks/payloads';
+import { sendWebhook } from '../webhooks/send';
 
 export interface AccountSnapshot {
   account_id: string;
@@ -87,9 +87,10 @@ export function snapshot(core: EmulatorCore): EmulatorSnapshot {
   };
 }
 
+/** Fields left out (or null) take their defaults. */
 export interface CreateItemRequest {
-  institution_id?: string;
-  initial_products?: string[];
+  institution_id?: string | null;
+  initial_products?: string[] | null;
   webhook?: string | null;
 }
 
@@ -100,7 +101,7 @@ export interface CreatedItem {
 
 /** An Item ready to use, as if created by /sandbox/public_token/create and exchanged at once. */
 export function createItem(core: EmulatorCore, request: CreateItemRequest = {}): CreatedItem {
-  const institution = INSTITUTIONS.get(request.institution_id ?? DEFAULT_INSTITUTION_ID);
+  const institution = INSTITUTIONS.get(request.institution_id ?? DEFAULT_INSTITUTION.institution_id);
   if (!institution) throw errors.invalidInstitution();
   const item = core.state.createItem({
     institution,
@@ -113,17 +114,18 @@ export function createItem(core: EmulatorCore, request: CreateItemRequest = {}):
   return { item_id: item.item_id, access_token: exchange.accessToken };
 }
 
+/** Fields left out (or null) take their defaults. */
 export interface FireRequest {
   /** The Item, by id or by access token; optional only for LINK webhooks sent to an explicit `webhook` URL. */
-  item_id?: string;
-  access_token?: string;
+  item_id?: string | null;
+  access_token?: string | null;
   /** Default ITEM. */
-  webhook_type?: string;
+  webhook_type?: string | null;
   webhook_code: string;
   /** Destination; default the Item's webhook URL. */
-  webhook?: string;
+  webhook?: string | null;
   /** Payload fields added to, or replacing, the defaults (e.g. consent_expiration_time, status, public_tokens). */
-  fields?: JsonObject;
+  fields?: JsonObject | null;
 }
 
 export interface FireResult {
@@ -156,12 +158,12 @@ export function fireWebhook(core: EmulatorCore, request: FireRequest): FireResul
 }
 
 function findItem(core: EmulatorCore, request: FireRequest): ItemRecord | undefined {
-  if (request.item_id !== undefined) {
+  if (request.item_id !== undefined && request.item_id !== null) {
     const item = core.state.findById(request.item_id);
     if (!item) throw errors.itemNotFound();
     return item;
   }
-  if (request.access_token !== undefined) {
+  if (request.access_token !== undefined && request.access_token !== null) {
     const item = core.state.findByAccessToken(request.access_token);
     if (!item) throw errors.invalidAccessToken();
     return item;
@@ -178,7 +180,7 @@ function linkSession(core: EmulatorCore, item: ItemRecord | undefined, url: stri
   let publicTokens: string[] = [];
   if (status === 'SUCCESS' && fields.public_tokens === undefined) {
     const linked = core.state.createItem({
-      institution: item?.institution ?? INSTITUTIONS.get(DEFAULT_INSTITUTION_ID)!,
+      institution: item?.institution ?? DEFAULT_INSTITUTION,
       products: item?.products ?? ['transactions'],
       webhook: url,
       userId: item?.userId ?? null,

@@ -1,5 +1,5 @@
 // Plaid-shaped errors. Handlers throw PlaidApiError; the server turns it into a PlaidError body with the HTTP
-// status Plaid uses for that code (FACTS.md "Errors").
+// status Plaid uses for that code (Plaid's docs, https://plaid.com/docs/errors/).
 
 export type PlaidErrorType =
   | 'INVALID_REQUEST'
