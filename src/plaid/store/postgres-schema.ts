@@ -1,0 +1,67 @@
+// The PostgreSQL schema of the Item store, as numbered migrations. `migrate` brings a database to the newest
+// version inside one transaction that holds an advisory lock, so several instances starting at once against an
+// empty database wait for each other instead of racing on CREATE TABLE (which PostgreSQL does not make safe even
+// with IF NOT EXISTS: two concurrent creations can fail on the catalog's unique index).
+import type { PoolClient } from 'pg';
+
+/** The table that records which migrations ran (one row, the newest version). */
+export const SCHEMA_VERSION_TABLE = 'plaid_store_schema_version';
+export const ITEMS_TABLE = 'plaid_items';
+export const CLAIMS_TABLE = 'plaid_delivery_claims';
+/** The store's own values (the key-check value), by name. */
+export const META_TABLE = 'plaid_store_meta';
+
+/** Any 64-bit number this package alone uses: the advisory lock the migration holds ("plaidmig" in ASCII). */
+const MIGRATION_LOCK_KEY = '8100611088631175527';
+
+/**
+ * Migration N (1-based) is MIGRATIONS[N - 1]; a released migration is never edited, only followed by a new one.
+ * The record is kept whole as jsonb (new record fields need no migration); `status` and `link_token` are copies of
+ * its fields for the queries that filter on them.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE ${ITEMS_TABLE} (
+     item_id text PRIMARY KEY,
+     status text NOT NULL,
+     link_token text,
+     record jsonb NOT NULL,
+     token_ciphertext text,
+     history jsonb NOT NULL DEFAULT '[]'::jsonb,
+     updated_at timestamptz NOT NULL DEFAULT now()
+   );
+   CREATE INDEX ${ITEMS_TABLE}_status ON ${ITEMS_TABLE} (status);
+   CREATE INDEX ${ITEMS_TABLE}_link_token ON ${ITEMS_TABLE} (link_token) WHERE link_token IS NOT NULL;
+   CREATE TABLE ${CLAIMS_TABLE} (
+     body_sha256 text PRIMARY KEY,
+     claimed_at_ms bigint NOT NULL
+   );
+   CREATE INDEX ${CLAIMS_TABLE}_claimed_at ON ${CLAIMS_TABLE} (claimed_at_ms);
+   CREATE TABLE ${META_TABLE} (
+     key text PRIMARY KEY,
+     value text NOT NULL
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Creates or migrates the schema; resolves to the version the database was at before. */
+export async function migrate(client: PoolClient): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSION_TABLE} (version integer NOT NULL)`);
+    const found = await client.query<{ version: number }>(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`);
+    const before = found.rows[0]?.version ?? 0;
+    if (before > SCHEMA_VERSION) {
+      throw new Error(`the database's Item store schema is version ${before}, newer than this package's ${SCHEMA_VERSION}: upgrade the package`);
+    }
+    for (let version = before + 1; version <= SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version - 1]);
+    if (found.rows.length === 0) await client.query(`INSERT INTO ${SCHEMA_VERSION_TABLE} (version) VALUES ($1)`, [SCHEMA_VERSION]);
+    else if (before < SCHEMA_VERSION) await client.query(`UPDATE ${SCHEMA_VERSION_TABLE} SET version = $1`, [SCHEMA_VERSION]);
+    await client.query('COMMIT');
+    return before;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

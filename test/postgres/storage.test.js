@@ -1,0 +1,153 @@
+'use strict';
+// PostgresStorage on a real server: the conformance suite every backend passes, then what only a server has
+// (its schema, its outages, its pool).
+const assert = require('node:assert/strict');
+const { Client } = require('pg');
+const { PostgresStorage } = require('../../dist/plaid/store/postgres-storage');
+const { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } = require('../../dist/plaid/store/postgres-schema');
+const { StorageUnavailableError } = require('../../dist/plaid/store/storage');
+const { postgresControl } = require('../../scripts/lib/postgres-server');
+const { describeStorageConformance, storedItem } = require('../store/storage-conformance');
+const { createDatabase } = require('./support/databases');
+
+async function freshPostgres() {
+  const database = await createDatabase();
+  return { open: () => new PostgresStorage({ url: database.url }), cleanup: () => database.drop() };
+}
+
+describeStorageConformance('postgres', freshPostgres);
+
+describe('PostgresStorage on a server', function () {
+  let database;
+  const opened = [];
+  const storageOn = (url, options = {}) => {
+    const storage = new PostgresStorage({ url, ...options });
+    opened.push(storage);
+    return storage;
+  };
+
+  beforeEach(async function () {
+    database = await createDatabase();
+  });
+
+  afterEach(async function () {
+    for (const storage of opened.splice(0)) await storage.close();
+    await database.drop();
+  });
+
+  async function sql(text, values) {
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('creates a versioned schema once when six instances open an empty database at the same instant', async function () {
+    const storages = Array.from({ length: 6 }, () => storageOn(database.url));
+    await Promise.all(storages.map((s) => s.open()));
+    assert.deepEqual(await sql(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`), [{ version: SCHEMA_VERSION }]);
+    const tables = (await sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map((r) => r.tablename);
+    assert.deepEqual(tables, [CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, SCHEMA_VERSION_TABLE].sort());
+    // And again, as at a restart: nothing changes.
+    await storageOn(database.url).open();
+    assert.deepEqual(await sql(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`), [{ version: SCHEMA_VERSION }]);
+  });
+
+  it('refuses a database whose schema is newer than the package, saying so', async function () {
+    await storageOn(database.url).open();
+    await sql(`UPDATE ${SCHEMA_VERSION_TABLE} SET version = $1`, [SCHEMA_VERSION + 1]);
+    await assert.rejects(storageOn(database.url).open(), (err) => {
+      assert.ok(err instanceof StorageUnavailableError, err.stack);
+      assert.match(err.message, new RegExp(`schema is version ${SCHEMA_VERSION + 1}, newer than this package's ${SCHEMA_VERSION}`));
+      return true;
+    });
+  });
+
+  it('names the server but never the password when the password is wrong', async function () {
+    const url = new URL(database.url);
+    url.password = 'not-the-password-4711';
+    await assert.rejects(storageOn(url.toString()).open(), (err) => {
+      assert.ok(err instanceof StorageUnavailableError, err.stack);
+      assert.match(err.message, /password authentication failed/);
+      assert.match(err.message, new RegExp(`postgres://plaid@127\\.0\\.0\\.1:${url.port}/${database.name}`));
+      assert.doesNotMatch(`${err.message} ${err.stack}`, /not-the-password-4711|plaid-test-password/);
+      return true;
+    });
+  });
+
+  it('ends a statement that waits longer than queryTimeoutMs (a row held locked elsewhere)', async function () {
+    const storage = storageOn(database.url, { queryTimeoutMs: 400 });
+    await storage.update('item-1', () => storedItem('item-1'));
+    const holder = new Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM ${ITEMS_TABLE} WHERE item_id = 'item-1' FOR UPDATE`);
+      const started = Date.now();
+      await assert.rejects(storage.update('item-1', (c) => c), (err) => {
+        assert.ok(err instanceof StorageUnavailableError, err.stack);
+        assert.match(err.message, /statement timeout/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // The lock gone, the same storage writes again.
+    assert.equal((await storage.update('item-1', () => storedItem('item-1', { record: { status: 'revoked' } }))).record.status, 'revoked');
+  });
+
+  it('keeps at most poolMax connections to the server', async function () {
+    const storage = storageOn(database.url, { poolMax: 2 });
+    await storage.open();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => storage.update(`item-${i % 5}`, () => storedItem(`item-${i % 5}`))));
+    const [{ count }] = await sql("SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = 'node-red-plaid item store' AND datname = $1", [database.name]);
+    assert.ok(count >= 1 && count <= 2, `${count} connections`);
+  });
+
+  describe('while the server is down', function () {
+    const server = () => {
+      const dataDir = process.env.PLAID_TEST_POSTGRES_DATA;
+      if (!dataDir) throw new Error('PLAID_TEST_POSTGRES_DATA is not set: these tests stop and start the server (scripts/with-postgres.js sets it)');
+      return postgresControl(dataDir);
+    };
+
+    afterEach(async function () {
+      // Whatever happened, the next test gets a running server.
+      await server().start().catch(() => undefined);
+    });
+
+    it('fails every operation with StorageUnavailableError, then works again by itself once it is back', async function () {
+      const storage = storageOn(database.url, { connectTimeoutMs: 1000 });
+      await storage.update('item-1', () => storedItem('item-1'));
+      await server().stop();
+      const started = Date.now();
+      for (const operation of [() => storage.get('item-1'), () => storage.claim('sha-a', Date.now(), 1000), () => storage.update('item-1', (c) => c)]) {
+        await assert.rejects(operation(), (err) => {
+          assert.ok(err instanceof StorageUnavailableError, err.stack);
+          assert.match(err.message, /the Item store's PostgreSQL \(postgres:\/\/plaid@127\.0\.0\.1:\d+\/plaid_\w+\) failed/);
+          assert.doesNotMatch(err.message, /plaid-test-password/);
+          return true;
+        });
+      }
+      assert.ok(Date.now() - started < 10000, `failing took ${Date.now() - started} ms`);
+      await server().start();
+      // The same instance, not reopened: the pool makes new connections.
+      assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
+      assert.equal(await storage.claim('sha-a', Date.now(), 1000), true);
+    });
+
+    it('opens once the server is there, when it was down at the first try', async function () {
+      await server().stop();
+      const storage = storageOn(database.url, { connectTimeoutMs: 1000 });
+      await assert.rejects(storage.open(), StorageUnavailableError);
+      await server().start();
+      await storage.open();
+      assert.equal(await storage.get('item-1'), undefined);
+    });
+  });
+});

@@ -1,0 +1,275 @@
+'use strict';
+// The behaviours every ItemStorage backend must share (src/plaid/store/storage.ts), run against a real database
+// of each: the sqlite file (test/store/sqlite-conformance.test.js, in `npm test`) and PostgreSQL
+// (test/postgres/storage.test.js, in `npm run test:postgres`). Not a test file itself: each backend's test calls
+// describeStorageConformance with a way to get a fresh, empty database.
+const assert = require('node:assert/strict');
+const { StorageUnavailableError } = require('../../dist/plaid/store/storage');
+
+const HOUR = 3_600_000;
+const RETENTION = 24 * HOUR;
+
+function storedItem(itemId, overrides = {}) {
+  const at = '2026-01-02T03:04:05.678Z';
+  return {
+    record: {
+      item_id: itemId,
+      client_user_id: 'user-1',
+      institution_id: 'ins_109508',
+      status: 'healthy',
+      error_code: null,
+      last_webhook: null,
+      link_token: null,
+      link_token_expiration: null,
+      created_at: at,
+      updated_at: at,
+      ...overrides.record,
+    },
+    tokenCiphertext: 'tokenCiphertext' in overrides ? overrides.tokenCiphertext : `v1.iv-${itemId}.tag.ciphertext`,
+    history: overrides.history ?? [],
+  };
+}
+
+const put = (storage, stored) => storage.update(stored.record.item_id, () => stored);
+const ids = (rows) => rows.map((row) => row.record.item_id).sort();
+
+/**
+ * @param {string} name the backend, for the suite's title
+ * @param {() => Promise<{open: () => import('../../dist/plaid/store/storage').ItemStorage, cleanup: () => Promise<void>}>} freshDatabase
+ *   an empty database; `open()` gives a new, not yet opened storage on it (call it twice for two instances)
+ */
+function describeStorageConformance(name, freshDatabase) {
+  describe(`ItemStorage conformance: ${name}`, function () {
+    let database;
+    let storage;
+    const extra = [];
+
+    /** A second, separate instance on the same database (as another Node-RED would have). */
+    async function another() {
+      const second = database.open();
+      extra.push(second);
+      await second.open();
+      return second;
+    }
+
+    beforeEach(async function () {
+      database = await freshDatabase();
+      storage = database.open();
+      await storage.open();
+    });
+
+    afterEach(async function () {
+      for (const s of extra.splice(0)) await s.close();
+      await storage.close();
+      await database.cleanup();
+    });
+
+    describe('rows', function () {
+      it('has no row for an unknown item_id', async function () {
+        assert.equal(await storage.get('item-unknown'), undefined);
+        assert.equal(await storage.findByLinkToken('link-sandbox-unknown'), undefined);
+        assert.deepEqual(await storage.list({}), []);
+      });
+
+      it('stores a new row whole and reads it back the same, also from another instance', async function () {
+        const stored = storedItem('item-1', {
+          record: { last_webhook: { webhook_type: 'ITEM', webhook_code: 'ERROR', at: '2026-01-02T03:04:06.000Z' }, error_code: 'ITEM_LOGIN_REQUIRED', status: 'login_required' },
+          history: [
+            { kind: 'status', webhook_type: null, webhook_code: null, error_code: null, status: 'healthy', at: '2026-01-02T03:04:05.678Z' },
+            { kind: 'webhook', webhook_type: 'ITEM', webhook_code: 'ERROR', error_code: 'ITEM_LOGIN_REQUIRED', status: 'login_required', at: '2026-01-02T03:04:06.000Z' },
+          ],
+        });
+        let seen = 'not called';
+        const result = await storage.update('item-1', (current) => ((seen = current), stored));
+        assert.equal(seen, undefined);
+        assert.deepEqual(result, stored);
+        assert.deepEqual(await storage.get('item-1'), stored);
+        assert.deepEqual(await (await another()).get('item-1'), stored);
+      });
+
+      it('keeps text exactly: unicode, quotes, a null ciphertext', async function () {
+        const stored = storedItem('item-ü\'"\\; DROP TABLE', { record: { client_user_id: 'Zoë 🏦 "quoted" \\n' }, tokenCiphertext: null });
+        await put(storage, stored);
+        assert.deepEqual(await storage.get(stored.record.item_id), stored);
+      });
+
+      it('hands `change` the current row and stores what it returns', async function () {
+        await put(storage, storedItem('item-1'));
+        const next = storedItem('item-1', { record: { status: 'revoked' }, tokenCiphertext: null });
+        let seen;
+        const result = await storage.update('item-1', (current) => ((seen = current), next));
+        assert.deepEqual(seen, storedItem('item-1'));
+        assert.deepEqual(result, next);
+        assert.deepEqual(await storage.get('item-1'), next);
+      });
+
+      it('writes nothing when `change` returns undefined, and resolves to the row as it is', async function () {
+        assert.equal(await storage.update('item-1', () => undefined), undefined);
+        assert.equal(await storage.get('item-1'), undefined);
+        await put(storage, storedItem('item-1'));
+        assert.deepEqual(await storage.update('item-1', () => undefined), storedItem('item-1'));
+      });
+
+      it('writes nothing when `change` throws, and rejects with that very error', async function () {
+        await put(storage, storedItem('item-1'));
+        const thrown = new Error('the change refused');
+        await assert.rejects(storage.update('item-1', () => { throw thrown; }), (err) => err === thrown);
+        await assert.rejects(storage.update('item-2', () => { throw thrown; }), (err) => err === thrown);
+        assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
+        assert.equal(await storage.get('item-2'), undefined);
+        // The storage is still usable afterwards (no transaction or connection left behind).
+        await put(storage, storedItem('item-2'));
+        assert.deepEqual(ids(await storage.list({})), ['item-1', 'item-2']);
+      });
+
+      it('loses no update when 40 run at once on one row from two instances', async function () {
+        const second = await another();
+        const bump = (current) => {
+          const count = current ? Number(current.record.client_user_id) : 0;
+          return storedItem('item-1', { record: { client_user_id: String(count + 1) } });
+        };
+        await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? storage : second).update('item-1', bump)));
+        assert.equal((await storage.get('item-1')).record.client_user_id, '40');
+      });
+
+      it('creates a row once when two instances insert it at the same instant', async function () {
+        const second = await another();
+        const creations = [];
+        const createOrBump = (who) => (current) => {
+          if (!current) creations.push(who);
+          const count = current ? Number(current.record.client_user_id) : 0;
+          return storedItem('item-new', { record: { client_user_id: String(count + 1) } });
+        };
+        await Promise.all([storage.update('item-new', createOrBump('a')), second.update('item-new', createOrBump('b'))]);
+        assert.equal((await storage.get('item-new')).record.client_user_id, '2');
+        assert.deepEqual(await storage.list({}).then(ids), ['item-new']);
+      });
+
+      it('deletes a row: true once, then false', async function () {
+        await put(storage, storedItem('item-1'));
+        await put(storage, storedItem('item-2'));
+        assert.equal(await storage.delete('item-1'), true);
+        assert.equal(await storage.delete('item-1'), false);
+        assert.equal(await storage.get('item-1'), undefined);
+        assert.deepEqual(ids(await storage.list({})), ['item-2']);
+      });
+
+      it('lists every row, or those of the statuses asked for', async function () {
+        await put(storage, storedItem('item-a', { record: { status: 'healthy' } }));
+        await put(storage, storedItem('item-b', { record: { status: 'login_required' } }));
+        await put(storage, storedItem('item-c', { record: { status: 'removed' }, tokenCiphertext: null }));
+        assert.deepEqual(ids(await storage.list({})), ['item-a', 'item-b', 'item-c']);
+        assert.deepEqual(ids(await storage.list({ statuses: [] })), ['item-a', 'item-b', 'item-c']);
+        assert.deepEqual(ids(await storage.list({ statuses: ['login_required', 'removed'] })), ['item-b', 'item-c']);
+        assert.deepEqual(ids(await storage.list({ statuses: ['revoked'] })), []);
+        // A status change moves the row between filters.
+        await put(storage, storedItem('item-b', { record: { status: 'healthy' } }));
+        assert.deepEqual(ids(await storage.list({ statuses: ['healthy'] })), ['item-a', 'item-b']);
+        const rows = await storage.list({ statuses: ['removed'] });
+        assert.deepEqual(rows, [storedItem('item-c', { record: { status: 'removed' }, tokenCiphertext: null })]);
+      });
+
+      it('finds an Item by its newest link token only', async function () {
+        await put(storage, storedItem('item-1', { record: { link_token: 'link-sandbox-old', link_token_expiration: '2026-01-03T00:00:00Z' } }));
+        await put(storage, storedItem('item-2'));
+        assert.equal((await storage.findByLinkToken('link-sandbox-old')).record.item_id, 'item-1');
+        await put(storage, storedItem('item-1', { record: { link_token: 'link-sandbox-new' } }));
+        assert.equal(await storage.findByLinkToken('link-sandbox-old'), undefined);
+        assert.deepEqual(await storage.findByLinkToken('link-sandbox-new'), storedItem('item-1', { record: { link_token: 'link-sandbox-new' } }));
+      });
+    });
+
+    describe('dedupe claims', function () {
+      const t0 = Date.UTC(2026, 0, 2);
+
+      it('claims a key once; another key independently', async function () {
+        assert.equal(await storage.claim('sha-a', t0, RETENTION), true);
+        assert.equal(await storage.claim('sha-a', t0 + 1, RETENTION), false);
+        assert.equal(await (await another()).claim('sha-a', t0 + 2, RETENTION), false);
+        assert.equal(await storage.claim('sha-b', t0 + 3, RETENTION), true);
+      });
+
+      it('gives exactly one of 30 simultaneous claims of one key, across two instances', async function () {
+        const second = await another();
+        const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? storage : second).claim('sha-race', t0, RETENTION)));
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+
+      it('takes over a claim older than the retention, not a younger one', async function () {
+        await storage.claim('sha-a', t0, RETENTION);
+        assert.equal(await storage.claim('sha-a', t0 + RETENTION - 1, RETENTION), false);
+        assert.equal(await storage.claim('sha-a', t0 + RETENTION + 1, RETENTION), true);
+        // The takeover is a claim of its own, live from then on.
+        assert.equal(await storage.claim('sha-a', t0 + RETENTION + 2, RETENTION), false);
+      });
+
+      it('forgets a released claim (a delivery answered 503 is claimed again by its retry)', async function () {
+        await storage.claim('sha-a', t0, RETENTION);
+        await storage.release('sha-a');
+        assert.equal(await (await another()).claim('sha-a', t0 + 1, RETENTION), true);
+        await storage.release('sha-never-claimed');
+      });
+
+      it('prunes the claims older than the retention and keeps the others', async function () {
+        await storage.claim('sha-old', t0, RETENTION);
+        await storage.claim('sha-young', t0 + RETENTION, RETENTION);
+        await storage.pruneClaims(t0 + 2 * RETENTION - 1, RETENTION);
+        // Asked at a time when both would still be live: only the pruned one can be claimed again.
+        assert.equal(await storage.claim('sha-old', t0 + 1, RETENTION), true);
+        assert.equal(await storage.claim('sha-young', t0 + RETENTION + 1, RETENTION), false);
+      });
+    });
+
+    describe('key check', function () {
+      it('keeps the first value offered and hands it to every later caller, on any instance', async function () {
+        assert.equal(await storage.keyCheck('v1.first'), 'v1.first');
+        assert.equal(await storage.keyCheck('v1.second'), 'v1.first');
+        assert.equal(await (await another()).keyCheck('v1.third'), 'v1.first');
+      });
+
+      it('agrees on one value when two instances offer theirs at the same instant', async function () {
+        const second = await another();
+        const [a, b] = await Promise.all([storage.keyCheck('v1.from-a'), second.keyCheck('v1.from-b')]);
+        assert.equal(a, b);
+        assert.ok(['v1.from-a', 'v1.from-b'].includes(a));
+      });
+    });
+
+    describe('lifecycle', function () {
+      it('opens again on a database that has its schema (a restart), keeping the rows', async function () {
+        await put(storage, storedItem('item-1'));
+        await storage.claim('sha-a', Date.now(), RETENTION);
+        await storage.keyCheck('v1.kept');
+        await storage.close();
+        storage = database.open();
+        await storage.open();
+        await storage.open();
+        assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
+        assert.equal(await storage.claim('sha-a', Date.now(), RETENTION), false);
+        assert.equal(await storage.keyCheck('v1.other'), 'v1.kept');
+      });
+
+      it('opens two instances at once on an empty database, both usable', async function () {
+        const empty = await freshDatabase();
+        const [a, b] = [empty.open(), empty.open()];
+        try {
+          await Promise.all([a.open(), b.open()]);
+          await put(a, storedItem('item-1'));
+          assert.deepEqual(await b.get('item-1'), storedItem('item-1'));
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+          await empty.cleanup();
+        }
+      });
+
+      it('fails an operation after close with StorageUnavailableError', async function () {
+        await storage.close();
+        await assert.rejects(storage.get('item-1'), StorageUnavailableError);
+        storage = database.open();
+        await storage.open();
+      });
+    });
+  });
+}
+
+module.exports = { describeStorageConformance, storedItem };
