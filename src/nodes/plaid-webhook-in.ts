@@ -40,6 +40,13 @@ function answer(res: Response, status: number): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
+/** A request whose body was refused unread: the answer closes the connection. */
+class UnreadBody extends Error {
+  constructor(readonly rejection: WebhookRejection) {
+    super(rejection.message);
+  }
+}
+
 /** Characters express reads as route patterns; the raw-body capture matches paths literally. */
 const PATTERN_CHARACTERS = /[\s?#:*+()[\]]/;
 
@@ -99,12 +106,9 @@ export = function (RED: NodeAPI): void {
     async function accept(req: Request): Promise<AcceptedDelivery> {
       const body = await rawBodyOf(req, limitBytes);
       if (!body) throw unavailable('the request body was parsed before this node could read its raw bytes');
-      if ('tooLarge' in body) throw new WebhookRejection(413, `body larger than ${limitBytes} bytes`);
+      if ('refused' in body) throw new UnreadBody(body.refused);
       if (configProblem) throw unavailable(configProblem);
-      const delivery = await acceptDelivery(
-        { rawBody: body.bytes, contentType: req.get('content-type'), signature: req.get('plaid-verification') },
-        options,
-      );
+      const delivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification') }, options);
       // Redeployed while verifying: the new node's route gets Plaid's retry, this one's wires are gone.
       if (closed) {
         await release(delivery);
@@ -141,9 +145,10 @@ export = function (RED: NodeAPI): void {
     }
 
     function refuse(res: Response, err: unknown): void {
-      const rejection = err instanceof WebhookRejection ? err : unavailable((err as Error).message);
-      // The rest of an oversize body is not worth reading: end the connection with the answer.
-      if (rejection.status === 413) res.set('Connection', 'close');
+      const rejection = err instanceof UnreadBody ? err.rejection : err instanceof WebhookRejection ? err : unavailable((err as Error).message);
+      // A body refused before or while it was read (media type, size, deadline) is not read any further: the answer
+      // ends the connection, so the sender cannot go on sending it.
+      if (err instanceof UnreadBody) res.set('Connection', 'close');
       answer(res, rejection.status);
       status.rejectedDelivery();
       // Every rejection at debug level (for an operator tracing one); warnings are throttled.

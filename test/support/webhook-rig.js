@@ -61,6 +61,9 @@ class WebhookRig {
     this.attach();
     // One listening server per load (supertest would start one per request).
     this.server = http.createServer(this.root);
+    // The server's side of every connection, to read how many bytes it took from each.
+    this.serverSockets = [];
+    this.server.on('connection', (socket) => this.serverSockets.push(socket));
     await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
   }
 
@@ -97,6 +100,51 @@ class WebhookRig {
       req.on('error', reject);
       for (const chunk of chunks) req.write(chunk);
       req.end();
+    });
+  }
+
+  /**
+   * POSTs `body` with exactly `headers` (Content-Length: its size), `chunkBytes` at a time, each write waiting for the
+   * socket (or `intervalMs`), and stops writing once an answer arrives. Resolves to the status (undefined if none
+   * came), the ms until the answer, the bytes written, and whether the server then closed the connection (within 1 s).
+   */
+  postSlowly(headers, body, { chunkBytes = 64 * 1024, intervalMs = 0, path = '/plaid/webhook' } = {}) {
+    return new Promise((resolve) => {
+      const { port } = this.server.address();
+      const started = Date.now();
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: this.fullPath(path), headers: { 'content-length': body.length, ...headers } });
+      const outcome = { status: undefined, ms: undefined, written: 0, closedByServer: false, error: undefined };
+      let timer;
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        req.destroy();
+        resolve(outcome);
+      };
+      req.on('response', (res) => {
+        outcome.status = res.statusCode;
+        outcome.ms = Date.now() - started;
+        res.resume();
+        timer = setTimeout(finish, 1000);
+      });
+      req.on('socket', (socket) => socket.on('close', () => {
+        outcome.closedByServer = !finished;
+        finish();
+      }));
+      req.on('error', (err) => { outcome.error = err.code; });
+      const write = () => {
+        if (finished || outcome.status !== undefined) return;
+        if (outcome.written >= body.length) return req.end();
+        const chunk = body.subarray(outcome.written, outcome.written + chunkBytes);
+        outcome.written += chunk.length;
+        const flushed = req.write(chunk);
+        if (intervalMs) timer = setTimeout(write, intervalMs);
+        else if (flushed) setImmediate(write);
+        else req.once('drain', write);
+      };
+      write();
     });
   }
 

@@ -1,8 +1,18 @@
-// Reading a request's bytes ourselves, with a size limit: a signature covers the bytes Plaid sent, and a body that
-// a JSON parser has consumed and an app re-serialised would no longer match.
+// Reading a webhook request's bytes ourselves: a signature covers the bytes Plaid sent, and a body that a JSON parser
+// has consumed and an app re-serialised would no longer match. What is not a webhook is refused before or while
+// reading, never buffered: a body of another media type is not read at all, one past the size limit or the deadline
+// is read no further. Refused bodies are left unread, so the answer must close the connection.
 import type { IncomingMessage } from 'node:http';
+import { unsupportedMediaType } from '../../plaid/webhook/delivery';
+import { WebhookRejection } from '../../plaid/webhook/rejection';
 
-export type RawBody = { bytes: Buffer } | { tooLarge: true };
+export type RawBody = { bytes: Buffer } | { refused: WebhookRejection };
+
+/**
+ * How long a body may take to arrive once its headers have. Plaid gives up on an answer after 10 s, and sends a few
+ * KB at once; a client dripping bytes would otherwise hold a connection (and its buffer) for Node's 300 s default.
+ */
+export const BODY_READ_DEADLINE_MS = 5_000;
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
@@ -14,30 +24,35 @@ export function parseByteSize(value: unknown, fallback: number): number {
   return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
 }
 
-/** The whole body, or `tooLarge` as soon as it (or its declared length) passes `limit`; the rest is then discarded. */
+const tooLarge = (limit: number): RawBody => ({ refused: new WebhookRejection(413, `body larger than ${limit} bytes`) });
+
+/**
+ * The whole body of a webhook request, or why it was refused: its media type (checked before a byte is read), its
+ * declared or actual size passing `limit`, or its last byte not arriving within BODY_READ_DEADLINE_MS.
+ */
 export function readRawBody(req: IncomingMessage, limit: number): Promise<RawBody> {
-  if (Number(req.headers['content-length']) > limit) {
-    req.resume();
-    return Promise.resolve({ tooLarge: true });
-  }
+  const mediaType = unsupportedMediaType(req.headers['content-type']);
+  if (mediaType) return Promise.resolve({ refused: mediaType });
+  if (Number(req.headers['content-length']) > limit) return Promise.resolve(tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const stop = (): void => {
+      clearTimeout(deadline);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
     };
+    const refuse = (body: RawBody): void => {
+      stop();
+      req.pause();
+      resolve(body);
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      stop();
-      req.resume();
-      resolve({ tooLarge: true });
+      if (size <= limit) chunks.push(chunk);
+      else refuse(tooLarge(limit));
     };
     const onEnd = (): void => {
       stop();
@@ -48,6 +63,10 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<RawBod
       reject(err);
     };
     const onClose = (): void => onError(new Error('request aborted before its body was complete'));
+    const deadline = setTimeout(
+      () => refuse({ refused: new WebhookRejection(408, `body not complete within ${BODY_READ_DEADLINE_MS} ms`) }),
+      BODY_READ_DEADLINE_MS,
+    );
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -1,4 +1,5 @@
-// What a delivery's bytes must be before anything else looks at them: JSON, an object, with a type and a code.
+// What a delivery must be: announced as JSON (checked before its body is read), and, once its signature holds (or
+// verification is off), a JSON object with a type and a code.
 import { createHash } from 'node:crypto';
 import { WebhookRejection } from './rejection';
 
@@ -14,11 +15,18 @@ export function isJsonContentType(header: string | undefined): boolean {
   return mediaType === 'application/json';
 }
 
+/** The 415 for a Content-Type that is not JSON, else undefined. */
+export function unsupportedMediaType(header: string | undefined): WebhookRejection | undefined {
+  if (isJsonContentType(header)) return undefined;
+  return new WebhookRejection(415, `content type ${JSON.stringify(header ?? '')} is not application/json`);
+}
+
 /** Hex SHA-256 of the bytes as received: what Plaid signs as `request_body_sha256`, and the dedupe key. */
 export function sha256Hex(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
+/** Parses the bytes: only ever called on a verified body, or with verification off. */
 export function parseDelivery(raw: Buffer): ParsedDelivery {
   let parsed: unknown;
   try {

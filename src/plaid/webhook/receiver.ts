@@ -1,14 +1,14 @@
-// One delivery from bytes to verdict, in the order that costs an attacker most and us least: the media type, the
-// body's shape, the signature (key fetched last), then the seen-set. Transport concerns (route, size) are the caller's.
+// One delivery from bytes to verdict, in the order that costs an attacker most and us least: the signature on the raw
+// bytes (the token's claims, then the body's hash, the key fetched last), and only then the body's shape, then the
+// seen-set. Nothing unverified is parsed. Transport concerns (route, media type, size, deadline) are the caller's.
 import { DeliveryDeduper } from './dedupe';
-import { isJsonContentType, parseDelivery, ParsedDelivery, sha256Hex } from './delivery';
-import { unavailable, WebhookRejection } from './rejection';
+import { parseDelivery, ParsedDelivery, sha256Hex } from './delivery';
+import { unavailable } from './rejection';
 import { outputFor } from './routing';
 import { verifyPlaidSignature, VerifyOptions } from './verify';
 
 export interface IncomingDelivery {
   rawBody: Buffer;
-  contentType: string | undefined;
   /** The Plaid-Verification header. */
   signature: string | undefined;
 }
@@ -33,12 +33,10 @@ export interface AcceptedDelivery extends ParsedDelivery {
 
 /** Resolves to the accepted delivery, or rejects with a WebhookRejection carrying the status to answer. */
 export async function acceptDelivery(delivery: IncomingDelivery, options: ReceiverOptions): Promise<AcceptedDelivery> {
-  if (!isJsonContentType(delivery.contentType)) {
-    throw new WebhookRejection(415, `content type ${JSON.stringify(delivery.contentType ?? '')} is not application/json`);
-  }
+  const bodySha256 = options.verification
+    ? await verifyPlaidSignature(delivery.signature, delivery.rawBody, options.verification)
+    : sha256Hex(delivery.rawBody);
   const parsed = parseDelivery(delivery.rawBody);
-  const bodySha256 = sha256Hex(delivery.rawBody);
-  if (options.verification) await verifyPlaidSignature(delivery.signature, bodySha256, options.verification);
   let duplicate = false;
   let unrecorded = false;
   if (options.deduper) {

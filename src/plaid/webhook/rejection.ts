@@ -1,8 +1,8 @@
 // Every way a delivery can be refused, as the HTTP status Plaid gets back. 4xx: Plaid sent something we will never
-// accept (or someone else did). 503: we could not decide now (verification key unreachable, dedupe store down), so
-// Plaid must deliver it again later.
+// accept (or someone else did; 408: its body did not arrive in time). 503: we could not decide now (verification
+// key unreachable or being fetched too often, dedupe store down), so Plaid must deliver it again later.
 
-export type RejectionStatus = 400 | 401 | 413 | 415 | 503;
+export type RejectionStatus = 400 | 401 | 408 | 413 | 415 | 503;
 
 export class WebhookRejection extends Error {
   readonly status: RejectionStatus;

@@ -1,5 +1,6 @@
 // Plaid's webhook signature check (the Plaid-Verification header), as Plaid describes it, with every claim pinned.
 import { KeyObject, timingSafeEqual, verify } from 'node:crypto';
+import { sha256Hex } from './delivery';
 import { decodeCompactJws } from './jws';
 import { unavailable, unverified } from './rejection';
 
@@ -28,12 +29,13 @@ export interface VerifyOptions {
 const PLAUSIBLE_KID = /^[\x21-\x7e]{1,256}$/;
 
 /**
- * Resolves when `token` is Plaid's signature over exactly `bodySha256` (hex SHA-256 of the raw body), made recently,
- * under a current Plaid key. Rejects with a WebhookRejection: 401 for anything forged, stale or malformed, 503 when
- * the key cannot be fetched now. The cheap checks run before the key is fetched, so garbage costs no call to Plaid;
- * the signature then covers every claim that was checked.
+ * Resolves to the body's hex SHA-256 when `token` is Plaid's signature over exactly `rawBody`, made recently, under a
+ * current Plaid key. Rejects with a WebhookRejection: 401 for anything forged, stale or malformed, 503 when the key
+ * cannot be fetched now. Works on the raw bytes alone (the body is parsed only once this has passed); the checks run
+ * cheapest first (the token, then hashing the body, then fetching the key), so garbage costs no call to Plaid and a
+ * junk token on a large body no hashing; the signature then covers every claim that was checked.
  */
-export async function verifyPlaidSignature(token: string | undefined, bodySha256: string, options: VerifyOptions): Promise<void> {
+export async function verifyPlaidSignature(token: string | undefined, rawBody: Buffer, options: VerifyOptions): Promise<string> {
   if (!token) throw unverified('no Plaid-Verification header');
   const jws = decodeCompactJws(token);
 
@@ -48,14 +50,16 @@ export async function verifyPlaidSignature(token: string | undefined, bodySha256
   if (iat < nowSeconds - (options.maxAgeSeconds ?? 300)) throw unverified('JWT iat is more than 5 minutes old');
   if (iat > nowSeconds + (options.maxFutureSeconds ?? 60)) throw unverified('JWT iat is in the future');
   if (typeof claimedSha !== 'string') throw unverified('JWT has no request_body_sha256');
-  if (!constantTimeEqual(claimedSha, bodySha256)) throw unverified('body does not match request_body_sha256');
-
   // ES256 signatures are raw r‖s, 32 bytes each (JWS), not DER.
   if (jws.signature.length !== 64) throw unverified('JWT signature is not a 64-byte ES256 signature');
+  const bodySha256 = sha256Hex(rawBody);
+  if (!constantTimeEqual(claimedSha, bodySha256)) throw unverified('body does not match request_body_sha256');
+
   const key = options.keys.cached?.(kid) ?? (await withDeadline(options.keys.get(kid), options.keyWaitMs ?? 8000));
   if (!verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature)) {
     throw unverified('JWT signature does not verify');
   }
+  return bodySha256;
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
