@@ -1,5 +1,6 @@
 import type { Node, NodeDef } from 'node-red';
 import type { PlaidClient } from '../plaid/client';
+import type { ItemStore } from '../plaid/store/item-store';
 import type { PlaidEnvironment } from '../plaid/environments';
 import type { VerificationKeyCache } from '../plaid/webhook/key-cache';
 
@@ -23,4 +24,23 @@ export interface PlaidConfigNode extends Node<PlaidCredentials> {
   /** Plaid's webhook verification keys, fetched through `client` and shared by every webhook-in node. */
   verificationKeys?: VerificationKeyCache;
   problem?: string;
+}
+
+export interface PlaidItemStoreDef extends NodeDef {
+  backend: string;
+  file: string;
+}
+
+export interface PlaidItemStoreCredentials {
+  encryptionKey?: string;
+  postgresUrl?: string;
+}
+
+/** The Item store config node as other nodes see it: one open ItemStore shared by every node that selects it. */
+export interface PlaidItemStoreNode extends Node<PlaidItemStoreCredentials> {
+  /** Absent when the store cannot be used; `problem` then says why. */
+  itemStore?: ItemStore;
+  problem?: string;
+  /** Settles once opening finished (then `itemStore` or `problem` is set); never rejects. */
+  ready: Promise<void>;
 }

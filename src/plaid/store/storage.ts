@@ -21,6 +21,12 @@ export interface ItemStorage {
   open(): Promise<void>;
   close(): Promise<void>;
 
+  /**
+   * Stores `candidate` as the store's key-check value when it has none yet (insert-if-absent, atomic) and resolves
+   * to the value stored: the store checks at open that its key decrypts it, so a wrong key is reported once, clearly.
+   */
+  keyCheck(candidate: string): Promise<string>;
+
   get(itemId: string): Promise<StoredItem | undefined>;
   /** The Item whose record holds `linkToken` (the newest link token created for it). */
   findByLinkToken(linkToken: string): Promise<StoredItem | undefined>;

@@ -1,0 +1,27 @@
+// Which ItemStorage a `plaid-item-store` config node's settings select. One place per backend.
+import * as path from 'node:path';
+import { SqliteStorage } from '../../plaid/store/sqlite-storage';
+import type { ItemStorage } from '../../plaid/store/storage';
+import type { PlaidItemStoreCredentials, PlaidItemStoreDef } from '../types';
+
+export const ITEM_STORE_BACKENDS = ['sqlite', 'postgres'] as const;
+export type ItemStoreBackend = (typeof ITEM_STORE_BACKENDS)[number];
+export const DEFAULT_SQLITE_FILE = 'plaid-items.db';
+
+export function backendOf(def: PlaidItemStoreDef): ItemStoreBackend {
+  return (ITEM_STORE_BACKENDS as readonly string[]).includes(def.backend) ? (def.backend as ItemStoreBackend) : 'sqlite';
+}
+
+/** A relative file is under Node-RED's user directory, like flows.json. */
+export function sqliteFile(def: PlaidItemStoreDef, userDir: string): string {
+  const file = (def.file ?? '').trim() || DEFAULT_SQLITE_FILE;
+  return path.resolve(userDir, file);
+}
+
+/** The storage the settings select; throws an Error that says what is missing. */
+export function createStorage(def: PlaidItemStoreDef, credentials: PlaidItemStoreCredentials, userDir: string): ItemStorage {
+  const backend = backendOf(def);
+  if (backend === 'sqlite') return new SqliteStorage({ file: sqliteFile(def, userDir) });
+  void credentials;
+  throw new Error('the postgres backend is not available in this version of the package; choose sqlite');
+}

@@ -1,0 +1,131 @@
+// plaid-items: the flow's way into the Item store: get, put (import a token), delete, list. Never outputs a token.
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { ItemStoreError } from '../plaid/store/errors';
+import type { ItemStore } from '../plaid/store/item-store';
+import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
+import type { PlaidItemStoreNode } from './types';
+
+const ITEMS_OPERATIONS = ['get', 'put', 'delete', 'list'] as const;
+type ItemsOperation = (typeof ITEMS_OPERATIONS)[number];
+
+interface PlaidItemsDef extends NodeDef {
+  store: string;
+  operation: string;
+  /** A typedInput: `item_id` holds the value and `item_idType` its type (default msg.item_id). */
+  item_id: string;
+  item_idType: string;
+  /** The list filter; empty for every status. */
+  statuses: unknown;
+}
+
+interface ItemsMessage extends NodeMessageInFlow {
+  plaid?: Record<string, unknown>;
+}
+
+function payloadObject(msg: ItemsMessage): Record<string, unknown> | undefined {
+  const payload = msg.payload;
+  return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+}
+
+function statusesFrom(value: unknown): ItemStatus[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const list = Array.isArray(value) ? value : String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((status) => !isItemStatus(status));
+  if (bad !== undefined) throw new ItemStoreError('INVALID_ITEM', `"${String(bad)}" is not an Item status`);
+  return list as ItemStatus[];
+}
+
+export = function (RED: NodeAPI): void {
+  function PlaidItems(this: Node, def: PlaidItemsDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const storeNode = RED.nodes.getNode(def.store) as PlaidItemStoreNode | null;
+    const operation: ItemsOperation = (ITEMS_OPERATIONS as readonly string[]).includes(def.operation)
+      ? (def.operation as ItemsOperation)
+      : 'get';
+    const itemIdType = def.item_idType || 'msg';
+    const itemIdValue = def.item_idType ? def.item_id ?? '' : def.item_id || 'item_id';
+    // The editor offers only real statuses; anything else in a hand-edited flow is left out of the filter.
+    const nodeStatuses = Array.isArray(def.statuses) ? def.statuses.filter(isItemStatus) : [];
+
+    async function openStore(): Promise<ItemStore> {
+      if (!storeNode) throw new ItemStoreError('STORE_UNAVAILABLE', 'no Item store selected');
+      await storeNode.ready;
+      if (!storeNode.itemStore) throw new ItemStoreError('STORE_UNAVAILABLE', storeNode.problem ?? 'the Item store is not open');
+      return storeNode.itemStore;
+    }
+
+    /** `msg.payload.item_id` first, else the node's item_id setting (default msg.item_id). */
+    function itemIdOf(msg: ItemsMessage): Promise<unknown> {
+      const fromPayload = payloadObject(msg)?.item_id;
+      if (typeof fromPayload === 'string' && fromPayload) return Promise.resolve(fromPayload);
+      if (itemIdType === 'str') return Promise.resolve(itemIdValue);
+      return new Promise((resolve, reject) => {
+        RED.util.evaluateNodeProperty(itemIdValue, itemIdType, node, msg, (err: Error | null, value: unknown) => (err ? reject(err) : resolve(value)));
+      });
+    }
+
+    async function run(store: ItemStore, msg: ItemsMessage, imported: Record<string, unknown> | undefined): Promise<void> {
+      switch (operation) {
+        case 'put': {
+          if (!imported) throw new ItemStoreError('INVALID_ITEM', 'put needs msg.payload {item_id, access_token, client_user_id?, institution_id?}');
+          setItem(msg, await store.save(imported as unknown as Parameters<ItemStore['save']>[0]));
+          return;
+        }
+        case 'get': {
+          const itemId = await itemIdOf(msg);
+          const record = await store.get(itemId as string);
+          if (!record) throw new ItemStoreError('ITEM_NOT_IN_STORE', `Item ${String(itemId)} is not in the Item store`, String(itemId));
+          setItem(msg, record);
+          return;
+        }
+        case 'delete': {
+          const itemId = await itemIdOf(msg);
+          msg.payload = { item_id: itemId, deleted: await store.delete(itemId as string) };
+          return;
+        }
+        case 'list': {
+          const override = payloadObject(msg)?.statuses;
+          msg.payload = await store.list({ statuses: statusesFrom(override) ?? nodeStatuses });
+          return;
+        }
+      }
+    }
+
+    node.on('input', (msg: ItemsMessage, send, done) => {
+      // The imported token leaves the message before anything else, whatever happens next (a Catch included).
+      const imported = operation === 'put' ? takeImport(msg) : undefined;
+      openStore()
+        .then((store) => run(store, msg, imported))
+        .then(
+          () => {
+            node.status({});
+            send(msg);
+            done();
+          },
+          (err: Error) => {
+            node.status({ fill: 'red', shape: 'ring', text: err instanceof ItemStoreError ? err.code : 'error' });
+            done(err);
+          },
+        );
+    });
+
+    node.on('close', () => node.status({}));
+  }
+
+  RED.nodes.registerType('plaid-items', PlaidItems);
+};
+
+function setItem(msg: ItemsMessage, record: ItemRecord): void {
+  msg.payload = record;
+  msg.plaid = { ...(msg.plaid ?? {}), item: record };
+}
+
+/** Copies the import out of msg.payload and deletes the token from the message. */
+function takeImport(msg: ItemsMessage): Record<string, unknown> | undefined {
+  const payload = payloadObject(msg);
+  if (!payload) return undefined;
+  const imported = { ...payload };
+  delete payload.access_token;
+  return imported;
+}

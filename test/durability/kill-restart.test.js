@@ -1,0 +1,114 @@
+'use strict';
+// Durability: a process saving Items is killed with SIGKILL at random moments; after each kill the store is opened
+// again and every Item the process had reported saved (its output sent) must resolve by item_id to its token.
+// Most runs kill a plain Node process using the ItemStore API (a restart costs ~0.2 s); the rest kill a whole
+// Node-RED saving through a `plaid-items` put node (a restart costs seconds), so 200+ kills fit in a few minutes.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { ItemStore } = require('../../dist/plaid/store/item-store.js');
+const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage.js');
+const { TokenCipher, generateStoreKey } = require('../../dist/plaid/store/cipher.js');
+const { tokenFor } = require('./support/token');
+
+const PLAIN_KILLS = Number(process.env.DURABILITY_PLAIN_KILLS || 200);
+const RED_KILLS = Number(process.env.DURABILITY_RED_KILLS || 20);
+
+/** Runs `script` until it is ready, lets it save for a random while, kills it; resolves to the item_ids it reported. */
+function killAtRandom(script, env, { maxDelayMs, startTimeoutMs }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'support', script)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let killed = false;
+    let delayMs = 0;
+    const startTimer = setTimeout(() => kill(), startTimeoutMs);
+    function kill() {
+      if (killed) return;
+      killed = true;
+      child.kill('SIGKILL');
+    }
+    child.stdout.on('data', (chunk) => {
+      const first = out === '';
+      out += chunk;
+      if (first) {
+        clearTimeout(startTimer);
+        delayMs = Math.floor(Math.random() * maxDelayMs);
+        setTimeout(kill, delayMs);
+      }
+    });
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') return reject(new Error(`${script} exited by itself (${code}):\n${err}${out}`));
+      if (!killed) return reject(new Error(`${script} was killed by someone else`));
+      // Only whole lines: a line cut by the kill was not fully reported.
+      const lines = out.split('\n').slice(0, -1);
+      resolve({ saved: lines.filter((l) => l.startsWith('SAVED ')).map((l) => l.slice(6)), delayMs, stderr: err });
+    });
+  });
+}
+
+async function checkResolve(file, key, itemIds) {
+  const store = new ItemStore(new SqliteStorage({ file }), new TokenCipher(key));
+  await store.open();
+  try {
+    const missing = [];
+    for (const itemId of itemIds) {
+      const token = await store.resolveToken(itemId).catch((e) => `error: ${e.message}`);
+      if (token !== tokenFor(itemId)) missing.push(`${itemId}: ${token}`);
+    }
+    return { missing, total: (await store.list()).length };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('durability: SIGKILL at random moments', function () {
+  let dir;
+  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-durability-'))));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it(`${PLAIN_KILLS} kills of a process saving through the ItemStore API: every reported save resolves`, async function () {
+    const file = path.join(dir, 'plain.db');
+    const key = generateStoreKey();
+    let reported = 0;
+    let withSaves = 0;
+    for (let run = 0; run < PLAIN_KILLS; run++) {
+      const { saved } = await killAtRandom('store-child.js', { STORE_FILE: file, STORE_KEY: key, RUN: `p${run}` }, { maxDelayMs: 80, startTimeoutMs: 10000 });
+      const { missing, total } = await checkResolve(file, key, saved);
+      assert.deepEqual(missing, [], `run ${run}`);
+      reported += saved.length;
+      if (saved.length > 0) withSaves++;
+      assert.ok(total >= reported, `run ${run}: ${total} records for ${reported} reported saves`);
+    }
+    const { total } = await checkResolve(file, key, []);
+    console.log(`      plain Node: ${PLAIN_KILLS} SIGKILLs, ${withSaves} of them after at least one save; ` +
+      `${reported} saves reported, ${reported} resolved after restart, 0 lost; ${total} records in the store`);
+    assert.ok(withSaves >= PLAIN_KILLS * 0.5, `only ${withSaves} runs saved anything before the kill`);
+  });
+
+  it(`${RED_KILLS} kills of a Node-RED saving through a plaid-items put node: every reported output resolves`, async function () {
+    const userDir = path.join(dir, 'red');
+    fs.mkdirSync(userDir);
+    const key = generateStoreKey();
+    const file = path.join(userDir, 'plaid-items.db');
+    let reported = 0;
+    let withSaves = 0;
+    for (let run = 0; run < RED_KILLS; run++) {
+      const { saved } = await killAtRandom('red-store-child.js', { USER_DIR: userDir, STORE_KEY: key, RUN: `r${run}` }, { maxDelayMs: 300, startTimeoutMs: 30000 });
+      const { missing } = await checkResolve(file, key, saved);
+      assert.deepEqual(missing, [], `run ${run}`);
+      reported += saved.length;
+      if (saved.length > 0) withSaves++;
+    }
+    const { total } = await checkResolve(file, key, []);
+    console.log(`      Node-RED: ${RED_KILLS} SIGKILLs, ${withSaves} after at least one put output; ` +
+      `${reported} outputs reported, ${reported} resolved after restart, 0 lost; ${total} records in the store`);
+    assert.ok(withSaves >= RED_KILLS * 0.5, `only ${withSaves} runs saved anything before the kill`);
+  });
+});
