@@ -8,14 +8,16 @@ const DEFAULT_PORT = 7878;
 
 const USAGE = `Usage: plaid-emulator [options]
 
-A local emulator of Plaid's Item API (sandbox flavour) with signed webhooks and a control API under /emulator/.
+A local emulator of Plaid's Item API (sandbox flavour) with signed webhooks, Hosted Link pages under /hl/ and a
+control API under /emulator/.
 
 Options:
   --port <n>            port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <addr>         address to bind (default 127.0.0.1)
   --client-id <id>      accepted PLAID-CLIENT-ID (default ${DEFAULT_CLIENT_ID})
   --secret <secret>     accepted PLAID-SECRET (default ${DEFAULT_SECRET})
-  --time-factor <f>     multiplies webhook retry delays (default 1; 0.001 turns 30 s into 30 ms)
+  --time-factor <f>     multiplies webhook retry delays and link token / Hosted Link URL lifetimes
+                        (default 1; 0.001 turns 30 s into 30 ms)
   --item-get-limit <n>  /item/get calls per Item per minute (default ${SANDBOX_ITEM_GET_LIMIT}; 0 = unlimited)
   --help                show this text
 `;

@@ -3,6 +3,7 @@ import { createClock, type Clock } from './model/clock';
 import { newCounts, type Counts } from './model/counts';
 import { FaultInjector } from './http/faults';
 import { requestIdSource } from './model/ids';
+import { LinkTokens } from './model/link-tokens';
 import { KeyRing } from './webhooks/signing-keys';
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options';
 import { FixedWindowLimiter } from './model/rate-limit';
@@ -14,6 +15,7 @@ export interface EmulatorCore {
   readonly clock: Clock;
   readonly counts: Counts;
   readonly state: EmulatorState;
+  readonly linkTokens: LinkTokens;
   readonly keys: KeyRing;
   readonly webhooks: WebhookDispatcher;
   readonly faults: FaultInjector;
@@ -21,6 +23,8 @@ export interface EmulatorCore {
   readonly nextRequestId: () => string;
   /** Timers of delayed (fault-injected) requests, cleared by stop(). */
   readonly delayTimers: Set<NodeJS.Timeout>;
+  /** The emulator's own URL (hosted_link_url is under it); set by start() once the server listens. */
+  baseUrl: string;
 }
 
 const MINUTE_MS = 60_000;
@@ -35,6 +39,7 @@ export function createCore(input: EmulatorOptions = {}): EmulatorCore {
     clock,
     counts,
     state: new EmulatorState(clock, counts),
+    linkTokens: new LinkTokens(clock),
     keys,
     webhooks: new WebhookDispatcher({
       counts,
@@ -47,5 +52,6 @@ export function createCore(input: EmulatorOptions = {}): EmulatorCore {
     itemGetLimiter: new FixedWindowLimiter(options.itemGetLimitPerMinute, MINUTE_MS, clock),
     nextRequestId: requestIdSource(),
     delayTimers: new Set(),
+    baseUrl: '',
   };
 }

@@ -1,5 +1,6 @@
 // A local Plaid emulator for tests and demos: the Item API subset over plain node:http, stateful, Plaid-shaped
-// errors, signed webhooks with Plaid's retry schedule, fault injection and a control API (control-routes.ts).
+// errors, signed webhooks with Plaid's retry schedule, Hosted Link pages, fault injection and a control API
+// (control/routes.ts).
 //
 //   const emulator = await start({ timeFactor: 0.001 });
 //   // ... point a Plaid client at emulator.url with emulator.clientId / emulator.secret ...
@@ -63,10 +64,11 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   const { port } = server.address() as AddressInfo;
   const host = core.options.host;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  core.baseUrl = `http://${urlHost}:${port}`;
   let stopping: Promise<void> | undefined;
 
   return {
-    url: `http://${urlHost}:${port}`,
+    url: core.baseUrl,
     host,
     port,
     clientId: core.options.clientId,
@@ -112,4 +114,5 @@ export type { KeyRotation, WebhookVerificationJwk } from './webhooks/signing-key
 export type { DeliveryAttempt, DeliveryRecord } from './webhooks/delivery';
 export type {
   AccountSnapshot, CreateItemRequest, CreatedItem, EmulatorSnapshot, FireRequest, FireResult, ItemSnapshot,
+  LinkTokenSnapshot,
 } from './control/operations';

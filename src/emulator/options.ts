@@ -8,7 +8,10 @@ export interface EmulatorOptions {
   /** Credentials the emulator accepts; defaults DEFAULT_CLIENT_ID / DEFAULT_SECRET. */
   clientId?: string;
   secret?: string;
-  /** Multiplies webhook retry delays (Plaid: 30 s, ×4 each time); e.g. 0.001 in tests. Default 1. */
+  /**
+   * Multiplies webhook retry delays (Plaid: 30 s, ×4 each time) and the lifetimes of link tokens and Hosted Link
+   * URLs; e.g. 0.001 in tests. Default 1.
+   */
   timeFactor?: number;
   /** The emulator's clock (ms since the epoch); default Date.now. */
   now?: () => number;

@@ -1,8 +1,8 @@
 'use strict';
 // The official plaid SDK, pointed at the emulator, works unchanged.
 const assert = require('node:assert/strict');
-const { Configuration, PlaidApi, Products } = require('plaid');
-const { assertPlaidError, startEmulator } = require('./helpers');
+const { Configuration, CountryCode, PlaidApi, Products } = require('plaid');
+const { assertPlaidError, linkItem, startEmulator } = require('./helpers');
 
 describe('emulator: the official plaid SDK', () => {
   let emulator;
@@ -27,6 +27,25 @@ describe('emulator: the official plaid SDK', () => {
     const removed = await plaid.itemRemove({ access_token: exchanged.data.access_token });
     assert.equal(typeof removed.data.request_id, 'string');
     assert.equal(emulator.item(exchanged.data.item_id).removed, true);
+  });
+
+  it('linkTokenCreate in update mode with Hosted Link, and for a new Item', async () => {
+    const { accessToken } = await linkItem(emulator);
+    const update = await plaid.linkTokenCreate({
+      client_name: 'Budget Buddy', language: 'en', country_codes: [CountryCode.Us], user: { client_user_id: 'user-42' },
+      access_token: accessToken, hosted_link: { completion_redirect_uri: 'https://app.example.com/done' },
+    });
+    assert.match(update.data.link_token, /^link-sandbox-/);
+    assert.ok(update.data.hosted_link_url.startsWith(`${emulator.url}/hl/`));
+    assert.equal(Number.isNaN(Date.parse(update.data.expiration)), false);
+    const page = await fetch(update.data.hosted_link_url);
+    assert.equal(page.status, 200);
+    const created = await plaid.linkTokenCreate({
+      client_name: 'Budget Buddy', language: 'en', country_codes: [CountryCode.Us], user: { client_user_id: 'user-42' },
+      products: [Products.Transactions],
+    });
+    assert.match(created.data.link_token, /^link-sandbox-/);
+    assert.equal(created.data.hosted_link_url, undefined);
   });
 
   it('surfaces Plaid errors the way the SDK users expect (axios error with response.data)', async () => {

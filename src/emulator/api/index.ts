@@ -7,12 +7,13 @@ import {
 import {
   sandboxItemFireWebhook, sandboxItemResetLogin, sandboxItemSetVerificationStatus, sandboxPublicTokenCreate,
 } from './sandbox';
+import { linkTokenCreate } from './link-token';
 import { webhookVerificationKeyGet } from './webhook-verification-key';
 
 export const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map([
   itemGet, itemRemove, itemWebhookUpdate, itemAccessTokenInvalidate, itemPublicTokenExchange,
   sandboxPublicTokenCreate, sandboxItemResetLogin, sandboxItemSetVerificationStatus, sandboxItemFireWebhook,
-  webhookVerificationKeyGet, accountsGet,
+  webhookVerificationKeyGet, accountsGet, linkTokenCreate,
 ].map((endpoint) => [endpoint.path, endpoint]));
 
 export type { Endpoint } from './endpoint';

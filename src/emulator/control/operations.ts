@@ -10,6 +10,8 @@ import type { JsonObject } from '../api/fields';
 import { newLinkToken, randomUUID } from '../model/ids';
 import { DEFAULT_INSTITUTION, INSTITUTIONS } from '../model/institutions';
 import type { ItemRecord } from '../model/items';
+import type { LinkMode, LinkTokenRecord } from '../model/link-tokens';
+import { hostedLinkUrl } from '../hosted-link/paths';
 import type { DeliveryRecord } from '../webhooks/delivery';
 import { itemWebhookPayload, sessionFinishedPayload, webhookPayload } from '../webhooks/payloads';
 import { sendWebhook } from '../webhooks/send';
@@ -37,13 +39,30 @@ export interface ItemSnapshot {
   removal_reason: string | null;
   created_at: string;
   last_webhook_code: string | null;
+  /** consent_expiration_time announced by PENDING_EXPIRATION, until update mode renews the consent. */
+  pending_expiration: string | null;
+  /** What PENDING_DISCONNECT announced, until update mode re-authenticates the Item. */
+  pending_disconnect: { reason: string; disconnect_time: string } | null;
   accounts: AccountSnapshot[];
+}
+
+export interface LinkTokenSnapshot {
+  link_token: string;
+  mode: LinkMode;
+  /** The Item being repaired (update mode), null for a new Item. */
+  item_id: string | null;
+  client_user_id: string | null;
+  expiration: string;
+  hosted_link_url: string | null;
+  /** open, expired, or how the Hosted Link session ended; null without Hosted Link. */
+  hosted_link_session: 'open' | 'expired' | 'SUCCESS' | 'EXITED' | null;
 }
 
 export interface EmulatorSnapshot {
   items: ItemSnapshot[];
   counts: Counts;
   outstandingPublicTokens: number;
+  linkTokens: LinkTokenSnapshot[];
   currentKeyId: string;
   faults: FaultConfig;
   pendingDeliveries: number;
@@ -64,6 +83,8 @@ export function itemSnapshot(item: ItemRecord): ItemSnapshot {
     removal_reason: item.removalReason,
     created_at: isoTime(item.createdAt),
     last_webhook_code: item.lastWebhook ? item.lastWebhook.code : null,
+    pending_expiration: item.pendingExpiration,
+    pending_disconnect: item.pendingDisconnect && { ...item.pendingDisconnect },
     accounts: item.accounts.map((account) => ({
       account_id: account.account_id,
       name: account.name,
@@ -80,10 +101,25 @@ export function snapshot(core: EmulatorCore): EmulatorSnapshot {
     items: [...core.state.items()].map(itemSnapshot),
     counts: { ...core.counts },
     outstandingPublicTokens: core.state.outstandingPublicTokens(),
+    linkTokens: [...core.linkTokens.all()].map((record) => linkTokenSnapshot(core, record)),
     currentKeyId: core.keys.currentKid,
     faults: core.faults.get(),
     pendingDeliveries: core.webhooks.records.filter((record) => record.state === 'pending').length,
     now: isoTime(core.clock.now()),
+  };
+}
+
+export function linkTokenSnapshot(core: EmulatorCore, record: LinkTokenRecord): LinkTokenSnapshot {
+  const session = record.hostedLink;
+  return {
+    link_token: record.linkToken,
+    mode: record.mode,
+    item_id: record.item ? record.item.item_id : null,
+    client_user_id: record.clientUserId,
+    expiration: isoTime(record.expiresAt),
+    hosted_link_url: session ? hostedLinkUrl(core, session.id) : null,
+    hosted_link_session: !session ? null
+      : session.outcome ?? (core.linkTokens.isExpired(record) ? 'expired' : 'open'),
   };
 }
 
@@ -200,10 +236,11 @@ export function repairItem(core: EmulatorCore, itemId: string): ItemSnapshot {
   return itemSnapshot(item);
 }
 
-/** Forgets Items, tokens, counts, faults and deliveries (pending retries are cancelled). Keys stay. */
+/** Forgets Items, tokens (link tokens too), counts, faults and deliveries (pending retries are cancelled). Keys stay. */
 export function resetEmulator(core: EmulatorCore): void {
   core.webhooks.clear();
   core.state.clear();
+  core.linkTokens.clear();
   core.itemGetLimiter.clear();
   core.faults.set({});
   zeroCounts(core.counts);

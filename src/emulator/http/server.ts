@@ -1,6 +1,8 @@
-// The HTTP side: routing (Plaid paths, control API), injected faults, auth, field checks, Plaid error answers.
+// The HTTP side: routing (Plaid paths, control API, Hosted Link pages), injected faults, auth, field checks, Plaid error answers.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { CONTROL_PREFIX, handleControl } from '../control/routes';
+import { HOSTED_LINK_PATH } from '../hosted-link/paths';
+import { handleHostedLink } from '../hosted-link/routes';
 import type { EmulatorCore } from '../core';
 import { ENDPOINTS } from '../api';
 import { errors, PlaidApiError } from '../api/errors';
@@ -12,9 +14,9 @@ export function createServer(core: EmulatorCore): http.Server {
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    const handling = path.startsWith(CONTROL_PREFIX)
-      ? handleControl(core, request, response, path)
-      : handlePlaid(core, request, response, path);
+    const handling = path.startsWith(CONTROL_PREFIX) ? handleControl(core, request, response, path)
+      : path.startsWith(HOSTED_LINK_PATH) ? handleHostedLink(core, request, response, path)
+        : handlePlaid(core, request, response, path);
     handling.catch(() => {
       // Reached only when the request stream itself failed (client gone); there is nobody left to answer.
       request.destroy();

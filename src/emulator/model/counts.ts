@@ -11,6 +11,11 @@ export interface Counts {
   webhookUrlsUpdated: number;
   loginResets: number;
   loginRepairs: number;
+  /** Items repaired by a user finishing Link in update mode (Hosted Link Continue). */
+  updateModeRepairs: number;
+  linkTokensCreated: number;
+  /** Hosted Link sessions that ended, with SUCCESS or EXITED. */
+  linkSessionsFinished: number;
   verificationStatusesSet: number;
   /** Webhook payloads the emulator decided to send (one per event, however many attempts it takes). */
   webhooksFired: number;
@@ -36,6 +41,9 @@ export function newCounts(): Counts {
     webhookUrlsUpdated: 0,
     loginResets: 0,
     loginRepairs: 0,
+    updateModeRepairs: 0,
+    linkTokensCreated: 0,
+    linkSessionsFinished: 0,
     verificationStatusesSet: 0,
     webhooksFired: 0,
     webhookAttempts: 0,

@@ -35,7 +35,8 @@ export interface ItemRecord {
   readonly products: readonly string[];
   readonly accounts: AccountRecord[];
   readonly createdAt: number;
-  readonly consentExpiresAt: number | null;
+  /** OAuth Items only; renewed when the user goes through update mode. */
+  consentExpiresAt: number | null;
   readonly userId: string | null;
   webhook: string | null;
   error: PlaidErrorBody | null;
@@ -44,6 +45,10 @@ export interface ItemRecord {
   removed: boolean;
   removalReason: string | null;
   lastWebhook: { sentAt: number; code: string } | null;
+  /** consent_expiration_time of the last PENDING_EXPIRATION sent, until update mode renews the consent. */
+  pendingExpiration: string | null;
+  /** reason and disconnect_time of the last PENDING_DISCONNECT sent, until update mode re-authenticates. */
+  pendingDisconnect: { reason: string; disconnect_time: string } | null;
 }
 
 interface PublicTokenRecord {
@@ -100,6 +105,8 @@ export class EmulatorState {
       removed: false,
       removalReason: null,
       lastWebhook: null,
+      pendingExpiration: null,
+      pendingDisconnect: null,
     };
     this.itemsById.set(item.item_id, item);
     this.counts.itemsCreated += 1;
@@ -141,6 +148,18 @@ export class EmulatorState {
     const token = this.assignAccessToken(item);
     this.counts.accessTokensRotated += 1;
     return token;
+  }
+
+  /**
+   * The user went through Link in update mode: the login works again (error cleared), nothing is pending, and an
+   * OAuth Item's consent starts afresh. The access token stays the same.
+   */
+  renewThroughUpdateMode(item: ItemRecord): void {
+    item.error = null;
+    item.pendingExpiration = null;
+    item.pendingDisconnect = null;
+    if (item.consentExpiresAt !== null) item.consentExpiresAt = this.clock.now() + OAUTH_CONSENT_MS;
+    this.counts.updateModeRepairs += 1;
   }
 
   removeItem(item: ItemRecord, reason: string | null): void {

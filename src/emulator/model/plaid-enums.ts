@@ -37,3 +37,9 @@ export const VERIFICATION_STATUSES = ['automatically_verified', 'verification_ex
 export const INCOME_SOURCE_TYPES = ['bank', 'payroll'] as const;
 
 export const PENDING_DISCONNECT_REASONS = ['INSTITUTION_MIGRATION', 'INSTITUTION_TOKEN_EXPIRATION'] as const;
+
+export const COUNTRY_CODES = [
+  'US', 'GB', 'ES', 'NL', 'FR', 'IE', 'CA', 'DE', 'IT', 'PL', 'DK', 'NO', 'SE', 'EE', 'LT', 'LV', 'PT', 'BE', 'AT', 'FI',
+] as const;
+
+export const HOSTED_LINK_DELIVERY_METHODS = ['sms', 'email'] as const;
