@@ -1,10 +1,15 @@
 // plaid-item-store: the config node that owns one open ItemStore (item_id -> encrypted access token and record),
 // shared by every node that selects it.
 import type { NodeAPI } from 'node-red';
+import { backoffDelay, type BackoffOptions } from '../plaid/backoff';
 import { TokenCipher } from '../plaid/store/cipher';
+import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
 import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode } from './types';
+
+/** Between attempts to open a store whose backend is unreachable: from about 1 s up to 30 s. */
+const OPEN_RETRY_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000 };
 
 export = function (RED: NodeAPI): void {
   const userDir = (): string => (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
@@ -13,14 +18,41 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     let opening: ItemStore | undefined;
+    let closed = false;
+    let retryTimer: NodeJS.Timeout | undefined;
+
+    /**
+     * Opens the store; a backend that cannot be reached (PostgreSQL down at start, say) is tried again with a
+     * growing delay until it opens or the node closes. Meanwhile `problem` says why, so nodes fail with it.
+     */
+    async function open(store: ItemStore, attempt: number): Promise<void> {
+      try {
+        await store.open();
+        if (closed) return;
+        node.itemStore = store;
+        if (node.problem) node.log(`Item store ${def.name || node.id}: opened after ${attempt} attempts`);
+        node.problem = undefined;
+      } catch (err) {
+        if (closed) return;
+        const problem = `Item store ${def.name || node.id}: ${(err as Error).message}`;
+        // Logged once, not at every retry.
+        if (problem !== node.problem) node.error(problem);
+        node.problem = problem;
+        if (!(err instanceof ItemStoreError && err.code === 'STORE_UNAVAILABLE')) {
+          opening = undefined;
+          return;
+        }
+        retryTimer = setTimeout(() => void open(store, attempt + 1), backoffDelay(attempt, OPEN_RETRY_BACKOFF));
+      }
+    }
+
     node.ready = (async () => {
       try {
         const { encryptionKey, ...credentials } = node.credentials ?? {};
         if (!encryptionKey) throw new Error('the Item store has no encryption key: set one (the editor can generate it)');
         const store = new ItemStore(createStorage(def, credentials, userDir()), new TokenCipher(encryptionKey));
         opening = store;
-        await store.open();
-        node.itemStore = store;
+        await open(store, 1);
       } catch (err) {
         opening = undefined;
         node.problem = `Item store ${def.name || node.id}: ${(err as Error).message}`;
@@ -29,6 +61,8 @@ export = function (RED: NodeAPI): void {
     })();
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      clearTimeout(retryTimer);
       node.itemStore = undefined;
       node.ready
         .then(() => opening?.close())

@@ -29,6 +29,10 @@ export interface PlaidConfigNode extends Node<PlaidCredentials> {
 export interface PlaidItemStoreDef extends NodeDef {
   backend: string;
   file: string;
+  /** postgres only (ms and a connection count, as the editor saves them: text, or absent in older flows). */
+  poolMax?: string | number;
+  connectTimeout?: string | number;
+  queryTimeout?: string | number;
 }
 
 export interface PlaidItemStoreCredentials {

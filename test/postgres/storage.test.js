@@ -6,9 +6,9 @@ const { Client } = require('pg');
 const { PostgresStorage } = require('../../dist/plaid/store/postgres-storage');
 const { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } = require('../../dist/plaid/store/postgres-schema');
 const { StorageUnavailableError } = require('../../dist/plaid/store/storage');
-const { postgresControl } = require('../../scripts/lib/postgres-server');
 const { describeStorageConformance, storedItem } = require('../store/storage-conformance');
 const { createDatabase } = require('./support/databases');
+const { server } = require('./support/server-control');
 
 async function freshPostgres() {
   const database = await createDatabase();
@@ -110,12 +110,6 @@ describe('PostgresStorage on a server', function () {
   });
 
   describe('while the server is down', function () {
-    const server = () => {
-      const dataDir = process.env.PLAID_TEST_POSTGRES_DATA;
-      if (!dataDir) throw new Error('PLAID_TEST_POSTGRES_DATA is not set: these tests stop and start the server (scripts/with-postgres.js sets it)');
-      return postgresControl(dataDir);
-    };
-
     afterEach(async function () {
       // Whatever happened, the next test gets a running server.
       await server().start().catch(() => undefined);

@@ -1,5 +1,6 @@
 // Which ItemStorage a `plaid-item-store` config node's settings select. One place per backend.
 import * as path from 'node:path';
+import { POSTGRES_DEFAULTS, PostgresStorage } from '../../plaid/store/postgres-storage';
 import { SqliteStorage } from '../../plaid/store/sqlite-storage';
 import type { ItemStorage } from '../../plaid/store/storage';
 import type { PlaidItemStoreCredentials, PlaidItemStoreDef } from '../types';
@@ -22,6 +23,18 @@ export function sqliteFile(def: PlaidItemStoreDef, userDir: string): string {
 export function createStorage(def: PlaidItemStoreDef, credentials: PlaidItemStoreCredentials, userDir: string): ItemStorage {
   const backend = backendOf(def);
   if (backend === 'sqlite') return new SqliteStorage({ file: sqliteFile(def, userDir) });
-  void credentials;
-  throw new Error('the postgres backend is not available in this version of the package; choose sqlite');
+  const url = (credentials.postgresUrl ?? '').trim();
+  if (!url) throw new Error('the postgres backend has no PostgreSQL URL: set one (postgres://user:password@host:5432/database)');
+  return new PostgresStorage({
+    url,
+    poolMax: positiveSetting(def.poolMax, POSTGRES_DEFAULTS.poolMax),
+    connectTimeoutMs: positiveSetting(def.connectTimeout, POSTGRES_DEFAULTS.connectTimeoutMs),
+    queryTimeoutMs: positiveSetting(def.queryTimeout, POSTGRES_DEFAULTS.queryTimeoutMs),
+  });
+}
+
+/** A setting the editor saves as text (or a flow written by hand as a number); empty or invalid: the default. */
+function positiveSetting(value: unknown, fallback: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : fallback;
 }

@@ -35,6 +35,8 @@ export interface ItemStorage {
    * Reads the row, applies `change` and writes its result in one transaction (durable when the promise resolves):
    * `change` gets the current row (undefined when absent) and returns the new row, or undefined to leave it as it
    * is. Resolves to what is stored afterwards. `change` is synchronous and may throw: nothing is written then.
+   * It may be called more than once (a shared backend calls it again with the newer row when another instance
+   * created the row in between), so it must have no effect beyond its result.
    */
   update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined>;
   /** Deletes the row; resolves to whether there was one. */
