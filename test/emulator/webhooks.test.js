@@ -138,6 +138,16 @@ describe('emulator: webhooks', () => {
         access_token: accessToken, webhook_code: 'PRODUCT_READY', webhook_type: 'TRANSACTIONS',
       }, { status: 400, type: 'INVALID_REQUEST', code: 'INVALID_FIELD' });
     });
+
+    it('refuses AUTHORIZATION_GRANTED: in the spec\'s enum, but not among the codes Plaid documents as fireable', async () => {
+      const { accessToken } = await itemWithWebhook();
+      const response = await fails(emulator, '/sandbox/item/fire_webhook', {
+        access_token: accessToken, webhook_code: 'AUTHORIZATION_GRANTED',
+      }, { status: 400, type: 'INVALID_REQUEST', code: 'INVALID_FIELD' });
+      assert.match(response.body.error_message, /cannot be fired/);
+      await emulator.deliveriesSettled();
+      assert.equal(receiver.received.length, 0);
+    });
   });
 
   describe('signing keys', () => {

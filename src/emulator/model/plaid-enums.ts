@@ -1,5 +1,6 @@
-// Enum values copied from Plaid's OpenAPI spec (2020-09-14_1.697.4, see spec/openapi-item-subset.json). The
-// emulator ships without the spec, so the values it checks requests against live here.
+// Enum values of Plaid's OpenAPI spec (2020-09-14_1.697.4, spec/openapi-item-subset.json). The emulator ships
+// without the spec, so the values it checks requests against live here; test/emulator/spec-tables.test.js holds
+// them, and every field table, to the spec.
 
 export const PRODUCTS = [
   'assets', 'auth', 'balance', 'balance_plus', 'beacon', 'identity', 'identity_match', 'investments',
