@@ -22,6 +22,11 @@ const COLOR = '#53A9D8';
 const GENERIC_ICON = 'plaid.svg';
 const GLOBAL = 'PlaidEndpointsEditor';
 
+/** The compiled endpoint table's module (dist/plaid/endpoints.js), as writeEditor() last loaded it. */
+const endpointTable = () => require(path.join(dist, 'plaid', 'endpoints.js'));
+const storeFieldsOf = (endpoint) => endpointTable().storeFieldsOf(endpoint);
+const takesAccessToken = (endpoint) => endpointTable().takesAccessToken(endpoint);
+
 /** Font Awesome icon for a field's label in the edit dialog, by Plaid's field name; the kind decides otherwise. */
 const FIELD_ICONS = {
   access_token: 'fa-key',
@@ -38,6 +43,8 @@ const FIELD_ICONS = {
   webhook: 'fa-globe',
   webhook_type: 'fa-tags',
   webhook_code: 'fa-bolt',
+  item_id: 'fa-id-badge',
+  client_user_id: 'fa-user',
 };
 const KIND_ICONS = { string: 'fa-pencil', enum: 'fa-list', 'string-array': 'fa-list-ol', object: 'fa-cube', 'nullable-url': 'fa-globe' };
 
@@ -51,13 +58,18 @@ function iconFor(endpoint, iconsDir) {
 
 function definitionBlock(endpoint, icon) {
   const t = js(endpoint.type).replace(/"/g, "'");
+  const typedInput = (f) => [
+    `      ${f.name}: { value: ${js(f.default.value)}, validate: ${GLOBAL}.validator(${t}, ${js(f.name)}) },`,
+    `      ${f.name}Type: { value: ${js(f.default.type)} },`,
+  ];
+  const storeFields = storeFieldsOf(endpoint);
   const defaults = [
     `      name: { value: '' },`,
     `      plaid: { value: '', type: 'plaid-config', required: true },`,
-    ...endpoint.fields.flatMap((f) => [
-      `      ${f.name}: { value: ${js(f.default.value)}, validate: ${GLOBAL}.validator(${t}, ${js(f.name)}) },`,
-      `      ${f.name}Type: { value: ${js(f.default.type)} },`,
-    ]),
+    // Empty: no store, tokens come from msg/flow/global as before the store existed.
+    ...(storeFields.length ? [`      store: { value: '', type: 'plaid-item-store', required: false },`] : []),
+    ...endpoint.fields.flatMap(typedInput),
+    ...storeFields.flatMap(typedInput),
   ];
   return `<script type="text/javascript">
   RED.nodes.registerType(${t}, {
@@ -86,16 +98,38 @@ const literalTokenWarning = `
     <span class="form-tips plaid-endpoints-tip plaid-endpoints-danger" data-i18n="plaid-endpoints.tip.literalToken"></span>
   </div>`;
 
-function templateBlock(endpoint) {
-  const rows = endpoint.fields.map((f) => {
-    const icon = FIELD_ICONS[f.name] || KIND_ICONS[f.kind] || 'fa-pencil';
-    const required = f.required ? ' <span class="plaid-endpoints-required" data-i18n="[title]plaid-endpoints.tip.requiredMark">*</span>' : '';
-    return `  <div class="form-row">
+/** A typedInput row; with a store, the access_token rows are hidden (the store has the token). */
+function fieldRow(f) {
+  const icon = FIELD_ICONS[f.name] || KIND_ICONS[f.kind] || 'fa-pencil';
+  const required = f.required ? ' <span class="plaid-endpoints-required" data-i18n="[title]plaid-endpoints.tip.requiredMark">*</span>' : '';
+  const row = `  <div class="form-row">
     <label for="node-input-${f.name}"><i class="fa ${icon}"></i> <span class="plaid-endpoints-field">${esc(f.name)}</span>${required}</label>
     <input type="text" id="node-input-${f.name}" style="width: calc(100% - 160px);">
     <input type="hidden" id="node-input-${f.name}Type">
-  </div>${f.name === 'access_token' ? literalTokenWarning : ''}`;
-  });
+  </div>`;
+  return f.name === 'access_token' ? `<div id="plaid-endpoints-token-rows">\n${row}${literalTokenWarning}\n</div>` : row;
+}
+
+/** The Item store select and, shown while a store is selected, the settings read only then. */
+function storeRows(endpoint) {
+  const storeFields = storeFieldsOf(endpoint);
+  if (!storeFields.length) return '';
+  return `
+  <div class="form-row">
+    <label for="node-input-store"><i class="fa fa-database"></i> <span data-i18n="plaid-endpoints.label.store"></span></label>
+    <input type="text" id="node-input-store" style="width: calc(100% - 160px);">
+  </div>
+  <div id="plaid-endpoints-store-fields" style="display: none;">
+${storeFields.map(fieldRow).join('\n')}
+  <div class="form-row">
+    <label></label>
+    <span class="form-tips plaid-endpoints-tip" data-i18n="[html]plaid-endpoints.tip.${takesAccessToken(endpoint) ? 'storeToken' : 'storeSave'}"></span>
+  </div>
+  </div>`;
+}
+
+function templateBlock(endpoint) {
+  const rows = endpoint.fields.map(fieldRow);
   const sandbox = endpoint.sandboxOnly
     ? `
   <div class="form-row">
@@ -112,7 +146,7 @@ function templateBlock(endpoint) {
   <div class="form-row">
     <label for="node-input-plaid"><i class="fa fa-university"></i> <span data-i18n="plaid-endpoints.label.plaid"></span></label>
     <input type="text" id="node-input-plaid" style="width: calc(100% - 160px);">
-  </div>${sandbox}
+  </div>${storeRows(endpoint)}${sandbox}
 ${rows.join('\n')}
   <div class="form-row">
     <label for="node-input-name"><i class="fa fa-tag"></i> <span data-i18n="plaid-endpoints.label.name"></span></label>

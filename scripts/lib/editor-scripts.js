@@ -58,13 +58,17 @@ const EDITOR_SCRIPTS = {
 };
 
 function editorTable(endpoints) {
+  const { storeFieldsOf } = runtime('plaid/endpoints.js');
+  const reduced = (f) => ({ name: f.name, required: f.required, kind: f.kind, values: f.values ? [...f.values] : undefined, default: f.default });
   return Object.fromEntries(
     endpoints.map((e) => [
       e.type,
       {
         label: e.label,
         sandboxOnly: e.sandboxOnly,
-        fields: e.fields.map((f) => ({ name: f.name, required: f.required, kind: f.kind, values: f.values ? [...f.values] : undefined, default: f.default })),
+        fields: e.fields.map(reduced),
+        // Settings read only with an Item store selected (item_id, ...); none: the node offers no store.
+        storeFields: storeFieldsOf(e).map(reduced),
       },
     ]),
   );

@@ -3,6 +3,11 @@
 // hand-written parts in nodes/locales/en-US/plaid-endpoints.html. The sections every endpoint repeats come from the
 // table row: Outputs, the Details paragraphs on fields, sandbox-only refusal, errors, retries and literal tokens,
 // and References. What is particular to an endpoint stays hand-written (see the comment atop the source file).
+const path = require('node:path');
+
+/** The compiled endpoint table's helpers (dist/plaid/endpoints.js). */
+const table = () => require(path.join(__dirname, '..', '..', 'dist', 'plaid', 'endpoints.js'));
+
 const HELP_BLOCK = /<script type="text\/html" data-help-name="([^"]+)">([\S\s]*?)<\/script>/g;
 const PART = (name) => new RegExp(`\\s*<plaid-${name}>([\\S\\s]*?)</plaid-${name}>`);
 
@@ -14,13 +19,17 @@ function docsLink(endpoint) {
 }
 
 function outputsSection(endpoint, response) {
+  const store = table().offersStore(endpoint)
+    ? ` With an <b>Item store</b>, also <code>item</code>: the Item's record (never its token); and a token in
+      Plaid's answer is not in <code>payload</code>: it went into the store.`
+    : '';
   return `  <h3>Outputs</h3>
   <dl class="message-properties">
     <dt>payload <span class="property-type">object</span></dt>
     <dd>Plaid's response body, untouched: ${response}</dd>
     <dt>plaid <span class="property-type">object</span></dt>
     <dd><code>endpoint</code> (<code>${endpoint.path}</code>), <code>request_id</code>, <code>status</code> (the
-      HTTP status) and <code>attempts</code>.</dd>
+      HTTP status) and <code>attempts</code>.${store}</dd>
   </dl>
   <p>The incoming message is reused: its other properties, <code>topic</code> included, pass through.</p>`;
 }
@@ -37,6 +46,48 @@ function fieldsParagraph(endpoint) {
 const LITERAL_TOKEN = `  <p><b>Access tokens</b> belong in <code>msg</code>, flow or global context, not in the node's settings: a
     value typed into <b>access_token</b> is saved with the node, so every export of the flow (and every copy of
     the node) carries it in clear. The dialog warns when the value looks like a token (<code>access-…</code>).</p>`;
+
+/** What the node does with an Item store: resolve the token by item_id, and the row's store effect. */
+const STORE_EFFECTS = {
+  'save-item': `The new Item is saved, its token encrypted, <i>before</i> the output is sent, with
+    <b>client_user_id</b> and <b>institution_id</b> (each from <code>msg.payload</code>, else the node's setting,
+    by default <code>msg.client_user_id</code> and <code>msg.institution_id</code>: Plaid's exchange answer names
+    no institution, Link's <code>onSuccess</code> metadata does). <code>msg.payload</code> keeps
+    <code>item_id</code> and <code>request_id</code>, not the token. If the Item cannot be saved, it is removed at
+    Plaid (so it is not left billed and unreachable) and the error says the user must link again.`,
+  'replace-token': `The new token replaces the old one in the store, in one transaction, before the output is
+    sent; <code>msg.payload</code> keeps only <code>request_id</code>.`,
+  'mark-removed': `On success the record becomes <code>removed</code> and its token is wiped. When an attempt's
+    answer was lost (a timeout, a dropped connection, a 5xx) and the retry is answered
+    <code>INVALID_ACCESS_TOKEN</code> or <code>ITEM_NOT_FOUND</code>, the first attempt most likely removed the
+    Item: the record is marked <code>removed</code> too, and the error (to the Catch node) says so.`,
+};
+
+/** The Inputs list (hand-written, the first one of the block) with the store's settings appended. */
+function withStoreInputs(endpoint, head) {
+  const entries = table().storeFieldsOf(endpoint).map((f) => `    <dt class="optional">payload.${f.name} <span class="property-type">string</span></dt>
+    <dd>with an Item store: ${f.name === 'item_id' ? 'which Item\'s token to use' : 'kept on the new Item\'s record'}. Without it in
+      <code>msg.payload</code>, the node's <b>${f.name}</b> setting (by default <code>msg.${f.default.value}</code>).</dd>`);
+  if (!entries.length) return head;
+  const end = head.indexOf('</dl>');
+  if (end === -1) throw new Error(`help for ${endpoint.type} has no Inputs list`);
+  return `${head.slice(0, end)}${entries.join('\n')}\n  ${head.slice(end)}`;
+}
+
+function storeParagraph(endpoint) {
+  if (!table().offersStore(endpoint)) return '';
+  const token = table().takesAccessToken(endpoint)
+    ? ` the node takes the Item's <code>item_id</code> (<code>msg.payload.item_id</code>, else its <b>item_id</b>
+    setting, by default <code>msg.item_id</code>) and finds the access token in the store itself. The token is
+    sent to Plaid and nowhere else: an <code>access_token</code> in <code>msg.payload</code> is dropped, and no
+    output or Catch message carries one. An item_id the store does not hold, or holds as removed, is an error
+    before any call, naming the item_id.`
+    : '';
+  const effect = STORE_EFFECTS[endpoint.storeEffect] ? ` ${STORE_EFFECTS[endpoint.storeEffect]}` : '';
+  return `  <p><b>Item store</b> (optional, a <i>plaid-item-store</i> config node): with one selected,${token}${effect}
+    <code>msg.plaid.item</code> is the Item's record. Without a store the node works on tokens from
+    <code>msg</code>, flow or global context as set above.</p>`;
+}
 
 const SANDBOX_ONLY = `  <p><b>Sandbox only</b>: with a config node whose environment is production, the node refuses the message
     locally (red <i>refused</i> status, error to the Catch node) and sends nothing.</p>`;
@@ -76,10 +127,11 @@ function helpBlock(endpoint, source) {
     if (!m && required) throw new Error(`help for ${endpoint.type} lacks <plaid-${name}>`);
     return m ? m[1].trim() : '';
   };
-  const head = source.split(/\s*<plaid-/)[0];
+  const head = withStoreInputs(endpoint, source.split(/\s*<plaid-/)[0]);
   const details = [
     fieldsParagraph(endpoint),
     part('details') && `  ${part('details')}`,
+    storeParagraph(endpoint),
     endpoint.fields.some((f) => f.name === 'access_token') && LITERAL_TOKEN,
     endpoint.sandboxOnly && SANDBOX_ONLY,
     ERRORS,

@@ -8,9 +8,20 @@ const EXPRESSION_TYPES: Record<string, boolean> = { msg: true, flow: true, globa
 
 function plaidEndpointsEditor(table: EditorEndpointTable) {
   function field(type: string, name: string): EditorField {
-    const found = table[type].fields.find((f) => f.name === name);
+    const found = table[type].fields.find((f) => f.name === name) ?? storeField(type, name);
     if (!found) throw new Error(`plaid: ${type} has no field ${name}`);
     return found;
+  }
+
+  function storeField(type: string, name: string): EditorField | undefined {
+    return table[type].storeFields.find((f) => f.name === name);
+  }
+
+  /** Whether an Item store is selected: the dialog's select while it is open (`_ADD_` is its "none"), else the node's. */
+  function storeSelected(node: EditorNode): boolean {
+    const input = $('#node-input-store');
+    const value = input.length ? input.val() : (node.store as string | undefined);
+    return !!value && value !== '_ADD_';
   }
 
   /** A text from the locale file, through the node type's own translator (it knows the package's namespace). */
@@ -64,6 +75,8 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
 
   function validator(type: string, name: string) {
     return function (this: EditorNode, value: unknown, opt: ValidatorOptions): boolean | string {
+      // With a store the token comes from it; without one the store's settings are not read.
+      if (storeSelected(this) ? name === 'access_token' : storeField(type, name)) return true;
       const spec = field(type, name);
       const result = problem(spec, value, typeOf(this, spec));
       if (result === true) return true;
@@ -77,9 +90,9 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
     return label && label !== key ? label : table[type].label.replace(/^sandbox\//, '').replace(/[/_]/g, ' ');
   }
 
-  function prepare(_node: EditorNode, type: string): void {
+  function prepare(node: EditorNode, type: string): void {
     const endpoint = table[type];
-    for (const spec of endpoint.fields) {
+    for (const spec of [...endpoint.fields, ...endpoint.storeFields]) {
       const types: Array<string | TypedInputType> = BASE_TYPES.slice();
       if (spec.kind === 'enum') {
         types.unshift({ value: 'enum', label: text(type, 'typedInput.enum'), icon: 'fa fa-list', options: spec.values });
@@ -92,6 +105,15 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
       if (spec.name === 'access_token') {
         warnOnLiteralAccessToken('#node-input-access_token', '#node-input-access_tokenType', '#plaid-endpoints-literal-token');
       }
+    }
+    if (endpoint.storeFields.length > 0) {
+      const showStoreRows = (): void => {
+        const selected = storeSelected(node);
+        $('#plaid-endpoints-store-fields').toggle(selected);
+        $('#plaid-endpoints-token-rows').toggle(!selected);
+      };
+      $('#node-input-store').on('change', showStoreRows);
+      showStoreRows();
     }
     if (endpoint.sandboxOnly) {
       const warn = (): void => {

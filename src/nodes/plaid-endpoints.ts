@@ -1,12 +1,19 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { EndpointSpec, ENDPOINTS } from '../plaid/endpoints';
+import type { PlaidClient } from '../plaid/client';
+import { EndpointSpec, ENDPOINTS, offersStore, storeFieldsOf } from '../plaid/endpoints';
 import { PlaidRequestError } from '../plaid/errors';
-import { buildRequestBody, FieldSetting } from '../plaid/request-body';
-import type { PlaidConfigNode } from './types';
+import { callWithStore, CustodyOutcome, withoutTokens } from '../plaid/item-custody';
+import { buildRequestBody, FieldSettings } from '../plaid/request-body';
+import { ItemStoreError } from '../plaid/store/errors';
+import type { PlaidConfigNode, PlaidItemStoreNode } from './types';
 
-/** Each request field is a typedInput: `<field>` holds the value and `<field>Type` its type. */
+/**
+ * Each request field (and, with a store, each store field) is a typedInput: `<field>` holds the value and
+ * `<field>Type` its type. `store`: a plaid-item-store config node's id, or empty for none.
+ */
 interface EndpointNodeDef extends NodeDef {
   plaid: string;
+  store?: string;
   [field: string]: unknown;
 }
 
@@ -16,6 +23,16 @@ interface PlaidMessage extends NodeMessageInFlow {
 
 /** The `enum` typedInput type is the editor's select of Plaid's values: its value is the string itself. */
 const LITERAL_TYPES = new Set(['str', 'enum']);
+
+/** Where a typedInput reads its value, as an error names it: `msg.item_id`, `global.plaid_tokens[msg.item_id]`. */
+function describeSource(value: string, type: string): string | undefined {
+  if (LITERAL_TYPES.has(type) || value === '') return undefined;
+  if (type === 'json') return `the JSON ${value}`;
+  // flow/global: `#:(store)::key` names a context store
+  const stored = /^#:\(([^)]*)\)::(.*)$/.exec(value);
+  if (stored) return `${type}.${stored[2]} (context store ${stored[1]})`;
+  return `${type}.${value}`;
+}
 
 export = function (RED: NodeAPI): void {
   // Translated once per key: RED._ (i18next) on every message is a measurable share of a call under load (bench/).
@@ -34,7 +51,9 @@ export = function (RED: NodeAPI): void {
       RED.nodes.createNode(this, def);
       const node = this;
       const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
-      const settings = new Map(endpoint.fields.map((field) => [field.name, {
+      // undefined: no store selected, the node works on tokens from msg/flow/global as it always has.
+      const storeNode = def.store && offersStore(endpoint) ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
+      const settings = new Map([...endpoint.fields, ...(storeNode === undefined ? [] : storeFieldsOf(endpoint))].map((field) => [field.name, {
         value: typeof def[field.name] === 'string' ? (def[field.name] as string) : field.default.value,
         type: typeof def[`${field.name}Type`] === 'string' ? (def[`${field.name}Type`] as string) : field.default.type,
       }]));
@@ -48,14 +67,21 @@ export = function (RED: NodeAPI): void {
         node.status({ fill, shape, text: label });
       };
 
-      const setting = (msg: PlaidMessage): FieldSetting => (name) => {
-        const { value, type } = settings.get(name) ?? { value: '', type: 'str' };
-        if (value === '' && type !== 'json') return Promise.resolve(undefined);
-        if (LITERAL_TYPES.has(type)) return Promise.resolve(value);
-        return new Promise((resolve, reject) => {
-          RED.util.evaluateNodeProperty(value, type, node, msg, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result === '' ? undefined : result)));
-        });
-      };
+      const unset = { value: '', type: 'str' };
+      const fieldSettings = (msg: PlaidMessage): FieldSettings => ({
+        value(name) {
+          const { value, type } = settings.get(name) ?? unset;
+          if (value === '' && type !== 'json') return Promise.resolve(undefined);
+          if (LITERAL_TYPES.has(type)) return Promise.resolve(value);
+          return new Promise((resolve, reject) => {
+            RED.util.evaluateNodeProperty(value, type, node, msg, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result === '' ? undefined : result)));
+          });
+        },
+        source(name) {
+          const { value, type } = settings.get(name) ?? unset;
+          return describeSource(value, type);
+        },
+      });
 
       const refusal = (): string | undefined => {
         if (!config) return `${endpoint.label}: no Plaid config node selected`;
@@ -63,10 +89,31 @@ export = function (RED: NodeAPI): void {
         if (endpoint.sandboxOnly && config.environment === 'production') {
           return `${endpoint.label} is a sandbox-only endpoint and the Plaid config node points at production: not sent`;
         }
+        if (storeNode === null) return `${endpoint.label}: the selected Item store config node does not exist: not sent`;
         return undefined;
       };
 
+      /** The outcome of one message with the store; the store's problem, if any, is known once it has opened. */
+      const throughStore = async (store: PlaidItemStoreNode, client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> => {
+        await store.ready.catch(() => undefined);
+        if (!store.itemStore) {
+          return { ok: false, error: new ItemStoreError('STORE_UNAVAILABLE', `${endpoint.label}: ${store.problem ?? 'the Item store is not usable'}: not sent`), item: null };
+        }
+        return callWithStore({ endpoint, client, store: store.itemStore, payload: msg.payload, settings: fieldSettings(msg) });
+      };
+
+      /** The outcome of one message without a store: the request exactly as the message and settings give it. */
+      const direct = (client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> =>
+        buildRequestBody(endpoint, msg.payload, fieldSettings(msg))
+          .then((body) => client.request(endpoint, body))
+          .then(
+            (response) => ({ ok: true, response, body: response.body, item: null }),
+            (error: Error) => ({ ok: false, error, item: null }),
+          );
+
       this.on('input', (msg: PlaidMessage, send, done) => {
+        // With a store the token lives there only: one in the payload is dropped before anything can show it.
+        if (storeNode) msg.payload = withoutTokens(msg.payload);
         const problem = refusal();
         if (problem) {
           msg.plaid = { endpoint: endpoint.path, attempts: 0 };
@@ -76,23 +123,24 @@ export = function (RED: NodeAPI): void {
         }
         inFlight++;
         status('blue', 'dot', text('requesting'));
-        buildRequestBody(endpoint, msg.payload, setting(msg))
-          .then((body) => (config as PlaidConfigNode).client!.request(endpoint, body))
-          .then(
-            (response) => {
-              msg.payload = response.body;
-              msg.plaid = { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts };
-              if (--inFlight === 0) status('green', 'ring', text('ok'));
-              send(msg);
-              done();
-            },
-            (err: Error) => {
-              msg.plaid = failureInfo(endpoint, err);
-              inFlight--;
-              status('red', 'ring', err instanceof PlaidRequestError ? err.code : text('invalid'));
-              done(err);
-            },
-          );
+        const client = (config as PlaidConfigNode).client as PlaidClient;
+        (storeNode ? throughStore(storeNode, client, msg) : direct(client, msg)).then((outcome) => {
+          const item = storeNode ? { item: outcome.item } : {};
+          if (outcome.ok) {
+            const { response } = outcome;
+            msg.payload = outcome.body;
+            msg.plaid = { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts, ...item };
+            if (--inFlight === 0) status('green', 'ring', text('ok'));
+            send(msg);
+            done();
+            return;
+          }
+          const { error } = outcome;
+          msg.plaid = { ...failureInfo(endpoint, error), ...item };
+          inFlight--;
+          status('red', 'ring', error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('invalid'));
+          done(error);
+        });
       });
 
       this.on('close', () => {

@@ -2,11 +2,14 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { ItemStore } from '../plaid/store/item-store';
+import type { ItemRecord } from '../plaid/store/record';
 import { DeliveryDeduper } from '../plaid/webhook/dedupe';
 import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } from '../plaid/webhook/receiver';
 import { unavailable, WebhookRejection } from '../plaid/webhook/rejection';
 import { OUTPUT_COUNT } from '../plaid/webhook/routing';
-import type { PlaidConfigNode } from './types';
+import { StoreDeduper } from '../plaid/webhook/store-dedupe';
+import type { PlaidConfigNode, PlaidItemStoreNode } from './types';
 import { contextSeenStore } from './webhook-in/context-store';
 import { parseByteSize } from './webhook-in/raw-body';
 import { openRoute, rawBodyOf, RouteInUseError, WebhookRoute } from './webhook-in/route';
@@ -19,7 +22,12 @@ interface WebhookInDef extends NodeDef {
   dedupe: boolean;
   /** A context store name; empty for Node-RED's default store. */
   dedupeStore: string;
+  /** A plaid-item-store config node's id, or empty for none. */
+  store?: string;
 }
+
+/** A delivery with the record the store updated for it (`undefined` without a store, null for an unknown Item). */
+type StoredDelivery = AcceptedDelivery & { item?: ItemRecord | null };
 
 /** The Node-RED settings this node reads; RED.settings' typings do not list them. */
 interface HttpNodeSettings {
@@ -89,26 +97,48 @@ export = function (RED: NodeAPI): void {
     if (!verify && config?.environment === 'production') {
       node.warn('signature verification is off with a production config node: anyone can post webhooks to this route');
     }
+    // With a store, ITEM webhooks update the record before the message goes out, and the seen-set is the store's.
+    const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
+    const usableStore = async (): Promise<ItemStore> => {
+      if (!storeNode) throw unavailable('the selected Item store config node does not exist');
+      await storeNode.ready.catch(() => undefined);
+      if (!storeNode.itemStore) throw unavailable(`the Item store is not usable: ${storeNode.problem ?? 'it did not open'}`);
+      return storeNode.itemStore;
+    };
+    if (storeNode !== undefined) {
+      usableStore().catch((err: Error) => {
+        node.error(`${err.message}; deliveries are answered 503 until it is fixed`);
+        status.fail('noStore');
+      });
+    }
     const options: ReceiverOptions = {
       verification: verify && keys ? { keys } : undefined,
       // In the flow's context, under this node's id: with Node-RED's default settings (no contextStorage) a node's
       // own context is deleted whenever the node closes, so the seen-set would be forgotten at every redeploy.
       // (A node on no tab, as in some tests, has no flow context: its own then.)
-      deduper: def.dedupe === true
-        ? new DeliveryDeduper(node.context().flow
+      deduper: def.dedupe !== true ? undefined : storeNode !== undefined ? new StoreDeduper(usableStore)
+        : new DeliveryDeduper(node.context().flow
           ? contextSeenStore(node.context().flow, def.dedupeStore || undefined, `${node.id}:`)
-          : contextSeenStore(node.context(), def.dedupeStore || undefined))
-        : undefined,
+          : contextSeenStore(node.context(), def.dedupeStore || undefined)),
     };
     const limitBytes = parseByteSize(settings.apiMaxLength, DEFAULT_MAX_BODY_BYTES);
     let closed = false;
 
-    async function accept(req: Request): Promise<AcceptedDelivery> {
+    async function accept(req: Request): Promise<StoredDelivery> {
       const body = await rawBodyOf(req, limitBytes);
       if (!body) throw unavailable('the request body was parsed before this node could read its raw bytes');
       if ('refused' in body) throw new UnreadBody(body.refused);
       if (configProblem) throw unavailable(configProblem);
-      const delivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification') }, options);
+      const store = storeNode === undefined ? undefined : await usableStore();
+      const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification') }, options);
+      if (store && !delivery.duplicate) {
+        try {
+          delivery.item = await store.applyWebhook(delivery.body);
+        } catch (err) {
+          await release(delivery);
+          throw unavailable(`the Item store could not record the webhook: ${(err as Error).message}`);
+        }
+      }
       // Redeployed while verifying: the new node's route gets Plaid's retry, this one's wires are gone.
       if (closed) {
         await release(delivery);
@@ -128,13 +158,15 @@ export = function (RED: NodeAPI): void {
       }
     }
 
-    function emit(delivery: AcceptedDelivery): void {
+    function emit(delivery: StoredDelivery): void {
       const outputs: Array<Record<string, unknown> | null> = new Array(OUTPUT_COUNT).fill(null);
-      outputs[delivery.output] = {
-        payload: delivery.body,
-        topic: delivery.webhookCode,
-        plaid: webhookMetadata(delivery, config?.environment),
-      };
+      const plaid: Record<string, unknown> = { ...webhookMetadata(delivery, config?.environment) };
+      if (delivery.item !== undefined) {
+        plaid.item = delivery.item;
+        // LINK webhooks name no item_id: the store found the Item by its link token.
+        plaid.item_id ??= delivery.item?.item_id ?? null;
+      }
+      outputs[delivery.output] = { payload: delivery.body, topic: delivery.webhookCode, plaid };
       node.send(outputs);
     }
 

@@ -76,7 +76,10 @@ export class PlaidClient {
       if (!(result instanceof PlaidRequestError)) return result;
       const wait = attempt < maxAttempts && !this.closed ? this.retryDelay(endpoint, outcome, attempt) : undefined;
       if (wait === undefined) {
-        if (unclear && result.kind === 'plaid') result.message += `; an earlier attempt ended in ${unclear} and may have taken effect`;
+        if (unclear && result.kind === 'plaid') {
+          result.message += `; an earlier attempt ended in ${unclear} and may have taken effect`;
+          result.earlierAttempt = unclear;
+        }
         throw result;
       }
       unclear ??= mayHaveReachedPlaid(result);

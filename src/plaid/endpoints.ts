@@ -27,6 +27,13 @@ export interface FieldSpec {
   default: FieldDefault;
 }
 
+/**
+ * What a node with an Item store does with the store after a successful call (every node that takes an
+ * access_token resolves it from the store by item_id before the call). `save-item`: the exchanged Item is saved;
+ * `replace-token`: the new token replaces the old; `mark-removed`: the record becomes removed, its token wiped.
+ */
+export type StoreEffect = 'save-item' | 'replace-token' | 'mark-removed';
+
 export interface EndpointSpec {
   /** Node type name. */
   type: string;
@@ -37,6 +44,9 @@ export interface EndpointSpec {
   sandboxOnly: boolean;
   retry: RetryPolicy;
   fields: readonly FieldSpec[];
+  storeEffect?: StoreEffect;
+  /** Settings the node reads only with a store, for the record (never sent to Plaid); item_id is implied by access_token. */
+  storeFields?: readonly FieldSpec[];
 }
 
 const unset: FieldDefault = { value: '', type: 'str' };
@@ -46,6 +56,24 @@ const accessToken: FieldSpec = {
   kind: 'string',
   default: { value: 'payload.access_token', type: 'msg' },
 };
+
+/** With a store: which Item's token to use. Read like a request field: msg.payload.item_id first, else the setting. */
+export const ITEM_ID_FIELD: FieldSpec = { name: 'item_id', required: true, kind: 'string', default: { value: 'item_id', type: 'msg' } };
+
+/** Whether the endpoint takes an Item's access_token (and so, with a store, an item_id instead). */
+export function takesAccessToken(endpoint: EndpointSpec): boolean {
+  return endpoint.fields.some((field) => field.name === accessToken.name);
+}
+
+/** The settings a node reads for the store: item_id when the endpoint takes a token, then its own store fields. */
+export function storeFieldsOf(endpoint: EndpointSpec): readonly FieldSpec[] {
+  return [...(takesAccessToken(endpoint) ? [ITEM_ID_FIELD] : []), ...(endpoint.storeFields ?? [])];
+}
+
+/** Whether a node of this endpoint can work on an Item store (it takes a token, or stores the Item it makes). */
+export function offersStore(endpoint: EndpointSpec): boolean {
+  return storeFieldsOf(endpoint).length > 0;
+}
 
 export const REMOVE_REASON_CODES = [
   'FRAUD_FIRST_PARTY',
@@ -98,6 +126,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     sandboxOnly: false,
     // A repeat after a lost answer finds the Item gone (INVALID_ACCESS_TOKEN): nothing is doubled or orphaned.
     retry: 'idempotent',
+    storeEffect: 'mark-removed',
     fields: [
       accessToken,
       { name: 'reason_code', required: false, kind: 'enum', values: REMOVE_REASON_CODES, default: unset },
@@ -120,6 +149,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     sandboxOnly: false,
     // A repeat would rotate the token Plaid just issued in the lost answer: the Item would be left unreachable.
     retry: 'refused-only',
+    storeEffect: 'replace-token',
     fields: [accessToken],
   },
   {
@@ -130,6 +160,12 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     // Public tokens are single use: a repeat after a lost answer fails and the Item's access token is lost.
     retry: 'refused-only',
     fields: [{ name: 'public_token', required: true, kind: 'string', default: { value: 'payload.public_token', type: 'msg' } }],
+    storeEffect: 'save-item',
+    // Kept on the record; Plaid's exchange answer has neither (Link's onSuccess metadata has the institution).
+    storeFields: [
+      { name: 'client_user_id', required: false, kind: 'string', default: { value: 'client_user_id', type: 'msg' } },
+      { name: 'institution_id', required: false, kind: 'string', default: { value: 'institution_id', type: 'msg' } },
+    ],
   },
   {
     type: 'plaid-sandbox-public-token-create',

@@ -33,6 +33,11 @@ export class PlaidRequestError extends Error {
   readonly attempts: number;
   readonly status?: number;
   readonly plaidError?: PlaidErrorBody;
+  /**
+   * Set when an earlier attempt of this call ended without a clear answer (a timeout, a dropped connection, a 5xx)
+   * and may have taken effect: how it ended. Then an INVALID_ACCESS_TOKEN from item/remove likely means it did.
+   */
+  earlierAttempt?: string;
 
   constructor(init: PlaidRequestErrorInit) {
     super(describe(init));

@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ENDPOINTS } = require('../../dist/plaid/endpoints');
+const { ENDPOINTS, offersStore, storeFieldsOf } = require('../../dist/plaid/endpoints');
 const { renderEditor } = require('../../scripts/build-editor');
 const { nodesDir, localeDir, read, javascriptBlocks, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
 
@@ -29,7 +29,9 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
 
   for (const endpoint of ENDPOINTS) {
     describe(endpoint.type, function () {
-      const fieldProps = endpoint.fields.flatMap((f) => [f.name, `${f.name}Type`]);
+      const typedInputProps = (fields) => fields.flatMap((f) => [f.name, `${f.name}Type`]);
+      // The store select, then the request fields, then the settings read only with a store.
+      const fieldProps = [...(offersStore(endpoint) ? ['store'] : []), ...typedInputProps(endpoint.fields), ...typedInputProps(storeFieldsOf(endpoint))];
 
       it('has inline defaults name, plaid and <field>/<field>Type, and literal category, color, icon, ports', function () {
         const v = literal[endpoint.type];
@@ -48,7 +50,10 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
         const d = defs[endpoint.type].defaults;
         assert.deepEqual(Object.keys(d), ['name', 'plaid', ...fieldProps]);
         assert.deepEqual({ value: d.plaid.value, type: d.plaid.type, required: d.plaid.required }, { value: '', type: 'plaid-config', required: true });
-        for (const f of endpoint.fields) {
+        if (offersStore(endpoint)) {
+          assert.deepEqual({ value: d.store.value, type: d.store.type, required: d.store.required }, { value: '', type: 'plaid-item-store', required: false }, 'no store unless one is chosen');
+        }
+        for (const f of [...endpoint.fields, ...storeFieldsOf(endpoint)]) {
           assert.equal(d[f.name].value, f.default.value, f.name);
           assert.equal(d[`${f.name}Type`].value, f.default.type, `${f.name}Type`);
         }
@@ -152,8 +157,9 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
     for (const endpoint of ENDPOINTS) {
       created.length = 0;
       fresh[endpoint.type].oneditprepare.call({});
-      assert.deepEqual(created.map((c) => c.selector), endpoint.fields.map((f) => `#node-input-${f.name}`));
-      for (const [i, f] of endpoint.fields.entries()) {
+      const fields = [...endpoint.fields, ...storeFieldsOf(endpoint)];
+      assert.deepEqual(created.map((c) => c.selector), fields.map((f) => `#node-input-${f.name}`));
+      for (const [i, f] of fields.entries()) {
         const { options } = created[i];
         assert.equal(options.typeField, `#node-input-${f.name}Type`);
         assert.equal(options.default, f.default.type);
@@ -163,6 +169,44 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
         if (f.kind === 'enum') assert.deepEqual([...options.types[0].options], [...f.values]);
       }
     }
+  });
+
+  describe('with an Item store', function () {
+    const storeTypes = ENDPOINTS.filter(offersStore).map((e) => e.type);
+
+    it('is offered exactly by the nodes that take a token or save an Item', function () {
+      assert.deepEqual(storeTypes, ENDPOINTS.filter((e) => e.type !== 'plaid-sandbox-public-token-create').map((e) => e.type));
+      for (const endpoint of ENDPOINTS) {
+        const [template] = namedBlocks(html, 'data-template-name').filter((t) => t.name === endpoint.type);
+        assert.equal(template.body.includes('id="node-input-store"'), offersStore(endpoint), endpoint.type);
+        assert.equal(template.body.includes('id="plaid-endpoints-store-fields" style="display: none;"'), offersStore(endpoint), endpoint.type);
+      }
+    });
+
+    it('shows the store settings and hides access_token while a store is selected', function () {
+      for (const type of storeTypes) {
+        const { defs: fresh, sandbox } = loadEditor(html, catalog);
+        const dialog = fakeDialog({ 'node-input-store': '_ADD_', 'node-input-access_token': 'payload.access_token', 'node-input-access_tokenType': 'msg', 'node-input-plaid': '' });
+        sandbox.$ = dialog.$;
+        fresh[type].oneditprepare.call({});
+        assert.equal(dialog.state.shown['plaid-endpoints-store-fields'], false, `${type}: "none" is no store`);
+        dialog.state.values['node-input-store'] = 'store1';
+        dialog.fire('node-input-store');
+        assert.equal(dialog.state.shown['plaid-endpoints-store-fields'], true, type);
+        const hasToken = ENDPOINTS.find((e) => e.type === type).fields.some((f) => f.name === 'access_token');
+        if (hasToken) assert.equal(dialog.state.shown['plaid-endpoints-token-rows'], false, type);
+      }
+    });
+
+    it('validates item_id only with a store, and access_token only without one', function () {
+      const def = defs['plaid-item-get'];
+      assert.equal(validate(def, { store: '', item_id: '', item_idType: 'str' }, 'item_id'), true, 'no store: item_id is not read');
+      assert.match(String(def.defaults.item_id.validate.call({ store: 'store1', item_idType: 'str' }, '', {})), /^item_id: required/);
+      assert.match(String(def.defaults.item_id.validate.call({ store: 'store1', item_idType: 'msg' }, 'payload..x', {})), /property expression/);
+      assert.equal(validate(def, { store: 'store1', item_id: 'item_id', item_idType: 'msg' }, 'item_id'), true);
+      assert.equal(validate(def, { store: 'store1', access_token: '', access_tokenType: 'str' }, 'access_token'), true, 'with a store the token is the store\'s');
+      assert.notEqual(validate(def, { store: '', access_token: '', access_tokenType: 'str' }, 'access_token'), true);
+    });
   });
 
   describe('a literal access token', function () {

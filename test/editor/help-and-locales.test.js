@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ENDPOINTS } = require('../../dist/plaid/endpoints');
+const { ENDPOINTS, offersStore, storeFieldsOf, takesAccessToken } = require('../../dist/plaid/endpoints');
 const { renderEndpointHelp } = require('../../scripts/lib/endpoint-help');
 const { nodeSets, read, validatorView, namedBlocks, lookup, i18nKeys } = require('./support');
 
@@ -109,11 +109,18 @@ describe('help, locales and icons', function () {
           assert.deepEqual(headings, ['Inputs', 'Outputs', 'Details', 'References']);
         });
 
-        it('lists every request field under Inputs by Plaid\'s name, as an optional msg.payload property', function () {
+        it('lists every request field, then every store setting, under Inputs as an optional msg.payload property', function () {
           const inputs = body().split('<h3>Inputs</h3>')[1].split('<h3>')[0];
           assert.match(inputs, /<dl class="message-properties">/);
           const listed = [...inputs.matchAll(/<dt class="optional">payload\.(\w+) /g)].map((m) => m[1]);
-          assert.deepEqual(listed, endpoint.fields.map((f) => f.name));
+          assert.deepEqual(listed, [...endpoint.fields, ...storeFieldsOf(endpoint)].map((f) => f.name));
+        });
+
+        it('says what the node does with an Item store, exactly when it offers one', function () {
+          const details = body().split('<h3>Details</h3>')[1].split('<h3>')[0];
+          assert.equal(/<b>Item store<\/b>/.test(details), offersStore(endpoint));
+          if (takesAccessToken(endpoint)) assert.match(details, /error\s+before any call, naming the item_id/);
+          if (endpoint.storeEffect === 'save-item') assert.match(details, /<i>before<\/i> the output is sent/);
         });
 
         it('describes msg.payload and msg.plaid under Outputs', function () {

@@ -11,9 +11,10 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
   const { defs } = loadEditor(html, catalog);
   const def = defs['plaid-webhook-in'];
 
-  it('gives a new node verification and dedupe on, in the default context store', function () {
+  it('gives a new node verification and dedupe on, in the default context store, and no Item store', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '' });
+    assert.deepEqual(values, { name: '', url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '' });
+    assert.deepEqual({ type: def.defaults.store.type, required: def.defaults.store.required }, { type: 'plaid-item-store', required: false });
     assert.deepEqual(validatorView(html).defs['plaid-webhook-in'].notInline, []);
   });
 });

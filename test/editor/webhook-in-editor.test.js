@@ -61,4 +61,16 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
     dialog.fire('node-input-dedupe');
     assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], true);
   });
+
+  it('with an Item store selected: its tip shows and the context store row hides (the seen-set is the store\'s)', function () {
+    const dialog = fakeDialog({ 'node-input-url': '/plaid/webhook', 'node-input-verify': true, 'node-input-dedupe': true, 'node-input-plaid': '', 'node-input-store': '_ADD_' });
+    sandbox.$ = dialog.$;
+    def.oneditprepare.call({ ...def, dedupeStore: '' });
+    assert.equal(dialog.state.shown['plaid-webhook-in-item-store-tip'], false, '"none" is no store');
+    assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], true);
+    dialog.state.values['node-input-store'] = 'store1';
+    dialog.fire('node-input-store');
+    assert.equal(dialog.state.shown['plaid-webhook-in-item-store-tip'], true);
+    assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], false);
+  });
 });

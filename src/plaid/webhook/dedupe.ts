@@ -41,7 +41,13 @@ function isBucket(value: unknown): value is Bucket {
   return typeof bucket?.count === 'number' && typeof bucket.hashes === 'object' && bucket.hashes !== null;
 }
 
-export class DeliveryDeduper {
+/** What the receiver asks of a seen-set: the context-backed DeliveryDeduper, or the Item store's claims. */
+export interface Deduper {
+  claim(sha256: string): Promise<ClaimOutcome>;
+  release(sha256: string): Promise<void>;
+}
+
+export class DeliveryDeduper implements Deduper {
   private readonly windowHours: number;
   private readonly maxPerHour: number;
   private readonly now: () => number;

@@ -1,7 +1,7 @@
 // One delivery from bytes to verdict, in the order that costs an attacker most and us least: the signature on the raw
 // bytes (the token's claims, then the body's hash, the key fetched last), and only then the body's shape, then the
 // seen-set. Nothing unverified is parsed. Transport concerns (route, media type, size, deadline) are the caller's.
-import { DeliveryDeduper } from './dedupe';
+import type { Deduper } from './dedupe';
 import { parseDelivery, ParsedDelivery, sha256Hex } from './delivery';
 import { unavailable } from './rejection';
 import { outputFor } from './routing';
@@ -17,7 +17,7 @@ export interface ReceiverOptions {
   /** Undefined turns verification off (local experiments only). */
   verification: VerifyOptions | undefined;
   /** Undefined turns de-duplication off. */
-  deduper: DeliveryDeduper | undefined;
+  deduper: Deduper | undefined;
 }
 
 export interface AcceptedDelivery extends ParsedDelivery {

@@ -1,0 +1,138 @@
+// An endpoint call with the Item store in custody of the token: the token is resolved by item_id inside the call,
+// sent only in the request body, and whatever Plaid answers with a token goes into the store, never back out.
+import type { PlaidClient, PlaidResponse } from './client';
+import { ENDPOINTS, EndpointSpec, storeFieldsOf, takesAccessToken } from './endpoints';
+import { PlaidRequestError } from './errors';
+import { buildRequestBody, FieldSettings, resolveFields } from './request-body';
+import { ItemStoreError } from './store/errors';
+import type { ItemStore } from './store/item-store';
+import type { ItemRecord } from './store/record';
+
+/** Fields that hold a token, in a request payload or in Plaid's answer: with a store they never reach a message. */
+const TOKEN_FIELDS = ['access_token', 'new_access_token'] as const;
+
+/** Plaid's answers to a token the store still holds for an Item Plaid no longer has. */
+const ITEM_GONE_CODES = new Set(['INVALID_ACCESS_TOKEN', 'ITEM_NOT_FOUND']);
+
+// The table has the row; `as` because find() cannot know it.
+const ITEM_REMOVE = ENDPOINTS.find((endpoint) => endpoint.path === '/item/remove') as EndpointSpec;
+
+export interface CustodyCall {
+  endpoint: EndpointSpec;
+  client: PlaidClient;
+  store: ItemStore;
+  /** The message's payload, already without tokens (see withoutTokens). */
+  payload: unknown;
+  /** The node's settings: request fields and store fields (item_id, client_user_id, institution_id). */
+  settings: FieldSettings;
+}
+
+export type CustodyOutcome =
+  | { ok: true; response: PlaidResponse; body: Record<string, unknown>; item: ItemRecord | null }
+  /** `item`: the record as it stands after the failure (null when the store does not know the Item). */
+  | { ok: false; error: Error; item: ItemRecord | null };
+
+/** `value` without its token fields, when it is an object (a shallow copy: the caller's object is left as it is). */
+export function withoutTokens(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  if (!TOKEN_FIELDS.some((name) => Object.hasOwn(value, name))) return value;
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const name of TOKEN_FIELDS) delete copy[name];
+  return copy;
+}
+
+/** One call through the store. Never rejects: a failure is an outcome carrying the error and the record. */
+export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> {
+  const { endpoint, store } = call;
+  let item: ItemRecord | null = null;
+  try {
+    const own = await resolveFields(endpoint.label, storeFieldsOf(endpoint), call.payload, call.settings);
+    const itemId = typeof own.item_id === 'string' ? own.item_id : undefined;
+    let fixed: Record<string, unknown> | undefined;
+    if (itemId !== undefined && takesAccessToken(endpoint)) {
+      // The record first, so that a Catch flow for a removed Item still has it (its client_user_id, say).
+      item = (await store.get(itemId)) ?? null;
+      fixed = { access_token: await store.resolveToken(itemId) };
+    }
+    const body = await buildRequestBody(endpoint, call.payload, call.settings, fixed);
+    let response: PlaidResponse;
+    try {
+      response = await call.client.request(endpoint, body);
+    } catch (err) {
+      if (itemId !== undefined) item = (await afterRefusal(store, endpoint, itemId, err)) ?? item;
+      throw err;
+    }
+    item = await afterAnswer(call, response.body, itemId, own) ?? item;
+    return { ok: true, response, body: withoutTokens(response.body) as Record<string, unknown>, item };
+  } catch (err) {
+    return { ok: false, error: labelled(endpoint, err as Error), item };
+  }
+}
+
+/** The store's side of a successful answer: the record as it is afterwards (undefined: unchanged). */
+async function afterAnswer(
+  call: CustodyCall,
+  answer: Record<string, unknown>,
+  itemId: string | undefined,
+  own: Record<string, unknown>,
+): Promise<ItemRecord | undefined> {
+  const { endpoint, store } = call;
+  switch (endpoint.storeEffect) {
+    case 'save-item':
+      return saveExchanged(call, answer, own);
+    case 'replace-token':
+      return store.replaceToken(itemId as string, String(answer.new_access_token));
+    case 'mark-removed':
+      return store.markRemoved(itemId as string);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Saves an exchanged Item before anything is output. When that fails the token would be lost with the message, and
+ * the Item left at Plaid, billed and unreachable: it is removed there, and the error says the user must link again.
+ */
+async function saveExchanged(call: CustodyCall, answer: Record<string, unknown>, own: Record<string, unknown>): Promise<ItemRecord> {
+  const itemId = String(answer.item_id);
+  const accessToken = String(answer.access_token);
+  try {
+    return await call.store.save({
+      item_id: itemId,
+      access_token: accessToken,
+      client_user_id: stringOrUndefined(own.client_user_id),
+      institution_id: stringOrUndefined(own.institution_id),
+    });
+  } catch (err) {
+    const removed = await call.client.request(ITEM_REMOVE, { access_token: accessToken }).then(
+      () => 'it was removed at Plaid so that it is not left unreachable: the user must link again',
+      (removeErr: Error) => `removing it at Plaid failed too (${removeErr.message}): it is left unreachable`,
+    );
+    throw new ItemStoreError('STORE_UNAVAILABLE', `Item ${itemId} could not be saved (${(err as Error).message}); ${removed}`, itemId, err);
+  }
+}
+
+/**
+ * The store's side of an error answer. item/remove answered INVALID_ACCESS_TOKEN or ITEM_NOT_FOUND after an attempt
+ * whose answer was lost: that attempt most likely removed the Item, so the record is marked removed (the error still
+ * goes to Catch, saying so).
+ */
+async function afterRefusal(store: ItemStore, endpoint: EndpointSpec, itemId: string, err: unknown): Promise<ItemRecord | undefined> {
+  if (!(err instanceof PlaidRequestError) || !err.plaidError) return undefined;
+  if (endpoint.storeEffect === 'mark-removed' && err.earlierAttempt && ITEM_GONE_CODES.has(err.plaidError.error_code)) {
+    const record = await store.markRemoved(itemId);
+    err.message += `; Item ${itemId} is marked removed in the store`;
+    return record;
+  }
+  return undefined;
+}
+
+/** Errors name the endpoint first, as the client's do. */
+function labelled(endpoint: EndpointSpec, err: Error): Error {
+  if (err instanceof ItemStoreError && !err.message.startsWith(`${endpoint.label}:`)) err.message = `${endpoint.label}: ${err.message}`;
+  return err;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
