@@ -9,6 +9,8 @@ const { parseArgs } = require('node:util');
 const { execFileSync } = require('node:child_process');
 
 const ROOT = path.join(__dirname, '..');
+const STOP_DEADLINE_MS = 5000;
+const PARENT_POLL_MS = 250;
 
 const { values: args } = parseArgs({
   options: {
@@ -41,6 +43,7 @@ async function main() {
   buildIfNeeded();
   const { demoFlow } = require('./demo-flow');
   const { startNodeRed, writeFlows } = require('./lib/embedded-node-red');
+  const { baseUrlFor } = require('../dist/plaid/environments');
 
   const userDir = path.resolve(args['user-dir']);
   const target = await plaidTarget();
@@ -53,25 +56,37 @@ async function main() {
     beforeStart: ({ url }) => {
       process.env.NOTIFY_URL ??= `${url}/demo/notify`;
       const { flows, configId } = demoFlow({ environment: target.environment, baseUrl: target.baseUrl, webhookBase: url });
-      writeFlows(userDir, flows, { [configId]: { clientId: target.clientId, secret: target.secret } });
+      // `host`: the base URL the secret is for; the config node refuses to send it anywhere else.
+      const host = baseUrlFor(target.environment, target.baseUrl);
+      writeFlows(userDir, flows, { [configId]: { clientId: target.clientId, secret: target.secret, host } });
     },
   });
 
   console.log(`\n${target.label}`);
   console.log(`Node-RED editor: ${nodeRed.url}/`);
+  console.log(`The editor answers only at ${nodeRed.url} (no other host name); flows and credentials are in ${userDir}, readable by you alone.`);
   console.log('Press Ctrl-C to stop.\n');
 
   let stopping = false;
-  const stop = async (signal) => {
+  const stop = async (why) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping Node-RED${target.emulator ? ' and the emulator' : ''}`);
+    console.log(`${why}: stopping Node-RED${target.emulator ? ' and the emulator' : ''}`);
+    // A stop that hangs must not keep the ports: give up after a few seconds.
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     await nodeRed.stop();
     if (target.emulator) await target.emulator.stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // A terminal's Ctrl-C reaches this process and npm alike (npm forwards it once more: `on`, not `once`).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+  // `npm start` runs this under `sh -c`, which does not pass on a signal sent to npm alone; the script says `exec`, so
+  // the shell becomes this process and npm's forwarded signal lands here. Should whatever started this process go
+  // away without a signal (killed outright, or a wrapper without `exec`), this process stops as well.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('the parent process exited');
+  }, PARENT_POLL_MS).unref();
 }
 
 main().catch((err) => {

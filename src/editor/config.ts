@@ -27,9 +27,36 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     };
   }
 
+  /** Where calls go with the dialog's values, as the runtime's baseUrlFor resolves it (src/plaid/environments.ts). */
+  function target(environment: string, baseUrl: string): string {
+    return constants.hosts[environment] ?? baseUrl.trim().replace(/\/+$/, '');
+  }
+
+  const dialogTarget = (): string => target($('#node-config-input-environment').val() ?? '', $('#node-config-input-baseUrl').val() ?? '');
+
+  /** The secret field holds a newly typed value (Node-RED shows a kept one as __PWRD__). */
+  const secretTyped = (): boolean => {
+    const value = $('#node-config-input-secret').val();
+    return value !== undefined && value !== '__PWRD__';
+  };
+
+  /** Warns while the dialog points calls elsewhere than the kept secret was entered for. */
+  function showHostMismatch(node: EditorNode): void {
+    const recorded = $('#node-config-input-host').val() ?? '';
+    const mismatch = recorded !== '' && !secretTyped() && recorded !== dialogTarget();
+    $('#plaid-config-host-mismatch').toggle(mismatch);
+    if (mismatch) $('#plaid-config-host-mismatch-text').text(node._('plaid-config.tip.hostMismatch', { host: recorded }));
+  }
+
+  /** A typed secret is bound to where calls go now: the runtime refuses to send it anywhere else. */
+  function save(): void {
+    if (secretTyped()) $('#node-config-input-host').val(dialogTarget());
+  }
+
   function prepare(node: EditorNode): void {
     const environment = $('#node-config-input-environment');
     if (!environment.val()) environment.val('sandbox');
+    $('#node-config-input-baseUrl, #node-config-input-secret').on('change keyup', () => showHostMismatch(node));
 
     function showEnvironment(): void {
       const env = environment.val() ?? '';
@@ -38,6 +65,7 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
       $('#plaid-config-host').text(host ? node._('plaid-config.tip.host', { url: host }) : node._('plaid-config.tip.custom'));
       $('#plaid-config-production').toggle(env === 'production');
       $('#node-config-input-baseUrl').trigger('change');
+      showHostMismatch(node);
     }
     environment.on('change', showEnvironment);
     showEnvironment();
@@ -48,6 +76,8 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     validateBaseUrl,
     validateTimeout: validateWholeNumber(1, 'timeout'),
     validateRetries: validateWholeNumber(0, 'retries'),
+    target,
     prepare,
+    save,
   };
 }

@@ -13,15 +13,30 @@ function numberOr(value: string | number | undefined, fallback: number, min: num
   return Number.isFinite(n) && n >= min ? n : fallback;
 }
 
+/**
+ * The secret may go only where it was entered for. `host` is the base URL the editor saw when the secret was last
+ * typed (src/editor/config.ts); a config node whose environment or base URL changed since then calls nothing until
+ * the secret is entered again. Credentials from before `host` existed are bound to the first base URL they run with.
+ */
+function hostProblem(recorded: string | undefined, target: string): string | undefined {
+  if (recorded === undefined || recorded === target) return undefined;
+  return `the secret was entered for ${recorded}, but this config node now calls ${target}: enter the secret again (nothing is sent until then)`;
+}
+
 export = function (RED: NodeAPI): void {
   function PlaidConfig(this: PlaidConfigNode, def: PlaidConfigDef): void {
     RED.nodes.createNode(this, def);
     this.environment = isEnvironment(def.environment) ? def.environment : 'sandbox';
-    const { clientId, secret } = this.credentials ?? {};
+    const credentials = this.credentials ?? {};
+    const { clientId, secret } = credentials;
     try {
       if (!clientId || !secret) throw new Error('the Plaid config node has no client ID or secret');
+      const baseUrl = baseUrlFor(this.environment, def.baseUrl);
+      const problem = hostProblem(credentials.host || undefined, baseUrl);
+      if (problem) throw new Error(problem);
+      if (!credentials.host) void RED.nodes.addCredentials(this.id, { ...credentials, host: baseUrl });
       const client = new PlaidClient({
-        baseUrl: baseUrlFor(this.environment, def.baseUrl),
+        baseUrl,
         clientId,
         secret,
         timeout: numberOr(def.timeout, DEFAULT_TIMEOUT_MS, 1),
@@ -45,6 +60,8 @@ export = function (RED: NodeAPI): void {
     credentials: {
       clientId: { type: 'text' },
       secret: { type: 'password' },
+      // Not secret: the base URL the secret was entered for (see hostProblem).
+      host: { type: 'text' },
     },
   });
 };

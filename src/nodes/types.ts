@@ -14,6 +14,8 @@ export interface PlaidConfigDef extends NodeDef {
 export interface PlaidCredentials {
   clientId?: string;
   secret?: string;
+  /** The base URL the secret was entered for, set by the editor whenever the secret is typed. */
+  host?: string;
 }
 
 /** The config node as other nodes see it: one Plaid client shared by every node that uses this config. */

@@ -118,12 +118,14 @@ describe('examples end to end, on the npm start launcher', function () {
     return (await state()).items.find((i) => i.item_id === itemId);
   }
 
-  it('npm start came up with the demo tab deployed, credentials kept out of flows.json', async () => {
+  it('npm start came up with the demo tab deployed, credentials kept out of flows.json and encrypted', async () => {
     const flows = (await json(`${editor}/flows`)).body;
     assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'Plaid demo'));
     assert.equal(flows.filter((n) => n.type === 'plaid-webhook-in').length, 1, 'the examples\' webhook nodes are merged into one');
     assert.ok(!fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8').includes('emulator-secret'));
-    assert.ok(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8').includes('emulator-secret'));
+    const stored = fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8');
+    assert.deepEqual(Object.keys(JSON.parse(stored)), ['$'], 'credentials encrypted with the kept credentialSecret');
+    assert.ok(!stored.includes('emulator-secret'));
     assert.ok(!JSON.stringify(flows).includes('emulator-secret'), 'the editor is never sent the secret');
     const res = await fetch(`${editor}/plaid/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(res.status, 400, 'the demo\'s webhook route is up and rejects a body without webhook_type');

@@ -18,7 +18,7 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     assert.equal(v.category, 'config');
     assert.deepEqual(v.notInline, []);
     assert.deepEqual(v.defaults, ['name', 'environment', 'baseUrl', 'timeout', 'retries']);
-    assert.deepEqual(v.credentials, ['clientId', 'secret']);
+    assert.deepEqual(v.credentials, ['clientId', 'secret', 'host']);
   });
 
   it('defaults to sandbox, 30000 ms per attempt and 2 retries; the secret is a password credential', function () {
@@ -40,7 +40,8 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     assert.equal(template.name, 'plaid-config');
     assert.equal(more.length, 0);
     const ids = [...template.body.matchAll(/id="node-config-input-(\w+)"/g)].map((m) => m[1]).sort();
-    assert.deepEqual(ids, ['baseUrl', 'clientId', 'environment', 'name', 'retries', 'secret', 'timeout']);
+    assert.deepEqual(ids, ['baseUrl', 'clientId', 'environment', 'host', 'name', 'retries', 'secret', 'timeout']);
+    assert.match(template.body, /<input type="hidden" id="node-config-input-host">/);
     assert.match(template.body, /<input type="password" id="node-config-input-secret"/);
     const options = [...template.body.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]);
     assert.deepEqual(options, ['sandbox', 'production', 'custom']);
@@ -87,5 +88,51 @@ describe('config node editor: hosts from the runtime', function () {
   it('names the same hosts in its help', function () {
     const [help] = namedBlocks(read(path.join(localeDir, 'plaid-config.html')), 'data-help-name');
     for (const environment of named) assert.ok(help.body.includes(`<code>${baseUrlFor(environment, undefined)}</code>`), environment);
+  });
+});
+
+describe('config node editor: the secret is bound to where it was entered for', function () {
+  const { ENVIRONMENTS, baseUrlFor } = require('../../dist/plaid/environments');
+  const { sandbox, defs } = loadEditor(html, catalog);
+  const def = defs['plaid-config'];
+  const EMULATOR = 'http://127.0.0.1:7878';
+
+  /** Opens the dialog as the editor does for a kept secret (__PWRD__) recorded for `host`. */
+  function open(values) {
+    const dialog = fakeDialog({ 'node-config-input-environment': 'custom', 'node-config-input-baseUrl': EMULATOR, 'node-config-input-secret': '__PWRD__', 'node-config-input-host': EMULATOR, ...values });
+    sandbox.$ = dialog.$;
+    def.oneditprepare.call(def);
+    return dialog;
+  }
+
+  it('resolves the target as the runtime does, for every environment and base URL spelling', function () {
+    for (const environment of ENVIRONMENTS) {
+      for (const baseUrl of ['http://127.0.0.1:7878', ' https://proxy.example.com/plaid// ', 'http://localhost:1/']) {
+        assert.equal(sandbox.PlaidConfigEditor.target(environment, baseUrl), baseUrlFor(environment, baseUrl), `${environment} ${baseUrl}`);
+      }
+    }
+  });
+
+  it('records the target on save when the secret was typed', function () {
+    const dialog = open({ 'node-config-input-secret': 'new-secret', 'node-config-input-host': '', 'node-config-input-baseUrl': 'http://127.0.0.1:9999/' });
+    def.oneditsave.call(def);
+    assert.equal(dialog.state.values['node-config-input-host'], 'http://127.0.0.1:9999');
+    const production = open({ 'node-config-input-environment': 'production', 'node-config-input-secret': 'prod-secret' });
+    def.oneditsave.call(def);
+    assert.equal(production.state.values['node-config-input-host'], 'https://production.plaid.com');
+  });
+
+  it('keeps the recorded target when the secret was not typed again, and warns that calls now go elsewhere', function () {
+    const dialog = open({});
+    assert.equal(dialog.state.shown['plaid-config-host-mismatch'], false, 'same target: no warning');
+    dialog.state.values['node-config-input-baseUrl'] = 'http://listener.example:8080';
+    dialog.fire('node-config-input-baseUrl');
+    assert.equal(dialog.state.shown['plaid-config-host-mismatch'], true);
+    assert.match(dialog.state.texts['plaid-config-host-mismatch-text'], /entered for http:\/\/127\.0\.0\.1:7878/);
+    def.oneditsave.call(def);
+    assert.equal(dialog.state.values['node-config-input-host'], EMULATOR, 'not moved to the new target');
+    dialog.state.values['node-config-input-secret'] = 'typed-again';
+    dialog.fire('node-config-input-secret', 'keyup');
+    assert.equal(dialog.state.shown['plaid-config-host-mismatch'], false, 'typing the secret again answers the warning');
   });
 });

@@ -26,7 +26,9 @@ async function deploy({ nodes, config, credentials, extraModules = [] }) {
     { id: 'catcher', z: TAB, type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: TAB, type: 'helper', wires: [] },
   ];
-  await helper.load([configNode, endpointNodes, ...extraModules], flow, credentials);
+  // A copy: the helper's runtime keeps the object it is given as its credential store, and the config node records
+  // there the host its secret is bound to; each deploy starts from the credentials as entered.
+  await helper.load([configNode, endpointNodes, ...extraModules], flow, credentials && structuredClone(credentials));
   const outcomes = [];
   const waiters = [];
   const record = (kind) => (msg) => {
