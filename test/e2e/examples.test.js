@@ -128,7 +128,7 @@ describe('examples end to end, on the npm start launcher', function () {
     assert.ok(!stored.includes('emulator-secret'));
     assert.ok(!JSON.stringify(flows).includes('emulator-secret'), 'the editor is never sent the secret');
     const res = await fetch(`${editor}/plaid/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    assert.equal(res.status, 400, 'the demo\'s webhook route is up and rejects a body without webhook_type');
+    assert.equal(res.status, 401, 'the demo\'s webhook route is up and refuses an unsigned body');
   });
 
   it('01 sandbox walkthrough: creates, exchanges and keeps item_id → access_token', async () => {
