@@ -3,7 +3,7 @@
 // form. What each choice does to the Item, and the LINK SESSION_FINISHED webhook it sends (signed, spec-valid).
 const assert = require('node:assert/strict');
 const { validateWebhook } = require('../support/openapi');
-const { call, ok, sleep, startEmulator, startReceiver, verifyWebhook, webhookBody } = require('./helpers');
+const { ok, sleep, startEmulator, startReceiver, verifyWebhook, webhookBody } = require('./helpers');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
