@@ -223,6 +223,21 @@ describe('emulator: Hosted Link page', () => {
       assert.match(html, /value="exit"[^>]*>Exit/);
     });
 
+    it('Continue is the form\'s first button, so Enter in a field continues rather than exits', async () => {
+      const { html } = await openPage((await newLink()).hosted_link_url);
+      assert.equal(html.match(/<button[^>]*value="(\w+)"/)[1], 'continue');
+    });
+
+    it('lists only institutions that support every product asked for, and refuses another', async () => {
+      const link = await newLink();
+      const { html } = await openPage(link.hosted_link_url);
+      assert.doesNotMatch(html, /Houndstooth Bank/, 'Houndstooth has no transactions product');
+      const answer = await submit(link.hosted_link_url, { ...formDefaults(html), institution_id: 'ins_109512', action: 'continue' });
+      assert.equal(answer.status, 200);
+      assert.match(answer.html, /Choose one of the listed institutions/);
+      assert.equal(emulator.state().linkTokens[0].hosted_link_session, 'open');
+    });
+
     it('wrong credentials keep the session open, say so, and send nothing', async () => {
       const link = await newLink();
       const answer = await submit(link.hosted_link_url, { action: 'continue', username: 'user_good', password: 'nope' });

@@ -1,8 +1,7 @@
 // The HTML of the Hosted Link pages: plain server-rendered forms a person can use in any browser, no script.
 import { SANDBOX_PASSWORD, SANDBOX_USERNAME } from '../api/sandbox';
-import { INSTITUTIONS } from '../model/institutions';
 import type { LinkTokenRecord } from '../model/link-tokens';
-import type { Unusable } from './session';
+import { institutionsFor, type Unusable } from './session';
 
 /** Plaid shows this instead of a client_name longer than 30 characters (the spec's client_name). */
 const LONG_NAME_STAND_IN = 'This Application';
@@ -25,7 +24,8 @@ function layout(title: string, body: string): string {
   p { line-height: 1.45; color: #333; }
   label { display: block; margin: .9rem 0 .3rem; font-weight: 600; }
   input, select { width: 100%; box-sizing: border-box; padding: .55rem; font-size: 1rem; }
-  .buttons { display: flex; gap: .75rem; margin-top: 1.5rem; }
+  /* Continue comes first in the form, so Enter in a field continues; Exit is still shown on the left. */
+  .buttons { display: flex; flex-direction: row-reverse; gap: .75rem; margin-top: 1.5rem; }
   button { flex: 1; padding: .7rem; font-size: 1rem; border-radius: 8px; border: 1px solid #111; cursor: pointer; }
   button.primary { background: #111; color: #fff; }
   button.secondary { background: #fff; color: #111; }
@@ -47,8 +47,8 @@ function clientName(record: LinkTokenRecord): string {
 }
 
 const buttons = `<div class="buttons">
-<button class="secondary" type="submit" name="action" value="exit">Exit</button>
 <button class="primary" type="submit" name="action" value="continue">Continue</button>
+<button class="secondary" type="submit" name="action" value="exit">Exit</button>
 </div>`;
 
 /** The open session: update mode names the Item's institution; new mode lets the person pick one and log in. */
@@ -64,7 +64,7 @@ ${problem}
 ${buttons}
 </form>`);
   }
-  const options = [...INSTITUTIONS.values()].map((institution) =>
+  const options = institutionsFor(record).map((institution) =>
     `<option value="${escapeHtml(institution.institution_id)}">${escapeHtml(institution.name)}</option>`).join('\n');
   return layout(`Connect your bank to ${clientName(record)}`, `<h1>Connect your bank</h1>
 <p>${app} uses Plaid to connect to your bank account.</p>

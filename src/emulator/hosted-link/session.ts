@@ -4,7 +4,7 @@
 import { errors } from '../api/errors';
 import type { EmulatorCore } from '../core';
 import { SANDBOX_PASSWORD, SANDBOX_USERNAME } from '../api/sandbox';
-import { DEFAULT_INSTITUTION, INSTITUTIONS } from '../model/institutions';
+import { DEFAULT_INSTITUTION, INSTITUTIONS, type Institution } from '../model/institutions';
 import type { LinkTokenRecord } from '../model/link-tokens';
 import { sessionFinishedPayload } from '../webhooks/payloads';
 import { sendWebhook } from '../webhooks/send';
@@ -21,6 +21,12 @@ export function openSession(core: EmulatorCore, id: string): LinkTokenRecord | U
   return record;
 }
 
+/** New mode: Link lists only the institutions that support every product the token asks for. */
+export function institutionsFor(record: LinkTokenRecord): Institution[] {
+  return [...INSTITUTIONS.values()].filter((institution) =>
+    record.products.every((product) => institution.products.includes(product)));
+}
+
 export interface ContinueForm {
   institutionId?: string;
   username?: string;
@@ -35,7 +41,8 @@ export function continueSession(core: EmulatorCore, record: LinkTokenRecord, for
   if (record.item) {
     core.state.renewThroughUpdateMode(record.item);
   } else {
-    const institution = INSTITUTIONS.get(form.institutionId ?? DEFAULT_INSTITUTION.institution_id);
+    const institutionId = form.institutionId ?? DEFAULT_INSTITUTION.institution_id;
+    const institution = institutionsFor(record).find((candidate) => candidate.institution_id === institutionId);
     if (!institution) return { ended: false, error: 'Choose one of the listed institutions.' };
     if (form.username !== SANDBOX_USERNAME || form.password !== SANDBOX_PASSWORD) {
       return { ended: false, error: errors.invalidCredentials().displayMessage ?? 'The credentials were not correct.' };
