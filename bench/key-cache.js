@@ -4,7 +4,7 @@
 const http = require('node:http');
 const { startChild } = require('./lib/child');
 const { deliveryPool, makeKey } = require('./lib/deliveries');
-const { startKeyServer } = require('./lib/key-server');
+const { startKeyServer } = require('../test/support/webhook-key-server');
 const { assertClean, blast } = require('./lib/load');
 const { log } = require('./lib/stats');
 const { processTicks } = require('./lib/cpu');

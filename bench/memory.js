@@ -3,7 +3,7 @@
 // dedupe on. Goal: < 20 MB.
 const { startChild } = require('./lib/child');
 const { deliveryPool, makeKey } = require('./lib/deliveries');
-const { startKeyServer } = require('./lib/key-server');
+const { startKeyServer } = require('../test/support/webhook-key-server');
 const { assertClean, blast } = require('./lib/load');
 const { fmtMb, fmtRate, log } = require('./lib/stats');
 

@@ -4,7 +4,7 @@
 //   (b) a bare node:http server doing the same verification (the ceiling).
 const { startChild } = require('./lib/child');
 const { deliveryPool, makeKey, SWITCH_CODES } = require('./lib/deliveries');
-const { startKeyServer } = require('./lib/key-server');
+const { startKeyServer } = require('../test/support/webhook-key-server');
 const { assertClean, blast } = require('./lib/load');
 const { fmtRate, fmtRatio, foreignNote, loadGenNote, log, sideBySide } = require('./lib/stats');
 

@@ -43,8 +43,10 @@ export = function (RED: NodeAPI): void {
         retries: numberOr(def.retries, DEFAULT_RETRIES, 0),
       });
       this.client = client;
+      // One attempt per fetch: a forged delivery must cost at most one call, and the key cache spaces out fetches
+      // after a failure itself (Plaid retries the delivery, not us the fetch).
       this.verificationKeys = new VerificationKeyCache(
-        async (kid) => (await client.request(WEBHOOK_VERIFICATION_KEY_GET, { key_id: kid })).body.key,
+        async (kid) => (await client.request(WEBHOOK_VERIFICATION_KEY_GET, { key_id: kid }, { retries: 0 })).body.key,
       );
     } catch (err) {
       this.problem = (err as Error).message;

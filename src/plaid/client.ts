@@ -61,12 +61,13 @@ export class PlaidClient {
     this.secrets = [options.secret];
   }
 
-  async request(endpoint: EndpointSpec, body: Record<string, unknown>): Promise<PlaidResponse> {
+  /** `options.retries` overrides the client's for this call (0: one attempt only). */
+  async request(endpoint: EndpointSpec, body: Record<string, unknown>, options: { retries?: number } = {}): Promise<PlaidResponse> {
     if (this.closed) throw new PlaidRequestError({ kind: 'config', endpoint: endpoint.label, attempts: 0, detail: 'client closed' });
     const got = await this.instance();
     const payload = JSON.stringify(body);
     const secrets = [...this.secrets, ...tokensIn(body)];
-    const maxAttempts = 1 + Math.max(0, this.options.retries);
+    const maxAttempts = 1 + Math.max(0, options.retries ?? this.options.retries);
     // An earlier attempt whose answer was lost (timeout, dropped connection, 5xx) may have taken effect: a later
     // INVALID_ACCESS_TOKEN from item/remove then likely means the first attempt removed the Item. The error says so.
     let unclear: string | undefined;

@@ -1,34 +1,44 @@
 'use strict';
-// A loopback stand-in for Plaid's /webhook_verification_key/get, serving the test's own keys. It checks each
-// request against Plaid's spec, counts fetches per kid, and can be slowed down or taken down.
+// A loopback stand-in for Plaid's /webhook_verification_key/get, serving the test's (or benchmark's) own keys. It
+// checks each request against Plaid's spec, counts fetches per kid, and can be slowed down, made to fail (429, 500)
+// or made to hold its answers for a kid until released (to keep deliveries waiting on one fetch).
 const http = require('node:http');
 const { validateHeaders, validateRequest } = require('./openapi');
+const { readBody } = require('./read-body');
+
+const plaidError = (error_type, error_code, error_message) => ({ error_type, error_code, error_message, display_message: null, request_id: 'key-server' });
+const FAILURES = {
+  429: plaidError('RATE_LIMIT_EXCEEDED', 'RATE_LIMIT', 'rate limit exceeded for attempts to access this item'),
+  500: plaidError('API_ERROR', 'INTERNAL_SERVER_ERROR', 'an unexpected error occurred'),
+};
 
 async function startKeyServer() {
   const keys = new Map();
-  const state = { fetches: [], delayMs: 0, down: false, problems: [] };
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk) => { raw += chunk; });
-    req.on('end', async () => {
-      const answer = (status, body) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      if (state.delayMs) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
-      if (req.url !== '/webhook_verification_key/get') return answer(404, { error_type: 'INVALID_REQUEST', error_code: 'NOT_FOUND', error_message: 'no such endpoint', display_message: null, request_id: 'r' });
-      const body = JSON.parse(raw);
-      state.problems.push(...validateHeaders(req.headers), ...validateRequest('/webhook_verification_key/get', body));
-      state.fetches.push(body.key_id);
-      if (state.down) {
-        return answer(500, { error_type: 'API_ERROR', error_code: 'INTERNAL_SERVER_ERROR', error_message: 'an unexpected error occurred', display_message: null, request_id: 'r' });
-      }
-      const key = keys.get(body.key_id);
-      if (!key) {
-        return answer(400, { error_type: 'INVALID_INPUT', error_code: 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', error_message: 'invalid key_id provided', display_message: null, request_id: 'r' });
-      }
-      return answer(200, { key: key.jwk, request_id: 'r' });
-    });
+  const held = new Map();
+  /** `failWith`: 429 or 500 answers every fetch with that Plaid error; `down` is `failWith: 500`. */
+  const state = { fetches: [], delayMs: 0, down: false, failWith: undefined, problems: [] };
+  const server = http.createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const answer = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (state.delayMs) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+    if (req.url !== '/webhook_verification_key/get') return answer(404, plaidError('INVALID_REQUEST', 'NOT_FOUND', 'no such endpoint'));
+    let body;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return answer(400, plaidError('INVALID_REQUEST', 'INVALID_BODY', 'body is not JSON'));
+    }
+    state.problems.push(...validateHeaders(req.headers), ...validateRequest('/webhook_verification_key/get', body));
+    state.fetches.push(body.key_id);
+    const failWith = state.failWith ?? (state.down ? 500 : undefined);
+    if (failWith) return answer(failWith, FAILURES[failWith]);
+    if (held.has(body.key_id)) await held.get(body.key_id);
+    const key = keys.get(body.key_id);
+    if (!key) return answer(400, plaidError('INVALID_INPUT', 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', 'invalid key_id provided'));
+    return answer(200, { key: key.jwk, request_id: 'key-server' });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -37,6 +47,15 @@ async function startKeyServer() {
     /** Serves `key` (from makeKey) under its kid. */
     add(key) { keys.set(key.kid, key); },
     fetchesOf(kid) { return state.fetches.filter((k) => k === kid).length; },
+    /** Answers for `kid` wait until the returned function is called. */
+    hold(kid) {
+      let release;
+      held.set(kid, new Promise((resolve) => { release = resolve; }));
+      return () => {
+        held.delete(kid);
+        release();
+      };
+    },
     close() { server.closeAllConnections(); return new Promise((resolve) => server.close(resolve)); },
   };
 }

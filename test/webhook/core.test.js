@@ -73,21 +73,84 @@ describe('webhook core', function () {
       assert.equal(fetches, 1);
     });
 
-    it('remembers an unknown kid (401) but not a failed fetch (503)', async function () {
+    it('remembers an unknown kid (401), and after a failed fetch (503) asks nothing until failedForMs has passed', async function () {
       const calls = [];
       let failing = true;
+      let now = 0;
       const cache = new VerificationKeyCache(async (kid) => {
         calls.push(kid);
         if (kid === 'forged') throw unknownKidError();
-        if (failing) throw new PlaidRequestError({ kind: 'timeout', endpoint: 'webhook_verification_key/get', attempts: 3 });
+        if (failing) throw new PlaidRequestError({ kind: 'timeout', endpoint: 'webhook_verification_key/get', attempts: 1 });
         return key.jwk;
-      });
+      }, { failedForMs: 1000, now: () => now });
       await assert.rejects(cache.get('forged'), status(401));
       await assert.rejects(cache.get('forged'), status(401));
       await assert.rejects(cache.get(key.kid), status(503));
       failing = false;
+      now = 999;
+      await assert.rejects(cache.get(key.kid), status(503));
+      await assert.rejects(cache.get('another-kid'), status(503));
+      now = 1000;
       await cache.get(key.kid);
       assert.deepEqual(calls, ['forged', key.kid, key.kid]);
+    });
+
+    it('waits twice as long after each failure in a row, up to maxFailedForMs', async function () {
+      let now = 0;
+      let fetches = 0;
+      const cache = new VerificationKeyCache(async () => {
+        fetches++;
+        throw new PlaidRequestError({ kind: 'http', endpoint: 'webhook_verification_key/get', attempts: 1, status: 429 });
+      }, { failedForMs: 1000, maxFailedForMs: 4000, fetchBurst: 100, now: () => now });
+      const fetchedAt = [];
+      for (now = 0; now <= 20000; now += 250) {
+        const before = fetches;
+        await assert.rejects(cache.get('kid'), status(503));
+        if (fetches > before) fetchedAt.push(now);
+      }
+      assert.deepEqual(fetchedAt, [0, 1000, 3000, 7000, 11000, 15000, 19000]);
+    });
+
+    it('fetches new kids at most fetchBurst at once, then fetchesPerMinute, and answers the rest 503', async function () {
+      let now = 0;
+      let fetches = 0;
+      const cache = new VerificationKeyCache(async () => { fetches++; throw unknownKidError(); }, { fetchesPerMinute: 10, fetchBurst: 5, now: () => now });
+      const answers = [];
+      for (let i = 0; i < 200; i++) answers.push(await cache.get(`forged-${i}`).catch((err) => err.status));
+      assert.equal(fetches, 5);
+      assert.deepEqual(answers.slice(0, 5), [401, 401, 401, 401, 401]);
+      assert.ok(answers.slice(5).every((answer) => answer === 503));
+      now = 60_000;
+      for (let i = 200; i < 400; i++) await cache.get(`forged-${i}`).catch(() => {});
+      assert.equal(fetches, 10, 'five more after a minute: the bucket holds five at most');
+    });
+
+    it('keeps a key that verified a delivery however many unknown kids come', async function () {
+      const genuine = makeKey('kid-genuine');
+      let genuineFetches = 0;
+      const cache = new VerificationKeyCache(async (kid) => {
+        if (kid !== genuine.kid) throw unknownKidError();
+        genuineFetches++;
+        return genuine.jwk;
+      }, { fetchesPerMinute: 1e9, fetchBurst: 1e9 });
+      const raw = Buffer.from('{"webhook_type":"ITEM","webhook_code":"ERROR"}');
+      await verifyPlaidSignature(signRaw(raw, genuine), raw, { keys: cache });
+      for (let i = 0; i < 1100; i++) await assert.rejects(cache.get(`forged-${i}`), status(401));
+      await verifyPlaidSignature(signRaw(raw, genuine), raw, { keys: cache });
+      assert.equal(genuineFetches, 1);
+    });
+
+    it('serves a key due for a refresh while Plaid cannot be asked, and drops it once Plaid says it expired', async function () {
+      let now = 0;
+      let answer = () => key.jwk;
+      const cache = new VerificationKeyCache(async () => answer(), { refreshAfterMs: 1000, now: () => now });
+      const first = await cache.get(key.kid);
+      now = 5000;
+      answer = () => { throw new PlaidRequestError({ kind: 'http', endpoint: 'webhook_verification_key/get', attempts: 1, status: 429 }); };
+      assert.equal(await cache.get(key.kid), first);
+      now = 60_000;
+      answer = () => ({ ...key.jwk, expired_at: 1 });
+      await assert.rejects(cache.get(key.kid), status(401));
     });
 
     it('rejects a key with expired_at set, and one that is not a P-256 key', async function () {

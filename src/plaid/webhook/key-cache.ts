@@ -2,6 +2,7 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { PlaidRequestError } from '../errors';
 import { unavailable, unverified, WebhookRejection } from './rejection';
+import { TokenBucket } from './token-bucket';
 
 /** Resolves to the `key` member of Plaid's /webhook_verification_key/get answer (a JWK); rejects as the client does. */
 export type VerificationKeyFetcher = (kid: string) => Promise<unknown>;
@@ -11,65 +12,73 @@ export interface VerificationKeyCacheOptions {
   refreshAfterMs?: number;
   /** How long Plaid's "no such key" or an expired key is remembered: a burst of forgeries under one kid costs one call. */
   rejectedForMs?: number;
-  /** Entries kept at most; the oldest settled ones go first. Random kids in forgeries must not grow memory. */
+  /** Entries kept at most; the oldest settled ones that never verified a delivery go first. */
   maxEntries?: number;
+  /** Fetches per minute at most, after a burst of `fetchBurst`: forgeries naming new kids cannot make many calls. */
+  fetchesPerMinute?: number;
+  fetchBurst?: number;
+  /** After a failed fetch (429, 5xx, network), no fetch for this long, doubling per failure in a row up to the max. */
+  failedForMs?: number;
+  maxFailedForMs?: number;
   now?: () => number;
 }
 
 interface Entry {
-  key: Promise<KeyObject>;
-  /** The key once the fetch has succeeded: a cached key is then handed out without a promise. */
-  value?: KeyObject;
-  /** When the fetch ended; undefined while it is in flight (every delivery waiting on the kid shares it). */
-  settledAt?: number;
-  /** Whether it ended in a 401 rejection (kept for `rejectedForMs`) rather than a key. */
-  rejected?: boolean;
+  /** The fetch in flight, shared by every delivery waiting on the kid. */
+  pending?: Promise<KeyObject>;
+  /** The key, once fetched: then handed out without a promise. */
+  key?: KeyObject;
+  /** Plaid's answer that the kid is unknown or its key expired (a 401), remembered for `rejectedForMs`. */
+  rejection?: WebhookRejection;
+  /** When the key or the rejection came. */
+  fetchedAt: number;
+  /** The key verified a delivery: it is never evicted to make room. */
+  pinned: boolean;
 }
 
 const UNKNOWN_KEY_CODE = 'INVALID_WEBHOOK_VERIFICATION_KEY_ID';
 
+/**
+ * Plaid's verification keys by kid, for one config node. Every fetch costs an authenticated call to Plaid, and a
+ * forged delivery needs no key to name a new kid, so: fetches are rate-limited (a delivery that meets the limit is
+ * answered 503, and Plaid's retry is only delayed); after a failed fetch Plaid is not asked again for a while, and a
+ * key due for a refresh is served as it is meanwhile; keys that verified a delivery are never evicted by unknown kids.
+ */
 export class VerificationKeyCache {
   private readonly entries = new Map<string, Entry>();
   private readonly refreshAfterMs: number;
   private readonly rejectedForMs: number;
   private readonly maxEntries: number;
+  private readonly failedForMs: number;
+  private readonly maxFailedForMs: number;
+  private readonly fetches: TokenBucket;
   private readonly now: () => number;
+  /** Failed fetches in a row, and until when none is tried. */
+  private failures = 0;
+  private failingUntil = 0;
 
   constructor(private readonly fetchKey: VerificationKeyFetcher, options: VerificationKeyCacheOptions = {}) {
     this.refreshAfterMs = options.refreshAfterMs ?? 60 * 60_000;
     this.rejectedForMs = options.rejectedForMs ?? 10 * 60_000;
     this.maxEntries = options.maxEntries ?? 1000;
+    this.failedForMs = options.failedForMs ?? 1_000;
+    this.maxFailedForMs = options.maxFailedForMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.fetches = new TokenBucket({ perMinute: options.fetchesPerMinute ?? 10, burst: options.fetchBurst ?? 5, now: this.now });
   }
 
   /**
    * The public key for `kid`. Rejects with a WebhookRejection: 401 when Plaid does not know the kid or the key has
-   * expired (the delivery is forged or stale), 503 when the key could not be had right now (Plaid should retry).
-   * A failed fetch is not kept: the next delivery asks again.
+   * expired (the delivery is forged or stale), 503 when the key cannot be had right now (Plaid should retry).
    */
   get(kid: string): Promise<KeyObject> {
-    const cached = this.entries.get(kid);
-    if (cached && this.isFresh(cached)) return cached.key;
-    const entry: Entry = { key: this.load(kid) };
-    this.entries.delete(kid);
-    this.entries.set(kid, entry);
-    this.evictOverflow();
-    entry.key.then(
-      (key) => {
-        entry.value = key;
-        entry.settledAt = this.now();
-      },
-      (err: unknown) => {
-        if (this.entries.get(kid) !== entry) return;
-        if (err instanceof WebhookRejection && err.status === 401) {
-          entry.settledAt = this.now();
-          entry.rejected = true;
-        } else {
-          this.entries.delete(kid);
-        }
-      },
-    );
-    return entry.key;
+    const entry = this.entries.get(kid);
+    if (entry?.pending) return entry.pending;
+    if (entry?.key && this.now() - entry.fetchedAt < this.refreshAfterMs) return Promise.resolve(entry.key);
+    if (entry?.rejection && this.now() - entry.fetchedAt < this.rejectedForMs) return Promise.reject(entry.rejection);
+    const refusal = this.fetchRefusal();
+    if (refusal) return entry?.key ? Promise.resolve(entry.key) : Promise.reject(refusal);
+    return this.fetch(kid, entry);
   }
 
   /**
@@ -78,21 +87,63 @@ export class VerificationKeyCache {
    */
   cached(kid: string): KeyObject | undefined {
     const entry = this.entries.get(kid);
-    return entry?.value && this.isFresh(entry) ? entry.value : undefined;
+    return entry?.key && this.now() - entry.fetchedAt < this.refreshAfterMs ? entry.key : undefined;
   }
 
-  private isFresh(entry: Entry): boolean {
-    if (entry.settledAt === undefined) return true;
-    return this.now() - entry.settledAt < (entry.rejected ? this.rejectedForMs : this.refreshAfterMs);
+  /** The key for `kid` verified a delivery: it stays, whatever other kids come. */
+  pin(kid: string): void {
+    const entry = this.entries.get(kid);
+    if (entry?.key) entry.pinned = true;
   }
 
-  private evictOverflow(): void {
-    for (const [kid, entry] of this.entries) {
+  /** Why no fetch may be made now (Plaid failing, or the rate limit met), else undefined; takes a token if it may. */
+  private fetchRefusal(): WebhookRejection | undefined {
+    const waitMs = this.failingUntil - this.now();
+    if (waitMs > 0) {
+      return unavailable(`Plaid's verification key endpoint failed ${this.failures} time(s) in a row; not asked again for ${Math.ceil(waitMs / 1000)} s`);
+    }
+    if (!this.fetches.take()) return unavailable('verification keys are being asked for too often (a burst of unknown kids); not asked now');
+    return undefined;
+  }
+
+  private fetch(kid: string, existing: Entry | undefined): Promise<KeyObject> {
+    const entry: Entry = existing ?? { fetchedAt: 0, pinned: false };
+    if (!existing) this.add(kid, entry);
+    const pending = this.load(kid).then(
+      (key) => {
+        this.failures = 0;
+        Object.assign(entry, { pending: undefined, key, rejection: undefined, fetchedAt: this.now() });
+        return key;
+      },
+      (err: unknown) => {
+        entry.pending = undefined;
+        if (err instanceof WebhookRejection && err.status === 401) {
+          this.failures = 0;
+          Object.assign(entry, { key: undefined, rejection: err, fetchedAt: this.now(), pinned: false });
+          throw err;
+        }
+        this.failures++;
+        this.failingUntil = this.now() + Math.min(this.maxFailedForMs, this.failedForMs * 2 ** (this.failures - 1));
+        // A key that is only due for a refresh still verifies until Plaid can be asked again.
+        if (entry.key) return entry.key;
+        if (this.entries.get(kid) === entry) this.entries.delete(kid);
+        throw err;
+      },
+    );
+    entry.pending = pending;
+    return pending;
+  }
+
+  /** Adds `entry`, then evicts the oldest settled entries that are not pinned while there are too many. */
+  private add(kid: string, entry: Entry): void {
+    this.entries.set(kid, entry);
+    for (const [oldKid, old] of this.entries) {
       if (this.entries.size <= this.maxEntries) return;
-      if (entry.settledAt !== undefined) this.entries.delete(kid);
+      if (!old.pinned && !old.pending && old !== entry) this.entries.delete(oldKid);
     }
   }
 
+  /** One fetch; every failure as a WebhookRejection (401: Plaid knows no such key; 503: could not be had now). */
   private async load(kid: string): Promise<KeyObject> {
     let jwk: unknown;
     try {

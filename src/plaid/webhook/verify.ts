@@ -9,6 +9,8 @@ export interface VerificationKeySource {
   get(kid: string): Promise<KeyObject>;
   /** The key when it is at hand already (fetched, fresh); undefined sends the caller to `get`. */
   cached?(kid: string): KeyObject | undefined;
+  /** Told when the key for `kid` has verified a delivery (the cache then keeps it). */
+  pin?(kid: string): void;
 }
 
 export interface VerifyOptions {
@@ -59,6 +61,7 @@ export async function verifyPlaidSignature(token: string | undefined, rawBody: B
   if (!verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature)) {
     throw unverified('JWT signature does not verify');
   }
+  options.keys.pin?.(kid);
   return bodySha256;
 }
 
