@@ -56,6 +56,7 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         opening = undefined;
         node.problem = `Item store ${def.name || node.id}: ${(err as Error).message}`;
+        node.problemCode = err instanceof ItemStoreError && err.code === 'WRONG_KEY' ? 'WRONG_KEY' : 'STORE_UNAVAILABLE';
         node.error(node.problem);
       }
     })();

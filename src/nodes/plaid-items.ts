@@ -51,7 +51,9 @@ export = function (RED: NodeAPI): void {
     async function openStore(): Promise<ItemStore> {
       if (!storeNode) throw new ItemStoreError('STORE_UNAVAILABLE', 'no Item store selected');
       await storeNode.ready;
-      if (!storeNode.itemStore) throw new ItemStoreError('STORE_UNAVAILABLE', storeNode.problem ?? 'the Item store is not open');
+      if (!storeNode.itemStore) {
+        throw new ItemStoreError(storeNode.problemCode ?? 'STORE_UNAVAILABLE', storeNode.problem ?? 'the Item store is not open');
+      }
       return storeNode.itemStore;
     }
 

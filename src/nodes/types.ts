@@ -1,5 +1,6 @@
 import type { Node, NodeDef } from 'node-red';
 import type { PlaidClient } from '../plaid/client';
+import type { ItemStoreErrorCode } from '../plaid/store/errors';
 import type { ItemStore } from '../plaid/store/item-store';
 import type { PlaidEnvironment } from '../plaid/environments';
 import type { VerificationKeyCache } from '../plaid/webhook/key-cache';
@@ -47,6 +48,8 @@ export interface PlaidItemStoreNode extends Node<PlaidItemStoreCredentials> {
   /** Absent when the store cannot be used; `problem` then says why. */
   itemStore?: ItemStore;
   problem?: string;
+  /** The ItemStoreError code of `problem` (WRONG_KEY for a wrong key, STORE_UNAVAILABLE otherwise). */
+  problemCode?: ItemStoreErrorCode;
   /** Settles once opening finished (then `itemStore` or `problem` is set); never rejects. */
   ready: Promise<void>;
 }

@@ -16,8 +16,11 @@ const { tokenFor } = require('./support/token');
 const PLAIN_KILLS = Number(process.env.DURABILITY_PLAIN_KILLS || 200);
 const RED_KILLS = Number(process.env.DURABILITY_RED_KILLS || 20);
 
-/** Runs `script` until it is ready, lets it save for a random while, kills it; resolves to the item_ids it reported. */
-function killAtRandom(script, env, { maxDelayMs, startTimeoutMs }) {
+/**
+ * Runs `script` until it prints a line starting with `armOn`, lets it save for a random while, kills it; resolves
+ * to the item_ids it reported.
+ */
+function killAtRandom(script, env, { armOn, maxDelayMs, startTimeoutMs }) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(__dirname, 'support', script)], {
       env: { ...process.env, ...env },
@@ -33,10 +36,11 @@ function killAtRandom(script, env, { maxDelayMs, startTimeoutMs }) {
       killed = true;
       child.kill('SIGKILL');
     }
+    let armed = false;
     child.stdout.on('data', (chunk) => {
-      const first = out === '';
       out += chunk;
-      if (first) {
+      if (!armed && out.split('\n').some((line) => line.startsWith(armOn))) {
+        armed = true;
         clearTimeout(startTimer);
         delayMs = Math.floor(Math.random() * maxDelayMs);
         setTimeout(kill, delayMs);
@@ -68,47 +72,79 @@ async function checkResolve(file, key, itemIds) {
   }
 }
 
+/**
+ * `kills` times: start `script` with `envFor(run)`, kill it at random, check that what it reported resolves.
+ * Lanes run side by side (on one store file or on one each), so the kills overlap other processes' writes too.
+ */
+async function lane({ kills, script, envFor, file, key, timing, first = 0 }) {
+  let reported = 0;
+  let withSaves = 0;
+  for (let run = first; run < first + kills; run++) {
+    const { saved } = await killAtRandom(script, envFor(run), timing);
+    const { missing } = await checkResolve(file, key, saved);
+    assert.deepEqual(missing, [], `${script} run ${run}`);
+    reported += saved.length;
+    if (saved.length > 0) withSaves++;
+  }
+  return { reported, withSaves };
+}
+
+function sum(results) {
+  return results.reduce((a, b) => ({ reported: a.reported + b.reported, withSaves: a.withSaves + b.withSaves }));
+}
+
 describe('durability: SIGKILL at random moments', function () {
   let dir;
   before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-durability-'))));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it(`${PLAIN_KILLS} kills of a process saving through the ItemStore API: every reported save resolves`, async function () {
+  it(`${PLAIN_KILLS} kills of processes saving through the ItemStore API: every reported save resolves`, async function () {
+    // Four processes at a time on one store file: each kill lands while the others write.
+    const LANES = 4;
     const file = path.join(dir, 'plain.db');
     const key = generateStoreKey();
-    let reported = 0;
-    let withSaves = 0;
-    for (let run = 0; run < PLAIN_KILLS; run++) {
-      const { saved } = await killAtRandom('store-child.js', { STORE_FILE: file, STORE_KEY: key, RUN: `p${run}` }, { maxDelayMs: 80, startTimeoutMs: 10000 });
-      const { missing, total } = await checkResolve(file, key, saved);
-      assert.deepEqual(missing, [], `run ${run}`);
-      reported += saved.length;
-      if (saved.length > 0) withSaves++;
-      assert.ok(total >= reported, `run ${run}: ${total} records for ${reported} reported saves`);
-    }
+    const perLane = Math.ceil(PLAIN_KILLS / LANES);
+    const results = await Promise.all(Array.from({ length: LANES }, (_, l) => lane({
+      kills: perLane,
+      first: l * perLane,
+      script: 'store-child.js',
+      envFor: (run) => ({ STORE_FILE: file, STORE_KEY: key, RUN: `p${run}` }),
+      file,
+      key,
+      timing: { armOn: 'READY', maxDelayMs: 150, startTimeoutMs: 20000 },
+    })));
+    const { reported, withSaves } = sum(results);
     const { total } = await checkResolve(file, key, []);
-    console.log(`      plain Node: ${PLAIN_KILLS} SIGKILLs, ${withSaves} of them after at least one save; ` +
-      `${reported} saves reported, ${reported} resolved after restart, 0 lost; ${total} records in the store`);
+    console.log(`      plain Node: ${perLane * LANES} SIGKILLs (${LANES} processes at a time), ${withSaves} of them after at ` +
+      `least one save; ${reported} saves reported, ${reported} resolved after restart, 0 lost; ${total} records in the store`);
+    assert.ok(total >= reported, `${total} records for ${reported} reported saves`);
     assert.ok(withSaves >= PLAIN_KILLS * 0.5, `only ${withSaves} runs saved anything before the kill`);
   });
 
-  it(`${RED_KILLS} kills of a Node-RED saving through a plaid-items put node: every reported output resolves`, async function () {
-    const userDir = path.join(dir, 'red');
-    fs.mkdirSync(userDir);
+  it(`${RED_KILLS} kills of Node-RED saving through a plaid-items put node: every reported output resolves`, async function () {
+    // Two Node-REDs at a time, each with its own user directory and store.
+    const LANES = 2;
+    const perLane = Math.ceil(RED_KILLS / LANES);
     const key = generateStoreKey();
-    const file = path.join(userDir, 'plaid-items.db');
-    let reported = 0;
-    let withSaves = 0;
-    for (let run = 0; run < RED_KILLS; run++) {
-      const { saved } = await killAtRandom('red-store-child.js', { USER_DIR: userDir, STORE_KEY: key, RUN: `r${run}` }, { maxDelayMs: 300, startTimeoutMs: 30000 });
-      const { missing } = await checkResolve(file, key, saved);
-      assert.deepEqual(missing, [], `run ${run}`);
-      reported += saved.length;
-      if (saved.length > 0) withSaves++;
-    }
-    const { total } = await checkResolve(file, key, []);
-    console.log(`      Node-RED: ${RED_KILLS} SIGKILLs, ${withSaves} after at least one put output; ` +
-      `${reported} outputs reported, ${reported} resolved after restart, 0 lost; ${total} records in the store`);
+    const lanes = Array.from({ length: LANES }, (_, l) => {
+      const userDir = path.join(dir, `red-${l}`);
+      fs.mkdirSync(userDir);
+      return { userDir, file: path.join(userDir, 'plaid-items.db') };
+    });
+    const results = await Promise.all(lanes.map(({ userDir, file }, l) => lane({
+      kills: perLane,
+      first: l * perLane,
+      script: 'red-store-child.js',
+      envFor: (run) => ({ USER_DIR: userDir, STORE_KEY: key, RUN: `r${run}` }),
+      file,
+      key,
+      timing: { armOn: 'SAVED', maxDelayMs: 300, startTimeoutMs: 60000 },
+    })));
+    const { reported, withSaves } = sum(results);
+    let total = 0;
+    for (const { file } of lanes) total += (await checkResolve(file, key, [])).total;
+    console.log(`      Node-RED: ${perLane * LANES} SIGKILLs (${LANES} runtimes at a time), ${withSaves} after at least one ` +
+      `put output; ${reported} outputs reported, ${reported} resolved after restart, 0 lost; ${total} records in the stores`);
     assert.ok(withSaves >= RED_KILLS * 0.5, `only ${withSaves} runs saved anything before the kill`);
   });
 });

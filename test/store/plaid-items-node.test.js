@@ -16,12 +16,12 @@ const TAB = 'tab1';
 const token = (n) => `access-sandbox-${String(n).padStart(8, '0')}-5c1a-4f00-9a1e-0d6b2f8c7e11`;
 
 /** Deploys a store config node, one plaid-items node per operation, an output collector and a Catch. */
-async function deploy({ key = generateStoreKey(), file, userDir = files.tempDir(), statuses = [] } = {}) {
+async function deploy({ key = generateStoreKey(), file, userDir = files.tempDir(), statuses = [], backend = 'sqlite' } = {}) {
   helper.settings({ userDir });
   const operations = ['get', 'put', 'delete', 'list'];
   const flow = [
     { id: TAB, type: 'tab', label: 'store' },
-    { id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', ...(file === undefined ? {} : { file }) },
+    { id: 'store', type: 'plaid-item-store', name: 'items', backend, ...(file === undefined ? {} : { file }) },
     ...operations.map((operation) => ({
       // Ids other than the operations' names: Node-RED reads a property equal to a node's id as a reference to it.
       id: `items-${operation}`, z: TAB, type: 'plaid-items', store: 'store', operation, item_id: 'item_id', item_idType: 'msg',
@@ -147,7 +147,7 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     const get = await red.send('get', { item_id: 'item-a' });
     for (const outcome of [put, get]) {
       assert.equal(outcome.kind, 'error');
-      assert.equal(outcome.msg.error.code, 'STORE_UNAVAILABLE');
+      assert.equal(outcome.msg.error.code, 'WRONG_KEY');
       assert.match(outcome.msg.error.message, /the encryption key does not match/);
     }
     assertNoToken(red.outcomes, 'Catch messages');
@@ -160,12 +160,14 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
       [{ key: 'not-a-key' }, /the encryption key must be 32 bytes/],
       [{ file: path.join(files.tempDir(), 'missing', 'items.db') }, /the directory .*missing does not exist/],
       [{ file: path.join(files.readOnlyDir(), 'items.db') }, /(read-only|permission denied)/],
+      [{ backend: 'postgres' }, /the postgres backend has no PostgreSQL URL/],
     ];
     for (const [options, pattern] of cases) {
       const red = await deploy(options);
       const put = await red.send('put', { payload: { item_id: 'item-a', access_token: token(1) } });
       assert.equal(put.kind, 'error');
       assert.match(put.msg.error.message, pattern);
+      assert.equal(put.msg.error.code, 'STORE_UNAVAILABLE');
       assert.equal('access_token' in put.msg.payload, false);
       assert.doesNotMatch(put.msg.error.message, /not-a-key/);
       await helper.unload();

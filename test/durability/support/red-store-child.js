@@ -22,12 +22,12 @@ const flows = [
   { id: 'store', type: 'plaid-item-store', name: 'durability', backend: 'sqlite', file: 'plaid-items.db' },
   { id: 'start', z: 'tab', type: 'inject', once: true, onceDelay: 0, repeat: '', props: [{ p: 'payload' }], payload: '', payloadType: 'str', wires: [['first']] },
   {
-    id: 'first', z: 'tab', type: 'function', wires: [['put']],
+    id: 'first', z: 'tab', type: 'function', wires: [['items-put']],
     func: "const r = global.get('durability'); msg.n = 0; msg.payload = r.next(0); return msg;",
   },
-  { id: 'put', z: 'tab', type: 'plaid-items', store: 'store', operation: 'put', item_id: 'item_id', item_idType: 'msg', statuses: [], wires: [['saved']] },
+  { id: 'items-put', z: 'tab', type: 'plaid-items', store: 'store', operation: 'put', item_id: 'item_id', item_idType: 'msg', statuses: [], wires: [['saved']] },
   {
-    id: 'saved', z: 'tab', type: 'function', wires: [['put']],
+    id: 'saved', z: 'tab', type: 'function', wires: [['items-put']],
     func: "const r = global.get('durability'); r.saved(msg.payload.item_id); msg.n += 1; msg.payload = r.next(msg.n); return msg;",
   },
 ];
