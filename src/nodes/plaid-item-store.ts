@@ -11,6 +11,11 @@ import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode }
 /** Between attempts to open a store whose backend is unreachable: from about 1 s up to 30 s. */
 const OPEN_RETRY_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000 };
 
+/** What nodes using a store that did not open fail with: WRONG_KEY for a wrong key, else STORE_UNAVAILABLE. */
+function codeOf(err: unknown): 'WRONG_KEY' | 'STORE_UNAVAILABLE' {
+  return err instanceof ItemStoreError && err.code === 'WRONG_KEY' ? 'WRONG_KEY' : 'STORE_UNAVAILABLE';
+}
+
 export = function (RED: NodeAPI): void {
   const userDir = (): string => (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
 
@@ -32,12 +37,14 @@ export = function (RED: NodeAPI): void {
         node.itemStore = store;
         if (node.problem) node.log(`Item store ${def.name || node.id}: opened after ${attempt} attempts`);
         node.problem = undefined;
+        node.problemCode = undefined;
       } catch (err) {
         if (closed) return;
         const problem = `Item store ${def.name || node.id}: ${(err as Error).message}`;
         // Logged once, not at every retry.
         if (problem !== node.problem) node.error(problem);
         node.problem = problem;
+        node.problemCode = codeOf(err);
         if (!(err instanceof ItemStoreError && err.code === 'STORE_UNAVAILABLE')) {
           opening = undefined;
           return;
@@ -56,7 +63,7 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         opening = undefined;
         node.problem = `Item store ${def.name || node.id}: ${(err as Error).message}`;
-        node.problemCode = err instanceof ItemStoreError && err.code === 'WRONG_KEY' ? 'WRONG_KEY' : 'STORE_UNAVAILABLE';
+        node.problemCode = codeOf(err);
         node.error(node.problem);
       }
     })();
