@@ -7,7 +7,7 @@ import { LinkTokens } from './model/link-tokens';
 import { KeyRing } from './webhooks/signing-keys';
 import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options';
 import { FixedWindowLimiter } from './model/rate-limit';
-import { EmulatorState } from './model/items';
+import { EmulatorState } from './model/state';
 import { WebhookDispatcher } from './webhooks/delivery';
 
 export interface EmulatorCore {

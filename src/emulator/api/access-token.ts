@@ -1,6 +1,6 @@
 // Resolving an access token to its Item, with the messages Plaid gives for each way a token can be wrong.
 import type { EmulatorCore } from '../core';
-import type { ItemRecord } from '../model/items';
+import type { ItemRecord } from '../model/state';
 import { errors } from './errors';
 
 /** The Item an access token belongs to, or Plaid's INVALID_ACCESS_TOKEN. */

@@ -2,7 +2,7 @@
 // records are small; nothing is cached that could go stale).
 import { isoTime } from '../model/clock';
 import type { JsonObject } from './fields';
-import type { AccountRecord, ItemRecord } from '../model/items';
+import type { AccountRecord, ItemRecord } from '../model/state';
 
 function consentedDataScopes(products: readonly string[]): string[] {
   const scopes = ['account_balance_info', 'contact_info'];

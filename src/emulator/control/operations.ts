@@ -9,7 +9,7 @@ import type { FaultConfig } from '../http/faults';
 import type { JsonObject } from '../api/fields';
 import { newLinkToken, randomUUID } from '../model/ids';
 import { DEFAULT_INSTITUTION, INSTITUTIONS } from '../model/institutions';
-import type { ItemRecord } from '../model/items';
+import type { ItemRecord } from '../model/state';
 import type { LinkMode, LinkTokenRecord } from '../model/link-tokens';
 import { hostedLinkUrl } from '../hosted-link/paths';
 import type { DeliveryRecord } from '../webhooks/delivery';

@@ -2,7 +2,7 @@
 // ends once (Continue or Exit); an ended or expired session's URL only shows that it can no longer be used.
 import type { Clock } from './clock';
 import { newLinkToken, newPlaidId, randomUUID } from './ids';
-import type { ItemRecord } from './items';
+import type { ItemRecord } from './state';
 
 const MINUTE_MS = 60_000;
 /** Lifetimes of a link token (the spec's LinkTokenCreateResponse.expiration): new Item 4 h, update mode 30 min. */

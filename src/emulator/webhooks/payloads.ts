@@ -5,7 +5,7 @@ import { isoTime } from '../model/clock';
 import { errors, PlaidApiError } from '../api/errors';
 import type { JsonObject } from '../api/fields';
 import { randomUUID } from '../model/ids';
-import type { ItemRecord } from '../model/items';
+import type { ItemRecord } from '../model/state';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -2,7 +2,7 @@
 // PENDING_EXPIRATION or PENDING_DISCONNECT announced, which update mode clears).
 import type { EmulatorCore } from '../core';
 import type { JsonObject } from '../api/fields';
-import type { ItemRecord } from '../model/items';
+import type { ItemRecord } from '../model/state';
 import type { DeliveryRecord } from './delivery';
 
 export function sendWebhook(core: EmulatorCore, url: string, payload: JsonObject, item: ItemRecord | null): DeliveryRecord {
