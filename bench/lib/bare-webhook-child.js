@@ -1,12 +1,15 @@
 'use strict';
 // Baseline (b), the ceiling: a bare node:http server doing the same verification as plaid-webhook-in and the same
 // routing on (webhook_type, webhook_code), with nothing else: no express, no Node-RED, no messages. Written the
-// way a careful hand-rolled receiver would be: media type, JSON body with a type and a code, the JWS header (alg
-// pinned to ES256, kid), the key by kid (fetched once from the key server, one in-flight fetch per kid, cached),
-// iat within 5 minutes, the body's SHA-256 against request_body_sha256 in constant time, the ES256 signature.
+// way a careful hand-rolled receiver would be: media type, the JWS header (alg pinned to ES256, kid), iat within
+// 5 minutes, the body's SHA-256 against request_body_sha256 in constant time, the key by kid (fetched once from the
+// key server, one in-flight fetch per kid, cached), the ES256 signature, and only then the JSON body with a type
+// and a code.
 const crypto = require('node:crypto');
 const http = require('node:http');
 const { serveChild } = require('./child');
+const { readBody } = require('../../test/support/read-body');
+const { sha256Hex } = require('../../test/support/webhook-signer');
 
 const ROUTED = new Map([
   'ITEM/ERROR', 'ITEM/LOGIN_REPAIRED', 'ITEM/NEW_ACCOUNTS_AVAILABLE', 'ITEM/PENDING_EXPIRATION', 'ITEM/PENDING_DISCONNECT',
@@ -28,17 +31,15 @@ function fetchKey(kid) {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => {
+      readBody(res).then((raw) => {
         try {
-          const { key: jwk } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          const { key: jwk } = JSON.parse(raw.toString('utf8'));
           if (res.statusCode !== 200 || !jwk || jwk.expired_at) throw new Error('no usable key');
           resolve(crypto.createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: 'jwk' }));
         } catch (err) {
           reject(err);
         }
-      });
+      }, reject);
     });
     req.on('error', reject);
     req.end(body);
@@ -55,13 +56,6 @@ function fail(res, status) {
 
 async function receive(raw, req, res) {
   if ((req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') return fail(res, 415);
-  let body;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    return fail(res, 400);
-  }
-  if (typeof body?.webhook_type !== 'string' || typeof body.webhook_code !== 'string') return fail(res, 400);
   const token = req.headers['plaid-verification'];
   const parts = typeof token === 'string' ? token.split('.') : [];
   if (parts.length !== 3) return fail(res, 401);
@@ -76,7 +70,7 @@ async function receive(raw, req, res) {
   if (header?.alg !== 'ES256' || typeof header.kid !== 'string') return fail(res, 401);
   const now = Date.now() / 1000;
   if (typeof claims?.iat !== 'number' || claims.iat < now - 300 || claims.iat > now + 60) return fail(res, 401);
-  const sha = crypto.createHash('sha256').update(raw).digest('hex');
+  const sha = sha256Hex(raw);
   const claimed = Buffer.from(String(claims.request_body_sha256));
   const actual = Buffer.from(sha);
   if (claimed.length !== actual.length || !crypto.timingSafeEqual(claimed, actual)) return fail(res, 401);
@@ -89,6 +83,13 @@ async function receive(raw, req, res) {
     return fail(res, 503);
   }
   if (!crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key, dsaEncoding: 'ieee-p1363' }, signature)) return fail(res, 401);
+  let body;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return fail(res, 400);
+  }
+  if (typeof body?.webhook_type !== 'string' || typeof body.webhook_code !== 'string') return fail(res, 400);
   res.writeHead(200, { 'content-type': 'text/plain' });
   res.end('OK');
   routed[ROUTED.get(`${body.webhook_type}/${body.webhook_code}`) ?? OTHER]++;
@@ -99,9 +100,7 @@ serveChild({
     keyServerUrl = message.keyServerUrl;
     server = http.createServer((req, res) => {
       if (req.method !== 'POST' || req.url !== '/plaid/webhook') return fail(res, 404);
-      const chunks = [];
-      req.on('data', (chunk) => chunks.push(chunk));
-      req.on('end', () => receive(Buffer.concat(chunks), req, res));
+      readBody(req).then((raw) => receive(raw, req, res), () => res.destroy());
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
     return { port: server.address().port };

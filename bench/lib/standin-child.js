@@ -5,6 +5,7 @@
 // compared with (the canned body then is the emulator's own /item/get answer).
 const http = require('node:http');
 const { serveChild } = require('./child');
+const { readBody } = require('../../test/support/read-body');
 
 const ITEM_GET_ANSWER = {
   item: {
@@ -37,13 +38,11 @@ serveChild({
   async init({ path = '/item/get', answer = ITEM_GET_ANSWER }) {
     let sequence = 0;
     server = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (chunk) => chunks.push(chunk));
-      req.on('end', () => {
+      readBody(req).then((raw) => {
         requests++;
         let ok = req.method === 'POST' && req.url === path;
         try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          const body = JSON.parse(raw.toString('utf8'));
           ok = ok && typeof body.access_token === 'string';
         } catch {
           ok = false;

@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { loadExamples } = require('../../scripts/demo-flow');
+const { readBody } = require('../support/read-body');
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -32,10 +33,8 @@ async function json(url, options = {}) {
 async function startInbox() {
   const received = [];
   const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push(JSON.parse(body));
+    readBody(req).then((body) => {
+      received.push(JSON.parse(body.toString('utf8')));
       res.writeHead(204).end();
     });
   });

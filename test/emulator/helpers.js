@@ -6,6 +6,8 @@ const crypto = require('node:crypto');
 const http = require('node:http');
 const path = require('node:path');
 const { validateResponse } = require('../support/openapi');
+const { readBody } = require('../support/read-body');
+const { sha256Hex } = require('../support/webhook-signer');
 const { start } = require('../../dist/emulator');
 
 async function startEmulator(options = {}) {
@@ -89,10 +91,7 @@ async function startReceiver() {
     close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
   };
   const server = http.createServer((request, response) => {
-    const chunks = [];
-    request.on('data', (chunk) => chunks.push(chunk));
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks);
+    readBody(request).then((raw) => {
       received.push({ path: request.url, method: request.method, headers: request.headers, raw, at: Date.now() });
       const status = receiver.statuses.shift() ?? 200;
       const headers = receiver.answerHeaders.shift() ?? {};
@@ -136,7 +135,7 @@ async function verifyWebhook(emulator, delivery) {
   const claims = JSON.parse(Buffer.from(encodedClaims, 'base64url').toString());
   assert.deepEqual(Object.keys(claims).sort(), ['iat', 'request_body_sha256']);
   assert.ok(Number.isInteger(claims.iat) && Math.abs(Date.now() / 1000 - claims.iat) < 300, 'fresh iat');
-  assert.equal(claims.request_body_sha256, crypto.createHash('sha256').update(delivery.raw).digest('hex'));
+  assert.equal(claims.request_body_sha256, sha256Hex(delivery.raw));
   return { header, claims, key };
 }
 

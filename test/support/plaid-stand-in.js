@@ -2,6 +2,7 @@
 // A loopback stand-in for Plaid's API: every request is checked against the OpenAPI subset (headers, required
 // fields, no unknown fields) and answered with a spec-valid body, or with what a test scripted for that path.
 const http = require('node:http');
+const { readBody } = require('./read-body');
 const crypto = require('node:crypto');
 const { validateHeaders, validateRequest, validateResponse } = require('./openapi');
 
@@ -51,10 +52,8 @@ async function startStandIn() {
   const sockets = new Set();
 
   const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
+    readBody(req).then((bytes) => {
+      const raw = bytes.toString('utf8');
       const path = req.url;
       let body;
       try {

@@ -1,7 +1,7 @@
 'use strict';
-// The one body reader of the test and benchmark servers: a request's (or a response's) bytes, whole.
+// The one body reader of the test and benchmark servers and clients: a request's (or a response's) bytes, whole.
 
-/** Resolves to every byte of `stream` once it ends. */
+/** Resolves to every byte of `stream` once it ends; rejects if it fails first (e.g. a request aborted mid-body). */
 function readBody(stream) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -11,4 +11,9 @@ function readBody(stream) {
   });
 }
 
-module.exports = { readBody };
+/** A request listener for node:http that calls `handler(req, res, body)` once the body is in; an aborted one is dropped. */
+function withBody(handler) {
+  return (req, res) => readBody(req).then((body) => handler(req, res, body), () => res.destroy());
+}
+
+module.exports = { readBody, withBody };

@@ -4,7 +4,7 @@
 // or made to hold its answers for a kid until released (to keep deliveries waiting on one fetch).
 const http = require('node:http');
 const { validateHeaders, validateRequest } = require('./openapi');
-const { readBody } = require('./read-body');
+const { withBody } = require('./read-body');
 
 const plaidError = (error_type, error_code, error_message) => ({ error_type, error_code, error_message, display_message: null, request_id: 'key-server' });
 const FAILURES = {
@@ -17,8 +17,7 @@ async function startKeyServer() {
   const held = new Map();
   /** `failWith`: 429 or 500 answers every fetch with that Plaid error; `down` is `failWith: 500`. */
   const state = { fetches: [], delayMs: 0, down: false, failWith: undefined, problems: [] };
-  const server = http.createServer(async (req, res) => {
-    const raw = await readBody(req);
+  const server = http.createServer(withBody(async (req, res, raw) => {
     const answer = (status, body) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -39,7 +38,7 @@ async function startKeyServer() {
     const key = keys.get(body.key_id);
     if (!key) return answer(400, plaidError('INVALID_INPUT', 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', 'invalid key_id provided'));
     return answer(200, { key: key.jwk, request_id: 'key-server' });
-  });
+  }));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     state,

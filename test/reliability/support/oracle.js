@@ -3,6 +3,7 @@
 // from the product's code, with the signature checked through WebCrypto (which takes ES256's raw r||s natively)
 // rather than node:crypto's sign/verify. The fuzz tests compare the node's verdict with this one.
 const crypto = require('node:crypto');
+const { sha256Hex } = require('../../support/webhook-signer');
 
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
@@ -56,7 +57,7 @@ async function mustAccept({ raw, contentType, token, limit, keys, nowSeconds = D
   const key = keys.get(header.kid);
   if (!key) return false;
   if (typeof claims.iat !== 'number' || claims.iat < nowSeconds - 300 || claims.iat > nowSeconds + 60) return false;
-  if (claims.request_body_sha256 !== crypto.createHash('sha256').update(raw).digest('hex')) return false;
+  if (claims.request_body_sha256 !== sha256Hex(raw)) return false;
   if (signature.length !== 64) return false;
   return crypto.webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, signature, Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'));
 }

@@ -1,6 +1,7 @@
 'use strict';
 // Small helpers shared by the reliability suite.
 const http = require('node:http');
+const { readBody } = require('../../support/read-body');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,10 +37,8 @@ async function json(url, { method = 'GET', body, headers = {} } = {}) {
 async function startSink(status = 200) {
   const received = [];
   const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    readBody(req).then((body) => {
+      received.push({ url: req.url, headers: req.headers, body: body.toString('utf8') });
       res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
   });
