@@ -51,24 +51,19 @@ export const linkTokenCreate = defineEndpoint('/link/token/create', {
 }, (core, request) => {
   // The spec: "One of either the user_id or the user field is required."
   if (!request.user && !request.user_id) throw errors.missingFields(['user']);
-  const products = request.products ?? [];
-  const updating = typeof request.access_token === 'string';
   // Update mode finds the Item first, so an unknown or removed access_token is INVALID_ACCESS_TOKEN whatever else
   // the request says.
-  const item = updating ? itemForAccessToken(core, request.access_token ?? '') : null;
+  const accessToken = request.access_token;
+  const item = typeof accessToken === 'string' ? itemForAccessToken(core, accessToken) : null;
+  const products = request.products ?? [];
   if (item && products.length > 0) {
     throw errors.invalidField(
       'products must be omitted when launching Link in update mode (access_token); the Item keeps its products');
   }
-  if (!item && request.products === undefined) throw errors.missingFields(['products']);
+  if (!item && !request.products) throw errors.missingFields(['products']);
   if (!item && products.length === 0) throw errors.invalidField('products must contain at least 1 item(s)');
 
   const hostedLink = request.hosted_link;
-  // With Hosted Link the token lives as long as its URL. Lifetimes run on the emulator clock, scaled by the time
-  // factor like webhook retries, so a test can watch a URL expire.
-  const lifetimeMs = hostedLink
-    ? (hostedLink.url_lifetime_seconds ? hostedLink.url_lifetime_seconds * 1000 : HOSTED_LINK_URL_MS)
-    : item ? UPDATE_MODE_LINK_TOKEN_MS : NEW_ITEM_LINK_TOKEN_MS;
   const record = core.linkTokens.create({
     mode: item ? 'update' : 'new',
     item,
@@ -79,7 +74,9 @@ export const linkTokenCreate = defineEndpoint('/link/token/create', {
     userId: request.user_id ?? null,
     products,
     webhook: item ? null : request.webhook ?? null,
-    expiresAt: core.clock.now() + Math.round(lifetimeMs * core.options.timeFactor),
+    // Lifetimes run on the emulator clock, scaled by the time factor like webhook retries, so a test can watch a
+    // URL expire.
+    expiresAt: core.clock.now() + Math.round(lifetimeMs(item !== null, hostedLink) * core.options.timeFactor),
     hostedLink: hostedLink ? { completionRedirectUri: hostedLink.completion_redirect_uri ?? null } : null,
   });
   core.counts.linkTokensCreated += 1;
@@ -89,3 +86,9 @@ export const linkTokenCreate = defineEndpoint('/link/token/create', {
     ...(record.hostedLink ? { hosted_link_url: hostedLinkUrl(core, record.hostedLink.id) } : {}),
   };
 });
+
+/** With Hosted Link the token lives as long as its URL; otherwise as long as Plaid's default for its mode. */
+function lifetimeMs(updating: boolean, hostedLink: { url_lifetime_seconds?: number | null } | null | undefined): number {
+  if (hostedLink) return hostedLink.url_lifetime_seconds ? hostedLink.url_lifetime_seconds * 1000 : HOSTED_LINK_URL_MS;
+  return updating ? UPDATE_MODE_LINK_TOKEN_MS : NEW_ITEM_LINK_TOKEN_MS;
+}
