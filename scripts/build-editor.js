@@ -185,6 +185,7 @@ function writeEditor() {
   compileEditorScripts();
   fs.writeFileSync(path.join(nodesDir, 'plaid-endpoints.html'), renderEditor(ENDPOINTS, path.join(nodesDir, 'icons')));
   inlineEditorScripts(nodesDir, ['plaid-endpoints']);
+  inlineEditorScripts(path.join(dist, 'plugins'), []);
   const help = path.join(nodesDir, 'locales', 'en-US', 'plaid-endpoints.html');
   fs.writeFileSync(help, renderEndpointHelp(ENDPOINTS, fs.readFileSync(path.join(root, 'nodes', 'locales', 'en-US', 'plaid-endpoints.html'), 'utf8')));
 }

@@ -55,6 +55,18 @@ const EDITOR_SCRIPTS = {
     // The endpoint table reduced to what the dialogs need, keyed by node type.
     constants: () => editorTable(runtime('plaid/endpoints.js').ENDPOINTS),
   },
+  // An editor plugin (dist/plugins), not a node set: the same marker in its html.
+  'plaid-items-sidebar': {
+    source: 'items-sidebar',
+    factory: 'plaidItemsSidebar',
+    global: 'PlaidItemsSidebar',
+    constants: () => ({
+      statuses: runtime('plaid/store/record.js').ITEM_STATUSES,
+      needsAction: runtime('plaid/store/item-overview.js').NEEDS_ACTION,
+      route: runtime('plugins/items-sidebar/routes.js').ROUTE_ROOT.replace(/^\//, ''),
+      topic: runtime('plugins/items-sidebar/live-updates.js').topicOf('#'),
+    }),
+  },
 };
 
 function editorTable(endpoints) {
@@ -108,7 +120,7 @@ function inlineScript(nodeSet, html) {
   return parts[0] + scriptBlock(nodeSet) + parts[1];
 }
 
-/** Inlines the browser code into every hand-written node set html already copied to dist/nodes. */
+/** Inlines the browser code into every hand-written html already copied to `nodesDir` (dist/nodes, dist/plugins). */
 function inlineEditorScripts(nodesDir, generated) {
   for (const file of fs.readdirSync(nodesDir).filter((f) => f.endsWith('.html'))) {
     const nodeSet = path.basename(file, '.html');

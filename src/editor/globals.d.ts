@@ -31,6 +31,40 @@ interface TypedInputOptions {
 
 declare function $(selector: string | HTMLElement): JQuerySelection;
 
+/** What a failed jQuery request hands its fail callback, reduced to what the sidebar reads. */
+interface AjaxFailure {
+  status: number;
+  responseJSON?: { error?: string };
+}
+
+interface AjaxSettings {
+  url: string;
+  data?: Record<string, string>;
+  dataType: 'json';
+  cache: boolean;
+}
+
+declare namespace $ {
+  /** The editor's requests go through jQuery: with adminAuth on, the editor adds its access token to them. */
+  function ajax<T>(settings: AjaxSettings): { then(done: (answer: T) => void, fail: (failure: AjaxFailure) => void): void };
+}
+
+/** An editor plugin's definition as registered, with the translator Node-RED adds for the plugin's namespace. */
+interface EditorPlugin {
+  _(key: string, data?: Record<string, string>): string;
+}
+
+interface SidebarTabOptions {
+  id: string;
+  label: string;
+  name: string;
+  iconClass: string;
+  content: JQuerySelection;
+  enableOnEdit?: boolean;
+  /** Called each time the tab is shown. */
+  onchange?: () => void;
+}
+
 /** A node's definition as registered, with the translator Node-RED adds for the package's namespace. */
 interface EditorNodeDefinition {
   _(key: string, data?: Record<string, string>): string;
@@ -56,6 +90,17 @@ declare const RED: {
   settings: {
     httpNodeRoot?: string | false;
     context?: { stores?: string[] };
+  };
+  sidebar: {
+    addTab(options: SidebarTabOptions): void;
+    show(id: string): void;
+  };
+  comms: {
+    /** `topic` may end in `/#` (every topic below it). */
+    subscribe(topic: string, callback: (topic: string, data: unknown) => void): void;
+  };
+  actions: {
+    add(name: string, handler: () => void): void;
   };
 };
 

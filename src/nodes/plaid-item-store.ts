@@ -6,6 +6,7 @@ import { TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
+import { registerItemStore } from './item-store-registry';
 import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode } from './types';
 
 /** Between attempts to open a store whose backend is unreachable: from about 1 s up to 30 s. */
@@ -67,6 +68,7 @@ export = function (RED: NodeAPI): void {
         node.error(node.problem);
       }
     })();
+    registerItemStore(node);
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;

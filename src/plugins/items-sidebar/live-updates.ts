@@ -1,0 +1,59 @@
+// Tells open editors when a store's Items changed, so the sidebar reads them again through its route.
+//
+// The notice carries no Item data on purpose: Node-RED's comms deliver every topic to every editor connection
+// (runtime/lib/api/comms.js: "all clients get all messages"), whatever its permissions, so records sent there would
+// reach users the route refuses for lack of `plaid-items.read`. The route stays the only way records leave.
+import type { PlaidItemStoreNode } from '../../nodes/types';
+import { itemStoreRegistry, runningItemStores } from '../../nodes/item-store-registry';
+
+/** The comms topic of a store's notices; the editor subscribes to `plaid-items/#`. */
+export const topicOf = (storeId: string): string => `plaid-items/${storeId}`;
+
+export interface ItemsChanged {
+  /** `items`: a record changed or was deleted; `store`: the store started or stopped. */
+  change: 'items' | 'store';
+  at: string;
+}
+
+type Publish = (topic: string, notice: ItemsChanged) => void;
+
+/** Publishes a notice on every change of every running store, from now on; returns the function that stops it. */
+export function publishItemChanges(publish: Publish): () => void {
+  const unwatchers = new Map<PlaidItemStoreNode, () => void>();
+  const notify = (node: PlaidItemStoreNode, change: ItemsChanged['change']) => publish(topicOf(node.id), { change, at: new Date().toISOString() });
+
+  function watch(node: PlaidItemStoreNode): void {
+    let stopped = false;
+    unwatchers.set(node, () => {
+      stopped = true;
+    });
+    void node.ready.then(() => {
+      const store = node.itemStore;
+      if (stopped || !store) return;
+      const onChange = () => notify(node, 'items');
+      store.on('change', onChange);
+      store.on('delete', onChange);
+      unwatchers.set(node, () => {
+        store.off('change', onChange);
+        store.off('delete', onChange);
+      });
+      notify(node, 'store');
+    });
+  }
+
+  function unwatch(node: PlaidItemStoreNode): void {
+    unwatchers.get(node)?.();
+    unwatchers.delete(node);
+    notify(node, 'store');
+  }
+
+  runningItemStores().forEach(watch);
+  itemStoreRegistry.on('added', watch);
+  itemStoreRegistry.on('removed', unwatch);
+  return () => {
+    itemStoreRegistry.off('added', watch);
+    itemStoreRegistry.off('removed', unwatch);
+    for (const stop of unwatchers.values()) stop();
+    unwatchers.clear();
+  };
+}
