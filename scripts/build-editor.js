@@ -45,8 +45,18 @@ const FIELD_ICONS = {
   webhook_code: 'fa-bolt',
   item_id: 'fa-id-badge',
   client_user_id: 'fa-user',
+  mode: 'fa-random',
+  client_name: 'fa-building',
+  language: 'fa-language',
+  country_codes: 'fa-flag',
+  products: 'fa-cubes',
+  hosted_link: 'fa-external-link',
+  completion_redirect_uri: 'fa-share',
+  url_lifetime_seconds: 'fa-clock-o',
 };
-const KIND_ICONS = { string: 'fa-pencil', enum: 'fa-list', 'string-array': 'fa-list-ol', object: 'fa-cube', 'nullable-url': 'fa-globe' };
+const KIND_ICONS = {
+  string: 'fa-pencil', enum: 'fa-list', 'string-array': 'fa-list-ol', object: 'fa-cube', 'nullable-url': 'fa-globe', boolean: 'fa-toggle-on', integer: 'fa-hashtag', section: 'fa-toggle-on',
+};
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const js = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
@@ -68,6 +78,7 @@ function definitionBlock(endpoint, icon) {
     `      plaid: { value: '', type: 'plaid-config', required: true },`,
     // Empty: no store, tokens come from msg/flow/global as before the store existed.
     ...(storeFields.length ? [`      store: { value: '', type: 'plaid-item-store', required: false },`] : []),
+    ...(endpoint.mode ? typedInput(endpoint.mode) : []),
     ...endpoint.fields.flatMap(typedInput),
     ...storeFields.flatMap(typedInput),
   ];
@@ -102,7 +113,7 @@ const literalTokenWarning = `
 function fieldRow(f) {
   const icon = FIELD_ICONS[f.name] || KIND_ICONS[f.kind] || 'fa-pencil';
   const required = f.required ? ' <span class="plaid-endpoints-required" data-i18n="[title]plaid-endpoints.tip.requiredMark">*</span>' : '';
-  const row = `  <div class="form-row">
+  const row = `  <div class="form-row" id="plaid-endpoints-row-${f.name}">
     <label for="node-input-${f.name}"><i class="fa ${icon}"></i> <span class="plaid-endpoints-field">${esc(f.name)}</span>${required}</label>
     <input type="text" id="node-input-${f.name}" style="width: calc(100% - 160px);">
     <input type="hidden" id="node-input-${f.name}Type">
@@ -129,7 +140,7 @@ ${storeFields.map(fieldRow).join('\n')}
 }
 
 function templateBlock(endpoint) {
-  const rows = endpoint.fields.map(fieldRow);
+  const rows = [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields].map(fieldRow);
   const sandbox = endpoint.sandboxOnly
     ? `
   <div class="form-row">

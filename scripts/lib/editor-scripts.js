@@ -71,7 +71,9 @@ const EDITOR_SCRIPTS = {
 
 function editorTable(endpoints) {
   const { storeFieldsOf } = runtime('plaid/endpoints.js');
-  const reduced = (f) => ({ name: f.name, required: f.required, kind: f.kind, values: f.values ? [...f.values] : undefined, default: f.default });
+  const reduced = (f) => ({
+    name: f.name, required: f.required, kind: f.kind, values: f.values ? [...f.values] : undefined, default: f.default, in: f.in, mode: f.mode,
+  });
   return Object.fromEntries(
     endpoints.map((e) => [
       e.type,
@@ -81,6 +83,7 @@ function editorTable(endpoints) {
         fields: e.fields.map(reduced),
         // Settings read only with an Item store selected (item_id, ...); none: the node offers no store.
         storeFields: storeFieldsOf(e).map(reduced),
+        mode: e.mode ? reduced(e.mode) : undefined,
       },
     ]),
   );

@@ -57,6 +57,8 @@ const STORE_EFFECTS = {
     Plaid (so it is not left billed and unreachable) and the error says the user must link again.`,
   'replace-token': `The new token replaces the old one in the store, in one transaction, before the output is
     sent; <code>msg.payload</code> keeps only <code>request_id</code>.`,
+  'keep-link-token': `In update mode the record keeps the new <code>link_token</code> and its expiration, so
+    that the session's LINK <code>SESSION_FINISHED</code> webhook finds the Item.`,
   'mark-removed': `On success the record becomes <code>removed</code> and its token is wiped. When an attempt's
     answer was lost (a timeout, a dropped connection, a 5xx) and the retry is answered
     <code>INVALID_ACCESS_TOKEN</code> or <code>ITEM_NOT_FOUND</code>, the first attempt most likely removed the

@@ -1,14 +1,17 @@
 // The behaviour every endpoint node's dialog shares (typedInputs, validation, labels). The build injects the
 // endpoint table reduced to what the editor needs (src/plaid/endpoints.ts), keyed by node type.
 
-type FieldProblem = 'required' | 'json' | 'expression' | 'enum' | 'url' | 'needsJson' | 'stringArray' | 'object' | 'urlOrNull' | 'string';
+type FieldProblem =
+  | 'required' | 'json' | 'expression' | 'enum' | 'url' | 'needsJson' | 'stringArray' | 'object' | 'urlOrNull' | 'string'
+  | 'boolean' | 'section' | 'integer';
 
 const BASE_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'json'];
 const EXPRESSION_TYPES: Record<string, boolean> = { msg: true, flow: true, global: true };
 
 function plaidEndpointsEditor(table: EditorEndpointTable) {
   function field(type: string, name: string): EditorField {
-    const found = table[type].fields.find((f) => f.name === name) ?? storeField(type, name);
+    const mode = table[type].mode;
+    const found = table[type].fields.find((f) => f.name === name) ?? storeField(type, name) ?? (mode?.name === name ? mode : undefined);
     if (!found) throw new Error(`plaid: ${type} has no field ${name}`);
     return found;
   }
@@ -44,6 +47,12 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
         return value !== null && typeof value === 'object' && !Array.isArray(value) ? undefined : 'object';
       case 'nullable-url':
         return value === null || typeof value === 'string' ? undefined : 'urlOrNull';
+      case 'boolean':
+        return typeof value === 'boolean' ? undefined : 'boolean';
+      case 'section':
+        return typeof value === 'boolean' || (value !== null && typeof value === 'object' && !Array.isArray(value)) ? undefined : 'section';
+      case 'integer':
+        return Number.isInteger(value) ? undefined : 'integer';
       default:
         return typeof value === 'string' ? undefined : 'string';
     }
@@ -68,6 +77,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
       return RED.utils.validatePropertyExpression(key) === true ? true : 'expression';
     }
     if (type === 'enum') return (spec.values ?? []).indexOf(value) === -1 ? 'enum' : true;
+    if (type === 'num' && spec.kind === 'integer') return /^-?\d+$/.test(value.trim()) ? true : 'integer';
     if (type === 'str' && spec.kind === 'nullable-url' && !/^https?:\/\/\S+$/.test(value)) return 'url';
     if (type === 'str' && (spec.kind === 'string-array' || spec.kind === 'object')) return 'needsJson';
     return true;
@@ -90,10 +100,32 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
     return label && label !== key ? label : table[type].label.replace(/^sandbox\//, '').replace(/[/_]/g, ' ');
   }
 
+  /** A typedInput's value as the dialog holds it now. */
+  function current(name: string): { value: string; type: string } {
+    return { value: $(`#node-input-${name}`).val() ?? '', type: $(`#node-input-${name}Type`).val() ?? '' };
+  }
+
+  /**
+   * Shows a field's row only where it is sent: in its mode (a mode read from msg could be either: shown), and in a
+   * section that is on (a section read from msg could be: shown).
+   */
+  function showModeAndSectionRows(endpoint: EditorEndpoint): void {
+    const mode = endpoint.mode ? current(endpoint.mode.name) : undefined;
+    for (const spec of [...endpoint.fields, ...endpoint.storeFields]) {
+      const inMode = !spec.mode || !mode || mode.type !== 'enum' || mode.value === spec.mode;
+      const section = spec.in ? endpoint.fields.find((f) => f.name === spec.in && f.kind === 'section') : undefined;
+      const sectionOn = !section || current(section.name).type !== 'bool' || current(section.name).value === 'true';
+      $(`#plaid-endpoints-row-${spec.name}`).toggle(inMode && sectionOn);
+    }
+  }
+
   function prepare(node: EditorNode, type: string): void {
     const endpoint = table[type];
-    for (const spec of [...endpoint.fields, ...endpoint.storeFields]) {
+    for (const spec of [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields, ...endpoint.storeFields]) {
       const types: Array<string | TypedInputType> = BASE_TYPES.slice();
+      // Plaid wants true/false and whole numbers there: the typedInput offers them as such.
+      if (spec.kind === 'boolean' || spec.kind === 'section') types.unshift('bool');
+      if (spec.kind === 'integer') types.unshift('num');
       if (spec.kind === 'enum') {
         types.unshift({ value: 'enum', label: text(type, 'typedInput.enum'), icon: 'fa fa-list', options: spec.values });
       }
@@ -105,6 +137,11 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
       if (spec.name === 'access_token') {
         warnOnLiteralAccessToken('#node-input-access_token', '#node-input-access_tokenType', '#plaid-endpoints-literal-token');
       }
+    }
+    if (endpoint.mode || endpoint.fields.some((f) => f.kind === 'section')) {
+      const watched = [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields.filter((f) => f.kind === 'section')];
+      for (const spec of watched) $(`#node-input-${spec.name}, #node-input-${spec.name}Type`).on('change', () => showModeAndSectionRows(endpoint));
+      showModeAndSectionRows(endpoint);
     }
     if (endpoint.storeFields.length > 0) {
       const showStoreRows = (): void => {

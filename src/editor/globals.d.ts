@@ -105,6 +105,10 @@ declare const RED: {
 };
 
 /** The endpoint table as the editor receives it (scripts/build-editor.js reduces src/plaid/endpoints.ts). */
-type EditorField = Pick<import('../plaid/endpoints').FieldSpec, 'name' | 'required' | 'kind' | 'values' | 'default'>;
-type EditorEndpoint = Pick<import('../plaid/endpoints').EndpointSpec, 'label' | 'sandboxOnly'> & { fields: EditorField[]; storeFields: EditorField[] };
+type EditorField = Pick<import('../plaid/endpoints').FieldSpec, 'name' | 'required' | 'kind' | 'values' | 'default' | 'in' | 'mode'>;
+type EditorEndpoint = Pick<import('../plaid/endpoints').EndpointSpec, 'label' | 'sandboxOnly'> & {
+  fields: EditorField[];
+  storeFields: EditorField[];
+  mode?: EditorField;
+};
 type EditorEndpointTable = Record<string, EditorEndpoint>;

@@ -53,7 +53,8 @@ export = function (RED: NodeAPI): void {
       const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
       // undefined: no store selected, the node works on tokens from msg/flow/global as it always has.
       const storeNode = def.store && offersStore(endpoint) ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
-      const settings = new Map([...endpoint.fields, ...(storeNode === undefined ? [] : storeFieldsOf(endpoint))].map((field) => [field.name, {
+      const read = [...endpoint.fields, ...(endpoint.mode ? [endpoint.mode] : []), ...(storeNode === undefined ? [] : storeFieldsOf(endpoint))];
+      const settings = new Map(read.map((field) => [field.name, {
         value: typeof def[field.name] === 'string' ? (def[field.name] as string) : field.default.value,
         type: typeof def[`${field.name}Type`] === 'string' ? (def[`${field.name}Type`] as string) : field.default.type,
       }]));

@@ -8,8 +8,12 @@
  */
 export type RetryPolicy = 'idempotent' | 'refused-only';
 
-/** How the editor offers a field and how a value is checked before sending. */
-export type FieldKind = 'string' | 'enum' | 'string-array' | 'object' | 'nullable-url';
+/**
+ * How the editor offers a field and how a value is checked before sending. `section`: an on/off setting for an
+ * object of the body (link token: `hosted_link`): on sends the object, filled by the fields `in` it (or an object
+ * given in msg.payload as it is); off sends neither.
+ */
+export type FieldKind = 'string' | 'enum' | 'string-array' | 'object' | 'nullable-url' | 'boolean' | 'integer' | 'section';
 
 /** The node's default for a field: a typedInput value and type (str, msg, json, ...; `enum` for a select). */
 export interface FieldDefault {
@@ -25,14 +29,19 @@ export interface FieldSpec {
   /** For `enum`: Plaid's values (Plaid may add more; the editor offers these). */
   values?: readonly string[];
   default: FieldDefault;
+  /** The body object the value is sent in, when not at the top level: `user` for user.client_user_id. */
+  in?: string;
+  /** Sent only in this mode of the endpoint's `mode` setting (link token: `update` or `new`). */
+  mode?: string;
 }
 
 /**
  * What a node with an Item store does with the store after a successful call (every node that takes an
  * access_token resolves it from the store by item_id before the call). `save-item`: the exchanged Item is saved;
- * `replace-token`: the new token replaces the old; `mark-removed`: the record becomes removed, its token wiped.
+ * `replace-token`: the new token replaces the old; `mark-removed`: the record becomes removed, its token wiped;
+ * `keep-link-token`: the record keeps the link token and its expiration (update mode), to match the session's end.
  */
-export type StoreEffect = 'save-item' | 'replace-token' | 'mark-removed';
+export type StoreEffect = 'save-item' | 'replace-token' | 'mark-removed' | 'keep-link-token';
 
 export interface EndpointSpec {
   /** Node type name. */
@@ -47,6 +56,8 @@ export interface EndpointSpec {
   storeEffect?: StoreEffect;
   /** Settings the node reads only with a store, for the record (never sent to Plaid); item_id is implied by access_token. */
   storeFields?: readonly FieldSpec[];
+  /** A setting choosing which `mode` fields are sent (read like a field, never sent itself). */
+  mode?: FieldSpec;
 }
 
 const unset: FieldDefault = { value: '', type: 'str' };
@@ -60,20 +71,25 @@ const accessToken: FieldSpec = {
 /** With a store: which Item's token to use. Read like a request field: msg.payload.item_id first, else the setting. */
 export const ITEM_ID_FIELD: FieldSpec = { name: 'item_id', required: true, kind: 'string', default: { value: 'item_id', type: 'msg' } };
 
-/** Whether the endpoint takes an Item's access_token (and so, with a store, an item_id instead). */
+/** Whether the endpoint takes an Item's access_token (and so, with a store, an item_id instead), in some mode. */
 export function takesAccessToken(endpoint: EndpointSpec): boolean {
   return endpoint.fields.some((field) => field.name === accessToken.name);
 }
 
-/** The settings a node reads for the store: item_id when the endpoint takes a token, then its own store fields. */
+/** The settings a node reads for the store: item_id (in the modes that send a token), then its own store fields. */
 export function storeFieldsOf(endpoint: EndpointSpec): readonly FieldSpec[] {
-  return [...(takesAccessToken(endpoint) ? [ITEM_ID_FIELD] : []), ...(endpoint.storeFields ?? [])];
+  const token = endpoint.fields.find((field) => field.name === accessToken.name);
+  const itemId = token ? [token.mode ? { ...ITEM_ID_FIELD, mode: token.mode } : ITEM_ID_FIELD] : [];
+  return [...itemId, ...(endpoint.storeFields ?? [])];
 }
 
 /** Whether a node of this endpoint can work on an Item store (it takes a token, or stores the Item it makes). */
 export function offersStore(endpoint: EndpointSpec): boolean {
   return storeFieldsOf(endpoint).length > 0;
 }
+
+/** Link token modes: `update` repairs an existing Item (its access_token, no products), `new` links a new one. */
+export const LINK_MODES = ['update', 'new'] as const;
 
 export const REMOVE_REASON_CODES = [
   'FRAUD_FIRST_PARTY',
@@ -225,6 +241,29 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
         values: FIRE_WEBHOOK_CODES,
         default: { value: 'DEFAULT_UPDATE', type: 'enum' },
       },
+    ],
+  },
+  {
+    type: 'plaid-link-token-create',
+    path: '/link/token/create',
+    label: 'link/token/create',
+    sandboxOnly: false,
+    // An unused link token is harmless: a repeat after a lost answer leaves one more, which expires unused.
+    retry: 'idempotent',
+    storeEffect: 'keep-link-token',
+    mode: { name: 'mode', required: true, kind: 'enum', values: LINK_MODES, default: { value: 'update', type: 'enum' } },
+    fields: [
+      { ...accessToken, mode: 'update' },
+      { name: 'client_name', required: true, kind: 'string', default: unset },
+      { name: 'language', required: true, kind: 'string', default: { value: 'en', type: 'str' } },
+      { name: 'country_codes', required: true, kind: 'string-array', default: { value: '["US"]', type: 'json' } },
+      // With a store, in update mode, the Item's record supplies it when this comes up empty.
+      { name: 'client_user_id', in: 'user', required: true, kind: 'string', default: { value: 'client_user_id', type: 'msg' } },
+      { name: 'products', mode: 'new', required: true, kind: 'string-array', default: { value: '["transactions"]', type: 'json' } },
+      { name: 'webhook', mode: 'new', required: false, kind: 'string', default: unset },
+      { name: 'hosted_link', required: false, kind: 'section', default: { value: 'true', type: 'bool' } },
+      { name: 'completion_redirect_uri', in: 'hosted_link', required: false, kind: 'string', default: unset },
+      { name: 'url_lifetime_seconds', in: 'hosted_link', required: false, kind: 'integer', default: unset },
     ],
   },
 ];

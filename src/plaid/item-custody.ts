@@ -3,7 +3,7 @@
 import type { PlaidClient, PlaidResponse } from './client';
 import { ENDPOINTS, EndpointSpec, storeFieldsOf, takesAccessToken } from './endpoints';
 import { PlaidRequestError } from './errors';
-import { buildRequestBody, FieldSettings, resolveFields } from './request-body';
+import { buildRequestBody, FieldSettings, resolveFields, resolveMode } from './request-body';
 import { ItemStoreError } from './store/errors';
 import type { ItemStore } from './store/item-store';
 import type { ItemRecord } from './store/record';
@@ -46,15 +46,23 @@ export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> 
   const { endpoint, store } = call;
   let item: ItemRecord | null = null;
   try {
-    const own = await resolveFields(endpoint.label, storeFieldsOf(endpoint), call.payload, call.settings);
+    const mode = await resolveMode(endpoint, call.payload, call.settings);
+    const own = await resolveFields(endpoint.label, storeFieldsOf(endpoint), call.payload, call.settings, { mode });
     const itemId = typeof own.item_id === 'string' ? own.item_id : undefined;
     let fixed: Record<string, unknown> | undefined;
+    let fallback: Record<string, unknown> | undefined;
     if (itemId !== undefined && takesAccessToken(endpoint)) {
-      // The record first, so that a Catch flow for a removed Item still has it (its client_user_id, say).
-      item = (await store.get(itemId)) ?? null;
-      fixed = { access_token: await store.resolveToken(itemId) };
+      const resolved = await store.resolve(itemId).catch(async (err: unknown) => {
+        // A Catch flow for a removed Item still gets its record (its client_user_id, say).
+        if (err instanceof ItemStoreError && err.code === 'ITEM_REMOVED') item = (await store.get(itemId)) ?? null;
+        throw err;
+      });
+      item = resolved.record;
+      fixed = { access_token: resolved.token };
+      // The record knows whose Item it is: a link token for it needs no client_user_id on the message.
+      fallback = { client_user_id: resolved.record.client_user_id ?? undefined };
     }
-    const body = await buildRequestBody(endpoint, call.payload, call.settings, fixed);
+    const body = await buildRequestBody(endpoint, call.payload, call.settings, { fixed, fallback, mode });
     let response: PlaidResponse;
     try {
       response = await call.client.request(endpoint, body);
@@ -84,6 +92,10 @@ async function afterAnswer(
       return store.replaceToken(itemId as string, String(answer.new_access_token));
     case 'mark-removed':
       return store.markRemoved(itemId as string);
+    case 'keep-link-token':
+      // New mode has no Item yet: its session's end brings a public token to exchange instead.
+      if (itemId === undefined) return undefined;
+      return store.setLinkToken(itemId, String(answer.link_token), typeof answer.expiration === 'string' ? answer.expiration : null);
     default:
       return undefined;
   }

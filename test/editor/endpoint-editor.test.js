@@ -31,7 +31,12 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
     describe(endpoint.type, function () {
       const typedInputProps = (fields) => fields.flatMap((f) => [f.name, `${f.name}Type`]);
       // The store select, then the request fields, then the settings read only with a store.
-      const fieldProps = [...(offersStore(endpoint) ? ['store'] : []), ...typedInputProps(endpoint.fields), ...typedInputProps(storeFieldsOf(endpoint))];
+      const fieldProps = [
+        ...(offersStore(endpoint) ? ['store'] : []),
+        ...typedInputProps(endpoint.mode ? [endpoint.mode] : []),
+        ...typedInputProps(endpoint.fields),
+        ...typedInputProps(storeFieldsOf(endpoint)),
+      ];
 
       it('has inline defaults name, plaid and <field>/<field>Type, and literal category, color, icon, ports', function () {
         const v = literal[endpoint.type];
@@ -81,7 +86,7 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
         node.plaid = 'cfg';
         for (const f of endpoint.fields) {
           const unsetRequired = f.required && f.default.value === '';
-          assert.equal(validate(def, node, f.name), !unsetRequired, f.name);
+          assert.equal(validate(def, node, f.name) === true, !unsetRequired, f.name);
         }
       });
     });
@@ -157,7 +162,7 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
     for (const endpoint of ENDPOINTS) {
       created.length = 0;
       fresh[endpoint.type].oneditprepare.call({});
-      const fields = [...endpoint.fields, ...storeFieldsOf(endpoint)];
+      const fields = [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields, ...storeFieldsOf(endpoint)];
       assert.deepEqual(created.map((c) => c.selector), fields.map((f) => `#node-input-${f.name}`));
       for (const [i, f] of fields.entries()) {
         const { options } = created[i];
@@ -165,7 +170,8 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
         assert.equal(options.default, f.default.type);
         const names = Array.from(options.types, (t) => (typeof t === 'string' ? t : t.value));
         const base = ['str', 'msg', 'flow', 'global', 'env', 'json'];
-        assert.deepEqual(names, f.kind === 'enum' ? ['enum', ...base] : base, `${endpoint.type} ${f.name}`);
+        const first = { enum: ['enum'], boolean: ['bool'], section: ['bool'], integer: ['num'] }[f.kind] ?? [];
+        assert.deepEqual(names, [...first, ...base], `${endpoint.type} ${f.name}`);
         if (f.kind === 'enum') assert.deepEqual([...options.types[0].options], [...f.values]);
       }
     }

@@ -13,7 +13,7 @@ const setOf = (name) => sets.find((s) => s.name === name);
 
 /** Plaid's docs anchor for a path: /item/access_token/invalidate → items/#itemaccess_tokeninvalidate. */
 function docsLink(endpoint) {
-  const page = endpoint.path.startsWith('/sandbox/') ? 'sandbox' : 'items';
+  const page = endpoint.path.startsWith('/sandbox/') ? 'sandbox' : endpoint.path.startsWith('/link/') ? 'link' : 'items';
   return `https://plaid.com/docs/api/${page}/#${endpoint.path.replace(/\//g, '')}`;
 }
 
@@ -109,11 +109,11 @@ describe('help, locales and icons', function () {
           assert.deepEqual(headings, ['Inputs', 'Outputs', 'Details', 'References']);
         });
 
-        it('lists every request field, then every store setting, under Inputs as an optional msg.payload property', function () {
+        it('lists the mode, every request field, then every store setting, under Inputs as an optional msg.payload property', function () {
           const inputs = body().split('<h3>Inputs</h3>')[1].split('<h3>')[0];
           assert.match(inputs, /<dl class="message-properties">/);
           const listed = [...inputs.matchAll(/<dt class="optional">payload\.(\w+) /g)].map((m) => m[1]);
-          assert.deepEqual(listed, [...endpoint.fields, ...storeFieldsOf(endpoint)].map((f) => f.name));
+          assert.deepEqual(listed, [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields, ...storeFieldsOf(endpoint)].map((f) => f.name));
         });
 
         it('says what the node does with an Item store, exactly when it offers one', function () {

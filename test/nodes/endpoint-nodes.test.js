@@ -19,12 +19,36 @@ function sample(name) {
     case 'account_id': return 'acc-1';
     case 'verification_status': return 'automatically_verified';
     case 'webhook_code': return 'DEFAULT_UPDATE';
+    case 'client_name': return 'Plaidflow tests';
+    case 'language': return 'en';
+    case 'country_codes': return ['US'];
+    case 'client_user_id': return 'user-1';
+    case 'products': return ['transactions'];
     default: throw new Error(`no sample for ${name}`);
   }
 }
 
+/** The fields sent in the endpoint's default mode (all of them for an endpoint without modes). */
+const sentByDefault = (endpoint) => endpoint.fields.filter((f) => !f.mode || f.mode === endpoint.mode.default.value);
+
 function requiredPayload(endpoint) {
-  return Object.fromEntries(endpoint.fields.filter((f) => f.required).map((f) => [f.name, sample(f.name)]));
+  return Object.fromEntries(sentByDefault(endpoint).filter((f) => f.required).map((f) => [f.name, sample(f.name)]));
+}
+
+/** Flat field values as Plaid's body: a field `in` an object goes into it (user.client_user_id). */
+function asBody(endpoint, values) {
+  const body = {};
+  for (const f of endpoint.fields) {
+    if (!Object.hasOwn(values, f.name)) continue;
+    if (f.in) body[f.in] = { ...body[f.in], [f.name]: values[f.name] };
+    else body[f.name] = values[f.name];
+  }
+  return body;
+}
+
+/** What the node's default settings add to a payload's body: a section switched on by default (Hosted Link). */
+function defaultSections(endpoint) {
+  return Object.fromEntries(endpoint.fields.filter((f) => f.kind === 'section' && f.default.value === 'true').map((f) => [f.name, {}]));
 }
 
 /** Node properties that leave every field unset, so only msg.payload counts. */
@@ -45,7 +69,7 @@ describe('endpoint nodes', function () {
         red.node('n1').receive({ payload: { ...payload, unrelated: 'kept out of the request' }, topic: 't' });
         const [outcome] = await red.waitFor(1);
         assert.equal(outcome.kind, 'output');
-        assert.deepEqual(suite.plaid.callsTo(endpoint.path).map((r) => r.body), [payload]);
+        assert.deepEqual(suite.plaid.callsTo(endpoint.path).map((r) => r.body), [{ ...asBody(endpoint, payload), ...defaultSections(endpoint) }]);
         assert.deepEqual(validateResponse(endpoint.path, outcome.msg.payload), []);
         assert.match(outcome.msg.payload.request_id, /^[0-9a-f]{16}$/);
         assert.deepEqual(outcome.msg.plaid, { endpoint: endpoint.path, request_id: outcome.msg.payload.request_id, status: 200, attempts: 1 });
@@ -82,12 +106,12 @@ describe('endpoint nodes', function () {
         red.node('n1').receive({ payload: 'not an object', req: values });
         const [outcome] = await red.waitFor(1);
         assert.equal(outcome.kind, 'output');
-        assert.deepEqual(suite.plaid.callsTo(endpoint.path).map((r) => r.body), [values]);
+        assert.deepEqual(suite.plaid.callsTo(endpoint.path).map((r) => r.body), [asBody(endpoint, values)]);
       });
 
       it('refuses a message missing a required field, before any call', async () => {
         const red = await deploy({ nodes: [node(blankFields(endpoint))], config: configFor(suite.plaid.url), credentials });
-        const required = endpoint.fields.filter((f) => f.required).map((f) => f.name);
+        const required = sentByDefault(endpoint).filter((f) => f.required).map((f) => f.name);
         red.node('n1').receive({ payload: {} });
         const outcomes = await red.waitFor(1);
         assert.equal(outcomes.length, 1);

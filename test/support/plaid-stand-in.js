@@ -38,6 +38,11 @@ const DEFAULT_ANSWERS = {
   '/sandbox/item/reset_login': () => ({ reset_login: true }),
   '/sandbox/item/set_verification_status': () => ({}),
   '/sandbox/item/fire_webhook': () => ({ webhook_fired: true }),
+  '/link/token/create': (req) => {
+    const linkToken = `link-sandbox-${crypto.randomUUID()}`;
+    const expiration = new Date(Date.now() + 4 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    return { link_token: linkToken, expiration, ...(req.hosted_link ? { hosted_link_url: `https://hosted.plaid.com/link/${linkToken}` } : {}) };
+  },
 };
 
 /** Plaid's error body for a code, as Plaid shapes it. */

@@ -14,6 +14,8 @@ const CLAIM_PRUNE_INTERVAL_MS = 60 * 1000;
 /** What the key-check value encrypts, under this pseudo item_id (no real item_id contains a space). */
 const KEY_CHECK_ITEM = 'store key check';
 const KEY_CHECK_PLAINTEXT = 'plaid-item-store';
+/** How many decrypted tokens are remembered (see #decrypt); the oldest is forgotten first. */
+const PLAINTEXTS_REMEMBERED = 1024;
 
 export interface SaveItemInput {
   item_id: string;
@@ -32,6 +34,7 @@ export class ItemStore extends EventEmitter {
   readonly #cipher: TokenCipher;
   readonly #now: () => number;
   #lastPrune = 0;
+  readonly #plaintexts = new Map<string, string>();
 
   constructor(storage: ItemStorage, cipher: TokenCipher, options: ItemStoreOptions = {}) {
     super();
@@ -90,13 +93,32 @@ export class ItemStore extends EventEmitter {
 
   /** The Item's access token, for a call to Plaid only. */
   async resolveToken(itemId: string): Promise<string> {
+    return (await this.resolve(itemId)).token;
+  }
+
+  /** The Item's record and access token in one read: what an endpoint node needs for a call. */
+  async resolve(itemId: string): Promise<{ record: ItemRecord; token: string }> {
     const id = checkItemId(itemId);
     const stored = await this.#guard(id, 'read', () => this.#storage.get(id));
     if (!stored) throw notInStore(id);
     if (stored.record.status === 'removed' || stored.tokenCiphertext === null) {
       throw new ItemStoreError('ITEM_REMOVED', `Item ${id} was removed: the store holds no access token for it`, id);
     }
-    return this.#cipher.decrypt(id, stored.tokenCiphertext);
+    return { record: stored.record, token: this.#decrypt(id, stored.tokenCiphertext) };
+  }
+
+  /**
+   * Decrypts, remembering the last envelopes decrypted: an endpoint node resolves the same Items over and over, and
+   * AES-GCM set-up is most of a lookup's cost (bench/). Keyed by the envelope itself (fresh IV on every write, the
+   * item_id bound in), a remembered token can never be a stale or another Item's one.
+   */
+  #decrypt(itemId: string, envelope: string): string {
+    const remembered = this.#plaintexts.get(envelope);
+    if (remembered !== undefined) return remembered;
+    const token = this.#cipher.decrypt(itemId, envelope);
+    if (this.#plaintexts.size >= PLAINTEXTS_REMEMBERED) this.#plaintexts.delete(this.#plaintexts.keys().next().value as string);
+    this.#plaintexts.set(envelope, token);
+    return token;
   }
 
   async get(itemId: string): Promise<ItemRecord | undefined> {

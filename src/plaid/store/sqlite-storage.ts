@@ -35,6 +35,8 @@ export interface SqliteStorageOptions {
   maxPages?: number;
 }
 
+const SELECT_ITEM = 'SELECT item_id, record, token, history FROM items WHERE item_id = ?';
+
 interface ItemRow {
   item_id: string;
   record: string;
@@ -47,6 +49,7 @@ export class SqliteStorage implements ItemStorage {
   readonly #busyTimeoutMs: number;
   readonly #maxPages?: number;
   #db?: Database.Database;
+  #getStatement?: Database.Statement;
 
   constructor(options: SqliteStorageOptions) {
     this.file = path.resolve(options.file);
@@ -89,6 +92,7 @@ export class SqliteStorage implements ItemStorage {
   async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
+    this.#getStatement = undefined;
     db?.close();
   }
 
@@ -102,7 +106,12 @@ export class SqliteStorage implements ItemStorage {
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {
-    return this.#run('read', (db) => readItem(db, itemId));
+    // The hot path of every endpoint call: its statement is prepared once per connection.
+    return this.#run('read', (db) => {
+      this.#getStatement ??= db.prepare(SELECT_ITEM);
+      const row = this.#getStatement.get(itemId);
+      return row ? fromRow(row as ItemRow) : undefined;
+    });
   }
 
   async findByLinkToken(linkToken: string): Promise<StoredItem | undefined> {
@@ -235,7 +244,7 @@ function describeFailure(err: unknown, file: string): string {
 }
 
 function readItem(db: Database.Database, itemId: string): StoredItem | undefined {
-  const row = db.prepare('SELECT item_id, record, token, history FROM items WHERE item_id = ?').get(itemId);
+  const row = db.prepare(SELECT_ITEM).get(itemId);
   return row ? fromRow(row as ItemRow) : undefined;
 }
 
