@@ -267,6 +267,18 @@ describe('store: ItemStore on SQLite', () => {
     assert.deepEqual(fs.readdirSync(roNew), []);
   });
 
+  it('a store whose directory became read-only: a clear error at open, the file untouched', async () => {
+    const dir = files.tempDir();
+    const { store, file, key } = await files.openStore({ file: path.join(dir, 'items.db') });
+    await store.save({ item_id: 'item-a', access_token: token(1) });
+    await store.close();
+    const before = fs.readFileSync(file);
+    files.makeReadOnly(dir);
+    await rejectsWith(files.openStore({ file, key }), 'STORE_UNAVAILABLE',
+      new RegExp(`could not open the Item store: cannot open .*items\\.db: (the directory ${dir} is read-only|permission denied)`));
+    assert.deepEqual(fs.readFileSync(file), before);
+  });
+
   it('a full disk: the save fails clearly, nothing half-written, earlier Items resolve, later saves work once there is room', async () => {
     const dir = files.smallDisk(512);
     const { store, file } = await files.openStore({ file: path.join(dir, 'items.db') });

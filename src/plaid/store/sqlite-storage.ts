@@ -233,6 +233,9 @@ function describeFailure(err: unknown, file: string): string {
   const message = (err as Error)?.message ?? String(err);
   if (code === 'ENOENT') return `the directory ${path.dirname(file)} does not exist`;
   if (code === 'EACCES' || code === 'EPERM') return `permission denied (${message})`;
+  if ((code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) && !writable(path.dirname(file))) {
+    return `the directory ${path.dirname(file)} is read-only: SQLite writes the store and its -wal and -shm files there (${message})`;
+  }
   if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return `the file or its directory is read-only (${message})`;
   if (code === 'ENOSPC' || code.startsWith('SQLITE_FULL')) return `the disk is full (${message}); nothing was written`;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
@@ -241,6 +244,15 @@ function describeFailure(err: unknown, file: string): string {
   if (code.startsWith('SQLITE_CANTOPEN')) return `the file cannot be opened (${message})`;
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return `the file is not an Item store or is damaged (${message})`;
   return message;
+}
+
+function writable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readItem(db: Database.Database, itemId: string): StoredItem | undefined {

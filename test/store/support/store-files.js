@@ -42,9 +42,12 @@ function mount(args) {
  * A directory writes are refused in: chmod 0555 for an ordinary user; root ignores modes, so for root a read-only
  * bind mount of it (the kernel refuses writes with EROFS whoever asks).
  */
-function readOnlyDir(populate = () => {}) {
-  const dir = tempDir('plaid-store-ro-');
-  populate(dir);
+function readOnlyDir() {
+  return makeReadOnly(tempDir('plaid-store-ro-'));
+}
+
+/** Makes an existing directory (one of tempDir's) refuse writes, until cleanup. */
+function makeReadOnly(dir) {
   if (isRoot) {
     mount(['--bind', dir, dir]);
     mount(['-o', 'remount,ro,bind', dir]);
@@ -88,4 +91,4 @@ async function cleanup() {
   while (made.length) await made.pop()();
 }
 
-module.exports = { tempDir, openStore, rawBytes, readOnlyDir, smallDisk, fillDisk, cleanup, isRoot };
+module.exports = { tempDir, openStore, rawBytes, readOnlyDir, makeReadOnly, smallDisk, fillDisk, cleanup, isRoot };
