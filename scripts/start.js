@@ -24,7 +24,7 @@ function buildIfNeeded() {
   const newest = (dir) => fs.readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile()).reduce((t, e) => Math.max(t, fs.statSync(path.join(e.parentPath ?? e.path, e.name)).mtimeMs), 0);
   const built = path.join(ROOT, 'dist', 'nodes', 'plaid-endpoints.js');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'nodes')))) return;
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= Math.max(...['src', 'nodes', 'plugins'].map((dir) => newest(path.join(ROOT, dir))))) return;
   console.log('Building...');
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
 }
