@@ -87,6 +87,7 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a').token, null);
     db.close();
     assert.equal(await store.markRemoved('item-x'), undefined);
+    await rejectsWith(store.replaceToken('item-a', token(2)), 'ITEM_REMOVED', /Item item-a was removed/);
     // A removed Item stays removed whatever webhook comes, and the webhook is still recorded.
     const after = await store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'LOGIN_REPAIRED', item_id: 'item-a' });
     assert.equal(after.status, 'removed');

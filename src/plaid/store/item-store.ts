@@ -102,7 +102,7 @@ export class ItemStore extends EventEmitter {
     const stored = await this.#guard(id, 'read', () => this.#storage.get(id));
     if (!stored) throw notInStore(id);
     if (stored.record.status === 'removed' || stored.tokenCiphertext === null) {
-      throw new ItemStoreError('ITEM_REMOVED', `Item ${id} was removed: the store holds no access token for it`, id);
+      throw removed(id);
     }
     return { record: stored.record, token: this.#decrypt(id, stored.tokenCiphertext) };
   }
@@ -150,6 +150,7 @@ export class ItemStore extends EventEmitter {
     const at = this.#iso();
     return this.#write(id, 'replace the token of', (current) => {
       if (!current) throw notInStore(id);
+      if (current.record.status === 'removed') throw removed(id);
       return { ...current, record: { ...current.record, updated_at: at }, tokenCiphertext: this.#cipher.encrypt(id, newToken) };
     });
   }
@@ -301,6 +302,10 @@ function optionalText(itemId: string, field: string, value: unknown): string | n
 
 function notInStore(itemId: string): ItemStoreError {
   return new ItemStoreError('ITEM_NOT_IN_STORE', `Item ${itemId} is not in the Item store`, itemId);
+}
+
+function removed(itemId: string): ItemStoreError {
+  return new ItemStoreError('ITEM_REMOVED', `Item ${itemId} was removed: the store holds no access token for it`, itemId);
 }
 
 function emptyRecord(itemId: string, at: string): ItemRecord {
