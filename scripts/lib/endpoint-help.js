@@ -83,7 +83,9 @@ function storeParagraph(endpoint) {
     setting, by default <code>msg.item_id</code>) and finds the access token in the store itself. The token is
     sent to Plaid and nowhere else: an <code>access_token</code> in <code>msg.payload</code> is dropped, and no
     output or Catch message carries one. An item_id the store does not hold, or holds as removed, is an error
-    before any call, naming the item_id.`
+    before any call, naming the item_id. An <code>ITEM_LOGIN_REQUIRED</code> answer marks the record
+    <code>login_required</code> (as the ITEM <code>ERROR</code> webhook would) before the error reaches the Catch
+    node.`
     : '';
   const effect = STORE_EFFECTS[endpoint.storeEffect] ? ` ${STORE_EFFECTS[endpoint.storeEffect]}` : '';
   return `  <p><b>Item store</b> (optional, a <i>plaid-item-store</i> config node): with one selected,${token}${effect}

@@ -67,7 +67,14 @@ export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> 
     try {
       response = await call.client.request(endpoint, body);
     } catch (err) {
-      if (itemId !== undefined) item = (await afterRefusal(store, endpoint, itemId, err)) ?? item;
+      if (itemId !== undefined) {
+        // Plaid's error is what the Catch flow needs; a store failure recording it is only added to it.
+        const recorded = await afterRefusal(store, endpoint, itemId, err).catch((storeErr: Error) => {
+          (err as Error).message += `; the Item store could not record it: ${storeErr.message}`;
+          return undefined;
+        });
+        item = recorded ?? item;
+      }
       throw err;
     }
     item = await afterAnswer(call, response.body, itemId, own) ?? item;
@@ -125,12 +132,13 @@ async function saveExchanged(call: CustodyCall, answer: Record<string, unknown>,
 }
 
 /**
- * The store's side of an error answer. item/remove answered INVALID_ACCESS_TOKEN or ITEM_NOT_FOUND after an attempt
- * whose answer was lost: that attempt most likely removed the Item, so the record is marked removed (the error still
- * goes to Catch, saying so).
+ * The store's side of an error answer. ITEM_LOGIN_REQUIRED marks the record login_required. item/remove answered
+ * INVALID_ACCESS_TOKEN or ITEM_NOT_FOUND after an attempt whose answer was lost: that attempt most likely removed the
+ * Item, so the record is marked removed (the error still goes to Catch, saying so).
  */
 async function afterRefusal(store: ItemStore, endpoint: EndpointSpec, itemId: string, err: unknown): Promise<ItemRecord | undefined> {
   if (!(err instanceof PlaidRequestError) || !err.plaidError) return undefined;
+  if (err.plaidError.error_code === 'ITEM_LOGIN_REQUIRED') return store.markLoginRequired(itemId);
   if (endpoint.storeEffect === 'mark-removed' && err.earlierAttempt && ITEM_GONE_CODES.has(err.plaidError.error_code)) {
     const record = await store.markRemoved(itemId);
     err.message += `; Item ${itemId} is marked removed in the store`;

@@ -215,6 +215,45 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
     });
   });
 
+  describe('link token mode and Hosted Link', function () {
+    const open = (values) => {
+      const { defs: fresh, sandbox } = loadEditor(html, catalog);
+      const dialog = fakeDialog({ 'node-input-plaid': '', 'node-input-store': '', ...values });
+      sandbox.$ = dialog.$;
+      fresh['plaid-link-token-create'].oneditprepare.call({});
+      return dialog;
+    };
+
+    it('shows each mode\'s fields only in that mode, and all of them while the mode comes from msg', function () {
+      const dialog = open({ 'node-input-mode': 'update', 'node-input-modeType': 'enum', 'node-input-hosted_link': 'true', 'node-input-hosted_linkType': 'bool' });
+      const shown = () => ['access_token', 'products', 'webhook', 'client_name'].map((f) => dialog.state.shown[`plaid-endpoints-row-${f}`]);
+      assert.deepEqual(shown(), [true, false, false, true]);
+      dialog.state.values['node-input-mode'] = 'new';
+      dialog.fire('node-input-mode');
+      assert.deepEqual(shown(), [false, true, true, true]);
+      dialog.state.values['node-input-modeType'] = 'msg';
+      dialog.fire('node-input-modeType');
+      assert.deepEqual(shown(), [true, true, true, true]);
+    });
+
+    it('shows the Hosted Link settings only while Hosted Link is on', function () {
+      const dialog = open({ 'node-input-mode': 'update', 'node-input-modeType': 'enum', 'node-input-hosted_link': 'true', 'node-input-hosted_linkType': 'bool' });
+      const shown = () => ['completion_redirect_uri', 'url_lifetime_seconds'].map((f) => dialog.state.shown[`plaid-endpoints-row-${f}`]);
+      assert.deepEqual(shown(), [true, true]);
+      dialog.state.values['node-input-hosted_link'] = 'false';
+      dialog.fire('node-input-hosted_link');
+      assert.deepEqual(shown(), [false, false]);
+    });
+
+    it('checks a whole number of seconds and the mode\'s values', function () {
+      const def = defs['plaid-link-token-create'];
+      assert.equal(validate(def, { url_lifetime_seconds: '900', url_lifetime_secondsType: 'num' }, 'url_lifetime_seconds'), true);
+      assert.match(String(def.defaults.url_lifetime_seconds.validate.call({ url_lifetime_secondsType: 'num' }, '9.5', {})), /whole number/);
+      assert.match(String(def.defaults.mode.validate.call({ modeType: 'enum' }, 'repair', {})), /not one of update, new/);
+      assert.deepEqual({ mode: def.defaults.mode.value, hosted_link: def.defaults.hosted_link.value, hosted_linkType: def.defaults.hosted_linkType.value }, { mode: 'update', hosted_link: 'true', hosted_linkType: 'bool' });
+    });
+  });
+
   describe('a literal access token', function () {
     const withToken = ENDPOINTS.filter((e) => e.fields.some((f) => f.name === 'access_token'));
     const TOKEN = 'access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970';

@@ -224,6 +224,24 @@ describe('endpoint nodes with an Item store', function () {
     });
   });
 
+  describe('an ITEM_LOGIN_REQUIRED answer', function () {
+    it('marks the record login_required before the error reaches Catch; the error is Plaid\'s', async () => {
+      const red = await deployWithStore([node('plaid-item-get')]);
+      await red.store.save({ item_id: 'item-a', access_token: token(), client_user_id: 'user-a' });
+      suite.plaid.script('/item/get', { status: 400, body: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'the login details of this item have changed') });
+      let statusAtCatch;
+      red.node('caught').on('input', () => { statusAtCatch = rowOnDisk('item-a').status; });
+      red.node('n1').receive({ payload: { item_id: 'item-a' } });
+      const [outcome] = await red.waitFor(1);
+      assert.equal(outcome.kind, 'error');
+      assert.match(outcome.msg.error.message, /ITEM_LOGIN_REQUIRED/);
+      assert.equal(statusAtCatch, 'login_required');
+      assert.equal(outcome.msg.plaid.item.status, 'login_required');
+      assert.equal(outcome.msg.plaid.item.error_code, 'ITEM_LOGIN_REQUIRED');
+      assert.equal(outcome.msg.plaid.item.client_user_id, 'user-a', 'the Catch flow knows whom to ask for the repair');
+    });
+  });
+
   describe('without a store', function () {
     it('name the expression that came up empty', async () => {
       const red = await deploy({

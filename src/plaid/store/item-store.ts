@@ -166,6 +166,24 @@ export class ItemStore extends EventEmitter {
     return stored?.record;
   }
 
+  /**
+   * Plaid answered a call for the Item with ITEM_LOGIN_REQUIRED: the record says so at once (as the ITEM ERROR
+   * webhook would), so a flow can start the repair without waiting for a webhook. A removed Item stays removed.
+   * Undefined for an unknown Item.
+   */
+  async markLoginRequired(itemId: string): Promise<ItemRecord | undefined> {
+    const id = checkItemId(itemId);
+    const at = this.#iso();
+    const stored = await this.#guard(id, 'mark login required', () =>
+      this.#storage.update(id, (current) => {
+        if (!current || current.record.status === 'removed') return undefined;
+        return this.#withStatus(current, 'login_required', 'ITEM_LOGIN_REQUIRED', at);
+      }),
+    );
+    if (stored) this.emit('change', stored.record);
+    return stored?.record;
+  }
+
   /** Forgets the Item entirely (`plaid-items` delete). Emits 'delete' with the item_id when there was one. */
   async delete(itemId: string): Promise<boolean> {
     const id = checkItemId(itemId);
