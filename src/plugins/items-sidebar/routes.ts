@@ -21,6 +21,17 @@ class RouteError extends Error {
   }
 }
 
+function statusFor(err: unknown): number {
+  if (err instanceof RouteError) return err.status;
+  if (err instanceof ItemStoreError) return err.code === 'INVALID_ITEM' ? 400 : 503;
+  return 500;
+}
+
+/** The route's own errors and the store's say what is wrong without a token; anything else is not repeated. */
+function messageOf(err: unknown): string {
+  return err instanceof RouteError || err instanceof ItemStoreError ? err.message : 'the store could not be read';
+}
+
 function storeLabel(node: PlaidItemStoreNode): string {
   return node.name || node.id;
 }
@@ -90,17 +101,6 @@ async function itemHistory(req: RouteRequest): Promise<object> {
   const record = await store.get(itemId);
   if (!record) throw new RouteError(404, `the store ${storeLabel(node)} has no Item ${itemId}`);
   return { store: { id: node.id, name: storeLabel(node) }, item: overviewOf(record), history: await store.history(itemId) };
-}
-
-function statusFor(err: unknown): number {
-  if (err instanceof RouteError) return err.status;
-  if (err instanceof ItemStoreError) return err.code === 'INVALID_ITEM' ? 400 : 503;
-  return 500;
-}
-
-/** The route's own errors and the store's say what is wrong without a token; anything else is not repeated. */
-function messageOf(err: unknown): string {
-  return err instanceof RouteError || err instanceof ItemStoreError ? err.message : 'the store could not be read';
 }
 
 function answering(read: (req: RouteRequest) => Promise<object>) {
