@@ -153,12 +153,12 @@ function loadEditor(html, catalog, { dialog = {}, settings = { httpNodeRoot: '/'
 
 /**
  * A jQuery stand-in for an open dialog, richer than loadEditor's: `values` (element id → value; a checkbox is
- * true/false) are its inputs. It records what the dialog shows or hides (`shown`), the texts it sets, the
+ * true/false) are its inputs. It records what the dialog shows or hides (`shown`), the texts and attributes it sets, the
  * typedInputs it creates and the handlers it binds; `fire(id, event)` runs the handlers as a user's change would.
  * Use it as `sandbox.$ = dialog.$` on what loadEditor returns.
  */
 function fakeDialog(values = {}) {
-  const state = { values: { ...values }, shown: {}, texts: {}, typedInputs: [], handlers: {} };
+  const state = { values: { ...values }, shown: {}, texts: {}, attrs: {}, typedInputs: [], handlers: {} };
   const ids = (selector) => String(selector).split(',').map((s) => s.trim().replace(/^#/, ''));
   const $ = (selector) => {
     const targets = ids(selector);
@@ -180,13 +180,24 @@ function fakeDialog(values = {}) {
       },
       toggleClass: () => api,
       append: () => api,
+      appendTo: () => api,
+      prop: () => api,
+      attr(name, value) {
+        (state.attrs[first] ??= {})[name] = value;
+        return api;
+      },
+      show() {
+        for (const id of targets) state.shown[id] = true;
+        return api;
+      },
       is: (what) => what === ':checked' && state.values[first] === true,
       on(events, handler) {
         for (const id of targets) for (const event of events.split(' ')) (state.handlers[`${id} ${event}`] ??= []).push(handler);
         return api;
       },
       trigger(event) {
-        for (const id of targets) for (const handler of state.handlers[`${id} ${event}`] ?? []) handler.call(`#${id}`);
+        const jqueryEvent = { type: event, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+        for (const id of targets) for (const handler of state.handlers[`${id} ${event}`] ?? []) handler.call(`#${id}`, jqueryEvent);
         return api;
       },
       typedInput(options) {
