@@ -293,10 +293,12 @@ describe('store: ItemStore on SQLite', () => {
     await rejectsWith(Promise.reject(failure.err), 'STORE_UNAVAILABLE', new RegExp(`could not save Item item-full-${failure.i}: .*the disk is full`));
     assert.equal(await store.get(`item-full-${failure.i}`), undefined);
     assert.equal(await store.resolveToken('item-a'), token(1));
+    const db = new Database(file, { readonly: true });
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    db.close();
     fs.rmSync(path.join(dir, 'filler'));
     await store.save({ item_id: 'item-b', access_token: token(2) });
     assert.equal(await store.resolveToken('item-b'), token(2));
-    void file;
   });
 
   it('a size cap (max pages) fails writes as a full disk, the same way', async () => {
