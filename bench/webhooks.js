@@ -1,12 +1,14 @@
 'use strict';
 // 1. Webhooks: verified deliveries per second through plaid-webhook-in in an embedded Node-RED, against
 //   (a) core http in -> switch (on webhook_code) -> http response, in the same runtime, no verification;
-//   (b) a bare node:http server doing the same verification (the ceiling).
+//   (b) a bare node:http server doing the same verification (the ceiling);
+//   (c) the genuine deliveries' latency while hostile bodies arrive, against the same without them.
 const { startChild } = require('./lib/child');
 const { deliveryPool, makeKey, SWITCH_CODES } = require('./lib/deliveries');
 const { startKeyServer } = require('../test/support/webhook-key-server');
-const { assertClean, blast } = require('./lib/load');
-const { fmtRate, fmtRatio, foreignNote, loadGenNote, log, sideBySide } = require('./lib/stats');
+const { assertClean, blast, paced } = require('./lib/load');
+const { peakRss, rssOf } = require('./lib/rss');
+const { fmtMb, fmtRate, fmtRatio, foreignNote, loadGenNote, log, sideBySide } = require('./lib/stats');
 
 const CONNECTIONS = 32;
 const POOL_SIZE = 4096;
@@ -35,6 +37,41 @@ function flows(keyServer) {
     },
     { id: 'core-response', type: 'http response', z: 'tab', name: '', statusCode: '200', headers: {}, wires: [] },
   ];
+}
+
+/** Row 1c: genuine deliveries at a steady rate, once alone and once beside a stream of hostile bodies. */
+const HOSTILE = { genuinePerSecond: 100, perSecond: 5, seconds: 10, bytes: 5 * 1024 * 1024 };
+
+/**
+ * Each hostile body is 5 MiB of nested arrays (valid JSON a parser spends seconds and hundreds of MB on) under a
+ * junk Plaid-Verification: it must be refused without being parsed (or read), and the genuine deliveries beside it must
+ * keep their latency. One run each, back to back; the RSS growth is the Node-RED process's peak during the hostile
+ * run above its reading just before.
+ */
+async function underHostileBodies(url, key, pid) {
+  const { genuinePerSecond, perSecond, seconds, bytes } = HOSTILE;
+  const genuine = () => paced({ url, pool: deliveryPool(genuinePerSecond * seconds, key), perSecond: genuinePerSecond, seconds });
+  const calm = await genuine();
+  const rssBefore = rssOf(pid);
+  const peak = peakRss(pid);
+  const nested = Buffer.concat([Buffer.alloc(bytes / 2, '['), Buffer.alloc(bytes / 2, ']')]);
+  const junk = { body: nested, headers: { 'content-type': 'application/json', 'plaid-verification': 'junk.junk.junk' } };
+  const [attacked, bodies] = await Promise.all([genuine(), paced({ url, pool: [junk], perSecond, seconds })]);
+  const rssPeak = peak.stop();
+  const growth = rssBefore === null || rssPeak === null ? null : rssPeak - rssBefore;
+  const total = genuinePerSecond * seconds;
+  // A hostile body is refused 401 from its headers, unread, and the connection closed: a sender still writing the
+  // body may see the close (EPIPE, ECONNRESET) before the answer.
+  const refused = (bodies.statuses[401] ?? 0) + (bodies.statuses.EPIPE ?? 0) + (bodies.statuses.ECONNRESET ?? 0);
+  const clean = calm.statuses[200] === total && attacked.statuses[200] === total && refused === perSecond * seconds;
+  const answers = (run) => Object.entries(run.statuses).map(([status, n]) => `${n} × ${status}`).join(', ');
+  return {
+    calm,
+    attacked,
+    clean,
+    ratio: attacked.p95 / calm.p95,
+    note: `1c: genuine deliveries p50 / p95 / max ${calm.p50.toFixed(1)} / ${calm.p95.toFixed(1)} / ${calm.max.toFixed(1)} ms alone, ${attacked.p50.toFixed(1)} / ${attacked.p95.toFixed(1)} / ${attacked.max.toFixed(1)} ms beside the hostile bodies (answers ${answers(calm)}; ${answers(attacked)}); the hostile bodies ended in ${answers(bodies)} (401 from the headers, the body left unread and the connection closed; EPIPE/ECONNRESET: the sender saw the close before the answer) in p50 ${bodies.p50.toFixed(0)} ms, max ${bodies.max.toFixed(0)} ms; Node-RED's RSS ${rssBefore === null ? 'n/a' : fmtMb(rssBefore)} before, peak ${rssPeak === null ? 'n/a' : fmtMb(rssPeak)} during (growth ${growth === null ? 'n/a' : fmtMb(growth)}).`,
+  };
 }
 
 async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) {
@@ -96,6 +133,8 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
     }
     if (bareRouted < answered.bare || bareRouted > sent.bare) throw new Error(`webhooks: bare server answered ${answered.bare} (of ${sent.bare} sent) but routed ${bareRouted}`);
     const keyFetches = keyServer.fetchesOf(key.kid);
+    const hostile = await underHostileBodies(urls.ours, key, nodeRed.pid);
+    log(`  ${hostile.note}`);
 
     const { medianRate, medianRatio, medianCpu, medianCpuRatio, ratios, rates, foreign } = result;
     return {
@@ -110,8 +149,14 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
           ours: `${fmtRate(medianRate.ours)}/s`, baseline: `${fmtRate(medianRate.bare)}/s`,
           ratio: medianRatio.bare, cpuRatio: medianCpuRatio.bare, goal: '≥ 0.50×', met: medianRatio.bare >= 0.5,
         },
+        {
+          benchmark: `1c. Webhooks: p95 of ${HOSTILE.genuinePerSecond} genuine deliveries/s while ${HOSTILE.perSecond} unsigned 5 MiB nested-array bodies/s arrive, vs without them (ms)`,
+          ours: `${hostile.attacked.p95.toFixed(1)} ms`, baseline: `${hostile.calm.p95.toFixed(1)} ms`,
+          ratio: hostile.ratio, cpuRatio: null, goal: '≤ 2.00×', met: hostile.ratio <= 2 && hostile.clean,
+        },
       ],
       details: [
+        hostile.note,
         `Per round (deliveries/s): ours ${rates.ours.map(fmtRate).join(', ')}; core flow ${rates.core.map(fmtRate).join(', ')}; bare ${rates.bare.map(fmtRate).join(', ')}.`,
         `Per-round ratios: vs core ${ratios.core.map(fmtRatio).join(', ')}; vs bare ${ratios.bare.map(fmtRatio).join(', ')}.`,
         `CPU time of the server process per delivery (median): ours ${medianCpu.ours.toFixed(0)} µs, core flow ${medianCpu.core.toFixed(0)} µs, bare ${medianCpu.bare.toFixed(0)} µs.`,
@@ -127,6 +172,6 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
   }
 }
 
-const method = `Loopback only. The load generator is autocannon ${require('autocannon/package.json').version} in the parent process, ${CONNECTIONS} keep-alive connections, POSTing from a pool of ${POOL_SIZE} distinct signed deliveries (Plaid-shaped bodies indented with 2 spaces, ITEM codes, LINK SESSION_FINISHED and two "other" pairs, each with a real ES256 Plaid-Verification JWT; a fresh pool, same for every side, each round). Every server runs in a child process of its own. **Ours**: \`plaid-webhook-in\` (verification on, dedupe off) in an embedded Node-RED (node-red's express, admin and node apps at \`/\`, as \`npm start\`), its 10 outputs wired to a counter node; it answers 200 itself. **(a)** in the same runtime: core \`http in\` (POST, body parsed) → \`switch\` on \`msg.payload.webhook_code\` (9 rules + otherwise) → \`http response\` (200; it echoes the parsed payload, as the core node does), no verification. **(b)** a bare \`node:http\` server doing the same checks (media type, JSON, alg = ES256, kid, iat window, SHA-256 of the raw body vs \`request_body_sha256\` in constant time, ES256 signature with the cached key) and the same (type, code) routing, nothing else. The verification key comes from a loopback key server, fetched once and cached. Each round measures each side once (warm-up run, then the measured run), order rotating (ABC, BCA, CAB, ...); the figure is the median of the rounds' 2xx rates, the ratio the median of the per-round ratios. Any non-2xx answer, socket error or timeout fails the benchmark.`;
+const method = `Loopback only. The load generator is autocannon ${require('autocannon/package.json').version} in the parent process, ${CONNECTIONS} keep-alive connections, POSTing from a pool of ${POOL_SIZE} distinct signed deliveries (Plaid-shaped bodies indented with 2 spaces, ITEM codes, LINK SESSION_FINISHED and two "other" pairs, each with a real ES256 Plaid-Verification JWT; a fresh pool, same for every side, each round). Every server runs in a child process of its own. **Ours**: \`plaid-webhook-in\` (verification on, dedupe off) in an embedded Node-RED (node-red's express, admin and node apps at \`/\`, as \`npm start\`), its 10 outputs wired to a counter node; it answers 200 itself. **(a)** in the same runtime: core \`http in\` (POST, body parsed) → \`switch\` on \`msg.payload.webhook_code\` (9 rules + otherwise) → \`http response\` (200; it echoes the parsed payload, as the core node does), no verification. **(b)** a bare \`node:http\` server doing the same checks (media type, alg = ES256, kid, iat window, SHA-256 of the raw body vs \`request_body_sha256\` in constant time, ES256 signature with the cached key, and only then the JSON body) and the same (type, code) routing, nothing else. The verification key comes from a loopback key server, fetched once and cached. Each round measures each side once (warm-up run, then the measured run), order rotating (ABC, BCA, CAB, ...); the figure is the median of the rounds' 2xx rates, the ratio the median of the per-round ratios. Any non-2xx answer, socket error or timeout fails the benchmark. **(c)**, after the rounds, on the same Node-RED: ${HOSTILE.genuinePerSecond} distinct signed deliveries a second for ${HOSTILE.seconds} s (a steady open-loop rate over keep-alive connections, each timed from its send to the last byte of its answer), once alone and once while ${HOSTILE.perSecond} bodies a second of 5 MiB of nested arrays (\`[[[…]]]\`) with a junk Plaid-Verification arrive beside them; one run each. Figure: the p95 of the genuine deliveries' times beside the hostile bodies ÷ alone; met if ≤ 2× and every genuine delivery was answered 200 and every hostile body refused (401, or the connection closed under the sender). The RSS growth (peak during the hostile run minus the reading before) is in the details.`;
 
 module.exports = { run, method };

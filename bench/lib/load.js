@@ -1,6 +1,7 @@
 'use strict';
 // The loopback load generator: autocannon in the parent process, keep-alive connections, each request taking the
 // next entry of a shared pool (so every side of a comparison gets the same bodies in the same order).
+const http = require('node:http');
 const autocannon = require('autocannon');
 const { benchPids } = require('./child');
 const { foreignLoad, processCpu } = require('./cpu');
@@ -54,6 +55,59 @@ async function blast({ url, pool, connections, seconds, amount, timeoutSec = 30,
   };
 }
 
+/** The `p`-quantile (0..1) of `values`, nearest rank. */
+function quantile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+/**
+ * POSTs `pool` entries in order to `url` at a steady `perSecond` (open loop: a slow answer does not slow the
+ * sending) for `seconds`, over keep-alive connections, timing each from its send to its answer's last byte.
+ * Resolves with the outcomes (statuses, or error codes), and the p50, p95 and max of their times, in ms.
+ */
+function paced({ url, pool, perSecond, seconds }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const statuses = {};
+  const times = [];
+  const total = Math.round(perSecond * seconds);
+  return new Promise((resolve) => {
+    let sent = 0;
+    let settled = 0;
+    const done = () => {
+      if (++settled < total) return;
+      agent.destroy();
+      resolve({ statuses, sent, p50: quantile(times, 0.5), p95: quantile(times, 0.95), max: Math.max(...times) });
+    };
+    const startedAt = Date.now();
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((Date.now() - startedAt) / 1000) * perSecond) + 1);
+      for (; sent < due; sent++) {
+        const entry = pool[sent % pool.length];
+        const began = process.hrtime.bigint();
+        let outcome;
+        // One outcome a request: an answer, or the error that came first (a server that refuses a body unread and
+        // closes the connection while it is still being sent cuts the sender off with EPIPE or ECONNRESET).
+        const settle = (status) => {
+          if (outcome !== undefined) return;
+          outcome = status;
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          times.push(Number(process.hrtime.bigint() - began) / 1e6);
+          done();
+        };
+        const req = http.request(url, { method: 'POST', agent, headers: { ...entry.headers, 'content-length': entry.body.length } }, (res) => {
+          res.resume();
+          res.on('end', () => settle(res.statusCode));
+        });
+        req.on('error', (err) => settle(err.code ?? 'error'));
+        req.end(entry.body);
+      }
+      if (sent < total) setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
 /** Throws when a run lost anything: every request must have been answered 2xx. */
 function assertClean(name, run) {
   if (run.non2xx || run.errors || run.timeouts) {
@@ -61,4 +115,4 @@ function assertClean(name, run) {
   }
 }
 
-module.exports = { blast, assertClean };
+module.exports = { blast, paced, assertClean };

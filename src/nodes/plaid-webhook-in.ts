@@ -5,13 +5,15 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ItemStore } from '../plaid/store/item-store';
 import type { ItemRecord } from '../plaid/store/record';
 import { DeliveryDeduper } from '../plaid/webhook/dedupe';
+import { unsupportedMediaType } from '../plaid/webhook/delivery';
 import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } from '../plaid/webhook/receiver';
 import { unavailable, WebhookRejection } from '../plaid/webhook/rejection';
 import { OUTPUT_COUNT } from '../plaid/webhook/routing';
 import { StoreDeduper } from '../plaid/webhook/store-dedupe';
+import { ScreenedToken, screenToken } from '../plaid/webhook/verify';
 import type { PlaidConfigNode, PlaidItemStoreNode } from './types';
 import { contextSeenStore } from './webhook-in/context-store';
-import { parseByteSize } from './webhook-in/raw-body';
+import { declaredTooLarge, parseByteSize } from './webhook-in/raw-body';
 import { openRoute, rawBodyOf, RouteInUseError, WebhookRoute } from './webhook-in/route';
 import { DeliveryStatus } from './webhook-in/status';
 
@@ -124,13 +126,25 @@ export = function (RED: NodeAPI): void {
     const limitBytes = parseByteSize(settings.apiMaxLength, DEFAULT_MAX_BODY_BYTES);
     let closed = false;
 
+    /** What the headers alone decide, before a byte of the body is read: media type, declared size, the token. */
+    function screen(req: Request): ScreenedToken | undefined {
+      const refusal = unsupportedMediaType(req.get('content-type')) ?? (configProblem ? unavailable(configProblem) : undefined)
+        ?? declaredTooLarge(req, limitBytes);
+      if (refusal) throw new UnreadBody(refusal);
+      try {
+        return options.verification ? screenToken(req.get('plaid-verification'), options.verification) : undefined;
+      } catch (err) {
+        throw err instanceof WebhookRejection ? new UnreadBody(err) : err;
+      }
+    }
+
     async function accept(req: Request): Promise<StoredDelivery> {
+      const screened = screen(req);
       const body = await rawBodyOf(req, limitBytes);
       if (!body) throw unavailable('the request body was parsed before this node could read its raw bytes');
       if ('refused' in body) throw new UnreadBody(body.refused);
-      if (configProblem) throw unavailable(configProblem);
       const store = storeNode === undefined ? undefined : await usableStore();
-      const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification') }, options);
+      const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification'), screened }, options);
       if (store && !delivery.duplicate) {
         try {
           delivery.item = await store.applyWebhook(delivery.body);
@@ -178,8 +192,8 @@ export = function (RED: NodeAPI): void {
 
     function refuse(res: Response, err: unknown): void {
       const rejection = err instanceof UnreadBody ? err.rejection : err instanceof WebhookRejection ? err : unavailable((err as Error).message);
-      // A body refused before or while it was read (media type, size, deadline) is not read any further: the answer
-      // ends the connection, so the sender cannot go on sending it.
+      // A body refused before or while it was read (media type, token, size, deadline) is not read any further: the
+      // answer ends the connection, so the sender cannot go on sending it.
       if (err instanceof UnreadBody) res.set('Connection', 'close');
       answer(res, rejection.status);
       status.rejectedDelivery();
@@ -221,7 +235,6 @@ export = function (RED: NodeAPI): void {
       route = openRoute(RED.httpNode, {
         nodeId: node.id,
         path: url.startsWith('/') ? url : `/${url}`,
-        limitBytes,
         middleware: settings.httpNodeMiddleware ? [settings.httpNodeMiddleware].flat() : [],
         handler: receive,
       });

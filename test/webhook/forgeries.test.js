@@ -119,7 +119,8 @@ describe('plaid-webhook-in: forged and malformed deliveries', function () {
 
   it('a chunked body over apiMaxLength (no Content-Length) → 413', async function () {
     const chunks = Array.from({ length: 8 }, () => Buffer.alloc(4096, 0x20));
-    assert.equal(await rig.postPlain({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, chunks), 413);
+    const token = signRaw(Buffer.concat(chunks), live);
+    assert.equal(await rig.postPlain({ 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'plaid-verification': token }, chunks), 413);
   });
 
   it('counts the rejections in the status ring and fetched each bad kid once', async function () {

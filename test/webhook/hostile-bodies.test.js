@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const { WebhookRig } = require('../support/webhook-rig');
 const { startKeyServer } = require('../support/webhook-key-server');
-const { makeKey, plaidDelivery } = require('../support/webhook-signer');
+const { makeKey, plaidDelivery, signRaw } = require('../support/webhook-signer');
 
 const MIB = 1024 * 1024;
 const FIVE_MIB = 5 * MIB;
@@ -48,7 +48,7 @@ describe('plaid-webhook-in: hostile bodies', function () {
     return large;
   }
 
-  it('answers a 5 MiB nested-array body with a junk Plaid-Verification 401 at once, without parsing it', async function () {
+  it('answers a 5 MiB nested-array body with a junk Plaid-Verification 401 at once, without reading or parsing it', async function () {
     const body = nestedArrays();
     let outcome;
     const parses = await countingLargeParses(async () => {
@@ -57,6 +57,8 @@ describe('plaid-webhook-in: hostile bodies', function () {
     assert.equal(outcome.status, 401);
     assert.equal(parses, 0, 'JSON.parse was called on the unverified body');
     assert.ok(outcome.ms < 1500, `answered after ${outcome.ms} ms`);
+    assert.equal(outcome.closedByServer, true);
+    assert.ok(rig.serverSockets[0].bytesRead < MIB, `the server read ${rig.serverSockets[0].bytesRead} bytes`);
     assert.equal(keyServer.state.fetches.length, 0);
   });
 
@@ -78,6 +80,19 @@ describe('plaid-webhook-in: hostile bodies', function () {
     const read = rig.serverSockets.map((socket) => socket.bytesRead);
     assert.equal(read.length, 40);
     assert.ok(Math.max(...read) < MIB, `the server read up to ${Math.max(...read)} bytes of a connection`);
+  });
+
+  it('hashes a 5 MiB nested-array body under a plausible token, and answers 401 without parsing it', async function () {
+    // Every claim holds but the signature: the body must be read and hashed, never parsed.
+    const body = nestedArrays();
+    const token = signRaw(body, { kid: key.kid }, { sign: () => Buffer.alloc(64, 1) });
+    let outcome;
+    const parses = await countingLargeParses(async () => {
+      outcome = await rig.postSlowly({ 'content-type': 'application/json', 'plaid-verification': token }, body);
+    });
+    assert.equal(outcome.status, 401);
+    assert.equal(parses, 0, 'JSON.parse was called on the unverified body');
+    assert.ok(outcome.ms < 3000, `answered after ${outcome.ms} ms`);
   });
 
   it('refuses a body over apiMaxLength 413 as soon as its Content-Length says so, without reading it', async function () {

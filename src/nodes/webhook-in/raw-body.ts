@@ -1,9 +1,8 @@
 // Reading a webhook request's bytes ourselves: a signature covers the bytes Plaid sent, and a body that a JSON parser
-// has consumed and an app re-serialised would no longer match. What is not a webhook is refused before or while
-// reading, never buffered: a body of another media type is not read at all, one past the size limit or the deadline
-// is read no further. Refused bodies are left unread, so the answer must close the connection.
+// has consumed and an app re-serialised would no longer match. A body past the size limit or the deadline is read no
+// further (and one the node refuses from its headers is not read at all): refused bodies are left unread, so the
+// answer must close the connection.
 import type { IncomingMessage } from 'node:http';
-import { unsupportedMediaType } from '../../plaid/webhook/delivery';
 import { WebhookRejection } from '../../plaid/webhook/rejection';
 
 export type RawBody = { bytes: Buffer } | { refused: WebhookRejection };
@@ -24,16 +23,20 @@ export function parseByteSize(value: unknown, fallback: number): number {
   return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
 }
 
-const tooLarge = (limit: number): RawBody => ({ refused: new WebhookRejection(413, `body larger than ${limit} bytes`) });
+const tooLarge = (limit: number): WebhookRejection => new WebhookRejection(413, `body larger than ${limit} bytes`);
+
+/** The 413 for a request whose Content-Length passes `limit`, else undefined: known before a byte is read. */
+export function declaredTooLarge(req: IncomingMessage, limit: number): WebhookRejection | undefined {
+  return Number(req.headers['content-length']) > limit ? tooLarge(limit) : undefined;
+}
 
 /**
- * The whole body of a webhook request, or why it was refused: its media type (checked before a byte is read), its
- * declared or actual size passing `limit`, or its last byte not arriving within BODY_READ_DEADLINE_MS.
+ * The whole body, or why it was refused: its declared or actual size passing `limit`, or its last byte not arriving
+ * by `deadlineAt` (epoch ms).
  */
-export function readRawBody(req: IncomingMessage, limit: number): Promise<RawBody> {
-  const mediaType = unsupportedMediaType(req.headers['content-type']);
-  if (mediaType) return Promise.resolve({ refused: mediaType });
-  if (Number(req.headers['content-length']) > limit) return Promise.resolve(tooLarge(limit));
+export function readRawBody(req: IncomingMessage, limit: number, deadlineAt: number): Promise<RawBody> {
+  const declared = declaredTooLarge(req, limit);
+  if (declared) return Promise.resolve({ refused: declared });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -52,7 +55,7 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<RawBod
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
-      else refuse(tooLarge(limit));
+      else refuse({ refused: tooLarge(limit) });
     };
     const onEnd = (): void => {
       stop();
@@ -65,7 +68,7 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<RawBod
     const onClose = (): void => onError(new Error('request aborted before its body was complete'));
     const deadline = setTimeout(
       () => refuse({ refused: new WebhookRejection(408, `body not complete within ${BODY_READ_DEADLINE_MS} ms`) }),
-      BODY_READ_DEADLINE_MS,
+      Math.max(0, deadlineAt - Date.now()),
     );
     req.on('data', onData);
     req.on('end', onEnd);

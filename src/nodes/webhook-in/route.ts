@@ -1,17 +1,18 @@
-// The node's own POST route on RED.httpNode, with its raw body captured before any JSON parser sees it.
+// The node's own POST route on RED.httpNode, with its body kept from every JSON parser until the node reads it raw.
 //
 // With the default roots the editor's admin app (mounted first, on the same root) runs bodyParser.json() on every
-// request, so a route handler gets the body already parsed. Like core's http-in node ("do not parse the body"), one
-// capture middleware sits at the very top of the root express app and reads the body of our routes only; unlike it,
-// the route table lives on that root app (not module-wide) and carries a size limit.
+// request, so a route handler would get the body already parsed. Like core's http-in node ("do not parse the body"),
+// one middleware sits at the very top of the root express app; for our routes only it claims the body unread
+// (marking it as parsed, so body-parser passes it by) and notes when the request arrived. The node then checks what
+// it can from the headers before it reads a byte, and reads the body itself. Unlike core's, the route table lives on
+// that root app (not module-wide).
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
-import { RawBody, readRawBody } from './raw-body';
+import { BODY_READ_DEADLINE_MS, RawBody, readRawBody } from './raw-body';
 
 interface RouteOwner {
   /** The owning node's id, for the "in use" message. */
   nodeId: string;
-  limitBytes: number;
 }
 
 interface Layer {
@@ -22,8 +23,9 @@ interface Layer {
 /** Our routes on one root app, keyed by their normalised full path. */
 type RouteTable = Map<string, RouteOwner>;
 
-const RAW_BODY = Symbol('plaid-webhook-in raw body');
-type CapturedRequest = IncomingMessage & { [RAW_BODY]?: RawBody; _body?: boolean };
+/** When the request of one of our routes arrived (its body claimed, unread). */
+const ARRIVED_AT = Symbol('plaid-webhook-in arrived at');
+type ClaimedRequest = IncomingMessage & { [ARRIVED_AT]?: number; _body?: boolean };
 
 const tables = new WeakMap<Express, RouteTable>();
 
@@ -51,15 +53,14 @@ function stackOf(app: Express): Layer[] {
 
 function captureFor(table: RouteTable): RequestHandler {
   return function plaidWebhookRawBody(req: Request, _res: Response, next: NextFunction): void {
-    const request = req as unknown as CapturedRequest;
+    const request = req as unknown as ClaimedRequest;
     const owner = req.method === 'POST' ? table.get(routeKey((req.originalUrl ?? req.url).split('?')[0])) : undefined;
-    if (!owner || request[RAW_BODY] || request._body) return next();
-    readRawBody(req, owner.limitBytes).then((body) => {
-      request[RAW_BODY] = body;
+    if (owner && request[ARRIVED_AT] === undefined && !request._body) {
+      request[ARRIVED_AT] = Date.now();
       // Marks the body as read, so body-parser (the admin app's, any other) passes it by.
       request._body = true;
-      next();
-    }, next);
+    }
+    next();
   };
 }
 
@@ -89,7 +90,6 @@ export interface RouteOptions {
   nodeId: string;
   /** Path below httpNodeRoot, starting with '/'. */
   path: string;
-  limitBytes: number;
   /** RED.settings.httpNodeMiddleware, applied before the handler as on core's http-in routes. */
   middleware: RequestHandler[];
   handler: (req: Request, res: Response) => void;
@@ -107,7 +107,7 @@ export function openRoute(httpNode: Express, options: RouteOptions): WebhookRout
   );
   if (taken) throw new RouteInUseError(`POST ${options.path} is already the route of another node`);
 
-  const ours: RouteOwner = { nodeId: options.nodeId, limitBytes: options.limitBytes };
+  const ours: RouteOwner = { nodeId: options.nodeId };
   table.set(key, ours);
   const before = new Set(stackOf(httpNode));
   httpNode.post(options.path, ...options.middleware, options.handler);
@@ -122,12 +122,13 @@ export function openRoute(httpNode: Express, options: RouteOptions): WebhookRout
 }
 
 /**
- * The request's raw body: captured at the root, or read here when nothing upstream has touched the stream (an app
- * mounted after the route was opened). Undefined when some parser consumed it first: verification is then impossible.
+ * The request's raw body, read now: claimed at the root, or unread because nothing upstream has touched the stream (an
+ * app mounted after the route was opened). Its read deadline runs from the request's arrival. Undefined when some
+ * parser consumed it first: verification is then impossible.
  */
-export async function rawBodyOf(req: Request, limitBytes: number): Promise<RawBody | undefined> {
-  const request = req as unknown as CapturedRequest;
-  if (request[RAW_BODY]) return request[RAW_BODY];
-  if (request._body || req.readableEnded) return undefined;
-  return readRawBody(req, limitBytes);
+export function rawBodyOf(req: Request, limitBytes: number): Promise<RawBody> | undefined {
+  const request = req as unknown as ClaimedRequest;
+  const arrivedAt = request[ARRIVED_AT];
+  if (arrivedAt === undefined && (request._body || req.readableEnded)) return undefined;
+  return readRawBody(req, limitBytes, (arrivedAt ?? Date.now()) + BODY_READ_DEADLINE_MS);
 }

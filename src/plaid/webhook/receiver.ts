@@ -1,16 +1,19 @@
 // One delivery from bytes to verdict, in the order that costs an attacker most and us least: the signature on the raw
-// bytes (the token's claims, then the body's hash, the key fetched last), and only then the body's shape, then the
-// seen-set. Nothing unverified is parsed. Transport concerns (route, media type, size, deadline) are the caller's.
+// bytes (the token's claims, which the caller may have screened before reading the body, then the body's hash, the
+// key fetched last), and only then the body's shape, then the seen-set. Nothing unverified is parsed. Transport
+// concerns (route, media type, size, deadline) are the caller's.
 import type { Deduper } from './dedupe';
 import { parseDelivery, ParsedDelivery, sha256Hex } from './delivery';
 import { unavailable } from './rejection';
 import { outputFor } from './routing';
-import { verifyPlaidSignature, VerifyOptions } from './verify';
+import { ScreenedToken, screenToken, verifyScreened, VerifyOptions } from './verify';
 
 export interface IncomingDelivery {
   rawBody: Buffer;
   /** The Plaid-Verification header. */
   signature: string | undefined;
+  /** The header already screened (before the body was read); screened here when absent. */
+  screened?: ScreenedToken;
 }
 
 export interface ReceiverOptions {
@@ -34,7 +37,7 @@ export interface AcceptedDelivery extends ParsedDelivery {
 /** Resolves to the accepted delivery, or rejects with a WebhookRejection carrying the status to answer. */
 export async function acceptDelivery(delivery: IncomingDelivery, options: ReceiverOptions): Promise<AcceptedDelivery> {
   const bodySha256 = options.verification
-    ? await verifyPlaidSignature(delivery.signature, delivery.rawBody, options.verification)
+    ? await verifyScreened(delivery.screened ?? screenToken(delivery.signature, options.verification), delivery.rawBody, options.verification)
     : sha256Hex(delivery.rawBody);
   const parsed = parseDelivery(delivery.rawBody);
   let duplicate = false;

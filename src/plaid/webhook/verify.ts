@@ -30,14 +30,19 @@ export interface VerifyOptions {
 // A kid is handed to Plaid's API; anything but a short printable token is not one Plaid issued.
 const PLAUSIBLE_KID = /^[\x21-\x7e]{1,256}$/;
 
+/** A Plaid-Verification token that has passed every check that needs neither the body nor a key. */
+export interface ScreenedToken {
+  kid: string;
+  claimedSha256: string;
+  signingInput: Buffer;
+  signature: Buffer;
+}
+
 /**
- * Resolves to the body's hex SHA-256 when `token` is Plaid's signature over exactly `rawBody`, made recently, under a
- * current Plaid key. Rejects with a WebhookRejection: 401 for anything forged, stale or malformed, 503 when the key
- * cannot be fetched now. Works on the raw bytes alone (the body is parsed only once this has passed); the checks run
- * cheapest first (the token, then hashing the body, then fetching the key), so garbage costs no call to Plaid and a
- * junk token on a large body no hashing; the signature then covers every claim that was checked.
+ * The checks on the token alone (form, alg, kid, iat, a claimed hash, the signature's length): run before the body
+ * is read, so a junk or stale token costs neither reading nor hashing the body. Throws a 401 WebhookRejection.
  */
-export async function verifyPlaidSignature(token: string | undefined, rawBody: Buffer, options: VerifyOptions): Promise<string> {
+export function screenToken(token: string | undefined, options: VerifyOptions): ScreenedToken {
   if (!token) throw unverified('no Plaid-Verification header');
   const jws = decodeCompactJws(token);
 
@@ -46,23 +51,41 @@ export async function verifyPlaidSignature(token: string | undefined, rawBody: B
   const kid = jws.header.kid;
   if (typeof kid !== 'string' || !PLAUSIBLE_KID.test(kid)) throw unverified('JWT has no usable kid');
 
-  const { iat, request_body_sha256: claimedSha } = jws.claims;
+  const { iat, request_body_sha256: claimedSha256 } = jws.claims;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw unverified('JWT has no iat');
   const nowSeconds = (options.now ?? Date.now)() / 1000;
   if (iat < nowSeconds - (options.maxAgeSeconds ?? 300)) throw unverified('JWT iat is more than 5 minutes old');
   if (iat > nowSeconds + (options.maxFutureSeconds ?? 60)) throw unverified('JWT iat is in the future');
-  if (typeof claimedSha !== 'string') throw unverified('JWT has no request_body_sha256');
+  if (typeof claimedSha256 !== 'string') throw unverified('JWT has no request_body_sha256');
   // ES256 signatures are raw r‖s, 32 bytes each (JWS), not DER.
   if (jws.signature.length !== 64) throw unverified('JWT signature is not a 64-byte ES256 signature');
-  const bodySha256 = sha256Hex(rawBody);
-  if (!constantTimeEqual(claimedSha, bodySha256)) throw unverified('body does not match request_body_sha256');
+  return { kid, claimedSha256, signingInput: jws.signingInput, signature: jws.signature };
+}
 
+/**
+ * Resolves to the body's hex SHA-256 when the screened token is Plaid's signature over exactly `rawBody`, under a
+ * current Plaid key. Rejects with a WebhookRejection: 401 for a body that does not match or a forged signature, 503
+ * when the key cannot be fetched now. The hash is checked before the key is fetched, so garbage costs no call to
+ * Plaid; the signature then covers every claim that was checked.
+ */
+export async function verifyScreened(token: ScreenedToken, rawBody: Buffer, options: VerifyOptions): Promise<string> {
+  const bodySha256 = sha256Hex(rawBody);
+  if (!constantTimeEqual(token.claimedSha256, bodySha256)) throw unverified('body does not match request_body_sha256');
+  const { kid } = token;
   const key = options.keys.cached?.(kid) ?? (await withDeadline(options.keys.get(kid), options.keyWaitMs ?? 8000));
-  if (!verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature)) {
+  if (!verify('sha256', token.signingInput, { key, dsaEncoding: 'ieee-p1363' }, token.signature)) {
     throw unverified('JWT signature does not verify');
   }
   options.keys.pin?.(kid);
   return bodySha256;
+}
+
+/**
+ * Both steps at once: resolves to the body's hex SHA-256 when `token` is Plaid's signature over exactly `rawBody`,
+ * made recently, under a current Plaid key; works on the raw bytes alone (nothing is parsed but the token).
+ */
+export async function verifyPlaidSignature(token: string | undefined, rawBody: Buffer, options: VerifyOptions): Promise<string> {
+  return verifyScreened(screenToken(token, options), rawBody, options);
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
