@@ -142,6 +142,7 @@ describe('endpoint nodes with an Item store', function () {
       assert.match(outcomes[0].msg.error.message, /^ItemStoreError: item\/get: Item item-unknown is not in the Item store$/);
       assert.match(outcomes[1].msg.error.message, /^ItemStoreError: item\/get: Item item-gone was removed/);
       assert.equal(outcomes[0].msg.plaid.item, null);
+      assert.deepEqual(outcomes.map((o) => o.msg.error.code), ['ITEM_NOT_IN_STORE', 'ITEM_REMOVED', undefined], 'msg.error.code says which');
       assert.equal(outcomes[1].msg.plaid.item.status, 'removed', 'a Catch flow still has the removed Item\'s record');
       assert.equal(outcomes[2].msg.error.message, 'RequestBodyError: item/get: item_id: msg.item_id is undefined');
       assert.equal(suite.plaid.requests.length, 0);
