@@ -98,7 +98,7 @@ export = function (RED: NodeAPI): void {
       const throughStore = async (store: PlaidItemStoreNode, client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> => {
         await store.ready.catch(() => undefined);
         if (!store.itemStore) {
-          return { ok: false, error: new ItemStoreError('STORE_UNAVAILABLE', `${endpoint.label}: ${store.problem ?? 'the Item store is not usable'}: not sent`), item: null };
+          return { ok: false, error: new ItemStoreError(store.problemCode ?? 'STORE_UNAVAILABLE', `${endpoint.label}: ${store.problem ?? 'the Item store is not usable'}: not sent`), item: null };
         }
         return callWithStore({ endpoint, client, store: store.itemStore, payload: msg.payload, settings: fieldSettings(msg) });
       };
