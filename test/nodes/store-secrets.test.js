@@ -1,11 +1,11 @@
 'use strict';
 // The token nowhere: a child Node-RED (the project's embedded launcher, logging at trace level) runs an Item's whole
 // life on the Item store against the emulator, through a recording proxy: sandbox token, exchange, item/get,
-// invalidate, webhook update, a fired ITEM webhook received by plaid-webhook-in on the store, remove, and refused
-// item_ids. Every message goes to a debug node showing the complete message (sidebar and log). Then every token seen
-// on the wire is searched for in: each output and Catch message, the debug sidebar and node statuses (the editor's
-// comms socket), the log, GET /flows, GET /context/... of every node, flow and global, and the bytes of the SQLite
-// file (with its -wal and -shm).
+// invalidate, webhook update, a fired ITEM webhook received by plaid-webhook-in on the store, an update-mode link
+// token, remove, and refused item_ids. Every message goes to a debug node showing the complete message (sidebar and
+// log). Then every token seen on the wire is searched for in: each output and Catch message, the debug sidebar and
+// node statuses (the editor's comms socket), the log, GET /flows, GET /context/... of every node, flow and global,
+// and the bytes of the SQLite file (with its -wal and -shm).
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -38,7 +38,8 @@ function sweepFlow({ plaidUrl, webhookUrl, key, clientId, secret }) {
     onTab({ id: 'sweep-get', type: 'plaid-item-get', ...store, wires: [['sweep-webhook', ...seen]] }),
     onTab({ id: 'sweep-webhook', type: 'plaid-item-webhook-update', ...store, ...byRecord, webhook: webhookUrl, webhookType: 'str', wires: [['sweep-rotate', ...seen]] }),
     onTab({ id: 'sweep-rotate', type: 'plaid-item-access-token-invalidate', ...store, ...byRecord, wires: [['sweep-fire', ...seen]] }),
-    onTab({ id: 'sweep-fire', type: 'plaid-sandbox-item-fire-webhook', ...store, ...byRecord, webhook_code: 'NEW_ACCOUNTS_AVAILABLE', webhook_codeType: 'enum', wires: [seen] }),
+    onTab({ id: 'sweep-fire', type: 'plaid-sandbox-item-fire-webhook', ...store, ...byRecord, webhook_code: 'NEW_ACCOUNTS_AVAILABLE', webhook_codeType: 'enum', wires: [['sweep-link', ...seen]] }),
+    onTab({ id: 'sweep-link', type: 'plaid-link-token-create', ...store, ...byRecord, client_name: 'Token sweep', client_nameType: 'str', wires: [seen] }),
     onTab({ id: 'sweep-remove-go', type: 'inject', name: 'remove', props: [{ p: 'item_id', v: '', vt: 'str' }], wires: [['sweep-remove']] }),
     onTab({ id: 'sweep-remove', type: 'plaid-item-remove', ...store, wires: [seen] }),
     onTab({ id: 'sweep-hook', type: 'plaid-webhook-in', name: '', url: '/plaid/webhook', plaid: 'sweep-cfg', store: 'sweep-store', verify: true, dedupe: true, dedupeStore: '', wires: Array.from({ length: 10 }, () => ['sweep-debug', 'sweep-hook-rec']) }),
@@ -101,13 +102,14 @@ describe('the access token nowhere but the store and the wire to Plaid', functio
     const caught = await records('caught');
     assert.deepEqual(outputs.map((r) => r.data.plaid.endpoint), [
       '/sandbox/public_token/create', '/item/public_token/exchange', '/item/get', '/item/webhook/update',
-      '/item/access_token/invalidate', '/sandbox/item/fire_webhook', '/item/remove',
+      '/item/access_token/invalidate', '/sandbox/item/fire_webhook', '/link/token/create', '/item/remove',
     ]);
+    assert.match(outputs[6].data.payload.hosted_link_url, /^http/, 'an update-mode Hosted Link for the stored Item');
     assert.deepEqual(caught.map((r) => r.data.error.message), [
       `ItemStoreError: item/remove: Item ${item.item_id} was removed: the store holds no access token for it`,
       'ItemStoreError: item/remove: Item item-nobody-linked is not in the Item store',
     ]);
-    assert.equal(outputs[6].data.plaid.item.status, 'removed');
+    assert.equal(outputs[7].data.plaid.item.status, 'removed');
 
     // Every token the wire carried: the public token, the first access token and the rotated one.
     const tokens = new Set();
