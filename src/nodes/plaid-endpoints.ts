@@ -136,8 +136,10 @@ export = function (RED: NodeAPI): void {
             done();
             return;
           }
-          const { error } = outcome;
-          msg.plaid = { ...failureInfo(endpoint, error), ...item };
+          const { error, response } = outcome;
+          // Plaid answered, and what the store had to do with the answer failed: the call itself is reported as it went.
+          const call = response ? { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts } : failureInfo(endpoint, error);
+          msg.plaid = { ...call, ...item };
           inFlight--;
           status('red', 'ring', error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('invalid'));
           done(error);

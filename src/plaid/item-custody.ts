@@ -29,8 +29,11 @@ export interface CustodyCall {
 
 export type CustodyOutcome =
   | { ok: true; response: PlaidResponse; body: Record<string, unknown>; item: ItemRecord | null }
-  /** `item`: the record as it stands after the failure (null when the store does not know the Item). */
-  | { ok: false; error: Error; item: ItemRecord | null };
+  /**
+   * `item`: the record as it stands after the failure (null when the store does not know the Item); `response`:
+   * Plaid's answer when the call succeeded and the store's side of it failed.
+   */
+  | { ok: false; error: Error; item: ItemRecord | null; response?: PlaidResponse };
 
 /** `value` without its token fields, when it is an object (a shallow copy: the caller's object is left as it is). */
 export function withoutTokens(value: unknown): unknown {
@@ -45,6 +48,7 @@ export function withoutTokens(value: unknown): unknown {
 export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> {
   const { endpoint, store } = call;
   let item: ItemRecord | null = null;
+  let response: PlaidResponse | undefined;
   try {
     const mode = await resolveMode(endpoint, call.payload, call.settings);
     const own = await resolveFields(endpoint.label, storeFieldsOf(endpoint), call.payload, call.settings, { mode });
@@ -63,7 +67,6 @@ export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> 
       fallback = { client_user_id: resolved.record.client_user_id ?? undefined };
     }
     const body = await buildRequestBody(endpoint, call.payload, call.settings, { fixed, fallback, mode });
-    let response: PlaidResponse;
     try {
       response = await call.client.request(endpoint, body);
     } catch (err) {
@@ -80,7 +83,7 @@ export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> 
     item = await afterAnswer(call, response.body, itemId, own) ?? item;
     return { ok: true, response, body: withoutTokens(response.body) as Record<string, unknown>, item };
   } catch (err) {
-    return { ok: false, error: labelled(endpoint, err as Error), item };
+    return { ok: false, error: labelled(endpoint, err as Error), item, response };
   }
 }
 
@@ -96,13 +99,13 @@ async function afterAnswer(
     case 'save-item':
       return saveExchanged(call, answer, own);
     case 'replace-token':
-      return store.replaceToken(itemId as string, String(answer.new_access_token));
+      return store.replaceToken(itemId as string, answered(endpoint, answer, 'new_access_token'));
     case 'mark-removed':
       return store.markRemoved(itemId as string);
     case 'keep-link-token':
       // New mode has no Item yet: its session's end brings a public token to exchange instead.
       if (itemId === undefined) return undefined;
-      return store.setLinkToken(itemId, String(answer.link_token), typeof answer.expiration === 'string' ? answer.expiration : null);
+      return store.setLinkToken(itemId, answered(endpoint, answer, 'link_token'), typeof answer.expiration === 'string' ? answer.expiration : null);
     default:
       return undefined;
   }
@@ -113,8 +116,8 @@ async function afterAnswer(
  * the Item left at Plaid, billed and unreachable: it is removed there, and the error says the user must link again.
  */
 async function saveExchanged(call: CustodyCall, answer: Record<string, unknown>, own: Record<string, unknown>): Promise<ItemRecord> {
-  const itemId = String(answer.item_id);
-  const accessToken = String(answer.access_token);
+  const itemId = answered(call.endpoint, answer, 'item_id');
+  const accessToken = answered(call.endpoint, answer, 'access_token');
   try {
     return await call.store.save({
       item_id: itemId,
@@ -145,6 +148,13 @@ async function afterRefusal(store: ItemStore, endpoint: EndpointSpec, itemId: st
     return record;
   }
   return undefined;
+}
+
+/** A string field Plaid's answer must hold for the store to be kept current; its absence stores nothing. */
+function answered(endpoint: EndpointSpec, answer: Record<string, unknown>, field: string): string {
+  const value = answer[field];
+  if (typeof value !== 'string' || value === '') throw new Error(`${endpoint.label}: Plaid's answer has no ${field}: the Item store was not changed`);
+  return value;
 }
 
 /** Errors name the endpoint first, as the client's do. */

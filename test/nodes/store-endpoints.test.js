@@ -85,8 +85,20 @@ describe('endpoint nodes with an Item store', function () {
       const [outcome] = await red.waitFor(1);
       assert.equal(outcome.kind, 'error');
       assert.match(outcome.msg.error.message, /item-lost could not be saved.*removed at Plaid.*link again/);
+      assert.deepEqual([outcome.msg.plaid.status, outcome.msg.plaid.attempts], [200, 1], 'the exchange itself is reported as it went');
       assert.deepEqual(suite.plaid.callsTo('/item/remove').map((r) => r.body), [{ access_token: accessToken }]);
       assertNoToken(red.outcomes, [accessToken]);
+    });
+
+    it('stores nothing from an answer without the token, and says so', async () => {
+      const red = await deployWithStore([node('plaid-item-public-token-exchange')]);
+      suite.plaid.script('/item/public_token/exchange', { body: { item_id: 'item-odd', request_id: requestId() } });
+      red.node('n1').receive({ payload: { public_token: `public-sandbox-${crypto.randomUUID()}` } });
+      const [outcome] = await red.waitFor(1);
+      assert.equal(outcome.kind, 'error');
+      assert.match(outcome.msg.error.message, /Plaid's answer has no access_token: the Item store was not changed/);
+      assert.equal(await red.store.get('item-odd'), undefined);
+      suite.plaid.violations.length = 0; // the scripted answer breaks the spec on purpose
     });
   });
 
