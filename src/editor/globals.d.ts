@@ -102,6 +102,9 @@ declare const RED: {
   actions: {
     add(name: string, handler: () => void): void;
   };
+  events: {
+    on(event: string, handler: () => void): void;
+  };
 };
 
 /** The endpoint table as the editor receives it (scripts/build-editor.js reduces src/plaid/endpoints.ts). */

@@ -170,7 +170,9 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
         cell(row, item.error_code, 'plaid-items-error');
         const last = row.appendChild(element('td', 'plaid-items-last'));
         if (item.last_webhook) {
-          last.appendChild(element('span', undefined, `${item.last_webhook.webhook_type} ${item.last_webhook.webhook_code}`));
+          // The code says what happened (the type is ITEM but for LINK SESSION_FINISHED): the pair is the tooltip.
+          last.title = `${item.last_webhook.webhook_type} ${item.last_webhook.webhook_code}`;
+          last.appendChild(element('span', undefined, item.last_webhook.webhook_code));
           last.appendChild(element('br'));
           last.appendChild(when(item.last_webhook.at));
         }
@@ -248,6 +250,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
     }
 
     function refresh(): void {
+      stale = false;
       const request = ++latest.stores;
       getJson<{ stores: StoreSummary[] }>(constants.route).then(
         (answer) => {
@@ -287,9 +290,15 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
     }
 
     let pending: number | undefined;
+    /** A notice came while the tab was hidden: read when it shows again. */
+    let stale = false;
+    const shown = (): boolean => root.isConnected && root.offsetParent !== null;
     function refreshSoon(): void {
-      // A hidden tab reads when it is shown again (onchange below).
-      if (pending !== undefined || !root.isConnected || root.offsetParent === null) return;
+      if (!shown()) {
+        stale = true;
+        return;
+      }
+      if (pending !== undefined) return;
       pending = window.setTimeout(() => {
         pending = undefined;
         refresh();
@@ -311,6 +320,8 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
 
     RED.comms.subscribe(constants.topic, refreshSoon);
     RED.comms.subscribe('notification/runtime-deploy', refreshSoon);
+    // The sidebar shown again after being closed: the tab itself did not change, so onchange is not called.
+    RED.events.on('sidebar:resize', () => stale && refreshSoon());
     RED.sidebar.addTab({
       id: TAB,
       label: _('label'),
@@ -318,6 +329,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       iconClass: 'fa fa-university',
       content: $(root),
       enableOnEdit: true,
+      // Each time the tab is shown.
       onchange: refresh,
     });
     RED.actions.add('plaid:show-items-sidebar', () => RED.sidebar.show(TAB));

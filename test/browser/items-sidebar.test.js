@@ -86,6 +86,8 @@ describe('Plaid Items sidebar in chromium', function () {
         status: tr.querySelector('.plaid-items-badge').dataset.status,
         error: tr.querySelector('.plaid-items-error').textContent,
         user: tr.children[1].textContent,
+        lastWebhook: tr.querySelector('.plaid-items-last')?.title || '',
+        lastWhen: tr.querySelector('.plaid-items-last .plaid-items-when')?.textContent || '',
       })),
     );
   const counts = () =>
@@ -174,6 +176,9 @@ describe('Plaid Items sidebar in chromium', function () {
     const shown = await rows();
     assert.deepEqual(shown.map((r) => r.item_id), [items.bob.item_id, items.cy.item_id, items.ada.item_id]);
     assert.equal(shown[0].error, 'ITEM_LOGIN_REQUIRED');
+    assert.equal(shown[0].lastWebhook, 'ITEM ERROR');
+    assert.match(shown[0].lastWhen, /^\d+ s ago$/);
+    assert.equal(shown[1].lastWebhook, 'ITEM PENDING_EXPIRATION');
     await untilCounts({ healthy: 1, login_required: 1, pending_expiration: 1, pending_disconnect: 0, revoked: 0, removed: 0, error: 0 });
     assert.equal(await page.locator('.plaid-items-row.needs-action').count(), 2, 'both marked as needing action');
     assert.ok(await page.evaluate(() => window.plaidNoReload), 'the page was not reloaded');
@@ -224,6 +229,20 @@ describe('Plaid Items sidebar in chromium', function () {
     noProblems();
   });
 
+  it('catches up on changes made while another tab was shown', async function () {
+    await page.locator('#red-ui-sidebar .red-ui-tab-link-buttons a[href="#info"]').click();
+    await page.locator('.plaid-items').waitFor({ state: 'hidden' });
+    await control('webhooks/fire', { item_id: items.cy.item_id, webhook_code: 'USER_PERMISSION_REVOKED' });
+    await page.waitForTimeout(500);
+    await page.locator('#red-ui-sidebar .red-ui-tab-link-button-menu').click();
+    await page.locator(`#red-ui-tabs-menu-option-${TAB}`).click();
+    const cy = items.cy.item_id;
+    await page.waitForFunction((id) => document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`)?.dataset.status === 'revoked', cy, { timeout: 10000 });
+    assert.equal((await rows())[0].item_id, cy, 'revoked before healthy');
+    assert.ok(await page.evaluate(() => window.plaidNoReload), 'the page was not reloaded');
+    noProblems();
+  });
+
   it('never shows a token, nor receives one', async function () {
     await control('webhooks/fire', { item_id: items.ada.item_id, webhook_code: 'PENDING_DISCONNECT' });
     await untilRows('ada pending_disconnect', () => !!document.querySelector('.plaid-items-row .plaid-items-badge[data-status="pending_disconnect"]'));
@@ -243,7 +262,7 @@ describe('Plaid Items sidebar in chromium', function () {
     const separator = await page.locator('#red-ui-sidebar-separator').boundingBox();
     await page.mouse.move(separator.x + separator.width / 2, separator.y + separator.height / 2);
     await page.mouse.down();
-    await page.mouse.move(separator.x - 300, separator.y + separator.height / 2, { steps: 8 });
+    await page.mouse.move(separator.x - 420, separator.y + separator.height / 2, { steps: 8 });
     await page.mouse.up();
     await page.waitForTimeout(300);
     // The tab down to the end of the open history.
