@@ -59,7 +59,6 @@ export class ItemStore extends EventEmitter {
       await this.#storage.close().catch(() => undefined);
       throw new ItemStoreError('WRONG_KEY', 'the encryption key does not match the one this store was created with');
     }
-    await this.#guard(undefined, 'open', () => this.#prune());
   }
 
   async close(): Promise<void> {

@@ -68,18 +68,22 @@ export class SqliteStorage implements ItemStorage {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = FULL');
         if (this.#maxPages !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(this.#maxPages))}`);
-        db.transaction(() => {
-          db.exec(SCHEMA);
-          const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
-          const version = row ? Number(row.value) : undefined;
-          if (version === undefined) {
-            db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
-          } else if (!(version <= SCHEMA_VERSION)) {
-            throw new StorageUnavailableError(
-              `${this.file} was written by a newer version of this package (schema ${row?.value}, this one knows ${SCHEMA_VERSION})`,
-            );
-          }
-        }).immediate();
+        // A store that has its schema is opened with reads only: a process busy writing (another Node-RED, a
+        // backup) does not keep a restart waiting for the write lock.
+        const found = schemaVersion(db);
+        if (found !== SCHEMA_VERSION) {
+          db.transaction(() => {
+            db.exec(SCHEMA);
+            const version = schemaVersion(db);
+            if (version === undefined) {
+              db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+            } else if (!(version <= SCHEMA_VERSION)) {
+              throw new StorageUnavailableError(
+                `${this.file} was written by a newer version of this package (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+              );
+            }
+          }).immediate();
+        }
         for (const companion of ['-wal', '-shm']) restrictIfPresent(this.file + companion);
       });
     } catch (err) {
@@ -97,12 +101,15 @@ export class SqliteStorage implements ItemStorage {
   }
 
   async keyCheck(candidate: string): Promise<string> {
-    return this.#run('write', (db) =>
-      db.transaction(() => {
+    return this.#run('write', (db) => {
+      const select = db.prepare('SELECT value FROM meta WHERE key = ?');
+      const stored = select.get('key_check') as { value: string } | undefined;
+      if (stored) return stored.value;
+      return db.transaction(() => {
         db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('key_check', candidate);
-        return (db.prepare('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string }).value;
-      }).immediate(),
-    );
+        return (select.get('key_check') as { value: string }).value;
+      }).immediate();
+    });
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {
@@ -244,6 +251,14 @@ function describeFailure(err: unknown, file: string): string {
   if (code.startsWith('SQLITE_CANTOPEN')) return `the file cannot be opened (${message})`;
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return `the file is not an Item store or is damaged (${message})`;
   return message;
+}
+
+/** The schema version the file records; undefined for a new file. */
+function schemaVersion(db: Database.Database): number | undefined {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!hasMeta) return undefined;
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
+  return row ? Number(row.value) : undefined;
 }
 
 function writable(dir: string): boolean {
