@@ -41,7 +41,7 @@ async function plaidTarget() {
 
 async function main() {
   buildIfNeeded();
-  const { demoFlow } = require('./demo-flow');
+  const { demoFlow, freshDemoStore } = require('./demo-flow');
   const { startNodeRed, writeFlows } = require('./lib/embedded-node-red');
   const { baseUrlFor } = require('../dist/plaid/environments');
 
@@ -55,10 +55,10 @@ async function main() {
     // The demo's webhook URL and NOTIFY_URL name Node-RED's own address, known once it listens.
     beforeStart: ({ url }) => {
       process.env.NOTIFY_URL ??= `${url}/demo/notify`;
-      const { flows, configId } = demoFlow({ environment: target.environment, baseUrl: target.baseUrl, webhookBase: url });
+      const { flows, configId, storeId } = demoFlow({ environment: target.environment, baseUrl: target.baseUrl, webhookBase: url });
       // `host`: the base URL the secret is for; the config node refuses to send it anywhere else.
       const host = baseUrlFor(target.environment, target.baseUrl);
-      writeFlows(userDir, flows, { [configId]: { clientId: target.clientId, secret: target.secret, host } });
+      writeFlows(userDir, flows, { [configId]: { clientId: target.clientId, secret: target.secret, host }, [storeId]: freshDemoStore(userDir) });
     },
   });
 

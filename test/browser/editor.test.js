@@ -290,6 +290,17 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     await page.locator('#node-dialog-ok').click();
     await page.locator('#dialog-form').waitFor({ state: 'detached' });
 
+    // Its Item store ships without a key too: generate one in the store's dialog, from the exchange node.
+    await page.locator(`[id="${ids.exchange[0]}"] .red-ui-flow-node`).dblclick();
+    await page.locator('#dialog-form').waitFor({ state: 'visible' });
+    await page.locator('#node-input-lookup-store').click();
+    await page.locator('#plaid-item-store-generate').waitFor({ state: 'visible' });
+    await page.locator('#plaid-item-store-generate').click();
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#plaid-item-store-generate').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#dialog-form').waitFor({ state: 'detached' });
+
     // Deploy, then press the inject node's button.
     await page.locator('#red-ui-header-button-deploy').click();
     await page.waitForFunction(() => $('#red-ui-header-button-deploy').hasClass('disabled'), null, { timeout: 15000 });
@@ -336,7 +347,7 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     });
     const pad = 30;
     await page.screenshot({
-      path: path.join(IMAGES, 'demo-flow.png'),
+      path: path.join(IMAGES, 'sandbox-walkthrough.png'),
       clip: { x: Math.max(wide.x, box.x - pad), y: Math.max(wide.y, box.y - pad), width: Math.min(box.right + 2 * pad, wide.x + wide.width) - Math.max(wide.x, box.x - pad), height: Math.min(box.bottom + pad + 12, wide.y + wide.height) - Math.max(wide.y, box.y - pad) },
     });
     await page.setViewportSize(viewport);

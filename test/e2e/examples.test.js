@@ -1,33 +1,16 @@
 'use strict';
 // End to end: `npm start`'s launcher (emulator + embedded Node-RED) in a child process; each example flow deployed
-// through the Admin API with its config node pointed at the emulator; effects checked in the emulator's state, in
-// Node-RED's global context and at a loopback notification endpoint.
+// alone through the Admin API, as an import would leave it, with its config nodes' credentials entered; its button
+// clicked; effects checked in the emulator's state, in the debug sidebar and at a loopback notification endpoint.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
-const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { loadExamples } = require('../../scripts/demo-flow');
 const { readBody } = require('../support/read-body');
+const { connectComms } = require('../support/comms');
+const { until, json, startLauncher, inject } = require('./support');
 
-const ROOT = path.join(__dirname, '..', '..');
-
-async function until(what, check, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function json(url, options = {}) {
-  const res = await fetch(url, { ...options, headers: { 'content-type': 'application/json', ...(options.headers || {}) } });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const CLIENT = { clientId: 'emulator-client-id', secret: 'emulator-secret' };
+const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** Records what the flows post to NOTIFY_URL. */
 async function startInbox() {
@@ -42,33 +25,26 @@ async function startInbox() {
   return { url: `http://127.0.0.1:${server.address().port}/notify`, received, close: () => new Promise((r) => server.close(r)) };
 }
 
-describe('examples end to end, on the npm start launcher', function () {
+describe('examples end to end, each alone after import, on the npm start launcher', function () {
   this.timeout(60000);
-  let child;
-  let output = '';
+  let launcher;
   let editor;
   let emulator;
   let inbox;
-  let userDir;
+  let comms;
   const examples = Object.fromEntries(loadExamples().map(({ file, nodes }) => [file.slice(0, 2), nodes]));
 
   before(async () => {
     inbox = await startInbox();
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-e2e-'));
-    child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js'), '--port', '0', '--emulator-port', '0', '--user-dir', userDir], {
-      env: { ...process.env, NOTIFY_URL: inbox.url, PLAID_CLIENT_ID: '', PLAID_SECRET: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    await until('the launcher to print its URLs', () => /Node-RED editor: (\S+)/.test(output), 30000);
-    editor = /Node-RED editor: (\S+)/.exec(output)[1].replace(/\/$/, '');
-    emulator = /Plaid emulator: (\S+)/.exec(output)[1];
+    launcher = await startLauncher({ env: { NOTIFY_URL: inbox.url } });
+    ({ editor, emulator } = launcher);
+    comms = await connectComms(editor);
   });
 
   after(async () => {
+    if (comms) comms.close();
     await inbox.close();
-    fs.rmSync(userDir, { recursive: true, force: true });
+    if (launcher) await launcher.stop();
   });
 
   const state = async () => (await json(`${emulator}/emulator/state`)).body;
@@ -78,151 +54,167 @@ describe('examples end to end, on the npm start launcher', function () {
     if (body.format === 'undefined') return undefined;
     return body.format.startsWith('string') ? body.msg : JSON.parse(body.msg);
   };
+  const named = (key, type, name) => examples[key].find((n) => n.type === type && n.name === name).id;
 
-  /** Deploys the given examples, each on its own tab, sharing one config node that points at the emulator. */
+  /**
+   * Deploys the given examples as they are in examples/ (each on its own tab, its own config nodes, their
+   * credentials entered as a user would), the config nodes pointed at the emulator.
+   */
   async function deploy(...keys) {
     const flows = [];
-    let config;
     for (const key of keys) {
       const tab = `tab-${key}`;
       flows.push({ id: tab, type: 'tab', label: `example ${key}` });
       for (const node of examples[key]) {
-        if (node.type === 'plaid-config') config ??= node;
+        if (node.type === 'plaid-config') flows.push({ ...node, environment: 'custom', baseUrl: emulator, credentials: CLIENT });
+        else if (node.type === 'plaid-item-store') flows.push({ ...node, credentials: { encryptionKey: STORE_KEY } });
         else flows.push({ ...node, z: tab });
       }
     }
-    const credentials = { clientId: 'emulator-client-id', secret: 'emulator-secret' };
-    flows.push({ ...config, environment: 'custom', baseUrl: emulator, credentials });
     const text = JSON.stringify(flows).split('http://127.0.0.1:1880').join(editor);
     const res = await json(`${editor}/flows`, { method: 'POST', body: text, headers: { 'Node-RED-Deployment-Type': 'full' } });
     assert.ok(res.status === 200 || res.status === 204, JSON.stringify(res.body));
   }
 
-  /** Clicks an inject node once the deployed flows have started (POST /flows answers before they have). */
-  async function inject(id) {
-    await until(`inject ${id}`, async () => (await fetch(`${editor}/inject/${id}`, { method: 'POST' })).status === 200);
+  /** Clicks `button` of example `key` and waits for a new message from its debug node `done`; no error shown. */
+  async function click(key, button, done) {
+    const doneId = named(key, 'debug', done);
+    const errorId = named(key, 'debug', 'error');
+    const before = comms.debug(doneId).length;
+    const errorsBefore = comms.debug(errorId).length;
+    await inject(editor, named(key, 'inject', button));
+    await until(`${key} "${button}" to reach "${done}"`, () => comms.debug(doneId).length > before || comms.debug(errorId).length > errorsBefore, 20000);
+    assert.deepEqual(comms.debug(errorId).slice(errorsBefore).map((d) => d.msg), [], `${key} "${button}" showed no error`);
+    return comms.debug(doneId).at(-1).msg;
   }
 
-  const injectOf = (key) => examples[key].find((n) => n.type === 'inject').id;
+  const itemOf = async (itemId) => (await state()).items.find((i) => i.item_id === itemId);
 
-  /** Runs the sandbox walkthrough and returns the Item it linked, as the emulator sees it. */
-  async function linkItem() {
-    const before = (await state()).items.length;
-    await inject(injectOf('01'));
-    const itemId = await until('an Item linked and its token kept', async () => {
-      const last = await globalValue('plaid_last_item');
-      const items = (await state()).items;
-      return items.length > before && last === items[items.length - 1].item_id && last;
-    });
-    return (await state()).items.find((i) => i.item_id === itemId);
-  }
-
-  it('npm start came up with the demo tab deployed, credentials kept out of flows.json and encrypted', async () => {
-    const flows = (await json(`${editor}/flows`)).body;
-    assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'Plaid demo'));
-    assert.equal(flows.filter((n) => n.type === 'plaid-webhook-in').length, 1, 'the examples\' webhook nodes are merged into one');
-    assert.ok(!fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8').includes('emulator-secret'));
-    const stored = fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8');
-    assert.deepEqual(Object.keys(JSON.parse(stored)), ['$'], 'credentials encrypted with the kept credentialSecret');
-    assert.ok(!stored.includes('emulator-secret'));
-    assert.ok(!JSON.stringify(flows).includes('emulator-secret'), 'the editor is never sent the secret');
-    const res = await fetch(`${editor}/plaid/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    assert.equal(res.status, 401, 'the demo\'s webhook route is up and refuses an unsigned body');
-  });
-
-  it('01 sandbox walkthrough: creates, exchanges and keeps item_id → access_token', async () => {
+  it('01 sandbox walkthrough: links an Item, keeps it in the store and reads it back by item_id', async () => {
     await deploy('01');
-    const item = await linkItem();
-    const tokens = await globalValue('plaid_tokens');
-    assert.equal(tokens[item.item_id], item.access_token, 'the kept token is the Item\'s live token');
-    assert.equal(item.webhook, `${editor}/plaid/webhook`);
+    const shown = await click('01', 'Link a new sandbox Item', 'Item');
+    assert.match(shown, /^Item \S+ at ins_109508: status healthy, error none$/);
+    const item = await itemOf(/^Item (\S+) at/.exec(shown)[1]);
+    assert.ok(item, 'the emulator holds the Item the debug node names');
+    const listed = await click('01', 'List the stored Items', 'stored Items');
+    assert.ok(listed.includes(`${item.item_id} healthy`), listed);
   });
 
-  it('02 notify on ITEM ERROR: reset_login fires ERROR and the user is notified', async () => {
-    await deploy('01', '02');
-    const item = await linkItem();
-    await inject(injectOf('02'));
-    const note = await until('a notification', () => inbox.received.find((n) => n.item_id === item.item_id));
-    assert.equal(note.error_code, 'ITEM_LOGIN_REQUIRED');
-    assert.equal((await state()).items.find((i) => i.item_id === item.item_id).error_code, 'ITEM_LOGIN_REQUIRED');
+  it('02 notify on ITEM ERROR: reset_login breaks an Item and the user gets a repair link', async () => {
+    await deploy('02');
+    await click('02', 'Break the login of a new Item', 'notified');
+    const note = inbox.received.at(-1);
+    assert.equal(note.kind, 'repair');
+    assert.equal(note.to, 'user-02');
+    assert.match(note.url, /^http:\/\/127\.0\.0\.1:\d+\//);
+    assert.equal((await itemOf(note.item_id)).error_code, 'ITEM_LOGIN_REQUIRED');
   });
 
-  it('03 remove revoked Items: USER_PERMISSION_REVOKED removes the Item and forgets its token', async () => {
-    await deploy('01', '03');
-    const item = await linkItem();
-    await inject(injectOf('03'));
-    await until('the Item removed', async () => (await state()).items.find((i) => i.item_id === item.item_id).removed);
-    await until('the token forgotten', async () => !(item.item_id in (await globalValue('plaid_tokens'))));
-    assert.equal((await state()).counts.itemsRemoved >= 1, true);
+  it('03 remove revoked Items: USER_PERMISSION_REVOKED removes the Item at Plaid and in the store', async () => {
+    await deploy('03');
+    const shown = await click('03', 'Revoke the permission', 'removed');
+    assert.match(shown, /^removed \S+: status removed$/);
+    assert.equal((await itemOf(shown.split(' ')[1].replace(/:$/, ''))).removed, true);
   });
 
-  it('04 re-consent: PENDING_DISCONNECT and PENDING_EXPIRATION each notify the user', async () => {
-    await deploy('01', '04');
-    const item = await linkItem();
-    await inject(injectOf('04'));
-    const disconnect = await until('PENDING_DISCONNECT notification', () => inbox.received.find((n) => n.item_id === item.item_id && n.reason === 'PENDING_DISCONNECT'));
-    assert.ok(disconnect.deadline);
-    const fired = await json(`${emulator}/emulator/webhooks/fire`, { method: 'POST', body: JSON.stringify({ item_id: item.item_id, webhook_code: 'PENDING_EXPIRATION' }) });
+  it('04 re-consent: PENDING_DISCONNECT and PENDING_EXPIRATION each send a link with the deadline', async () => {
+    await deploy('04');
+    await click('04', 'Warn of a disconnect', 'notified');
+    const disconnect = inbox.received.at(-1);
+    assert.ok(disconnect.deadline && disconnect.url, JSON.stringify(disconnect));
+    const fired = await json(`${emulator}/emulator/webhooks/fire`, { method: 'POST', body: JSON.stringify({ item_id: disconnect.item_id, webhook_code: 'PENDING_EXPIRATION' }) });
     assert.equal(fired.status, 200, JSON.stringify(fired.body));
-    const expiry = await until('PENDING_EXPIRATION notification', () => inbox.received.find((n) => n.item_id === item.item_id && n.reason === 'PENDING_EXPIRATION'));
-    assert.ok(expiry.deadline);
+    const expiry = await until('PENDING_EXPIRATION notification', () => inbox.received.find((n) => n !== disconnect && n.item_id === disconnect.item_id && n.deadline));
+    assert.ok(expiry.url);
   });
 
-  it('05 rotate: the old token dies and the new one is kept', async () => {
-    await deploy('01', '05');
-    const item = await linkItem();
-    await inject(injectOf('05'));
-    const rotated = await until('a new token', async () => {
-      const now = (await state()).items.find((i) => i.item_id === item.item_id);
-      return now.access_token !== item.access_token && now;
-    });
-    await until('the new token kept', async () => (await globalValue('plaid_tokens'))[item.item_id] === rotated.access_token);
-    const old = await json(`${emulator}/item/get`, { method: 'POST', body: JSON.stringify({ client_id: 'emulator-client-id', secret: 'emulator-secret', access_token: item.access_token }) });
-    assert.equal(old.body.error_code, 'INVALID_ACCESS_TOKEN');
+  it('05 rotate: the old token dies and the store holds the new one', async () => {
+    await deploy('05');
+    const before = new Map((await state()).items.map((i) => [i.item_id, i.access_token]));
+    const shown = await click('05', 'Rotate the access token', 'rotated');
+    const itemId = shown.split(' ')[4].replace(/:$/, '');
+    const now = await itemOf(itemId);
+    assert.notEqual(now.access_token, before.get(itemId));
+    // The store's token is the live one: a second rotation works.
+    await click('05', 'Rotate the access token', 'rotated');
   });
 
   it('06 move webhook: the Item points at the new URL and the acknowledgement is recorded', async () => {
-    await deploy('01', '06');
-    const item = await linkItem();
-    await inject(injectOf('06'));
-    const moved = `${editor}/plaid/webhook?v=2`;
-    await until('the webhook moved', async () => (await state()).items.find((i) => i.item_id === item.item_id).webhook === moved);
-    await until('the acknowledgement recorded', async () => ((await globalValue('plaid_webhooks')) || {})[item.item_id] === moved);
+    await deploy('06');
+    const shown = await click('06', 'Move the webhook to a new URL', 'confirmed');
+    const [, itemId, moved] = /^Plaid confirmed (\S+) now sends its webhooks to (\S+)$/.exec(shown);
+    assert.match(moved, new RegExp(`^${editor}/plaid/webhook/06\\?v=\\d+$`));
+    assert.equal((await itemOf(itemId)).webhook, moved);
+    assert.equal((await globalValue('plaid_webhooks'))[itemId], moved, 'the acknowledgement is recorded');
+    // A second move of the same Item is acknowledged too (a new URL, so not a repeated body).
+    assert.notEqual(await click('06', 'Move the webhook to a new URL', 'confirmed'), shown);
   });
 
-  it('07 verification status: the account is set to verification_expired', async () => {
-    await deploy('01');
-    const item = await linkItem();
-    const account = item.accounts[0].account_id;
-    examples['07'] = JSON.parse(JSON.stringify(examples['07']).replace('REPLACE_WITH_ACCOUNT_ID', account));
-    await deploy('01', '07');
-    await inject(injectOf('07'));
-    await until('the account changed', async () => (await state()).items.find((i) => i.item_id === item.item_id)
-      .accounts.find((a) => a.account_id === account).verification_status === 'verification_expired');
+  it('07 verification status: finds a real account of the Item itself and sets it to verification_expired', async () => {
+    await deploy('07');
+    const shown = await click('07', "Expire a new Item's account verification", 'verification set');
+    const [, accountId, itemId] = /^account (\S+) of (\S+) is now verification_expired$/.exec(shown);
+    assert.equal((await itemOf(itemId)).accounts.find((a) => a.account_id === accountId).verification_status, 'verification_expired');
   });
 
-  it('examples are JSON arrays with an explaining comment and no credentials', () => {
+  it('08 repair loop: a broken login sends a repair link (the loop itself: test/browser/repair-loop.test.js)', async () => {
+    await deploy('08');
+    await click('08', 'Break the login of a new Item', 'notified');
+    const note = inbox.received.at(-1);
+    assert.equal(note.kind, 'repair');
+    assert.match(note.url, /^http:\/\/127\.0\.0\.1:\d+\//);
+  });
+
+  it('two examples side by side: their own config nodes and webhook paths, both work', async () => {
+    await deploy('02', '03', '08');
+    await click('03', 'Revoke the permission', 'removed');
+    await click('02', 'Break the login of a new Item', 'notified');
+    await click('08', 'Warn of a disconnect', 'notified');
+    for (const key of ['02', '03', '08']) {
+      const res = await fetch(`${editor}/plaid/webhook/${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.notEqual(res.status, 404, `${key}'s route is up`);
+    }
+  });
+
+  it('no two examples share a node id, a config node or a webhook path (importing two raises no conflict)', () => {
+    const owner = new Map();
+    for (const [key, nodes] of Object.entries(examples)) {
+      for (const node of nodes) {
+        assert.ok(!owner.has(node.id), `${node.id} is in ${owner.get(node.id)} and ${key}`);
+        owner.set(node.id, key);
+      }
+    }
+    const paths = Object.values(examples).flat().filter((n) => n.type === 'plaid-webhook-in').map((n) => n.url);
+    assert.equal(new Set(paths).size, paths.length, paths.join(' '));
+  });
+
+  it('examples are JSON arrays with an explaining comment, one group, Catch nodes scoped to it, no credentials', () => {
     for (const [key, nodes] of Object.entries(examples)) {
       assert.ok(Array.isArray(nodes), key);
       assert.ok(nodes.some((n) => n.type === 'comment' && n.info), `${key} has a comment node that explains it`);
+      const groups = nodes.filter((n) => n.type === 'group');
+      assert.equal(groups.length, 1, `${key} is one group`);
+      for (const c of nodes.filter((n) => n.type === 'catch')) assert.equal(c.scope, 'group', `${key} ${c.id}`);
       for (const node of nodes) {
         assert.equal(node.credentials, undefined, `${key} ${node.id} carries no credentials`);
-        assert.ok(!('clientId' in node) && !('secret' in node), `${key} ${node.id} has no credential fields`);
+        assert.ok(!('clientId' in node) && !('secret' in node) && !('encryptionKey' in node), `${key} ${node.id} has no credential fields`);
+        assert.ok(!('access_token' in node) || node.access_token === '' || node.type === 'plaid-items', `${key} ${node.id} names no token`);
       }
+      for (const n of nodes.filter((x) => 'store' in x)) assert.ok(nodes.some((c) => c.id === n.store && c.type === 'plaid-item-store'), `${key} ${n.id} uses its own store`);
     }
   });
 
   it('every node type of the package appears in some example', () => {
     const types = new Set(Object.values(examples).flat().map((n) => n.type));
-    const all = ['plaid-config', 'plaid-webhook-in', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
+    const all = ['plaid-config', 'plaid-webhook-in', 'plaid-item-store', 'plaid-items', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
     for (const type of all) assert.ok(types.has(type), `${type} appears in an example`);
   });
 
   it('stops cleanly on Ctrl-C: Node-RED and the emulator both gone', async () => {
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    child.kill('SIGINT');
+    const exited = new Promise((resolve) => launcher.child.once('exit', (code, signal) => resolve({ code, signal })));
+    launcher.child.kill('SIGINT');
     const { code } = await exited;
-    assert.equal(code, 0, output.slice(-2000));
+    assert.equal(code, 0, launcher.output.slice(-2000));
     await assert.rejects(fetch(`${editor}/flows`));
     await assert.rejects(fetch(`${emulator}/emulator/state`));
   });

@@ -5,12 +5,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { until, json, sleep } = require('./util');
+const { until, json } = require('./util');
+const { connectComms } = require('../../support/comms');
 
 const LAUNCHER = path.join(__dirname, 'red-child.js');
-// node-red ships ws; the suite uses it for the editor's comms socket (Node 20 has no global WebSocket).
-const nodeRedDir = path.dirname(require.resolve('node-red/package.json'));
-const WebSocket = require(require.resolve('ws', { paths: [require.resolve('@node-red/editor-api', { paths: [nodeRedDir] })] }));
 
 class RedChild {
   static async start({ env = {}, logLevel = 'info', label = 'red' } = {}) {
@@ -65,24 +63,8 @@ class RedChild {
   }
 
   /** Connects to the editor's comms socket; every message published (debug, status/#, notification/#, ...) is kept. */
-  async comms() {
-    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/comms`);
-    const messages = [];
-    ws.on('message', (data) => {
-      const text = String(data);
-      try {
-        for (const m of [].concat(JSON.parse(text))) messages.push(m);
-      } catch {
-        messages.push({ topic: 'unparsed', data: text });
-      }
-    });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    for (const topic of ['debug', 'status/#', 'notification/#', 'event-log/#']) ws.send(JSON.stringify({ subscribe: topic }));
-    await sleep(100);
-    return { messages, close: () => ws.close() };
+  comms() {
+    return connectComms(this.url);
   }
 
   async stop() {

@@ -3,18 +3,10 @@
 const http = require('node:http');
 const { readBody } = require('../../support/read-body');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { until: untilDefault, sleep } = require('../../support/until');
 
 /** Polls `check` until it returns a truthy value; throws after `timeoutMs`. */
-async function until(what, check, timeoutMs = 15000, everyMs = 50) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const until = (what, check, timeoutMs = 15000, everyMs = 50) => untilDefault(what, check, timeoutMs, everyMs);
 
 /** fetch with a JSON body and a JSON (or empty) answer. */
 async function json(url, { method = 'GET', body, headers = {} } = {}) {

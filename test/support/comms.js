@@ -1,0 +1,38 @@
+'use strict';
+// The editor's comms websocket, as the editor itself listens to it: every message published (debug, status/#,
+// notification/#, event-log/#) is kept. node-red ships ws (Node 20 has no global WebSocket).
+const path = require('node:path');
+
+const nodeRedDir = path.dirname(require.resolve('node-red/package.json'));
+const WebSocket = require(require.resolve('ws', { paths: [require.resolve('@node-red/editor-api', { paths: [nodeRedDir] })] }));
+
+/**
+ * @param {string} url Node-RED's editor URL (http://host:port, no trailing slash)
+ * @returns {Promise<{messages: Array<{topic: string, data: any}>, debug: (nodeId?: string) => any[], close: () => void}>}
+ */
+async function connectComms(url) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/comms`);
+  const messages = [];
+  ws.on('message', (data) => {
+    const text = String(data);
+    try {
+      for (const m of [].concat(JSON.parse(text))) messages.push(m);
+    } catch {
+      messages.push({ topic: 'unparsed', data: text });
+    }
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  for (const topic of ['debug', 'status/#', 'notification/#', 'event-log/#']) ws.send(JSON.stringify({ subscribe: topic }));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return {
+    messages,
+    /** The debug sidebar's messages (data: {id, name, msg, format}), of one debug node when given its id. */
+    debug: (nodeId) => messages.filter((m) => m.topic === 'debug' && (nodeId === undefined || m.data.id === nodeId)).map((m) => m.data),
+    close: () => ws.close(),
+  };
+}
+
+module.exports = { connectComms };
