@@ -7,6 +7,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { readBody } = require('../../support/read-body');
 const { until } = require('../../reliability/support/util');
 
 const CHILD = `
@@ -65,9 +66,7 @@ class Launcher {
 function request(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+      readBody(res).then((raw) => resolve({ status: res.statusCode, headers: res.headers, text: raw.toString('utf8') }), reject);
     });
     req.once('error', reject);
     req.end(body);

@@ -5,6 +5,7 @@
 // It can be closed and reopened on the same port (Plaid unreachable, then back), and can answer in the emulator's
 // place (`intercept`), e.g. with a Plaid error that echoes the request's secrets back.
 const http = require('node:http');
+const { readBody } = require('../../support/read-body');
 
 class TapProxy {
   /** @param {string} target base URL of the emulator */
@@ -65,7 +66,6 @@ class TapProxy {
   }
 
   handle(req, res) {
-    const chunks = [];
     const exchange = {
       id: this.exchanges.length + 1,
       path: req.url,
@@ -83,10 +83,8 @@ class TapProxy {
     res.on('close', () => {
       if (!res.writableFinished) exchange.clientGone = true;
     });
-    req.on('data', (c) => chunks.push(c));
-    req.on('error', () => {});
-    req.on('end', () => {
-      exchange.requestText = Buffer.concat(chunks).toString('utf8');
+    readBody(req).then((raw) => {
+      exchange.requestText = raw.toString('utf8');
       try {
         exchange.request = JSON.parse(exchange.requestText);
       } catch {
@@ -97,8 +95,8 @@ class TapProxy {
         this.settle(exchange, res, answer.status, answer.headers || { 'content-type': 'application/json' }, Buffer.from(answer.body));
         return;
       }
-      this.forward(exchange, req, res, Buffer.concat(chunks));
-    });
+      this.forward(exchange, req, res, raw);
+    }, () => {});
   }
 
   forward(exchange, req, res, body) {
@@ -108,17 +106,14 @@ class TapProxy {
     const upstream = http.request(
       { host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers, agent: this.agent },
       (response) => {
-        const parts = [];
-        response.on('data', (c) => parts.push(c));
-        response.on('end', () => {
+        readBody(response).then((body) => {
           const headersOut = { ...response.headers };
           delete headersOut.connection;
           delete headersOut['keep-alive'];
           delete headersOut['transfer-encoding'];
-          this.settle(exchange, res, response.statusCode, headersOut, Buffer.concat(parts));
+          this.settle(exchange, res, response.statusCode, headersOut, body);
           this.done();
-        });
-        response.on('error', () => this.fail(exchange, res));
+        }, () => this.fail(exchange, res));
       },
     );
     upstream.on('error', () => this.fail(exchange, res));
