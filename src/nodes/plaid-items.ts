@@ -1,7 +1,7 @@
 // plaid-items: the flow's way into the Item store: get, put (import a token), delete, list. Never outputs a token.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ItemStoreError } from '../plaid/store/errors';
-import type { ItemStore } from '../plaid/store/item-store';
+import type { ItemStore, SaveItemInput } from '../plaid/store/item-store';
 import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
 import type { PlaidItemStoreNode } from './types';
 
@@ -58,32 +58,38 @@ export = function (RED: NodeAPI): void {
     }
 
     /** `msg.payload.item_id` first, else the node's item_id setting (default msg.item_id). */
-    function itemIdOf(msg: ItemsMessage): Promise<unknown> {
+    async function itemIdOf(msg: ItemsMessage): Promise<string> {
       const fromPayload = payloadObject(msg)?.item_id;
-      if (typeof fromPayload === 'string' && fromPayload) return Promise.resolve(fromPayload);
-      if (itemIdType === 'str') return Promise.resolve(itemIdValue);
-      return new Promise((resolve, reject) => {
-        RED.util.evaluateNodeProperty(itemIdValue, itemIdType, node, msg, (err: Error | null, value: unknown) => (err ? reject(err) : resolve(value)));
-      });
+      if (typeof fromPayload === 'string' && fromPayload) return fromPayload;
+      const value = itemIdType === 'str'
+        ? itemIdValue
+        : await new Promise<unknown>((resolve, reject) => {
+          RED.util.evaluateNodeProperty(itemIdValue, itemIdType, node, msg, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result)));
+        });
+      if (typeof value !== 'string' || value === '') {
+        throw new ItemStoreError('INVALID_ITEM', `an item_id (a non-empty string) is required in msg.payload.item_id or ${itemIdType}.${itemIdValue}`);
+      }
+      return value;
     }
 
     async function run(store: ItemStore, msg: ItemsMessage, imported: Record<string, unknown> | undefined): Promise<void> {
       switch (operation) {
         case 'put': {
           if (!imported) throw new ItemStoreError('INVALID_ITEM', 'put needs msg.payload {item_id, access_token, client_user_id?, institution_id?}');
-          setItem(msg, await store.save(imported as unknown as Parameters<ItemStore['save']>[0]));
+          // The store checks each field's type (INVALID_ITEM); the payload is only shaped like the input here.
+          setItem(msg, await store.save(imported as unknown as SaveItemInput));
           return;
         }
         case 'get': {
           const itemId = await itemIdOf(msg);
-          const record = await store.get(itemId as string);
-          if (!record) throw new ItemStoreError('ITEM_NOT_IN_STORE', `Item ${String(itemId)} is not in the Item store`, String(itemId));
+          const record = await store.get(itemId);
+          if (!record) throw new ItemStoreError('ITEM_NOT_IN_STORE', `Item ${itemId} is not in the Item store`, itemId);
           setItem(msg, record);
           return;
         }
         case 'delete': {
           const itemId = await itemIdOf(msg);
-          msg.payload = { item_id: itemId, deleted: await store.delete(itemId as string) };
+          msg.payload = { item_id: itemId, deleted: await store.delete(itemId) };
           return;
         }
         case 'list': {

@@ -127,6 +127,7 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     assert.equal('access_token' in malformed.msg.payload, false);
     const noItem = await red.send('get', { payload: 'not an object' });
     assert.equal(noItem.msg.error.code, 'INVALID_ITEM');
+    assert.match(noItem.msg.error.message, /an item_id \(a non-empty string\) is required in msg\.payload\.item_id or msg\.item_id/);
     assert.deepEqual(red.statusesSeen.filter((s) => s.fill === 'red').map((s) => [s.id, s.text]), [
       ['get', 'ITEM_NOT_IN_STORE'], ['put', 'INVALID_ITEM'], ['get', 'INVALID_ITEM'],
     ]);
