@@ -141,6 +141,27 @@ describe('store: ItemStore on SQLite', () => {
     assert.deepEqual(await store.history('item-unknown'), []);
   });
 
+  it("emits 'change' with the record after every write, and 'delete' with the item_id; none for a refused write", async () => {
+    const { store } = await files.openStore();
+    const events = [];
+    store.on('change', (record) => events.push(['change', record.item_id, record.status]));
+    store.on('delete', (itemId) => events.push(['delete', itemId]));
+    await store.save({ item_id: 'item-a', access_token: token(1) });
+    await store.replaceToken('item-a', token(2));
+    await store.setLinkToken('item-a', 'link-sandbox-1', null);
+    await store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'PENDING_EXPIRATION', item_id: 'item-a' });
+    await store.markRemoved('item-a');
+    await store.replaceToken('item-a', token(3)).catch(() => undefined);
+    await store.replaceToken('item-x', token(3)).catch(() => undefined);
+    await store.delete('item-a');
+    await store.delete('item-a');
+    assert.deepEqual(events, [
+      ['change', 'item-a', 'healthy'], ['change', 'item-a', 'healthy'], ['change', 'item-a', 'healthy'],
+      ['change', 'item-a', 'pending_expiration'], ['change', 'item-a', 'removed'], ['delete', 'item-a'],
+    ]);
+    assert.equal(JSON.stringify(events).includes('access-sandbox'), false);
+  });
+
   it(`keeps the last ${HISTORY_LIMIT} events per Item`, async () => {
     const { store } = await files.openStore();
     await store.save({ item_id: 'item-a', access_token: token(1) });
