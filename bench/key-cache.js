@@ -49,7 +49,7 @@ function fireAll(url, pool, onAllWritten) {
         resolve();
       });
     });
-    req.on('error', (err) => {
+    req.on('error', (/** @type {NodeJS.ErrnoException} */ err) => {
       statuses.set(err.code ?? 'error', (statuses.get(err.code ?? 'error') ?? 0) + 1);
       resolve();
     });

@@ -29,7 +29,10 @@ function buildIfNeeded() {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
 }
 
-/** Where the demo's config node points: Plaid when the environment says so, else a fresh local emulator. */
+/**
+ * Where the demo's config node points: Plaid when the environment says so, else a fresh local emulator.
+ * @returns {Promise<{environment: import('../dist/plaid/environments').PlaidEnvironment, baseUrl?: string, clientId: string, secret: string, label: string, emulator?: any}>}
+ */
 async function plaidTarget() {
   const env = process.env.PLAID_ENV;
   if (process.env.PLAID_CLIENT_ID && process.env.PLAID_SECRET && (env === 'sandbox' || env === 'production')) {

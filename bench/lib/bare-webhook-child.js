@@ -103,7 +103,7 @@ serveChild({
       readBody(req).then((raw) => receive(raw, req, res), () => res.destroy());
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
-    return { port: server.address().port };
+    return { port: /** @type {import('node:net').AddressInfo} */ (server.address()).port };
   },
   commands: {
     counts: () => ({ routed: routed.reduce((a, b) => a + b, 0) }),

@@ -13,7 +13,7 @@ const CALL_TIMEOUT_MS = 180_000;
  * Starts `script` (a path under bench/lib) and waits for its `ready` message. `options.init` is sent as the first
  * message; `options.profileDir` runs the child with --cpu-prof into that directory.
  */
-async function startChild(script, { init = {}, execArgv = [], profileDir, name = path.basename(script, '.js') } = {}) {
+async function startChild(script, { init = {}, execArgv = [], profileDir = undefined, name = path.basename(script, '.js') } = {}) {
   const argv = [...execArgv];
   if (profileDir) argv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
   const child = fork(path.resolve(__dirname, script), [], {
@@ -39,7 +39,8 @@ async function startChild(script, { init = {}, execArgv = [], profileDir, name =
   }));
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-    child.on('message', (message) => {
+    // IPC messages are plain JSON of this file's own small protocol: untyped by nature.
+    child.on('message', (/** @type {any} */ message) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
         resolve(message);
@@ -101,7 +102,7 @@ function serveChild({ init, commands = {}, stop = async () => {} }) {
       process.exit(0);
     }
   };
-  process.on('message', async (message) => {
+  process.on('message', async (/** @type {any} */ message) => {
     if (message.type === 'init') {
       try {
         const info = await init(message);

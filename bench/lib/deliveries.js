@@ -11,6 +11,7 @@ const sign = (raw, key, iat) => signRaw(raw, key, iat === undefined ? {} : { iat
 
 // The mix of webhooks: every routed ITEM code, LINK SESSION_FINISHED, and two that go to "other" (an ASSETS ERROR,
 // which is not an Item error, and a TRANSACTIONS code).
+/** @type {Array<[string, string, (i: number) => Record<string, unknown>]>} */
 const KINDS = [
   ['ITEM', 'ERROR', (i) => ({ error: { error_type: 'ITEM_ERROR', error_code: 'ITEM_LOGIN_REQUIRED', error_message: 'the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information', display_message: null, request_id: `req${i}` } })],
   ['ITEM', 'LOGIN_REPAIRED', () => ({})],

@@ -11,7 +11,7 @@ const { foreignLoad, processCpu } = require('./cpu');
  * `amount` requests). Resolves with the 2xx rate and the failure counts; with `serverPid`, also the server process's
  * CPU time per 2xx answer (µs).
  */
-async function blast({ url, pool, connections, seconds, amount, timeoutSec = 30, serverPid }) {
+async function blast({ url, pool, connections, seconds = undefined, amount = undefined, timeoutSec = 30, serverPid = undefined }) {
   let next = 0;
   const target = new URL(url);
   const load = foreignLoad(benchPids);

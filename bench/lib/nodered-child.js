@@ -49,7 +49,7 @@ async function init({ flows, credentials, waitFor = [], settings = {}, packageRo
   });
   RED = runtime.RED;
   await waitForNodes(waitFor);
-  return { port: runtime.server.address().port, nodeRed: RED.version(), pid: process.pid };
+  return { port: /** @type {import('node:net').AddressInfo} */ (runtime.server.address()).port, nodeRed: RED.version(), pid: process.pid };
 }
 
 /**

@@ -59,7 +59,7 @@ serveChild({
       });
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
-    return { port: server.address().port };
+    return { port: /** @type {import('node:net').AddressInfo} */ (server.address()).port };
   },
   commands: {
     counts: () => ({ requests, bad }),

@@ -25,7 +25,7 @@ function log(...parts) {
  * Returns per-side rates, per-round throughput ratios of `sides[0]` to every other side, per-round CPU-cost ratios
  * (the other side's CPU per operation over ours: > 1 means ours costs less), their medians, and the foreign loads.
  */
-async function sideBySide({ sides, rounds, measure, beforeRound = async () => {} }) {
+async function sideBySide({ sides, rounds, measure, beforeRound = async (_round) => {} }) {
   const rates = Object.fromEntries(sides.map((s) => [s, []]));
   const cpu = Object.fromEntries(sides.map((s) => [s, []]));
   const ratios = Object.fromEntries(sides.slice(1).map((s) => [s, []]));

@@ -122,8 +122,8 @@ async function startNodeRed({ userDir, port = 0, settings = {}, beforeStart }) {
   const express = require(require.resolve('express', { paths: [path.dirname(require.resolve('node-red/package.json'))] }));
   const app = express();
   const server = http.createServer(app);
-  await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
+  await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve(undefined)));
+  const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   const guard = loopbackOnly(url, (req, res, next) => RED.httpNode(req, res, next));
   // The editor's WebSocket (/comms) is upgraded outside express: refuse foreign hosts there too.
   server.prependListener('upgrade', (req, socket) => {

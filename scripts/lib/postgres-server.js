@@ -21,7 +21,7 @@ function freePort() {
     const server = net.createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -62,10 +62,15 @@ async function startPostgres({ password = 'plaid-test-password' } = {}) {
     'max_connections = 100',
     '',
   ].join('\n'));
-  const server = { url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`, port, ...postgresControl(dataDir) };
-  server.remove = async () => {
-    await server.stop().catch(() => undefined);
-    fs.rmSync(root, { recursive: true, force: true });
+  const control = postgresControl(dataDir);
+  const server = {
+    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    port,
+    ...control,
+    async remove() {
+      await control.stop().catch(() => undefined);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
   };
   try {
     await server.start();

@@ -58,7 +58,7 @@ export = function (RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType<PlaidConfigNode, PlaidConfigDef, {}, PlaidCredentials>('plaid-config', PlaidConfig, {
+  RED.nodes.registerType<PlaidConfigNode, PlaidConfigDef, object, PlaidCredentials>('plaid-config', PlaidConfig, {
     credentials: {
       clientId: { type: 'text' },
       secret: { type: 'password' },

@@ -81,7 +81,7 @@ export = function (RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType<PlaidItemStoreNode, PlaidItemStoreDef, {}, PlaidItemStoreCredentials>('plaid-item-store', PlaidItemStore, {
+  RED.nodes.registerType<PlaidItemStoreNode, PlaidItemStoreDef, object, PlaidItemStoreCredentials>('plaid-item-store', PlaidItemStore, {
     credentials: {
       encryptionKey: { type: 'password' },
       postgresUrl: { type: 'password' },

@@ -218,7 +218,7 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
       const sidebar = page.locator('#red-ui-sidebar .red-ui-help:visible').first();
       await sidebar.waitFor({ state: 'visible' });
       await page.waitForFunction((text) => {
-        return [...document.querySelectorAll('#red-ui-sidebar .red-ui-help')].some((el) => el.offsetParent && el.textContent.replace(/\s+/g, ' ').includes(text));
+        return [...document.querySelectorAll('#red-ui-sidebar .red-ui-help')].map((el) => /** @type {HTMLElement} */ (el)).some((el) => el.offsetParent && el.textContent.replace(/\s+/g, ' ').includes(text));
       }, first, { timeout: 5000 });
       if (ENDPOINTS.some((e) => e.type === type)) {
         const headings = await sidebar.locator('h3').allInnerTexts();

@@ -82,8 +82,8 @@ describe('Plaid Items sidebar in chromium', function () {
   const rows = () =>
     page.evaluate(() =>
       [...document.querySelectorAll('.plaid-items-table tbody tr')].map((tr) => ({
-        item_id: tr.dataset.itemId,
-        status: tr.querySelector('.plaid-items-badge').dataset.status,
+        item_id: /** @type {HTMLElement} */ (tr).dataset.itemId,
+        status: /** @type {HTMLElement} */ (tr.querySelector('.plaid-items-badge')).dataset.status,
         error: tr.querySelector('.plaid-items-error').textContent,
         user: tr.children[1].textContent,
         lastWebhook: tr.querySelector('.plaid-items-last')?.title || '',
@@ -91,7 +91,7 @@ describe('Plaid Items sidebar in chromium', function () {
       })),
     );
   const counts = () =>
-    page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.plaid-items-store .plaid-items-badge')].map((b) => [b.dataset.status, Number(b.textContent.split(' ').pop())])));
+    page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.plaid-items-store .plaid-items-badge')].map((b) => [/** @type {HTMLElement} */ (b).dataset.status, Number(b.textContent.split(' ').pop())])));
 
   async function untilRows(what, check) {
     try {
@@ -170,7 +170,7 @@ describe('Plaid Items sidebar in chromium', function () {
     await plaid('/sandbox/item/reset_login', { access_token: items.bob.access_token });
     await control('webhooks/fire', { item_id: items.cy.item_id, webhook_code: 'PENDING_EXPIRATION' });
     await untilRows('bob login_required first, cy pending_expiration second', () => {
-      const statuses = [...document.querySelectorAll('.plaid-items-table tbody tr .plaid-items-badge')].map((b) => b.dataset.status);
+      const statuses = [...document.querySelectorAll('.plaid-items-table tbody tr .plaid-items-badge')].map((b) => /** @type {HTMLElement} */ (b).dataset.status);
       return statuses.join() === 'login_required,pending_expiration,healthy';
     });
     const shown = await rows();
@@ -224,7 +224,7 @@ describe('Plaid Items sidebar in chromium', function () {
     const after = await events();
     assert.match(after[0], /^ITEM LOGIN_REPAIRED healthy/);
     assert.match(after[1], /^ITEM ERROR login required ITEM_LOGIN_REQUIRED/);
-    await untilRows('bob healthy again', () => document.querySelector('.plaid-items-row.selected .plaid-items-badge')?.dataset.status === 'healthy');
+    await untilRows('bob healthy again', () => /** @type {HTMLElement | null} */ (document.querySelector('.plaid-items-row.selected .plaid-items-badge'))?.dataset.status === 'healthy');
     assert.ok(await page.evaluate(() => window.plaidNoReload), 'the page was not reloaded');
     noProblems();
   });

@@ -21,8 +21,8 @@ async function startInbox() {
       res.writeHead(204).end();
     });
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/notify`, received, close: () => new Promise((r) => server.close(r)) };
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  return { url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/notify`, received, close: () => new Promise((r) => server.close(r)) };
 }
 
 describe('examples end to end, each alone after import, on the npm start launcher', function () {

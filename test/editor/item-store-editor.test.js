@@ -98,7 +98,9 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
   });
 
   it('shows the item_id field for get and delete, the status filter for list, and a tip per operation', function () {
-    for (const [operation, itemRow, statusRow] of [['get', true, false], ['put', false, false], ['delete', true, false], ['list', false, true]]) {
+    /** @type {Array<[string, boolean, boolean]>} */
+    const operations = [['get', true, false], ['put', false, false], ['delete', true, false], ['list', false, true]];
+    for (const [operation, itemRow, statusRow] of operations) {
       const dialog = fakeDialog({ 'node-input-operation': operation });
       sandbox.$ = dialog.$;
       def.oneditprepare.call({ ...def, statuses: [] });

@@ -9,8 +9,8 @@ const TIME_FACTOR = 0.001;
 
 async function closedPortUrl() {
   const server = http.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   await new Promise((resolve) => server.close(resolve));
   return `http://127.0.0.1:${port}/gone`;
 }
@@ -92,9 +92,9 @@ describe('emulator: webhook re-delivery', () => {
   it('counts a receiver that answers too slowly as failed', async () => {
     emulator = await startEmulator({ timeFactor: TIME_FACTOR, webhookTimeoutMs: 50 });
     const slow = http.createServer((request, response) => setTimeout(() => response.end(), 300));
-    await new Promise((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    await new Promise((resolve) => slow.listen(0, '127.0.0.1', () => resolve(undefined)));
     receiver = { close: () => new Promise((resolve) => { slow.close(resolve); slow.closeAllConnections(); }) };
-    const item = emulator.createItem({ webhook: `http://127.0.0.1:${slow.address().port}/slow` });
+    const item = emulator.createItem({ webhook: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (slow.address()).port}/slow` });
     emulator.fireWebhook({ item_id: item.item_id, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
     const record = emulator.deliveries.at(-1);
     await waitUntil(() => record.attempts.length > 0 && record.attempts[0].error !== null);

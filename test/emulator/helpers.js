@@ -59,7 +59,7 @@ function assertPlaidError(body, { status, type, code }) {
 }
 
 /** An Item made through the public API: create public token, exchange. */
-async function linkItem(emulator, { institution_id = 'ins_109508', initial_products = ['transactions'], options } = {}) {
+async function linkItem(emulator, { institution_id = 'ins_109508', initial_products = ['transactions'], options = undefined } = {}) {
   const created = await ok(emulator, '/sandbox/public_token/create', {
     institution_id, initial_products, ...(options ? { options } : {}),
   });
@@ -105,8 +105,8 @@ async function startReceiver() {
       }
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${server.address().port}`;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  receiver.url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return receiver;
 }
 

@@ -49,7 +49,7 @@ describe('emulator: the official plaid SDK', () => {
   });
 
   it('surfaces Plaid errors the way the SDK users expect (axios error with response.data)', async () => {
-    await assert.rejects(plaid.itemGet({ access_token: 'access-sandbox-00000000-0000-0000-0000-000000000000' }), (error) => {
+    await assert.rejects(plaid.itemGet({ access_token: 'access-sandbox-00000000-0000-0000-0000-000000000000' }), (/** @type {any} */ error) => {
       assert.equal(error.response.status, 400);
       assertPlaidError(error.response.data, { status: 400, type: 'INVALID_INPUT', code: 'INVALID_ACCESS_TOKEN' });
       return true;

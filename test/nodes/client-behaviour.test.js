@@ -20,8 +20,8 @@ const rateLimited = (retryAfter) => ({
 /** A loopback port with nothing listening: connections to it are refused. */
 async function closedPort() {
   const server = net.createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   await new Promise((r) => server.close(r));
   return port;
 }
@@ -37,7 +37,6 @@ describe('Plaid client behaviour', function () {
     return outcomes[0];
   }
 
-  const idempotent = ENDPOINTS.filter((e) => e.retry === 'idempotent').map((e) => e.type);
   const refusedOnly = ENDPOINTS.filter((e) => e.retry === 'refused-only').map((e) => e.type);
 
   it('the table marks exactly the endpoints whose repeat could lose or double an effect', () => {

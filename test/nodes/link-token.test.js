@@ -105,7 +105,7 @@ describe('plaid-link-token-create', function () {
       await rig.load(flow, [endpointModule, storeModule]);
       await helper.getNode('store').ready;
       const store = helper.getNode('store').itemStore;
-      const webhook = `http://127.0.0.1:${rig.server.address().port}/plaid/webhook`;
+      const webhook = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (rig.server.address()).port}/plaid/webhook`;
       const created = emulator.createItem({ webhook });
       await store.save({ item_id: created.item_id, access_token: created.access_token, client_user_id: 'user-42' });
 

@@ -37,7 +37,7 @@ describe('endpoint nodes with an Item store', function () {
   function rowOnDisk(itemId) {
     const db = new Database(file, { readonly: true });
     try {
-      return db.prepare('SELECT status, token, record FROM items WHERE item_id = ?').get(itemId);
+      return /** @type {any} */ (db.prepare('SELECT status, token, record FROM items WHERE item_id = ?').get(itemId));
     } finally {
       db.close();
     }
@@ -57,6 +57,7 @@ describe('endpoint nodes with an Item store', function () {
       const accessToken = token();
       suite.plaid.script('/item/public_token/exchange', { body: { access_token: accessToken, item_id: 'item-new', request_id: requestId() } });
       // Read from the file the moment the output arrives: the save must already be on disk.
+      /** @type {any} */
       let onDiskAtOutput;
       red.node('out').on('input', () => { onDiskAtOutput = rowOnDisk('item-new'); });
       red.node('n1').receive({ payload: { public_token: `public-sandbox-${crypto.randomUUID()}`, client_user_id: 'user-7' }, institution_id: 'ins_109508' });

@@ -35,6 +35,11 @@ describe('PostgresStorage on a server', function () {
     await database.drop();
   });
 
+  /**
+   * @param {string} text
+   * @param {unknown[]} [values]
+   * @returns {Promise<any[]>} the rows
+   */
   async function sql(text, values) {
     const client = new Client({ connectionString: database.url });
     await client.connect();
@@ -59,7 +64,7 @@ describe('PostgresStorage on a server', function () {
   it('refuses a database whose schema is newer than the package, saying so', async function () {
     await storageOn(database.url).open();
     await sql(`UPDATE ${SCHEMA_VERSION_TABLE} SET version = $1`, [SCHEMA_VERSION + 1]);
-    await assert.rejects(storageOn(database.url).open(), (err) => {
+    await assert.rejects(storageOn(database.url).open(), (/** @type {any} */ err) => {
       assert.ok(err instanceof StorageUnavailableError, err.stack);
       assert.match(err.message, new RegExp(`schema is version ${SCHEMA_VERSION + 1}, newer than this package's ${SCHEMA_VERSION}`));
       return true;
@@ -69,7 +74,7 @@ describe('PostgresStorage on a server', function () {
   it('names the server but never the password when the password is wrong', async function () {
     const url = new URL(database.url);
     url.password = 'not-the-password-4711';
-    await assert.rejects(storageOn(url.toString()).open(), (err) => {
+    await assert.rejects(storageOn(url.toString()).open(), (/** @type {any} */ err) => {
       assert.ok(err instanceof StorageUnavailableError, err.stack);
       assert.match(err.message, /password authentication failed/);
       assert.match(err.message, new RegExp(`postgres://plaid@127\\.0\\.0\\.1:${url.port}/${database.name}`));
@@ -87,7 +92,7 @@ describe('PostgresStorage on a server', function () {
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM ${ITEMS_TABLE} WHERE item_id = 'item-1' FOR UPDATE`);
       const started = Date.now();
-      await assert.rejects(storage.update('item-1', (c) => c), (err) => {
+      await assert.rejects(storage.update('item-1', (c) => c), (/** @type {any} */ err) => {
         assert.ok(err instanceof StorageUnavailableError, err.stack);
         assert.match(err.message, /statement timeout/);
         return true;
@@ -121,7 +126,7 @@ describe('PostgresStorage on a server', function () {
       await server().stop();
       const started = Date.now();
       for (const operation of [() => storage.get('item-1'), () => storage.claim('sha-a', Date.now(), 1000), () => storage.update('item-1', (c) => c)]) {
-        await assert.rejects(operation(), (err) => {
+        await assert.rejects(operation(), (/** @type {any} */ err) => {
           assert.ok(err instanceof StorageUnavailableError, err.stack);
           assert.match(err.message, /the Item store's PostgreSQL \(postgres:\/\/plaid@127\.0\.0\.1:\d+\/plaid_\w+\) failed/);
           assert.doesNotMatch(err.message, /plaid-test-password/);

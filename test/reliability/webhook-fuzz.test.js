@@ -125,7 +125,7 @@ describe('reliability: webhook fuzz (fast-check)', function () {
     else headers['content-length'] = String(transport === 'abort' ? raw.length + 100 : raw.length);
     stats.requests++;
     return new Promise((resolve, reject) => {
-      const { port } = rig.server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (rig.server.address());
       const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, headers, agent: false }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode));
@@ -249,7 +249,7 @@ describe('reliability: webhook fuzz (fast-check)', function () {
   const decode = (token) => {
     const [h, c] = token.split('.');
     try {
-      return { header: JSON.parse(Buffer.from(h, 'base64url')), claims: JSON.parse(Buffer.from(c, 'base64url')) };
+      return { header: JSON.parse(Buffer.from(h, 'base64url').toString()), claims: JSON.parse(Buffer.from(c, 'base64url').toString()) };
     } catch {
       return { header: { alg: 'ES256', kid: 'kid-live', typ: 'JWT' }, claims: {} };
     }
@@ -341,7 +341,7 @@ describe('reliability: webhook fuzz (fast-check)', function () {
     await fc.assert(
       fc.asyncProperty(valid, fc.array(mutation, { maxLength: 3 }), async (base, steps) => {
         let d = { ...base, transport: 'whole', headerName: 'plaid-verification' };
-        for (const [, apply] of steps) d = apply(d);
+        for (const [, apply] of /** @type {Array<[string, (d: any) => any]>} */ (steps)) d = apply(d);
         mutationLog.push(steps.map(([name]) => name).join(' + ') || 'none');
         await check(d);
       }),

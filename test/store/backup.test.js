@@ -63,6 +63,7 @@ describe('store: backup and restore', () => {
     fs.writeFileSync(existing, 'keep me');
     const notStore = path.join(dir, 'other.db');
     new Database(notStore).exec('CREATE TABLE t (x)');
+    /** @type {Array<[string[], number, RegExp]>} */
     const cases = [
       [[path.join(dir, 'missing.db'), path.join(dir, 'b1.db')], 1, /no store file at/],
       [[notStore, path.join(dir, 'b2.db')], 1, /is not an Item store/],

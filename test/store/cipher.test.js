@@ -25,8 +25,8 @@ describe('store: token cipher', () => {
     flipped[0] ^= 1;
     const tampered = [parts[0], parts[1], parts[2], flipped.toString('base64')].join('.');
     const other = new TokenCipher(generateStoreKey());
-    for (const [itemId, text, c] of [['item-2', envelope, cipher], ['item-1', tampered, cipher], ['item-1', envelope, other], ['item-1', 'garbage', cipher]]) {
-      assert.throws(() => c.decrypt(itemId, text), (err) => {
+    for (const [itemId, text, c] of /** @type {Array<[string, string, any]>} */ ([['item-2', envelope, cipher], ['item-1', tampered, cipher], ['item-1', envelope, other], ['item-1', 'garbage', cipher]])) {
+      assert.throws(() => c.decrypt(itemId, text), (/** @type {any} */ err) => {
         assert.equal(err.code, 'TOKEN_UNREADABLE');
         assert.equal(err.itemId, itemId);
         assert.match(err.message, new RegExp(`Item ${itemId}\\b`));
@@ -49,6 +49,7 @@ describe('store: token cipher', () => {
 });
 
 describe('store: status per webhook', () => {
+  /** @type {Array<[string, string, any, string | undefined]>} */
   const cases = [
     ['ITEM', 'ERROR', { error: { error_code: 'ITEM_LOGIN_REQUIRED' } }, 'login_required'],
     ['ITEM', 'ERROR', { error: { error_code: 'INSTITUTION_DOWN' } }, 'error'],

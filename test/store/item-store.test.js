@@ -13,7 +13,7 @@ const files = require('./support/store-files');
 const token = (n) => `access-sandbox-${String(n).padStart(8, '0')}-64bc-4b38-98f7-731e7a349970`;
 
 async function rejectsWith(promise, code, pattern) {
-  await assert.rejects(promise, (err) => {
+  await assert.rejects(promise, (/** @type {any} */ err) => {
     assert.equal(err.name === 'ItemStoreError' || err.name === 'TokenUnreadableError', true, `${err.name}: ${err.message}`);
     assert.equal(err.code, code, err.message);
     if (pattern) assert.match(err.message, pattern);
@@ -44,7 +44,7 @@ describe('store: ItemStore on SQLite', () => {
     }
     // Another connection (a restarted process) reads the same record: it was committed, not cached.
     const db = new Database(file, { readonly: true });
-    const row = db.prepare('SELECT status, token FROM items WHERE item_id = ?').get('item-a');
+    const row = /** @type {any} */ (db.prepare('SELECT status, token FROM items WHERE item_id = ?').get('item-a'));
     db.close();
     assert.equal(row.status, 'healthy');
     assert.match(row.token, /^v1\./);
@@ -71,7 +71,9 @@ describe('store: ItemStore on SQLite', () => {
     const { store } = await files.openStore();
     await rejectsWith(store.save({ item_id: '', access_token: token(1) }), 'INVALID_ITEM', /item_id/);
     await rejectsWith(store.save({ item_id: 'item-a', access_token: '' }), 'INVALID_ITEM', /Item item-a has no access_token/);
+    // @ts-expect-error a client_user_id that is not a string, on purpose
     await rejectsWith(store.save({ item_id: 'item-a', access_token: token(1), client_user_id: 7 }), 'INVALID_ITEM', /client_user_id/);
+    // @ts-expect-error a status that does not exist, on purpose
     await rejectsWith(store.list({ statuses: ['broken'] }), 'INVALID_ITEM', /"broken" is not an Item status/);
     assert.deepEqual(await store.list(), []);
   });
@@ -84,7 +86,7 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(removed.status, 'removed');
     await rejectsWith(store.resolveToken('item-a'), 'ITEM_REMOVED', /Item item-a was removed/);
     const db = new Database(file, { readonly: true });
-    assert.equal(db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a').token, null);
+    assert.equal(/** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token, null);
     db.close();
     assert.equal(await store.markRemoved('item-x'), undefined);
     await rejectsWith(store.replaceToken('item-a', token(2)), 'ITEM_REMOVED', /Item item-a was removed/);
@@ -216,7 +218,7 @@ describe('store: ItemStore on SQLite', () => {
     now += 60 * 1000;
     assert.equal(await store.claimDelivery('sha-3'), true); // old claims are pruned at most once a minute, on a claim
     const db = new Database(file, { readonly: true });
-    assert.deepEqual(db.prepare('SELECT key FROM claims ORDER BY key').all().map((r) => r.key), ['sha-3']);
+    assert.deepEqual(/** @type {any} */ (db.prepare('SELECT key FROM claims ORDER BY key').all()).map((r) => r.key), ['sha-3']);
     db.close();
     assert.equal(await store.claimDelivery('sha-1'), true);
   });
@@ -238,7 +240,7 @@ describe('store: ItemStore on SQLite', () => {
     const rows = () => {
       const db = new Database(file, { readonly: true });
       try {
-        return JSON.stringify(db.prepare('SELECT * FROM items').all()) + JSON.stringify(db.prepare('SELECT * FROM meta').all());
+        return JSON.stringify(/** @type {any} */ (db.prepare('SELECT * FROM items').all())) + JSON.stringify(/** @type {any} */ (db.prepare('SELECT * FROM meta').all()));
       } finally {
         db.close();
       }
@@ -255,14 +257,14 @@ describe('store: ItemStore on SQLite', () => {
     const { store, file } = await files.openStore();
     for (const id of ['item-a', 'item-b', 'item-c']) await store.save({ item_id: id, access_token: token(id.length) });
     const db = new Database(file);
-    const envelope = db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a').token;
+    const envelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token;
     const parts = envelope.split('.');
     const ct = Buffer.from(parts[3], 'base64');
     ct[ct.length - 1] ^= 0x20;
     parts[3] = ct.toString('base64');
     db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(parts.join('.'), 'item-a');
     // item-c gets item-b's ciphertext: the item_id as associated data makes it unreadable there.
-    const bToken = db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-b').token;
+    const bToken = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-b')).token;
     db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(bToken, 'item-c');
     db.close();
     await rejectsWith(store.resolveToken('item-a'), 'TOKEN_UNREADABLE', /Item item-a\b/);
@@ -306,6 +308,7 @@ describe('store: ItemStore on SQLite', () => {
     const { store, file } = await files.openStore({ file: path.join(dir, 'items.db') });
     await store.save({ item_id: 'item-a', access_token: token(1) });
     files.fillDisk(dir);
+    /** @type {any} */
     let failure;
     for (let i = 0; i < 200 && !failure; i++) {
       await store.save({ item_id: `item-full-${i}`, access_token: token(i) }).catch((err) => (failure = { err, i }));
@@ -324,6 +327,7 @@ describe('store: ItemStore on SQLite', () => {
 
   it('a size cap (max pages) fails writes as a full disk, the same way', async () => {
     const { store } = await files.openStore({ maxPages: 12 });
+    /** @type {any} */
     let failure;
     for (let i = 0; i < 500 && !failure; i++) {
       await store.save({ item_id: `item-${i}`, access_token: token(i), client_user_id: 'u'.repeat(400) }).catch((err) => (failure = { err, i }));

@@ -16,7 +16,7 @@ const TAB = 'tab1';
 const token = (n) => `access-sandbox-${String(n).padStart(8, '0')}-5c1a-4f00-9a1e-0d6b2f8c7e11`;
 
 /** Deploys a store config node, one plaid-items node per operation, an output collector and a Catch. */
-async function deploy({ key = generateStoreKey(), file, userDir = files.tempDir(), statuses = [], backend = 'sqlite' } = {}) {
+async function deploy({ key = generateStoreKey(), file = undefined, userDir = files.tempDir(), statuses = [], backend = 'sqlite' } = {}) {
   helper.settings({ userDir });
   const operations = ['get', 'put', 'delete', 'list'];
   const flow = [
@@ -156,6 +156,7 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
   });
 
   it('no key, a missing directory, a read-only directory: a clear problem, messages to Catch', async () => {
+    /** @type {Array<[object, RegExp]>} */
     const cases = [
       [{ key: '' }, /the Item store has no encryption key/],
       [{ key: 'not-a-key' }, /the encryption key must be 32 bytes/],

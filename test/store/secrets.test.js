@@ -41,6 +41,8 @@ describe('store: no token or key in logs, debug output, statuses, /flows, contex
   this.timeout(120000);
   let red;
   let comms;
+  /** Every HTTP answer the flow gave: they must hold no token either. */
+  const answers = [];
 
   before(async () => {
     red = await RedChild.start({ label: 'store-secrets', logLevel: 'trace' });
@@ -55,7 +57,6 @@ describe('store: no token or key in logs, debug output, statuses, /flows, contex
   });
 
   it('imports, looks up and lists Items over HTTP, and fails a malformed import to Catch', async () => {
-    const answers = [];
     for (const [i, access_token] of TOKENS.entries()) {
       const res = await json(`${red.url}/import`, { method: 'POST', body: { item_id: `item-${i}`, access_token, client_user_id: `user-${i}` } });
       assert.equal(res.status, 200);
@@ -71,7 +72,7 @@ describe('store: no token or key in logs, debug output, statuses, /flows, contex
     assert.equal(missing.status, 500);
     const listed = await json(`${red.url}/items`);
     assert.equal(listed.body.length, TOKENS.length);
-    this.answers = [...answers, bad, got, missing, listed];
+    answers.push(bad, got, missing, listed);
     await until('debug messages for every answer', () => comms.messages.filter((m) => m.topic === 'debug').length >= TOKENS.length + 4, 10000, 50);
   });
 
@@ -79,6 +80,7 @@ describe('store: no token or key in logs, debug output, statuses, /flows, contex
     const places = {
       'runtime log at trace level': red.output,
       'debug sidebar and statuses (comms)': JSON.stringify(comms.messages),
+      'the flow\'s HTTP answers': JSON.stringify(answers.map((a) => a.body)),
       'GET /flows': await red.flowsText(),
       'GET /context/global': JSON.stringify((await json(`${red.url}/context/global`)).body),
       'GET /context/flow': JSON.stringify((await json(`${red.url}/context/flow/secrets-tab`)).body),

@@ -9,6 +9,12 @@ const { StorageUnavailableError } = require('../../dist/plaid/store/storage');
 const HOUR = 3_600_000;
 const RETENTION = 24 * HOUR;
 
+/**
+ * A row as a backend stores it; `overrides` replaces record fields, the ciphertext or the history.
+ * @param {string} itemId
+ * @param {{record?: object, tokenCiphertext?: string | null, history?: object[]}} [overrides]
+ * @returns {import('../../dist/plaid/store/record').StoredItem}
+ */
 function storedItem(itemId, overrides = {}) {
   const at = '2026-01-02T03:04:05.678Z';
   return {
@@ -113,8 +119,8 @@ function describeStorageConformance(name, freshDatabase) {
       it('writes nothing when `change` throws, and rejects with that very error', async function () {
         await put(storage, storedItem('item-1'));
         const thrown = new Error('the change refused');
-        await assert.rejects(storage.update('item-1', () => { throw thrown; }), (err) => err === thrown);
-        await assert.rejects(storage.update('item-2', () => { throw thrown; }), (err) => err === thrown);
+        await assert.rejects(storage.update('item-1', () => { throw thrown; }), (/** @type {any} */ err) => err === thrown);
+        await assert.rejects(storage.update('item-2', () => { throw thrown; }), (/** @type {any} */ err) => err === thrown);
         assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
         assert.equal(await storage.get('item-2'), undefined);
         // The storage is still usable afterwards (no transaction or connection left behind).

@@ -2,8 +2,8 @@
 // Validates requests, responses and webhook bodies against Plaid's OpenAPI subset (spec/openapi-item-subset.json,
 // a copy of ../shared/plaid/openapi-item-subset.json that .ci/run keeps identical).
 const path = require('node:path');
-const Ajv = require('ajv');
-const addFormats = require('ajv-formats');
+const Ajv = require('ajv').default;
+const addFormats = require('ajv-formats').default;
 
 const spec = require(path.join(__dirname, '../../spec/openapi-item-subset.json'));
 
@@ -14,7 +14,7 @@ function nullableAsAnyOf(node) {
   if (!node || typeof node !== 'object') return node;
   const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableAsAnyOf(v)]));
   if (out.nullable === true && out.type === undefined) {
-    const { nullable, description, ...rest } = out;
+    const { nullable: _nullable, description, ...rest } = out;
     return { description, anyOf: [rest, { type: 'null' }] };
   }
   return out;

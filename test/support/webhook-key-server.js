@@ -39,10 +39,10 @@ async function startKeyServer() {
     if (!key) return answer(400, plaidError('INVALID_INPUT', 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', 'invalid key_id provided'));
     return answer(200, { key: key.jwk, request_id: 'key-server' });
   }));
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   return {
     state,
-    baseUrl: `http://127.0.0.1:${server.address().port}`,
+    baseUrl: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
     /** Serves `key` (from makeKey) under its kid. */
     add(key) { keys.set(key.kid, key); },
     fetchesOf(kid) { return state.fetches.filter((k) => k === kid).length; },

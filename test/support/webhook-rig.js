@@ -66,7 +66,7 @@ class WebhookRig {
     // The server's side of every connection, to read how many bytes it took from each.
     this.serverSockets = [];
     this.server.on('connection', (socket) => this.serverSockets.push(socket));
-    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve(undefined)));
   }
 
   /** Redeploys (a full deploy, as the editor's Deploy button does) and listens to the new helper nodes. */
@@ -94,7 +94,7 @@ class WebhookRig {
   /** POSTs with node's http and exactly these headers (supertest adds some), the body written chunk by chunk. */
   postPlain(headers, chunks, path = '/plaid/webhook') {
     return new Promise((resolve, reject) => {
-      const { port } = this.server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (this.server.address());
       const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: this.fullPath(path), headers }, (res) => {
         res.resume();
         resolve(res.statusCode);
@@ -112,7 +112,7 @@ class WebhookRig {
    */
   postSlowly(headers, body, { chunkBytes = 64 * 1024, intervalMs = 0, path = '/plaid/webhook' } = {}) {
     return new Promise((resolve) => {
-      const { port } = this.server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (this.server.address());
       const started = Date.now();
       const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: this.fullPath(path), headers: { 'content-length': body.length, ...headers } });
       const outcome = { status: undefined, ms: undefined, written: 0, closedByServer: false, error: undefined };
@@ -135,7 +135,7 @@ class WebhookRig {
         outcome.closedByServer = !finished;
         finish();
       }));
-      req.on('error', (err) => { outcome.error = err.code; });
+      req.on('error', (/** @type {NodeJS.ErrnoException} */ err) => { outcome.error = err.code; });
       const write = () => {
         if (finished || outcome.status !== undefined) return;
         if (outcome.written >= body.length) return req.end();

@@ -14,7 +14,7 @@ function sharedStore(data = new Map()) {
     set(scope, key, value, callback) {
       if (value === undefined) data.delete(storeKey(scope, key));
       else data.set(storeKey(scope, key), JSON.stringify(value));
-      callback && callback();
+      if (callback) callback();
     },
     keys(scope, callback) {
       const prefix = `${scope}\u0000`;

@@ -29,7 +29,7 @@ function jws(header, claims, sign) {
 const es256 = (key) => (data) => crypto.sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
 
 /** The Plaid-Verification token for `raw` bytes. Options override the header, the claims or the signer. */
-function signRaw(raw, key, { header = {}, claims = {}, iat = Math.floor(Date.now() / 1000), sign } = {}) {
+function signRaw(raw, key, { header = {}, claims = {}, iat = Math.floor(Date.now() / 1000), sign = undefined } = {}) {
   return jws(
     { alg: 'ES256', kid: key.kid, typ: 'JWT', ...header },
     { iat, request_body_sha256: sha256Hex(raw), ...claims },

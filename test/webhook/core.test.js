@@ -227,7 +227,8 @@ describe('webhook core', function () {
 
     it('forgets a claim whose write failed, so Plaid\'s retry is not taken for a duplicate', async function () {
       const store = memoryStore();
-      const failingOnce = { ...store, set: async () => { failingOnce.set = store.set; throw new Error('store down'); } };
+      const failingOnce = { ...store };
+      failingOnce.set = async () => { failingOnce.set = store.set; throw new Error('store down'); };
       const dedupe = new DeliveryDeduper(failingOnce);
       await assert.rejects(dedupe.claim('x'), /store down/);
       assert.deepEqual(await dedupe.claim('x'), { duplicate: false, recorded: true });

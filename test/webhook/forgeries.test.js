@@ -52,16 +52,17 @@ describe('plaid-webhook-in: forged and malformed deliveries', function () {
   const header = (extra) => ({ alg: 'ES256', kid: live.kid, typ: 'JWT', ...extra });
   const claims = (extra) => ({ iat: now(), request_body_sha256: sha256Hex(pretty), ...extra });
 
+  /** @type {Array<[string, number, string, () => {raw: string | Buffer, headers: Record<string, string>, plainHttp?: boolean}]>} */
   const cases = [
     ['no Plaid-Verification header', 401, 'no Plaid-Verification header', () => ({ raw: pretty, headers: { 'content-type': 'application/json' } })],
-    ['alg none', 401, 'alg \"none\"', () => withToken(`${b64url(header({ alg: 'none' }))}.${b64url(claims())}.`)],
-    ['HS256 signed with the public key as secret', 401, 'alg \"HS256\"', () => withToken(jws(header({ alg: 'HS256' }), claims(), (data) =>
+    ['alg none', 401, 'alg "none"', () => withToken(`${b64url(header({ alg: 'none' }))}.${b64url(claims())}.`)],
+    ['HS256 signed with the public key as secret', 401, 'alg "HS256"', () => withToken(jws(header({ alg: 'HS256' }), claims(), (data) =>
       crypto.createHmac('sha256', live.publicKey.export({ format: 'pem', type: 'spki' })).update(data).digest()))],
-    ['ES384 with a P-384 key', 401, 'alg \"ES384\"', () => {
+    ['ES384 with a P-384 key', 401, 'alg "ES384"', () => {
       const p384 = makeKey('kid-live', { curve: 'P-384' });
       return withToken(jws(header({ alg: 'ES384' }), claims(), (data) => crypto.sign('sha384', data, { key: p384.privateKey, dsaEncoding: 'ieee-p1363' })));
     }],
-    ['alg spelt es256', 401, 'alg \"es256\"', () => signed(pretty, { header: { alg: 'es256' } })],
+    ['alg spelt es256', 401, 'alg "es256"', () => signed(pretty, { header: { alg: 'es256' } })],
     ['unknown kid (signed by a key Plaid never issued)', 401, 'knows no verification key kid-attacker', () => plaidDelivery(body, attacker)],
     ['the live kid, signed by another key', 401, 'signature does not verify', () => plaidDelivery(body, impostor)],
     ['an expired key', 401, 'kid-expired has expired', () => plaidDelivery(body, expired)],
@@ -96,10 +97,10 @@ describe('plaid-webhook-in: forged and malformed deliveries', function () {
     ['no webhook_code (signed)', 400, 'no webhook_code', () => signed(JSON.stringify({ webhook_type: 'ITEM', item_id: 'i' }, null, 2))],
     ['no webhook_type (signed)', 400, 'no webhook_type', () => signed(JSON.stringify({ webhook_code: 'ERROR', item_id: 'i' }, null, 2))],
     ['an empty body (signed)', 400, 'empty body', () => signed('')],
-    ['content type text/plain', 415, 'content type \"text/plain\"', () => ({ ...signed(pretty), headers: { ...signed(pretty).headers, 'content-type': 'text/plain' } })],
+    ['content type text/plain', 415, 'content type "text/plain"', () => ({ ...signed(pretty), headers: { ...signed(pretty).headers, 'content-type': 'text/plain' } })],
     // superagent would add a content type to a string body: sent over plain http.
-    ['no content type', 415, 'content type \"\"', () => ({ raw: pretty, headers: { 'plaid-verification': signRaw(pretty, live) }, plainHttp: true })],
-    ['a form-encoded body', 415, 'content type \"application/x-www-form-urlencoded\"', () => ({ raw: 'webhook_type=ITEM&webhook_code=ERROR', headers: { 'content-type': 'application/x-www-form-urlencoded', 'plaid-verification': signRaw('webhook_type=ITEM&webhook_code=ERROR', live) } })],
+    ['no content type', 415, 'content type ""', () => ({ raw: pretty, headers: { 'plaid-verification': signRaw(pretty, live) }, plainHttp: true })],
+    ['a form-encoded body', 415, 'content type "application/x-www-form-urlencoded"', () => ({ raw: 'webhook_type=ITEM&webhook_code=ERROR', headers: { 'content-type': 'application/x-www-form-urlencoded', 'plaid-verification': signRaw('webhook_type=ITEM&webhook_code=ERROR', live) } })],
     ['a body over apiMaxLength (signed)', 413, 'body larger than 16384 bytes', () => signed(JSON.stringify({ ...body, padding: 'x'.repeat(LIMIT) }, null, 2))],
   ];
 

@@ -50,6 +50,7 @@ describe('plaid-webhook-in: hostile bodies', function () {
 
   it('answers a 5 MiB nested-array body with a junk Plaid-Verification 401 at once, without reading or parsing it', async function () {
     const body = nestedArrays();
+    /** @type {any} */
     let outcome;
     const parses = await countingLargeParses(async () => {
       outcome = await rig.postSlowly({ 'content-type': 'application/json', 'plaid-verification': 'junk.junk.junk' }, body);

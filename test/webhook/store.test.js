@@ -13,6 +13,7 @@ const { validateWebhook } = require('../support/openapi');
 const files = require('../store/support/store-files');
 
 const TOKEN = 'access-sandbox-5e0b4c8a-64bc-4b38-98f7-731e7a349970';
+/** @type {(code: string, extra?: Record<string, any>) => Record<string, any>} */
 const itemWebhook = (code, extra = {}) => ({ webhook_type: 'ITEM', webhook_code: code, item_id: 'item-1', environment: 'sandbox', ...extra });
 const loginRequired = itemWebhook('ERROR', {
   error: { error_type: 'ITEM_ERROR', error_code: 'ITEM_LOGIN_REQUIRED', error_code_reason: null, error_message: 'the login details of this item have changed', display_message: 'Please update your login.', request_id: 'r', causes: [], status: 400, documentation_url: 'https://plaid.com/docs/errors/item/', suggested_action: null },
@@ -51,7 +52,7 @@ describe('plaid-webhook-in with an Item store', function () {
   function onDisk(sql, ...args) {
     const db = new Database(file, { readonly: true });
     try {
-      return db.prepare(sql).get(...args);
+      return /** @type {any} */ (db.prepare(sql).get(...args));
     } finally {
       db.close();
     }
@@ -81,6 +82,7 @@ describe('plaid-webhook-in with an Item store', function () {
   it('maps each ITEM webhook to the record\'s status, in the order Plaid might send them', async function () {
     const store = await load();
     await store.save({ item_id: 'item-1', access_token: TOKEN });
+    /** @type {Array<[any, string]>} */
     const steps = [
       [itemWebhook('PENDING_EXPIRATION', { consent_expiration_time: '2026-12-24T00:00:00Z' }), 'pending_expiration'],
       [itemWebhook('LOGIN_REPAIRED'), 'healthy'],

@@ -30,7 +30,22 @@ startNodeRed({
 `;
 
 class Launcher {
-  static async start({ userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-launcher-')), seed } = {}) {
+  constructor() {
+    /** @type {string} */
+    this.userDir = '';
+    /** Everything the launcher printed, stdout and stderr. */
+    this.output = '';
+    /** @type {string | undefined} */
+    this.seedFile = undefined;
+    /** @type {import('node:child_process').ChildProcess} */
+    this.process = undefined;
+    /** @type {Promise<unknown>} */
+    this.exit = undefined;
+    /** The editor's URL, once it is ready. */
+    this.url = '';
+  }
+
+  static async start({ userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-launcher-')), seed = undefined } = {}) {
     const launcher = new Launcher();
     launcher.userDir = userDir;
     launcher.output = '';
@@ -63,7 +78,7 @@ class Launcher {
 }
 
 /** A raw request, so that Host and Origin are exactly what a test says (fetch sets Host itself). */
-function request(url, { method = 'GET', headers = {}, body } = {}) {
+function request(url, { method = 'GET', headers = {}, body = undefined } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
       readBody(res).then((raw) => resolve({ status: res.statusCode, headers: res.headers, text: raw.toString('utf8') }), reject);

@@ -11,6 +11,19 @@ const { connectComms } = require('../../support/comms');
 const LAUNCHER = path.join(__dirname, 'red-child.js');
 
 class RedChild {
+  constructor() {
+    /** @type {string} */
+    this.userDir = '';
+    /** Everything the child printed, stdout and stderr. */
+    this.output = '';
+    /** @type {import('node:child_process').ChildProcess} */
+    this.process = undefined;
+    /** @type {Promise<{code: number | null, signal: NodeJS.Signals | null}>} */
+    this.exit = undefined;
+    /** The child's Node-RED base URL, once it is ready. */
+    this.url = '';
+  }
+
   static async start({ env = {}, logLevel = 'info', label = 'red' } = {}) {
     const child = new RedChild();
     child.userDir = fs.mkdtempSync(path.join(os.tmpdir(), `plaid-reliability-${label}-`));

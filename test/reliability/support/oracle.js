@@ -1,5 +1,5 @@
 'use strict';
-// An independent model of "this delivery is Plaid's": the steps of FACTS.md (Webhook verification), written apart
+// An independent model of "this delivery is Plaid's": the steps of Plaid's webhook verification guide (https://plaid.com/docs/api/webhooks/webhook-verification/), written apart
 // from the product's code, with the signature checked through WebCrypto (which takes ES256's raw r||s natively)
 // rather than node:crypto's sign/verify. The fuzz tests compare the node's verdict with this one.
 const crypto = require('node:crypto');

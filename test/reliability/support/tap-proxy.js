@@ -40,7 +40,7 @@ class TapProxy {
       });
     });
     this.server = server;
-    this.port = server.address().port;
+    this.port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
     return this;
   }
 

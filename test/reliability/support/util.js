@@ -9,7 +9,7 @@ const { until: untilDefault, sleep } = require('../../support/until');
 const until = (what, check, timeoutMs = 15000, everyMs = 50) => untilDefault(what, check, timeoutMs, everyMs);
 
 /** fetch with a JSON body and a JSON (or empty) answer. */
-async function json(url, { method = 'GET', body, headers = {} } = {}) {
+async function json(url, { method = 'GET', body = undefined, headers = {} } = {}) {
   const res = await fetch(url, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -34,9 +34,9 @@ async function startSink(status = 200) {
       res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
     received,
     close() {
       server.closeAllConnections();

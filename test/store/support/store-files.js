@@ -17,7 +17,7 @@ function tempDir(prefix = 'plaid-store-') {
   return dir;
 }
 
-async function openStore({ file = path.join(tempDir(), 'items.db'), key = generateStoreKey(), now, maxPages } = {}) {
+async function openStore({ file = path.join(tempDir(), 'items.db'), key = generateStoreKey(), now = undefined, maxPages = undefined } = {}) {
   const store = new ItemStore(new SqliteStorage({ file, maxPages }), new TokenCipher(key), { now });
   await store.open();
   made.push(() => store.close());

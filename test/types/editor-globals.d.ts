@@ -1,0 +1,11 @@
+// Globals of Node-RED's editor page, used inside Playwright's page.evaluate callbacks (they run in the browser).
+// Node-RED publishes no typings for its editor API, so they are declared loosely here.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const RED: any;
+declare const $: any;
+interface Window {
+  RED: any;
+  PlaidEndpointsEditor: unknown;
+  /** Set by the sidebar test: gone after a page reload. */
+  plaidNoReload?: boolean;
+}
