@@ -99,7 +99,7 @@ function paced({ url, pool, perSecond, seconds }) {
           res.resume();
           res.on('end', () => settle(res.statusCode));
         });
-        req.on('error', (err) => settle(err.code ?? 'error'));
+        req.on('error', (/** @type {NodeJS.ErrnoException} */ err) => settle(err.code ?? 'error'));
         req.end(entry.body);
       }
       if (sent < total) setTimeout(tick, 5);

@@ -86,7 +86,7 @@ describe('Plaid Items sidebar in chromium', function () {
         status: /** @type {HTMLElement} */ (tr.querySelector('.plaid-items-badge')).dataset.status,
         error: tr.querySelector('.plaid-items-error').textContent,
         user: tr.children[1].textContent,
-        lastWebhook: tr.querySelector('.plaid-items-last')?.title || '',
+        lastWebhook: /** @type {HTMLElement | null} */ (tr.querySelector('.plaid-items-last'))?.title || '',
         lastWhen: tr.querySelector('.plaid-items-last .plaid-items-when')?.textContent || '',
       })),
     );
@@ -237,7 +237,7 @@ describe('Plaid Items sidebar in chromium', function () {
     await page.locator('#red-ui-sidebar .red-ui-tab-link-button-menu').click();
     await page.locator(`#red-ui-tabs-menu-option-${TAB}`).click();
     const cy = items.cy.item_id;
-    await page.waitForFunction((id) => document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`)?.dataset.status === 'revoked', cy, { timeout: 10000 });
+    await page.waitForFunction((id) => /** @type {HTMLElement | null} */ (document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`))?.dataset.status === 'revoked', cy, { timeout: 10000 });
     assert.equal((await rows())[0].item_id, cy, 'revoked before healthy');
     assert.ok(await page.evaluate(() => window.plaidNoReload), 'the page was not reloaded');
     noProblems();

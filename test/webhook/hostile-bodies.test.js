@@ -87,6 +87,7 @@ describe('plaid-webhook-in: hostile bodies', function () {
     // Every claim holds but the signature: the body must be read and hashed, never parsed.
     const body = nestedArrays();
     const token = signRaw(body, { kid: key.kid }, { sign: () => Buffer.alloc(64, 1) });
+    /** @type {any} */
     let outcome;
     const parses = await countingLargeParses(async () => {
       outcome = await rig.postSlowly({ 'content-type': 'application/json', 'plaid-verification': token }, body);
