@@ -74,10 +74,14 @@ function adapt(nodes, key) {
   return { nodes: out, linkIns };
 }
 
-/** The shared webhook node and one link-out per output that some group handles. */
+/**
+ * The shared webhook node and one link-out per output that some group handles.
+ * @param {Array<{id: string, outputs: number[], from?: string[]}>} linkIns
+ */
 function webhookGroup(linkIns) {
   const labels = outputLabels();
   const webhookId = 'de70de70de70ab10';
+  /** @type {Array<Record<string, any>>} */
   const nodes = [];
   const wires = labels.map(() => []);
   let row = 0;
@@ -154,6 +158,7 @@ function demoFlow({ environment, baseUrl = '', webhookBase, reminderSeconds = 12
   const config = { id: CONFIG_ID, type: 'plaid-config', name: environment === 'custom' ? 'Plaid emulator' : `Plaid ${environment}`, environment, baseUrl, timeout: '30000', retries: '2' };
   const store = { id: STORE_ID, type: 'plaid-item-store', name: 'Demo Items', backend: 'sqlite', file: DEMO_STORE_FILE };
   const placed = [];
+  /** @type {Array<{id: string, outputs: number[], from?: string[]}>} */
   const allLinkIns = [];
   for (const { file, nodes } of loadExamples()) {
     const key = file.slice(0, 2);
