@@ -6,8 +6,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const WebSocket = require('ws');
 const embedded = require('../../scripts/lib/embedded-node-red');
+const { connectComms } = require('../support/comms');
+const { until } = require('../support/until');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 
@@ -83,12 +84,7 @@ describe('Plaid Items sidebar: Admin API', function () {
     base = red.url;
     tokens = { operator: await login('operator'), auditor: await login('auditor'), viewer: await login('viewer') };
     for (const id of ['store-main', 'store-other']) {
-      const deadline = Date.now() + 10000;
-      while (!red.RED.nodes.getNode(id)) {
-        if (Date.now() > deadline) throw new Error(`${id} did not start`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await red.RED.nodes.getNode(id).ready;
+      await (await until(`${id} to start`, () => red.RED.nodes.getNode(id), 10000)).ready;
     }
     const main = store('store-main');
     await main.save({ item_id: 'item-healthy-1', access_token: token('h1'), client_user_id: 'user-ada', institution_id: 'ins_109508' });
@@ -228,33 +224,10 @@ describe('Plaid Items sidebar: Admin API', function () {
   });
 
   describe('live updates over comms', () => {
-    async function until(what, check, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-
-    /** An editor's comms connection, logged in with `accessToken`. */
-    async function comms(accessToken) {
-      const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/comms`);
-      const messages = [];
-      ws.on('message', (data) => {
-        const parsed = JSON.parse(String(data));
-        for (const m of Array.isArray(parsed) ? parsed : [parsed]) messages.push(m);
-      });
-      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-      // As the editor does: the token first, anything else once the runtime accepted it.
-      ws.send(JSON.stringify({ auth: accessToken }));
-      await until('the comms login', () => messages.some((m) => m.auth === 'ok'));
-      ws.send(JSON.stringify({ subscribe: 'plaid-items/#' }));
-      return { ws, messages };
-    }
-
     it('a write to a store sends a notice on plaid-items/<store id>, with no Item data in it', async () => {
       // The comms deliver every topic to every editor connection: the viewer, refused by the route, gets it too.
-      const { ws, messages } = await comms(tokens.viewer);
+      const comms = await connectComms(base, { accessToken: tokens.viewer, topics: ['plaid-items/#'] });
+      const { messages } = comms;
       try {
         await store('store-main').applyWebhook({ webhook_type: 'ITEM', webhook_code: 'USER_PERMISSION_REVOKED', item_id: 'item-expiring-3' });
         await until('a notice', () => messages.some((m) => m.topic === 'plaid-items/store-main'));
@@ -266,17 +239,18 @@ describe('Plaid Items sidebar: Admin API', function () {
         const { body } = await asOperator('/plaid-items/stores/store-main/items?status=revoked');
         assert.deepEqual(body.items.map((i) => i.item_id), ['item-expiring-3'], 'the route shows the change');
       } finally {
-        ws.close();
+        comms.close();
       }
     });
 
     it('deleting an Item sends a notice too', async () => {
-      const { ws, messages } = await comms(tokens.operator);
+      const comms = await connectComms(base, { accessToken: tokens.operator, topics: ['plaid-items/#'] });
+      const { messages } = comms;
       try {
         await store('store-other').delete('item-other-1');
         await until('a notice', () => messages.some((m) => m.topic === 'plaid-items/store-other' && m.data.change === 'items'));
       } finally {
-        ws.close();
+        comms.close();
       }
     });
   });

@@ -2,15 +2,18 @@
 // The editor's comms websocket, as the editor itself listens to it: every message published (debug, status/#,
 // notification/#, event-log/#) is kept. node-red ships ws (Node 20 has no global WebSocket).
 const path = require('node:path');
+const { until } = require('./until');
 
 const nodeRedDir = path.dirname(require.resolve('node-red/package.json'));
 const WebSocket = require(require.resolve('ws', { paths: [require.resolve('@node-red/editor-api', { paths: [nodeRedDir] })] }));
 
 /**
  * @param {string} url Node-RED's editor URL (http://host:port, no trailing slash)
+ * @param {{accessToken?: string, topics?: string[]}} [options] with adminAuth on: the user's access token, sent first
+ *   as the editor does (the runtime refuses anything else before it); topics to subscribe to besides the editor's own
  * @returns {Promise<{messages: Array<{topic: string, data: any}>, debug: (nodeId?: string) => any[], close: () => void}>}
  */
-async function connectComms(url) {
+async function connectComms(url, { accessToken, topics = [] } = {}) {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/comms`);
   const messages = [];
   ws.on('message', (data) => {
@@ -25,7 +28,12 @@ async function connectComms(url) {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  for (const topic of ['debug', 'status/#', 'notification/#', 'event-log/#']) ws.send(JSON.stringify({ subscribe: topic }));
+  if (accessToken) {
+    ws.send(JSON.stringify({ auth: accessToken }));
+    await until('the comms login', () => messages.some((m) => m.auth === 'ok' || m.auth === 'fail'));
+    if (!messages.some((m) => m.auth === 'ok')) throw new Error('the comms refused the access token');
+  }
+  for (const topic of ['debug', 'status/#', 'notification/#', 'event-log/#', ...topics]) ws.send(JSON.stringify({ subscribe: topic }));
   await new Promise((resolve) => setTimeout(resolve, 100));
   return {
     messages,
