@@ -66,6 +66,11 @@ function iconFor(endpoint, iconsDir) {
   return fs.existsSync(path.join(iconsDir, own)) ? own : GENERIC_ICON;
 }
 
+/** The settings version new nodes are saved with (src/nodes/migrations.ts). */
+function settingsVersion() {
+  return require(path.join(dist, 'nodes', 'migrations.js')).SETTINGS_VERSION;
+}
+
 function definitionBlock(endpoint, icon) {
   const t = js(endpoint.type).replace(/"/g, "'");
   const typedInput = (f) => [
@@ -75,6 +80,7 @@ function definitionBlock(endpoint, icon) {
   const storeFields = storeFieldsOf(endpoint);
   const defaults = [
     `      name: { value: '' },`,
+    `      settingsVersion: { value: ${settingsVersion()} },`,
     `      plaid: { value: '', type: 'plaid-config', required: true },`,
     // Empty: no store, tokens come from msg/flow/global as before the store existed.
     ...(storeFields.length ? [`      store: { value: '', type: 'plaid-item-store', required: false },`] : []),

@@ -2,7 +2,8 @@
 // The editor's browser code: src/editor/*.ts, type-checked and compiled by tsconfig.editor.json to build/editor,
 // then inlined into the node sets' html in dist/nodes (the editor loads a node set as one html file).
 //
-// Each src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
+// Each block starts with the runtime modules the dialogs share with the nodes (src/nodes/migrations.ts) and
+// src/editor/shared.ts. Each src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
 // set's html carries the marker <!-- plaid-editor-script --> where its <script> block goes (before its
 // registerType blocks); the block runs src/editor/shared.ts and the node set's file in one function scope and makes
 // the factory's result the global the registerType blocks call (window.<global>).
@@ -101,14 +102,29 @@ const js = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
 /** A compiled file without its "use strict" (the block's function says it once). */
 const compiled = (source) => fs.readFileSync(path.join(compiledDir, `${source}.js`), 'utf8').replace(/^"use strict";\n/, '').trim();
 
+/**
+ * Runtime modules the browser code uses, from dist/ (CommonJS without requires), each as a const of its name: the
+ * editor runs the very code the runtime runs.
+ */
+const RUNTIME_MODULES = { migrations: 'nodes/migrations.js' };
+
+function runtimeModules() {
+  return Object.entries(RUNTIME_MODULES).map(([name, file]) => {
+    const code = fs.readFileSync(path.join(dist, file), 'utf8').replace(/^\/\/# sourceMappingURL=.*$/m, '').trim();
+    if (/\brequire\(/.test(code)) throw new Error(`${file} requires another module: the editor cannot load it`);
+    return `const ${name} = (function () {\nconst module = { exports: {} };\nconst exports = module.exports;\n${code}\nreturn module.exports;\n})();`;
+  }).join('\n');
+}
+
 /** The <script> block of a node set's browser code, with its constants (the runtime's unless given). */
 function scriptBlock(nodeSet, constants) {
   const entry = EDITOR_SCRIPTS[nodeSet];
   if (!entry) throw new Error(`no browser code registered for ${nodeSet} (scripts/lib/editor-scripts.js)`);
   return `<script type="text/javascript">
-// Compiled from src/editor/shared.ts and src/editor/${entry.source}.ts by scripts/build-editor.js.
+// Compiled from src/nodes/migrations.ts, src/editor/shared.ts and src/editor/${entry.source}.ts by scripts/build-editor.js.
 window.${entry.global} = (function () {
 'use strict';
+${runtimeModules()}
 ${compiled('shared')}
 ${compiled(entry.source)}
 return ${entry.factory}(${js(constants ?? entry.constants())});

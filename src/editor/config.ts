@@ -54,6 +54,7 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
   }
 
   function prepare(node: EditorNode): void {
+    migrateInEditor(node, 'plaid-config', 'node-config-input');
     const environment = $('#node-config-input-environment');
     if (!environment.val()) environment.val('sandbox');
     $('#node-config-input-baseUrl, #node-config-input-secret').on('change keyup', () => showHostMismatch(node));

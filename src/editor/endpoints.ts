@@ -120,6 +120,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
   }
 
   function prepare(node: EditorNode, type: string): void {
+    migrateInEditor(node, type, 'node-input');
     const endpoint = table[type];
     for (const spec of [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields, ...endpoint.storeFields]) {
       const types: Array<string | TypedInputType> = BASE_TYPES.slice();

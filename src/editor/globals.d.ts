@@ -7,6 +7,7 @@ interface JQuerySelection {
   val(): string | undefined;
   val(value: string): JQuerySelection;
   text(value: string): JQuerySelection;
+  prop(name: 'checked', value: boolean): JQuerySelection;
   on(events: string, handler: (this: HTMLElement) => void): JQuerySelection;
   trigger(event: string): JQuerySelection;
   toggle(show: boolean): JQuerySelection;
@@ -73,6 +74,7 @@ interface EditorNodeDefinition {
 /** The `this` of a definition's functions (label, oneditprepare, validate): the node's properties. */
 interface EditorNode {
   _(key: string, data?: Record<string, string>): string;
+  settingsVersion?: unknown;
   [property: string]: unknown;
 }
 
@@ -83,6 +85,7 @@ declare const RED: {
   nodes: {
     getType(type: string): EditorNodeDefinition;
     node(id: string | undefined): { environment?: string; [property: string]: unknown } | null;
+    filterLinks(filter: { source: EditorNode }): Array<{ sourcePort: number }>;
   };
   utils: {
     validatePropertyExpression(expression: string): boolean | string;
@@ -115,3 +118,6 @@ type EditorEndpoint = Pick<import('../plaid/endpoints').EndpointSpec, 'label' | 
   mode?: EditorField;
 };
 type EditorEndpointTable = Record<string, EditorEndpoint>;
+
+/** src/nodes/migrations.ts, inlined by the build ahead of every node set's browser code (the runtime's own table). */
+declare const migrations: typeof import('../nodes/migrations');

@@ -20,3 +20,25 @@ function warnOnLiteralAccessToken(input: string, typeField: string, row: string)
   $(input).on('change keyup', show);
   show();
 }
+
+/**
+ * Brings a node saved at an older settings version up to the current one, as its runtime constructor does: the
+ * changed properties go into the open dialog's inputs (`prefix`-<name>), and the wires of outputs a step moved are
+ * moved with them. Called first thing in oneditprepare.
+ */
+function migrateInEditor(node: EditorNode, type: string, prefix: string, steps = migrations.STEPS): void {
+  const from = migrations.settingsVersionOf(node);
+  const migrated: Record<string, unknown> = { ...migrations.migrate(type, node, steps) };
+  for (const key of Object.keys(migrated)) {
+    const value = migrated[key];
+    if (key === 'wires' || value === node[key]) continue;
+    node[key] = value;
+    const input = $(`#${prefix}-${key}`);
+    if (typeof value === 'boolean') input.prop('checked', value);
+    else input.val(value === undefined || value === null ? '' : String(value));
+  }
+  const moves = migrations.outputMoves(type, from, steps);
+  if (moves) {
+    for (const link of RED.nodes.filterLinks({ source: node })) link.sourcePort = moves[link.sourcePort] ?? link.sourcePort;
+  }
+}

@@ -46,6 +46,7 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
   }
 
   function prepare(node: EditorNode): void {
+    migrateInEditor(node, 'plaid-webhook-in', 'node-input');
     prepareStores(node);
     $('#node-input-url').on('change keyup', () => showRoute(node));
     $('#node-input-verify, #node-input-plaid').on('change', () => showVerifyWarning(node));
@@ -62,5 +63,11 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
     showVerifyWarning(node);
   }
 
-  return { outputCount, outputLabel, prepare };
+  return {
+    outputCount,
+    outputLabel,
+    prepare,
+    /** As prepare does first; `steps` lets a test try a future table. */
+    migrate: (node: EditorNode, steps?: import('../nodes/migrations').MigrationTable) => migrateInEditor(node, 'plaid-webhook-in', 'node-input', steps),
+  };
 }

@@ -3,6 +3,7 @@ import { PlaidClient } from '../plaid/client';
 import { WEBHOOK_VERIFICATION_KEY_GET } from '../plaid/endpoints';
 import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
+import { migrate } from './migrations';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -24,7 +25,8 @@ function hostProblem(recorded: string | undefined, target: string): string | und
 }
 
 export = function (RED: NodeAPI): void {
-  function PlaidConfig(this: PlaidConfigNode, def: PlaidConfigDef): void {
+  function PlaidConfig(this: PlaidConfigNode, saved: PlaidConfigDef): void {
+    const def = migrate('plaid-config', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
     this.environment = isEnvironment(def.environment) ? def.environment : 'sandbox';
     const credentials = this.credentials ?? {};

@@ -5,6 +5,7 @@ import { PlaidRequestError } from '../plaid/errors';
 import { callWithStore, CustodyOutcome, withoutTokens } from '../plaid/item-custody';
 import { buildRequestBody, FieldSettings } from '../plaid/request-body';
 import { ItemStoreError } from '../plaid/store/errors';
+import { migrate } from './migrations';
 import type { PlaidConfigNode, PlaidItemStoreNode } from './types';
 
 /**
@@ -47,7 +48,8 @@ export = function (RED: NodeAPI): void {
   };
 
   function register(endpoint: EndpointSpec): void {
-    function PlaidEndpointNode(this: Node, def: EndpointNodeDef): void {
+    function PlaidEndpointNode(this: Node, saved: EndpointNodeDef): void {
+      const def = migrate(endpoint.type, saved); // older settings brought up to date (src/nodes/migrations.ts)
       RED.nodes.createNode(this, def);
       const node = this;
       const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;

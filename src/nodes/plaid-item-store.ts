@@ -7,6 +7,7 @@ import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
 import { registerItemStore } from './item-store-registry';
+import { migrate } from './migrations';
 import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode } from './types';
 
 /** Between attempts to open a store whose backend is unreachable: from about 1 s up to 30 s. */
@@ -20,7 +21,8 @@ function codeOf(err: unknown): 'WRONG_KEY' | 'STORE_UNAVAILABLE' {
 export = function (RED: NodeAPI): void {
   const userDir = (): string => (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
 
-  function PlaidItemStore(this: PlaidItemStoreNode, def: PlaidItemStoreDef): void {
+  function PlaidItemStore(this: PlaidItemStoreNode, saved: PlaidItemStoreDef): void {
+    const def = migrate('plaid-item-store', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
     const node = this;
     let opening: ItemStore | undefined;

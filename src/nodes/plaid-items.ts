@@ -3,6 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ItemStoreError } from '../plaid/store/errors';
 import type { ItemStore, SaveItemInput } from '../plaid/store/item-store';
 import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
+import { migrate } from './migrations';
 import type { PlaidItemStoreNode } from './types';
 
 const ITEMS_OPERATIONS = ['get', 'put', 'delete', 'list'] as const;
@@ -36,7 +37,8 @@ function statusesFrom(value: unknown): ItemStatus[] | undefined {
 }
 
 export = function (RED: NodeAPI): void {
-  function PlaidItems(this: Node, def: PlaidItemsDef): void {
+  function PlaidItems(this: Node, saved: PlaidItemsDef): void {
+    const def = migrate('plaid-items', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
     const node = this;
     const storeNode = RED.nodes.getNode(def.store) as PlaidItemStoreNode | null;

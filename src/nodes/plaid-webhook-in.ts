@@ -12,6 +12,7 @@ import { OUTPUT_COUNT } from '../plaid/webhook/routing';
 import { StoreDeduper } from '../plaid/webhook/store-dedupe';
 import { ScreenedToken, screenToken } from '../plaid/webhook/verify';
 import type { PlaidConfigNode, PlaidItemStoreNode } from './types';
+import { migrate } from './migrations';
 import { contextSeenStore } from './webhook-in/context-store';
 import { declaredTooLarge, parseByteSize } from './webhook-in/raw-body';
 import { openRoute, rawBodyOf, RouteInUseError, WebhookRoute } from './webhook-in/route';
@@ -64,7 +65,8 @@ export = function (RED: NodeAPI): void {
   const settings = RED.settings as unknown as HttpNodeSettings;
   const text = (key: string, counts?: Record<string, number>): string => RED._(`plaid-webhook-in.status.${key}`, counts);
 
-  function PlaidWebhookIn(this: Node, def: WebhookInDef): void {
+  function PlaidWebhookIn(this: Node, saved: WebhookInDef): void {
+    const def = migrate('plaid-webhook-in', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
     const node = this;
     const verify = def.verify !== false;

@@ -17,13 +17,13 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     const v = literal['plaid-config'];
     assert.equal(v.category, 'config');
     assert.deepEqual(v.notInline, []);
-    assert.deepEqual(v.defaults, ['name', 'environment', 'baseUrl', 'timeout', 'retries']);
+    assert.deepEqual(v.defaults, ['name', 'settingsVersion', 'environment', 'baseUrl', 'timeout', 'retries']);
     assert.deepEqual(v.credentials, ['clientId', 'secret', 'host']);
   });
 
   it('defaults to sandbox, 30000 ms per attempt and 2 retries; the secret is a password credential', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2 });
+    assert.deepEqual(values, { name: '', settingsVersion: 1, environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2 });
     assert.deepEqual(def.credentials.clientId.type, 'text');
     assert.deepEqual(def.credentials.secret.type, 'password');
   });

@@ -38,11 +38,11 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
         ...typedInputProps(storeFieldsOf(endpoint)),
       ];
 
-      it('has inline defaults name, plaid and <field>/<field>Type, and literal category, color, icon, ports', function () {
+      it('has inline defaults name, settingsVersion, plaid and <field>/<field>Type, and literal category, color, icon, ports', function () {
         const v = literal[endpoint.type];
         assert.equal(v.calls, 1);
         assert.deepEqual(v.notInline, []);
-        assert.deepEqual(v.defaults, ['name', 'plaid', ...fieldProps]);
+        assert.deepEqual(v.defaults, ['name', 'settingsVersion', 'plaid', ...fieldProps]);
         assert.equal(v.category, 'plaid');
         assert.equal(v.color, '#53A9D8');
         assert.equal(v.inputs, 1);
@@ -53,7 +53,7 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
 
       it('defaults to the table\'s values, with the config node required', function () {
         const d = defs[endpoint.type].defaults;
-        assert.deepEqual(Object.keys(d), ['name', 'plaid', ...fieldProps]);
+        assert.deepEqual(Object.keys(d), ['name', 'settingsVersion', 'plaid', ...fieldProps]);
         assert.deepEqual({ value: d.plaid.value, type: d.plaid.type, required: d.plaid.required }, { value: '', type: 'plaid-config', required: true });
         if (offersStore(endpoint)) {
           assert.deepEqual({ value: d.store.value, type: d.store.type, required: d.store.required }, { value: '', type: 'plaid-item-store', required: false }, 'no store unless one is chosen');

@@ -178,6 +178,10 @@ function fakeDialog(values = {}) {
         for (const id of targets) state.shown[id] = Boolean(show);
         return api;
       },
+      prop(name, value) {
+        if (name === 'checked') state.values[first] = value;
+        return api;
+      },
       toggleClass: () => api,
       append: () => api,
       appendTo: () => api,

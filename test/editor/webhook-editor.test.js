@@ -13,7 +13,7 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
 
   it('gives a new node verification and dedupe on, in the default context store, and no Item store', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '' });
+    assert.deepEqual(values, { name: '', settingsVersion: 1, url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '' });
     assert.deepEqual({ type: def.defaults.store.type, required: def.defaults.store.required }, { type: 'plaid-item-store', required: false });
     assert.deepEqual(validatorView(html).defs['plaid-webhook-in'].notInline, []);
   });

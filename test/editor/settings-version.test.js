@@ -1,0 +1,66 @@
+'use strict';
+// Settings versions in the editor: every node type saves the current version (SETTINGS_VERSION, from the runtime's
+// migration table), and opening an older node migrates it as the runtime does, moving the wires of moved outputs.
+const assert = require('node:assert/strict');
+const { SETTINGS_VERSION, STEPS } = require('../../dist/nodes/migrations');
+const { OTHER_OUTPUT, OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
+const { nodeSets, read, loadEditor, fakeDialog, lookup } = require('./support');
+
+const editors = nodeSets().map((set) => ({ set, ...loadEditor(read(set.html), JSON.parse(read(set.localeJson))) }));
+
+describe('settings versions in the editor', function () {
+  it('saves every new node of every node set with the current settings version', function () {
+    const types = [];
+    for (const { set, defs } of editors) {
+      for (const [type, def] of Object.entries(defs)) {
+        types.push(type);
+        assert.equal(def.defaults.settingsVersion?.value, SETTINGS_VERSION, `${set.name}: ${type}`);
+      }
+    }
+    assert.ok(types.length >= 12, types.join(', '));
+  });
+
+  const webhookIn = editors.find((e) => e.set.name === 'plaid-webhook-in');
+
+  /** Opens the dialog of a webhook-in node saved before versions existed, its outputs wired to n0..n9. */
+  function openOld(steps) {
+    const node = { id: 'w', type: 'plaid-webhook-in', url: '/hook', verify: true, dedupe: false, dedupeStore: '', _: (k) => lookup({}, k) || k };
+    const links = Array.from({ length: OUTPUT_COUNT }, (_, port) => ({ source: node, sourcePort: port, target: { id: `n${port}` } }));
+    webhookIn.sandbox.RED.nodes.filterLinks = ({ source }) => links.filter((l) => l.source === source);
+    webhookIn.sandbox.RED.settings = { httpNodeRoot: '/' };
+    const dialog = fakeDialog({ 'node-input-url': '/hook', 'node-input-verify': true, 'node-input-dedupe': false, 'node-input-plaid': '' });
+    webhookIn.sandbox.$ = dialog.$;
+    if (steps) webhookIn.sandbox.PlaidWebhookInEditor.migrate(node, steps);
+    else webhookIn.defs['plaid-webhook-in'].oneditprepare.call(node);
+    return { node, links, dialog };
+  }
+
+  it('stamps an unversioned node with the current version when its dialog opens, its settings as saved', function () {
+    const { node, links, dialog } = openOld();
+    assert.equal(node.settingsVersion, SETTINGS_VERSION);
+    assert.equal(node.dedupe, false, 'an old node keeps dedupe off');
+    assert.equal(dialog.state.values['node-input-dedupe'], false);
+    assert.deepEqual(links.map((l) => l.sourcePort), Array.from({ length: OUTPUT_COUNT }, (_, i) => i), 'no wire moves');
+  });
+
+  it('moves "other"\'s wires with it when a release routes a webhook before it (a future table)', function () {
+    const next = [...STEPS, { 'plaid-webhook-in': { outputs: [...Array.from({ length: OTHER_OUTPUT }, (_, i) => i), OTHER_OUTPUT + 1], settings: (s) => ({ ...s, dedupe: true }) } }];
+    const { node, links, dialog } = openOld(next);
+    assert.equal(node.settingsVersion, next.length);
+    assert.deepEqual(links.map((l) => l.sourcePort), [...Array.from({ length: OTHER_OUTPUT }, (_, i) => i), OTHER_OUTPUT + 1]);
+    assert.equal(node.dedupe, true);
+    assert.equal(dialog.state.values['node-input-dedupe'], true, 'a changed setting shows in the open dialog');
+  });
+});
+
+describe('settings versions in the endpoint and config dialogs', function () {
+  it('stamps an unversioned node with the current version when its dialog opens', function () {
+    for (const [setName, type] of [['plaid-endpoints', 'plaid-item-get'], ['plaid-config', 'plaid-config']]) {
+      const { defs, sandbox } = editors.find((e) => e.set.name === setName);
+      sandbox.$ = fakeDialog({}).$;
+      const node = { id: 'n', type, _: (k) => k };
+      defs[type].oneditprepare.call(node);
+      assert.equal(node.settingsVersion, SETTINGS_VERSION, type);
+    }
+  });
+});
