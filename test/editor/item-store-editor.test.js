@@ -85,7 +85,7 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
     assert.deepEqual(Object.keys(literal), ['plaid-items']);
     // Through JSON: the definitions come from the editor's realm (vm), with its own Array prototype.
     const values = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]))));
-    assert.deepEqual(values, { name: '', store: '', operation: 'get', item_id: 'item_id', item_idType: 'msg', statuses: [] });
+    assert.deepEqual(values, { name: '', settingsVersion: 1, store: '', operation: 'get', item_id: 'item_id', item_idType: 'msg', statuses: [] });
     assert.equal(def.defaults.store.type, 'plaid-item-store');
     for (const operation of ['get', 'put', 'delete', 'list']) assert.equal(validate(def, { operation }, 'operation'), true);
     assert.equal(validate(def, { operation: 'update' }, 'operation'), false);

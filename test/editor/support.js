@@ -185,7 +185,6 @@ function fakeDialog(values = {}) {
       toggleClass: () => api,
       append: () => api,
       appendTo: () => api,
-      prop: () => api,
       attr(name, value) {
         (state.attrs[first] ??= {})[name] = value;
         return api;
