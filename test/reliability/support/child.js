@@ -24,11 +24,13 @@ class RedChild {
     this.url = '';
   }
 
-  static async start({ env = {}, logLevel = 'info', label = 'red' } = {}) {
+  /** `recordFile`: the recorder also appends every record to this file (kept after a SIGKILL). */
+  static async start({ env = {}, logLevel = 'info', label = 'red', recordFile } = {}) {
     const child = new RedChild();
     child.userDir = fs.mkdtempSync(path.join(os.tmpdir(), `plaid-reliability-${label}-`));
     child.output = '';
-    child.process = spawn(process.execPath, ['--expose-gc', LAUNCHER, '--port', '0', '--user-dir', child.userDir, '--log-level', logLevel], {
+    const extra = recordFile ? ['--record-file', recordFile] : [];
+    child.process = spawn(process.execPath, ['--expose-gc', LAUNCHER, '--port', '0', '--user-dir', child.userDir, '--log-level', logLevel, ...extra], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,8 @@
 'use strict';
 // The reliability suite's Node-RED, in a child process: the repository's embedded launcher
 // (scripts/lib/embedded-node-red.js, as `npm start` uses it) with no flows, plus:
-//  - a recorder flows can reach from a function node: global.get('reliabilityRecorder').record(kind, data);
+//  - a recorder flows can reach from a function node: global.get('reliabilityRecorder').record(kind, data); with
+//    --record-file, each record is also appended to that file at once (a JSON line), so records outlive a SIGKILL;
 //  - GET /_reliability/probe[?gc=1]: handles, sockets, file descriptors, listeners, routes and memory (after GC);
 //  - GET /_reliability/records[?since=n]: what the recorder holds;
 //  - unhandled rejections counted (and printed), uncaught exceptions printed before exiting with 70;
@@ -17,6 +18,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '0' },
     'user-dir': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
+    'record-file': { type: 'string' },
   },
 });
 
@@ -36,7 +38,9 @@ const recorder = {
     // Copied into this realm: an object made inside a function node's sandbox keeps that node's whole vm context
     // alive, which would show up as a leak of ~150 kB per redeploy that is the recorder's, not the product's.
     const copy = data === undefined ? null : JSON.parse(JSON.stringify(data));
-    this.records.push({ n: this.records.length, kind, at: Date.now(), data: copy });
+    const entry = { n: this.records.length, kind, at: Date.now(), data: copy };
+    this.records.push(entry);
+    if (args['record-file']) fs.appendFileSync(args['record-file'], `${JSON.stringify(entry)}\n`);
   },
 };
 

@@ -1,0 +1,182 @@
+'use strict';
+// Two Node-RED instances (separate processes and user directories) behind nginx (round robin), one PostgreSQL,
+// the emulator sending webhooks through nginx: every delivery emitted once across both, an Item saved on one used
+// on the other, an instance SIGKILLed under load, PostgreSQL restarted under load, both started on an empty database.
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const { start: startEmulator } = require('../../dist/emulator');
+const { sleep, until } = require('../reliability/support/util');
+const { startCluster, exactlyOnce } = require('./support/cluster');
+const { Client } = require('pg');
+const { createDatabase } = require('./support/databases');
+const { server } = require('./support/server-control');
+
+// Plaid's retry schedule (30 s, then ×4) at 1/100: 0.3 s, 1.2 s, 4.8 s, 19 s... so a delivery that was not
+// answered 200 comes again within seconds.
+const TIME_FACTOR = 0.01;
+
+/** Fires `count` distinct ITEM webhooks (a sequence number in each body), `everyMs` apart. */
+async function fireSteadily(emulator, itemId, count, everyMs, tag) {
+  const fired = [];
+  for (let i = 0; i < count; i++) {
+    fired.push(emulator.fireWebhook({ item_id: itemId, webhook_code: 'NEW_ACCOUNTS_AVAILABLE', fields: { test_sequence: `${tag}-${i}` } }));
+    if (everyMs) await sleep(everyMs);
+  }
+  return fired;
+}
+
+/** The hashes of the deliveries fired, from the emulator's records. */
+const shasOf = (emulator, fired) => fired.map((f) => emulator.deliveries.find((d) => d.id === f.delivery_id).bodySha256);
+
+async function settled(emulator, timeoutMs = 60000) {
+  await Promise.race([emulator.deliveriesSettled(), sleep(timeoutMs).then(() => { throw new Error('deliveries not settled'); })]);
+}
+
+/** A receiver that keeps the first delivery's exact bytes and headers, to send the same delivery again. */
+async function captureOne() {
+  let captured;
+  const srv = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      captured ??= { body: Buffer.concat(chunks), headers: { 'content-type': req.headers['content-type'], 'plaid-verification': req.headers['plaid-verification'] } };
+      res.end('ok');
+    });
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${srv.address().port}/capture`,
+    delivery: () => until('the captured delivery', () => captured, 10000, 10),
+    close: () => new Promise((resolve) => srv.close(resolve)),
+  };
+}
+
+const post = (url, { body, headers }) => fetch(url, { method: 'POST', body, headers }).then((r) => r.status);
+
+describe('several Node-RED instances on one PostgreSQL, behind nginx', function () {
+  this.timeout(180000);
+  let database;
+  let emulator;
+  let cluster;
+
+  beforeEach(async function () {
+    database = await createDatabase();
+    emulator = await startEmulator({ timeFactor: TIME_FACTOR, itemGetLimitPerMinute: 0 });
+    cluster = await startCluster({ emulator, postgresUrl: database.url });
+  });
+
+  afterEach(async function () {
+    await cluster?.stop();
+    await emulator?.stop();
+    await server().start().catch(() => undefined);
+    await database?.drop();
+  });
+
+  it('starts both at once on an empty database: one schema, both serving (5)', async function () {
+    await cluster.deploy();
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      assert.deepEqual((await client.query('SELECT version FROM plaid_store_schema_version')).rows, [{ version: 1 }]);
+      assert.equal((await client.query("SELECT count(*)::int AS n FROM plaid_store_meta WHERE key = 'key_check'")).rows[0].n, 1);
+    } finally {
+      await client.end();
+    }
+    const item = emulator.createItem({ webhook: cluster.webhookUrl });
+    const fired = await fireSteadily(emulator, item.item_id, 10, 0, 'start');
+    await settled(emulator);
+    const emitted = cluster.emitted();
+    assert.deepEqual(exactlyOnce(emitted, shasOf(emulator, fired)), { missing: [], doubled: [], unexpected: [] });
+    assert.deepEqual(new Set(emitted.map((e) => e.instance)), new Set(['red-a', 'red-b']), 'nginx spread the deliveries over both');
+  });
+
+  it('emits every distinct delivery once across both, the same delivery sent to both at the same instant, and re-deliveries (1)', async function () {
+    await cluster.deploy();
+    const item = emulator.createItem({ webhook: cluster.webhookUrl });
+    const fired = await fireSteadily(emulator, item.item_id, 60, 5, 'distinct');
+    // One delivery sent to both instances directly at the same instant, several times over, and through nginx
+    // again (as Plaid re-delivers a webhook it has no answer for).
+    const capture = await captureOne();
+    const twin = emulator.fireWebhook({ item_id: item.item_id, webhook_code: 'PENDING_EXPIRATION', webhook: capture.url });
+    const delivery = await capture.delivery();
+    await capture.close();
+    const answers = [];
+    for (let i = 0; i < 5; i++) {
+      answers.push(...await Promise.all([...cluster.instances.map((inst) => post(`${inst.child.url}/plaid/webhook`, delivery)), post(cluster.webhookUrl, delivery)]));
+    }
+    await settled(emulator);
+    const twinSha = emulator.deliveries.find((d) => d.id === twin.delivery_id).bodySha256;
+    const emitted = cluster.emitted();
+    assert.deepEqual(exactlyOnce(emitted, [...shasOf(emulator, fired), twinSha]), { missing: [], doubled: [], unexpected: [] });
+    // Each copy answered 200 (emitted or a duplicate), or 503 while the first copy was still being recorded.
+    assert.ok(answers.every((s) => s === 200 || s === 503), `answers ${answers}`);
+    assert.ok(answers.filter((s) => s === 200).length >= 1);
+    assert.ok(emulator.deliveries.every((d) => d.state === 'delivered'), 'every delivery answered 200 in the end');
+    assert.deepEqual(new Set(emitted.map((e) => e.instance)), new Set(['red-a', 'red-b']));
+  });
+
+  it('uses on one instance an Item exchanged on the other: item/get and item/remove by item_id (2)', async function () {
+    await cluster.deploy();
+    const [a, b] = cluster.instances;
+    const created = await fetch(`${emulator.url}/sandbox/public_token/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: emulator.clientId, secret: emulator.secret, institution_id: 'ins_109508', initial_products: ['transactions'] }),
+    }).then((r) => r.json());
+    const direct = (inst, route, body) => fetch(`${inst.child.url}/test/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(async (r) => ({ status: r.status, body: await r.json() }));
+    const exchanged = await direct(a, 'exchange', { public_token: created.public_token, client_user_id: 'user-42' });
+    assert.equal(exchanged.status, 200, JSON.stringify(exchanged.body));
+    assert.equal(exchanged.body.instance, 'red-a');
+    const itemId = exchanged.body.payload.item_id;
+    assert.equal(JSON.stringify(exchanged.body).includes('access-'), false, 'no token in the exchange output');
+
+    const got = await direct(b, 'get', { item_id: itemId });
+    assert.equal(got.status, 200, JSON.stringify(got.body));
+    assert.equal(got.body.instance, 'red-b');
+    assert.equal(got.body.payload.item.item_id, itemId);
+    assert.equal(got.body.item.client_user_id, 'user-42');
+
+    const removed = await direct(b, 'remove', { item_id: itemId });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.equal(removed.body.item.status, 'removed');
+    // Removed on b, so a refuses to use it, before any call to Plaid.
+    const after = await direct(a, 'get', { item_id: itemId });
+    assert.equal(after.status, 500);
+    assert.match(after.body.error, new RegExp(`${itemId}.*removed|removed.*${itemId}`));
+    assert.equal(emulator.item(itemId), undefined, 'removed at Plaid (the emulator)');
+  });
+
+  it('emits every delivery once in the end when one instance is SIGKILLed under steady load (3)', async function () {
+    await cluster.deploy();
+    const item = emulator.createItem({ webhook: cluster.webhookUrl });
+    const [victim] = cluster.instances;
+    const firing = fireSteadily(emulator, item.item_id, 150, 20, 'kill');
+    await sleep(1200);
+    victim.child.process.kill('SIGKILL');
+    const fired = await firing;
+    await settled(emulator, 120000);
+    const emitted = cluster.emitted();
+    const verdict = exactlyOnce(emitted, shasOf(emulator, fired));
+    assert.deepEqual(verdict, { missing: [], doubled: [], unexpected: [] });
+    assert.ok(emitted.some((e) => e.instance === victim.name), 'the killed instance had emitted some before it died');
+    assert.ok(emulator.deliveries.every((d) => d.state === 'delivered'));
+  });
+
+  it('answers 503 while PostgreSQL is down, and afterwards has lost and doubled nothing (4)', async function () {
+    await cluster.deploy();
+    const item = emulator.createItem({ webhook: cluster.webhookUrl });
+    const firing = fireSteadily(emulator, item.item_id, 150, 20, 'restart');
+    await sleep(1000);
+    await server().stop();
+    await sleep(1500);
+    await server().start();
+    const fired = await firing;
+    await settled(emulator, 120000);
+    const attempts = emulator.deliveries.flatMap((d) => d.attempts);
+    assert.ok(attempts.some((a) => a.status === 503), 'some deliveries were answered 503 while the database was down');
+    assert.ok(attempts.every((a) => a.status === 200 || a.status === 503), `statuses: ${[...new Set(attempts.map((a) => a.status))]}`);
+    assert.deepEqual(exactlyOnce(cluster.emitted(), shasOf(emulator, fired)), { missing: [], doubled: [], unexpected: [] });
+    assert.ok(emulator.deliveries.every((d) => d.state === 'delivered'));
+  });
+});
