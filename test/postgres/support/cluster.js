@@ -96,7 +96,12 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
 
 /** POST /flows with the config nodes' credentials (as the editor sends them: on each node). */
 async function deployWithCredentials(child, flow, credentials) {
-  const withCredentials = flow.map((node) => (credentials[node.id] ? { ...node, credentials: credentials[node.id] } : node));
+  // A node without x/y is taken for a config node: place every node that sits on the tab.
+  const withCredentials = flow.map((node, i) => ({
+    ...(node.z ? { x: 120 + 200 * (i % 4), y: 60 + 60 * Math.floor(i / 4) } : {}),
+    ...node,
+    ...(credentials[node.id] ? { credentials: credentials[node.id] } : {}),
+  }));
   await child.deploy(withCredentials);
 }
 
