@@ -7,6 +7,7 @@ const path = require('node:path');
 const { serveChild } = require('./child');
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
+const LEASE_MS = 30 * 1000;
 let storage;
 
 serveChild({
@@ -29,7 +30,9 @@ serveChild({
         while (Date.now() < deadline) {
           const key = crypto.createHash('sha256').update(`${prefix}${n++}`).digest('hex');
           try {
-            if (await storage.claim(key, Date.now(), RETENTION_MS)) claimed++;
+            // As plaid-webhook-in does per delivery: the claim, then its confirmation once the message is out.
+            if ((await storage.claim(key, Date.now(), RETENTION_MS, LEASE_MS)) === 'claimed') claimed++;
+            await storage.confirm(key, Date.now());
           } catch {
             failed++;
           }

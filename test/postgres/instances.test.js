@@ -8,6 +8,7 @@ const { start: startEmulator } = require('../../dist/emulator');
 const { sleep, until } = require('../reliability/support/util');
 const { startCluster, exactlyOnce } = require('./support/cluster');
 const { Client } = require('pg');
+const { SCHEMA_VERSION } = require('../../dist/plaid/store/postgres-schema');
 const { createDatabase } = require('./support/databases');
 const { server } = require('./support/server-control');
 
@@ -89,7 +90,7 @@ describe('several Node-RED instances on one PostgreSQL, behind nginx', function 
     const client = new Client({ connectionString: database.url });
     await client.connect();
     try {
-      assert.deepEqual((await client.query('SELECT version FROM plaid_store_schema_version')).rows, [{ version: 1 }]);
+      assert.deepEqual((await client.query('SELECT version FROM plaid_store_schema_version')).rows, [{ version: SCHEMA_VERSION }]);
       assert.equal((await client.query("SELECT count(*)::int AS n FROM plaid_store_meta WHERE key = 'key_check'")).rows[0].n, 1);
     } finally {
       await client.end();

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Database = require('better-sqlite3');
 const { HISTORY_LIMIT } = require('../../dist/plaid/store/record.js');
-const { CLAIM_RETENTION_MS } = require('../../dist/plaid/store/item-store.js');
+const { CLAIM_LEASE_MS, CLAIM_RETENTION_MS } = require('../../dist/plaid/store/item-store.js');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const files = require('./support/store-files');
 
@@ -209,10 +209,13 @@ describe('store: ItemStore on SQLite', () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const { store, file } = await files.openStore({ now: () => now });
     assert.equal(await store.claimDelivery('sha-1'), true);
+    await store.confirmDelivery('sha-1');
     assert.equal(await store.claimDelivery('sha-1'), false);
     await store.releaseDelivery('sha-1');
     assert.equal(await store.claimDelivery('sha-1'), true);
+    await store.confirmDelivery('sha-1');
     assert.equal(await store.claimDelivery('sha-2'), true);
+    await store.confirmDelivery('sha-2');
     now += CLAIM_RETENTION_MS - 1;
     assert.equal(await store.claimDelivery('sha-1'), false);
     now += 60 * 1000;
@@ -221,6 +224,21 @@ describe('store: ItemStore on SQLite', () => {
     assert.deepEqual(/** @type {any} */ (db.prepare('SELECT key FROM claims ORDER BY key').all()).map((r) => r.key), ['sha-3']);
     db.close();
     assert.equal(await store.claimDelivery('sha-1'), true);
+  });
+
+  it('holds a claim pending until its delivery is confirmed: a copy meanwhile is in progress, after the lease it is taken over', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { store } = await files.openStore({ now: () => now });
+    assert.equal(await store.claimDelivery('sha-1'), true);
+    await assert.rejects(store.claimDelivery('sha-1'), (err) => err.code === 'DELIVERY_IN_PROGRESS' && /another instance/.test(err.message));
+    now += CLAIM_LEASE_MS - 1;
+    await assert.rejects(store.claimDelivery('sha-1'), (err) => err.code === 'DELIVERY_IN_PROGRESS');
+    now += 2;
+    // The claimer died before emitting: the retry is taken over, and emitted.
+    assert.equal(await store.claimDelivery('sha-1'), true);
+    await store.confirmDelivery('sha-1');
+    now += CLAIM_LEASE_MS * 10;
+    assert.equal(await store.claimDelivery('sha-1'), false);
   });
 
   it('200 parallel saves then 200 parallel lookups: 200 records, every token right, no busy error', async () => {

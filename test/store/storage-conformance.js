@@ -8,6 +8,7 @@ const { StorageUnavailableError } = require('../../dist/plaid/store/storage');
 
 const HOUR = 3_600_000;
 const RETENTION = 24 * HOUR;
+const LEASE = 30_000;
 
 /**
  * A row as a backend stores it; `overrides` replaces record fields, the ciphertext or the history.
@@ -187,42 +188,62 @@ function describeStorageConformance(name, freshDatabase) {
 
     describe('dedupe claims', function () {
       const t0 = Date.UTC(2026, 0, 2);
+      const claim = (on, key, at) => on.claim(key, at, RETENTION, LEASE);
 
-      it('claims a key once; another key independently', async function () {
-        assert.equal(await storage.claim('sha-a', t0, RETENTION), true);
-        assert.equal(await storage.claim('sha-a', t0 + 1, RETENTION), false);
-        assert.equal(await (await another()).claim('sha-a', t0 + 2, RETENTION), false);
-        assert.equal(await storage.claim('sha-b', t0 + 3, RETENTION), true);
+      it('claims a key once: pending until confirmed, a duplicate after, on any instance; another key independently', async function () {
+        const second = await another();
+        assert.equal(await claim(storage, 'sha-a', t0), 'claimed');
+        assert.equal(await claim(storage, 'sha-a', t0 + 1), 'in_progress');
+        assert.equal(await claim(second, 'sha-a', t0 + 2), 'in_progress');
+        await storage.confirm('sha-a', t0 + 3);
+        assert.equal(await claim(second, 'sha-a', t0 + 4), 'duplicate');
+        assert.equal(await claim(storage, 'sha-b', t0 + 5), 'claimed');
       });
 
       it('gives exactly one of 30 simultaneous claims of one key, across two instances', async function () {
         const second = await another();
-        const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? storage : second).claim('sha-race', t0, RETENTION)));
-        assert.equal(results.filter(Boolean).length, 1);
+        const results = await Promise.all(Array.from({ length: 30 }, (_, i) => claim(i % 2 ? storage : second, 'sha-race', t0)));
+        assert.equal(results.filter((r) => r === 'claimed').length, 1);
+        assert.equal(results.filter((r) => r === 'in_progress').length, 29);
       });
 
-      it('takes over a claim older than the retention, not a younger one', async function () {
-        await storage.claim('sha-a', t0, RETENTION);
-        assert.equal(await storage.claim('sha-a', t0 + RETENTION - 1, RETENTION), false);
-        assert.equal(await storage.claim('sha-a', t0 + RETENTION + 1, RETENTION), true);
-        // The takeover is a claim of its own, live from then on.
-        assert.equal(await storage.claim('sha-a', t0 + RETENTION + 2, RETENTION), false);
+      it('takes over a pending claim once its lease is over (its claimer died), not before', async function () {
+        await claim(storage, 'sha-a', t0);
+        assert.equal(await claim(storage, 'sha-a', t0 + LEASE - 1), 'in_progress');
+        assert.equal(await claim(await another(), 'sha-a', t0 + LEASE + 1), 'claimed');
+        // The takeover is a pending claim of its own.
+        assert.equal(await claim(storage, 'sha-a', t0 + LEASE + 2), 'in_progress');
+      });
+
+      it('takes over a confirmed claim older than the retention, not a younger one', async function () {
+        await claim(storage, 'sha-a', t0);
+        await storage.confirm('sha-a', t0);
+        assert.equal(await claim(storage, 'sha-a', t0 + LEASE * 10), 'duplicate');
+        assert.equal(await claim(storage, 'sha-a', t0 + RETENTION - 1), 'duplicate');
+        assert.equal(await claim(storage, 'sha-a', t0 + RETENTION + 1), 'claimed');
+      });
+
+      it('confirms nothing that was not claimed', async function () {
+        await storage.confirm('sha-never-claimed', t0);
+        assert.equal(await claim(storage, 'sha-never-claimed', t0 + 1), 'claimed');
       });
 
       it('forgets a released claim (a delivery answered 503 is claimed again by its retry)', async function () {
-        await storage.claim('sha-a', t0, RETENTION);
+        await claim(storage, 'sha-a', t0);
         await storage.release('sha-a');
-        assert.equal(await (await another()).claim('sha-a', t0 + 1, RETENTION), true);
+        assert.equal(await claim(await another(), 'sha-a', t0 + 1), 'claimed');
         await storage.release('sha-never-claimed');
       });
 
       it('prunes the claims older than the retention and keeps the others', async function () {
-        await storage.claim('sha-old', t0, RETENTION);
-        await storage.claim('sha-young', t0 + RETENTION, RETENTION);
+        await claim(storage, 'sha-old', t0);
+        await storage.confirm('sha-old', t0);
+        await claim(storage, 'sha-young', t0 + RETENTION);
+        await storage.confirm('sha-young', t0 + RETENTION);
         await storage.pruneClaims(t0 + 2 * RETENTION - 1, RETENTION);
         // Asked at a time when both would still be live: only the pruned one can be claimed again.
-        assert.equal(await storage.claim('sha-old', t0 + 1, RETENTION), true);
-        assert.equal(await storage.claim('sha-young', t0 + RETENTION + 1, RETENTION), false);
+        assert.equal(await claim(storage, 'sha-old', t0 + 1), 'claimed');
+        assert.equal(await claim(storage, 'sha-young', t0 + RETENTION + 1), 'duplicate');
       });
     });
 
@@ -244,14 +265,15 @@ function describeStorageConformance(name, freshDatabase) {
     describe('lifecycle', function () {
       it('opens again on a database that has its schema (a restart), keeping the rows', async function () {
         await put(storage, storedItem('item-1'));
-        await storage.claim('sha-a', Date.now(), RETENTION);
+        await storage.claim('sha-a', Date.now(), RETENTION, LEASE);
+        await storage.confirm('sha-a', Date.now());
         await storage.keyCheck('v1.kept');
         await storage.close();
         storage = database.open();
         await storage.open();
         await storage.open();
         assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
-        assert.equal(await storage.claim('sha-a', Date.now(), RETENTION), false);
+        assert.equal(await storage.claim('sha-a', Date.now(), RETENTION, LEASE), 'duplicate');
         assert.equal(await storage.keyCheck('v1.other'), 'v1.kept');
       });
 

@@ -8,6 +8,8 @@ export const ITEM_STORE_ERROR_CODES = [
   'INVALID_ITEM',
   /** At open: the key is not the one the store was created with. */
   'WRONG_KEY',
+  /** A webhook delivery another instance claimed and has not emitted yet (answer 503: Plaid delivers it again). */
+  'DELIVERY_IN_PROGRESS',
 ] as const;
 
 export type ItemStoreErrorCode = (typeof ITEM_STORE_ERROR_CODES)[number];

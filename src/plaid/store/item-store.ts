@@ -9,6 +9,12 @@ import { StorageUnavailableError, type ItemListFilter, type ItemStorage } from '
 
 /** How long a webhook delivery's claim keeps a re-delivery from being emitted again. */
 export const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a delivery's claim stays pending (claimed, not yet emitted) before another instance may take it over:
+ * Plaid waits 10 s for an answer and retries 30 s after a failed attempt, so a claim still pending after 30 s
+ * belongs to an instance that died (or whose answer Plaid gave up on), and the retry is emitted.
+ */
+export const CLAIM_LEASE_MS = 30 * 1000;
 /** Old claims are deleted at most this often (on a claim), so claims do not pile up. */
 const CLAIM_PRUNE_INTERVAL_MS = 60 * 1000;
 /** What the key-check value encrypts, under this pseudo item_id (no real item_id contains a space). */
@@ -27,12 +33,15 @@ export interface SaveItemInput {
 export interface ItemStoreOptions {
   /** The clock, in ms since the epoch (tests). */
   now?: () => number;
+  /** How long a claim stays pending before another instance may take it over; default CLAIM_LEASE_MS. */
+  claimLeaseMs?: number;
 }
 
 export class ItemStore extends EventEmitter {
   readonly #storage: ItemStorage;
   readonly #cipher: TokenCipher;
   readonly #now: () => number;
+  readonly #claimLeaseMs: number;
   #lastPrune = 0;
   readonly #plaintexts = new Map<string, string>();
 
@@ -41,6 +50,7 @@ export class ItemStore extends EventEmitter {
     this.#storage = storage;
     this.#cipher = cipher;
     this.#now = options.now ?? Date.now;
+    this.#claimLeaseMs = options.claimLeaseMs ?? CLAIM_LEASE_MS;
   }
 
   /** Opens the backend and checks the key against the one the store was created with. */
@@ -224,13 +234,27 @@ export class ItemStore extends EventEmitter {
     });
   }
 
-  /** True when this call is the first to claim the delivery within CLAIM_RETENTION_MS (insert-if-absent). */
+  /**
+   * True when this call is the first to claim the delivery within CLAIM_RETENTION_MS (insert-if-absent), false for
+   * a duplicate of one emitted. A claim is pending until confirmDelivery: while another instance holds it pending
+   * (for up to CLAIM_LEASE_MS) this throws DELIVERY_IN_PROGRESS, so the copy is answered 503 and comes again.
+   */
   async claimDelivery(bodySha256: string): Promise<boolean> {
     const now = this.#now();
-    return this.#guard(undefined, 'claim a webhook delivery in', async () => {
+    const result = await this.#guard(undefined, 'claim a webhook delivery in', async () => {
       if (now - this.#lastPrune >= CLAIM_PRUNE_INTERVAL_MS) await this.#prune();
-      return this.#storage.claim(bodySha256, now, CLAIM_RETENTION_MS);
+      return this.#storage.claim(bodySha256, now, CLAIM_RETENTION_MS, this.#claimLeaseMs);
     });
+    if (result === 'in_progress') {
+      throw new ItemStoreError('DELIVERY_IN_PROGRESS', 'this delivery is being handled by another instance (claimed, not yet emitted)');
+    }
+    return result === 'claimed';
+  }
+
+  /** The claimed delivery was emitted: from now on a copy is a duplicate (kept CLAIM_RETENTION_MS). */
+  async confirmDelivery(bodySha256: string): Promise<void> {
+    const now = this.#now();
+    await this.#guard(undefined, 'confirm a webhook delivery in', () => this.#storage.confirm(bodySha256, now));
   }
 
   async releaseDelivery(bodySha256: string): Promise<void> {

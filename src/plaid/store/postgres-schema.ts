@@ -40,6 +40,9 @@ const MIGRATIONS: readonly string[] = [
      key text PRIMARY KEY,
      value text NOT NULL
    );`,
+  // Claims are pending until their delivery is emitted, so an instance that dies in between does not leave a
+  // claim that turns every retry into a duplicate (see ItemStorage.claim). Existing claims count as confirmed.
+  `ALTER TABLE ${CLAIMS_TABLE} ADD COLUMN confirmed boolean NOT NULL DEFAULT true`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

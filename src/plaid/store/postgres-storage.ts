@@ -5,7 +5,7 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
 import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
-import { StorageUnavailableError, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -163,16 +163,24 @@ export class PostgresStorage implements ItemStorage {
     return result === 1;
   }
 
-  async claim(key: string, nowMs: number, retentionMs: number): Promise<boolean> {
-    // One statement, so atomic across instances: the row is inserted, or an expired claim is taken over; a live
-    // claim makes the WHERE false and nothing is returned.
+  async claim(key: string, nowMs: number, retentionMs: number, leaseMs: number): Promise<ClaimResult> {
+    // One statement, so atomic across instances: the row is inserted, or an expired claim taken over; a live claim
+    // makes the WHERE false, and the second statement says which kind holds it.
     const claimed = await this.run(
-      `INSERT INTO ${CLAIMS_TABLE} (body_sha256, claimed_at_ms) VALUES ($1, $2)
-         ON CONFLICT (body_sha256) DO UPDATE SET claimed_at_ms = EXCLUDED.claimed_at_ms
-         WHERE ${CLAIMS_TABLE}.claimed_at_ms <= $3`,
-      [key, nowMs, nowMs - retentionMs],
+      `INSERT INTO ${CLAIMS_TABLE} (body_sha256, claimed_at_ms, confirmed) VALUES ($1, $2, false)
+         ON CONFLICT (body_sha256) DO UPDATE SET claimed_at_ms = EXCLUDED.claimed_at_ms, confirmed = false
+         WHERE (${CLAIMS_TABLE}.confirmed AND ${CLAIMS_TABLE}.claimed_at_ms <= $3)
+            OR (NOT ${CLAIMS_TABLE}.confirmed AND ${CLAIMS_TABLE}.claimed_at_ms <= $4)`,
+      [key, nowMs, nowMs - retentionMs, nowMs - leaseMs],
     );
-    return claimed === 1;
+    if (claimed === 1) return 'claimed';
+    const holder = await this.query<{ confirmed: boolean }>(`SELECT confirmed FROM ${CLAIMS_TABLE} WHERE body_sha256 = $1`, [key]);
+    // Released in between: as good as in progress (the retry will claim it).
+    return holder[0]?.confirmed ? 'duplicate' : 'in_progress';
+  }
+
+  async confirm(key: string, nowMs: number): Promise<void> {
+    await this.run(`UPDATE ${CLAIMS_TABLE} SET confirmed = true, claimed_at_ms = $2 WHERE body_sha256 = $1`, [key, nowMs]);
   }
 
   async release(key: string): Promise<void> {

@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
-import { StorageUnavailableError, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const FILE_MODE = 0o600;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
@@ -22,7 +22,7 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS items_status ON items (status);
   CREATE INDEX IF NOT EXISTS items_link_token ON items (link_token);
-  CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 1);
   CREATE INDEX IF NOT EXISTS claims_claimed_at ON claims (claimed_at);
 `;
 
@@ -77,6 +77,10 @@ export class SqliteStorage implements ItemStorage {
             const version = schemaVersion(db);
             if (version === undefined) {
               db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+            } else if (version < SCHEMA_VERSION) {
+              // 1 -> 2: claims are pending until their delivery is emitted; existing ones count as confirmed.
+              if (version < 2) db.exec('ALTER TABLE claims ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1');
+              db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(SCHEMA_VERSION), 'schema_version');
             } else if (!(version <= SCHEMA_VERSION)) {
               throw new StorageUnavailableError(
                 `${this.file} was written by a newer version of this package (schema ${version}, this one knows ${SCHEMA_VERSION})`,
@@ -180,17 +184,26 @@ export class SqliteStorage implements ItemStorage {
     return this.#run('write', (db) => db.prepare('DELETE FROM items WHERE item_id = ?').run(itemId).changes > 0);
   }
 
-  async claim(key: string, nowMs: number, retentionMs: number): Promise<boolean> {
-    return this.#run('write', (db) => {
-      // One statement: insert, or take over a claim that has expired; no change means someone holds it.
-      const result = db
-        .prepare(
-          `INSERT INTO claims (key, claimed_at) VALUES (?, ?)
-           ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at WHERE claims.claimed_at <= ?`,
-        )
-        .run(key, nowMs, nowMs - retentionMs);
-      return result.changes > 0;
-    });
+  async claim(key: string, nowMs: number, retentionMs: number, leaseMs: number): Promise<ClaimResult> {
+    return this.#run('write', (db) =>
+      db.transaction((): ClaimResult => {
+        // Insert, or take over a claim that has expired; no change means someone holds it: say which kind.
+        const result = db
+          .prepare(
+            `INSERT INTO claims (key, claimed_at, confirmed) VALUES (?, ?, 0)
+             ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, confirmed = 0
+             WHERE (claims.confirmed = 1 AND claims.claimed_at <= ?) OR (claims.confirmed = 0 AND claims.claimed_at <= ?)`,
+          )
+          .run(key, nowMs, nowMs - retentionMs, nowMs - leaseMs);
+        if (result.changes > 0) return 'claimed';
+        const holder = db.prepare('SELECT confirmed FROM claims WHERE key = ?').get(key) as { confirmed: number } | undefined;
+        return holder?.confirmed === 1 ? 'duplicate' : 'in_progress';
+      }).immediate(),
+    );
+  }
+
+  async confirm(key: string, nowMs: number): Promise<void> {
+    this.#run('write', (db) => db.prepare('UPDATE claims SET confirmed = 1, claimed_at = ? WHERE key = ?').run(nowMs, key));
   }
 
   async release(key: string): Promise<void> {

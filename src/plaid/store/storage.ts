@@ -11,6 +11,9 @@ export class StorageUnavailableError extends Error {
   }
 }
 
+/** What a dedupe claim found (see ItemStorage.claim). */
+export type ClaimResult = 'claimed' | 'duplicate' | 'in_progress';
+
 export interface ItemListFilter {
   /** Only these statuses; undefined or empty for all. */
   statuses?: readonly ItemStatus[];
@@ -43,10 +46,14 @@ export interface ItemStorage {
   delete(itemId: string): Promise<boolean>;
 
   /**
-   * Insert-if-absent of a dedupe key, atomically (across instances for a shared backend). A claim older than
-   * `retentionMs` counts as absent and is taken over. Resolves true when this call made the claim.
+   * Insert-if-absent of a dedupe key, atomically (across instances for a shared backend), as a pending claim:
+   * `claimed` when this call made it; `duplicate` when a confirmed claim younger than `retentionMs` holds the key;
+   * `in_progress` when a pending claim younger than `leaseMs` does (another instance is handling the delivery, or
+   * died doing so: once the lease is over, the claim is taken over). Expired claims count as absent.
    */
-  claim(key: string, nowMs: number, retentionMs: number): Promise<boolean>;
+  claim(key: string, nowMs: number, retentionMs: number, leaseMs: number): Promise<ClaimResult>;
+  /** Marks a pending claim confirmed (its delivery was emitted), from `nowMs` on; nothing when there is none. */
+  confirm(key: string, nowMs: number): Promise<void>;
   /** Forgets a claim (its delivery was answered 503 after all). */
   release(key: string): Promise<void>;
   /** Deletes claims older than `retentionMs`. */
