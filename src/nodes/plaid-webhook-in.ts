@@ -174,6 +174,15 @@ export = function (RED: NodeAPI): void {
       }
     }
 
+    /** The delivery reached the running nodes: its claim is confirmed (not awaited: the answer does not wait). */
+    function confirm(delivery: AcceptedDelivery): void {
+      if (!options.deduper?.confirm || delivery.unrecorded) return;
+      options.deduper.confirm(delivery.bodySha256).catch(() => {
+        // The claim stays pending and expires with its lease: a later re-delivery would be emitted again.
+        status.warn('dedupe store failed while confirming a delivery: a re-delivery of it may be emitted again');
+      });
+    }
+
     function emit(delivery: StoredDelivery): void {
       const outputs: Array<Record<string, unknown> | null> = new Array(OUTPUT_COUNT).fill(null);
       const plaid: Record<string, unknown> = { ...webhookMetadata(delivery, config?.environment) };
@@ -222,6 +231,7 @@ export = function (RED: NodeAPI): void {
           emit(delivery);
           setImmediate(() => {
             if (targets.every(([id, target]) => !target || RED.nodes.getNode(id) === target)) {
+              confirm(delivery);
               acknowledge(res, delivery);
               return;
             }

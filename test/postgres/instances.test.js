@@ -12,9 +12,10 @@ const { SCHEMA_VERSION } = require('../../dist/plaid/store/postgres-schema');
 const { createDatabase } = require('./support/databases');
 const { server } = require('./support/server-control');
 
-// Plaid's retry schedule (30 s, then ×4) at 1/100: 0.3 s, 1.2 s, 4.8 s, 19 s... so a delivery that was not
-// answered 200 comes again within seconds.
-const TIME_FACTOR = 0.01;
+// Plaid's retry schedule (30 s, then ×4) at 1/200: 0.15 s, 0.6 s, 2.4 s, 9.6 s, 38 s... so a delivery that was not
+// answered 200 comes again within seconds, and one whose claim a killed instance left pending comes again after
+// that claim's 30 s lease (at the retry 51 s after the first attempt).
+const TIME_FACTOR = 0.005;
 
 /** Fires `count` distinct ITEM webhooks (a sequence number in each body), `everyMs` apart. */
 async function fireSteadily(emulator, itemId, count, everyMs, tag) {
@@ -185,6 +186,10 @@ describe('several Node-RED instances on one PostgreSQL, behind nginx', function 
     await server().start();
     const fired = await firing;
     await settled(emulator, 120000);
+    for (const inst of cluster.instances) {
+      assert.equal(inst.child.process.exitCode, null, `${inst.name} exited:\n${inst.child.output.slice(-3000)}`);
+      assert.doesNotMatch(inst.child.output, /UNCAUGHT-EXCEPTION|UNHANDLED-REJECTION/);
+    }
     const attempts = emulator.deliveries.flatMap((d) => d.attempts);
     assert.ok(attempts.some((a) => a.status === 503), 'some deliveries were answered 503 while the database was down');
     assert.ok(attempts.every((a) => a.status === 200 || a.status === 503), `statuses: ${[...new Set(attempts.map((a) => a.status))]}`);

@@ -137,8 +137,14 @@ describe('plaid-webhook-in with an Item store', function () {
     for (let instance = 0; instance < 2; instance++) {
       await load({ dedupe: true });
       const answers = await Promise.all(Array.from({ length: 5 }, () => rig.post(delivery)));
-      assert.deepEqual([...new Set(answers.map((r) => r.status))], [200]);
+      // Copies that arrive while the first is being handled (claimed, not yet emitted) are answered 503, so Plaid
+      // delivers them again: by then they are duplicates, answered 200.
+      const statuses = answers.map((r) => r.status);
+      assert.ok(statuses.every((s) => s === 200 || s === 503), `answers ${statuses}`);
+      assert.ok(statuses.includes(200), `answers ${statuses}`);
+      if (instance === 1) assert.deepEqual([...new Set(statuses)], [200], 'a confirmed delivery is a duplicate at once');
       await rig.settle();
+      for (const retry of await Promise.all(statuses.filter((s) => s === 503).map(() => rig.post(delivery)))) assert.equal(retry.status, 200);
       assert.equal(rig.emitted.length, instance === 0 ? 1 : 0, `instance ${instance}`);
       assert.deepEqual(helper.getNode('hook').context().keys(), [], 'no seen-set in context (this node, on no tab, would keep it in its own)');
       await rig.unload();

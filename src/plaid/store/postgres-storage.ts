@@ -238,12 +238,22 @@ export class PostgresStorage implements ItemStorage {
     } catch (err) {
       throw this.unavailable(err);
     }
+    // A connection that breaks while checked out (server restart between two statements of a transaction) emits
+    // 'error' on the client, which the pool only listens for on idle ones: unheard, Node.js would end the process.
+    // The statement in progress, or the next one, fails on its own and is reported from there.
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       const result = await work(client);
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
       return result;
     } catch (err) {
-      client.release(err instanceof ChangeError ? undefined : (err as Error));
+      client.off('error', onError);
+      client.release(err instanceof ChangeError ? broken : ((broken ?? err) as Error));
       if (err instanceof ChangeError) throw err.original;
       throw this.unavailable(err);
     }

@@ -45,6 +45,8 @@ function isBucket(value: unknown): value is Bucket {
 export interface Deduper {
   claim(sha256: string): Promise<ClaimOutcome>;
   release(sha256: string): Promise<void>;
+  /** The claimed delivery was emitted (a deduper whose claims are pending until then; see StoreDeduper). */
+  confirm?(sha256: string): Promise<void>;
 }
 
 export class DeliveryDeduper implements Deduper {

@@ -4,7 +4,7 @@
 // concerns (route, media type, size, deadline) are the caller's.
 import type { Deduper } from './dedupe';
 import { parseDelivery, ParsedDelivery, sha256Hex } from './delivery';
-import { unavailable } from './rejection';
+import { unavailable, WebhookRejection } from './rejection';
 import { outputFor } from './routing';
 import { ScreenedToken, screenToken, verifyScreened, VerifyOptions } from './verify';
 
@@ -48,6 +48,7 @@ export async function acceptDelivery(delivery: IncomingDelivery, options: Receiv
       duplicate = claim.duplicate;
       unrecorded = !claim.duplicate && !claim.recorded;
     } catch (err) {
+      if (err instanceof WebhookRejection) throw err;
       throw unavailable(`dedupe store failed: ${(err as Error).message}`);
     }
   }
