@@ -174,7 +174,7 @@ export = function (RED: NodeAPI): void {
       }
     }
 
-    /** The delivery reached the running nodes: its claim is confirmed (not awaited: the answer does not wait). */
+    /** The delivery was emitted: its claim is confirmed (not awaited: nothing waits for it). */
     function confirm(delivery: AcceptedDelivery): void {
       if (!options.deduper?.confirm || delivery.unrecorded) return;
       options.deduper.confirm(delivery.bodySha256).catch(() => {
@@ -229,9 +229,11 @@ export = function (RED: NodeAPI): void {
           const wires = (node as unknown as { wires?: string[][] }).wires ?? [];
           const targets = (wires[delivery.output] ?? []).map((id) => [id, RED.nodes.getNode(id)] as const);
           emit(delivery);
+          // Confirmed as it is handed to the runtime: the statement is on its way to the store before the next
+          // nodes run, so an instance killed from here on leaves a confirmed claim (its retry is a duplicate).
+          confirm(delivery);
           setImmediate(() => {
             if (targets.every(([id, target]) => !target || RED.nodes.getNode(id) === target)) {
-              confirm(delivery);
               acknowledge(res, delivery);
               return;
             }

@@ -161,17 +161,29 @@ describe('several Node-RED instances on one PostgreSQL, behind nginx', function 
     assert.equal(emulator.item(itemId).access_token, null, 'removed at Plaid (the emulator)');
   });
 
-  it('emits every delivery once in the end when one instance is SIGKILLed under steady load (3)', async function () {
+  // What a SIGKILL can leave: nothing lost, but the one delivery the killed instance had just emitted, whose
+  // confirmation was still on its way to the database, is emitted again by the other instance once its claim's
+  // lease is over (at least once; a webhook consumer must take a repeat anyway, Plaid itself re-delivers).
+  it('emits every delivery in the end when one instance is SIGKILLed under steady load, and again only the one it died emitting (3)', async function () {
     await cluster.deploy();
     const item = emulator.createItem({ webhook: cluster.webhookUrl });
     const [victim] = cluster.instances;
     const firing = fireSteadily(emulator, item.item_id, 150, 20, 'kill');
-    await sleep(1200);
+    // Killed in the middle of its share of the load.
+    await until('the instance to emit', () => cluster.emitted().filter((e) => e.instance === victim.name).length >= 10, 30000, 20);
     victim.child.process.kill('SIGKILL');
     const fired = await firing;
     await settled(emulator, 120000);
     const emitted = cluster.emitted();
-    assertExactlyOnce(emulator, emitted, shasOf(emulator, fired));
+    const shas = shasOf(emulator, fired);
+    const verdict = exactlyOnce(emitted, shas);
+    assert.deepEqual([verdict.missing, verdict.unexpected], [[], []], 'nothing lost, nothing foreign');
+    assert.ok(verdict.doubled.length <= 1, `${verdict.doubled.length} emitted twice`);
+    for (const sha of verdict.doubled) {
+      // Twice means: first by the instance that died, then once by the survivor.
+      assert.deepEqual(emitted.filter((e) => e.sha === sha).map((e) => e.instance), [victim.name, cluster.instances[1].name]);
+    }
+    if (verdict.doubled.length === 0) assertExactlyOnce(emulator, emitted, shas);
     assert.ok(emitted.some((e) => e.instance === victim.name), 'the killed instance had emitted some before it died');
     assert.ok(emulator.deliveries.every((d) => d.state === 'delivered'));
   });
