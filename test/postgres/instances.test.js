@@ -57,9 +57,10 @@ async function captureOne() {
       res.end('ok');
     });
   });
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
   return {
-    url: `http://127.0.0.1:${srv.address().port}/capture`,
+    url: `http://127.0.0.1:${port}/capture`,
     delivery: () => until('the captured delivery', () => captured, 10000, 10),
     close: () => new Promise((resolve) => srv.close(resolve)),
   };

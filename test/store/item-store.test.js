@@ -230,9 +230,9 @@ describe('store: ItemStore on SQLite', () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const { store } = await files.openStore({ now: () => now });
     assert.equal(await store.claimDelivery('sha-1'), true);
-    await assert.rejects(store.claimDelivery('sha-1'), (err) => err.code === 'DELIVERY_IN_PROGRESS' && /another instance/.test(err.message));
+    await assert.rejects(store.claimDelivery('sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS' && /another instance/.test(err.message));
     now += CLAIM_LEASE_MS - 1;
-    await assert.rejects(store.claimDelivery('sha-1'), (err) => err.code === 'DELIVERY_IN_PROGRESS');
+    await assert.rejects(store.claimDelivery('sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS');
     now += 2;
     // The claimer died before emitting: the retry is taken over, and emitted.
     assert.equal(await store.claimDelivery('sha-1'), true);

@@ -42,7 +42,7 @@ describe('SqliteStorage schema migration', function () {
         await storage.close();
       }
       const check = new Database(file, { readonly: true });
-      assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get().value, '2');
+      assert.equal(/** @type {{value: string}} */ (check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).value, '2');
       check.close();
     } finally {
       await cleanup();

@@ -79,7 +79,7 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
     },
     /** Every webhook message emitted, from the record files (what SIGKILLed instances emitted included). */
     emitted() {
-      return instances.flatMap((i) => (fs.existsSync(i.recordFile) ? fs.readFileSync(i.recordFile, 'utf8').split('\n').filter(Boolean).map(JSON.parse) : []))
+      return instances.flatMap((i) => (fs.existsSync(i.recordFile) ? fs.readFileSync(i.recordFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []))
         .filter((r) => r.kind === 'webhook')
         .map((r) => r.data);
     },

@@ -24,8 +24,11 @@ class RedChild {
     this.url = '';
   }
 
-  /** `recordFile`: the recorder also appends every record to this file (kept after a SIGKILL). */
-  static async start({ env = {}, logLevel = 'info', label = 'red', recordFile } = {}) {
+  /**
+   * `recordFile`: the recorder also appends every record to this file (kept after a SIGKILL).
+   * @param {{env?: Record<string, string>, logLevel?: string, label?: string, recordFile?: string}} [options]
+   */
+  static async start({ env = {}, logLevel = 'info', label = 'red', recordFile = undefined } = {}) {
     const child = new RedChild();
     child.userDir = fs.mkdtempSync(path.join(os.tmpdir(), `plaid-reliability-${label}-`));
     child.output = '';
