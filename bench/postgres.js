@@ -7,7 +7,7 @@
 const { startPostgres } = require('../scripts/lib/postgres-server');
 const { startChild } = require('./lib/child');
 const { deliveryPool, makeKey } = require('./lib/deliveries');
-const { startKeyServer } = require('./lib/key-server');
+const { startKeyServer } = require('../test/support/webhook-key-server');
 const { assertClean, blast } = require('./lib/load');
 const { fmtRate, fmtRatio, foreignNote, loadGenNote, log, median, sideBySide } = require('./lib/stats');
 
