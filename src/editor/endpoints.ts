@@ -123,6 +123,11 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
     migrateInEditor(node, type, 'node-input');
     const endpoint = table[type];
     for (const spec of [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields, ...endpoint.storeFields]) {
+      // A node saved before the setting existed opens with the setting's default (as the runtime reads it).
+      if (node[spec.name] === undefined && !$(`#node-input-${spec.name}`).val()) {
+        $(`#node-input-${spec.name}`).val(spec.default.value);
+        $(`#node-input-${spec.name}Type`).val(spec.default.type);
+      }
       const types: Array<string | TypedInputType> = BASE_TYPES.slice();
       // Plaid wants true/false and whole numbers there: the typedInput offers them as such.
       if (spec.kind === 'boolean' || spec.kind === 'section') types.unshift('bool');

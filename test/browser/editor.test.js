@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ENDPOINTS } = require('../../dist/plaid/endpoints');
+const { ENDPOINTS, storeFieldsOf } = require('../../dist/plaid/endpoints');
 const { startStandIn, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { startNodeRed, pkg, root } = require('./support/node-red');
 const { launch } = require('./support/browser');
@@ -23,7 +23,9 @@ function seededFlows(standInUrl) {
     const base = { id: nodeId(type), type, z: TAB, name: '', plaid: 'cfg', x: 200 + (i % 2) * 380, y: 60 + Math.floor(i / 2) * 80, wires: [] };
     if (type === WEBHOOK_IN) return { ...base, url: '/plaid/webhook', verify: true, dedupe: false, dedupeStore: '', wires: Array.from({ length: 10 }, () => []) };
     const endpoint = ENDPOINTS.find((e) => e.type === type);
-    const fields = Object.fromEntries(endpoint.fields.flatMap((f) => [[f.name, f.default.value], [`${f.name}Type`, f.default.type]]));
+    // A required field without a default (link token's client_name) is the user's to fill: filled here.
+    const value = (f) => (f.required && f.default.value === '' ? 'Plaidflow' : f.default.value);
+    const fields = Object.fromEntries(endpoint.fields.flatMap((f) => [[f.name, value(f)], [`${f.name}Type`, f.default.type]]));
     return { ...base, ...fields, wires: [[]] };
   });
   return [
@@ -140,9 +142,18 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
       assert.deepEqual(view.invalid, []);
       const endpoint = ENDPOINTS.find((e) => e.type === type);
       if (endpoint) {
-        const expected = endpoint.fields.map((f) => ({ name: f.name, type: f.default.type, value: f.default.value, shown: true }));
+        // Shown: the mode and every field sent in the default mode, except those of a section off by default; the
+        // store's settings wait for a store to be selected.
+        const sentByDefault = (f) => (!f.mode || f.mode === endpoint.mode.default.value)
+          && !(f.in && endpoint.fields.some((s) => s.name === f.in && s.kind === 'section' && s.default.value !== 'true'));
+        const typed = (f, shown) => ({ name: f.name, type: f.default.type, value: f.required && f.default.value === '' ? 'Plaidflow' : f.default.value, shown });
+        const expected = [
+          ...(endpoint.mode ? [typed(endpoint.mode, true)] : []),
+          ...endpoint.fields.map((f) => typed(f, sentByDefault(f))),
+          ...storeFieldsOf(endpoint).map((f) => typed(f, false)),
+        ];
         assert.deepEqual(view.typed, expected, 'a typedInput per field, set to the table default');
-        for (const f of endpoint.fields) assert.ok(view.labels.some((l) => l.startsWith(f.name)), `label ${f.name}`);
+        for (const f of endpoint.fields.filter(sentByDefault)) assert.ok(view.labels.some((l) => l.startsWith(f.name)), `label ${f.name}`);
         assert.ok(!view.labels.some((l) => /plaid-endpoints\./.test(l)), 'labels are translated');
       } else {
         await screenshotDialog('webhook-in-dialog.png');
