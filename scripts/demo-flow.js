@@ -137,7 +137,8 @@ function layOut(blocks) {
     column.y += Math.max(...groups.map((item) => item.group.h)) + ROW_GAP;
     column.width = Math.max(column.width, x - COLUMN_GAP);
   }
-  let x = 20;
+  // 40: an inject node's button sticks out to the left of its group.
+  let x = 40;
   for (const column of columns) {
     for (const item of column.items) moveGroup(item.group, item.members, x + item.dx, item.y);
     x += column.width + COLUMN_GAP;

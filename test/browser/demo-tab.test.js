@@ -18,7 +18,7 @@ describe('the npm start demo tab in chromium', function () {
 
   before(async () => {
     demo = await startDemo();
-    browser = await launch({ width: 1600, height: 1000 });
+    browser = await launch({ width: 1900, height: 1100 });
     page = browser.page;
     fs.mkdirSync(IMAGES, { recursive: true });
     await page.goto(`${demo.url}/`);
@@ -49,7 +49,7 @@ describe('the npm start demo tab in chromium', function () {
       return [name, demo.comms.debug(node.id).at(-1).msg];
     }));
     assert.match(texts.Item, /^Item \S+ at ins_109508: status healthy, error none$/);
-    assert.match(texts.notified, /^notified user-\d\d: your bank connection needs you$/);
+    assert.match(texts.notified, /^notified user-\d\d: Your bank connection needs you$/);
     for (const text of Object.values(texts)) assert.equal(typeof text, 'string');
 
     const groups = await page.evaluate(() => RED.nodes.groups(RED.workspaces.active()).map((g) => ({ name: g.name, x: g.x, y: g.y, w: g.w, h: g.h })));
@@ -62,11 +62,21 @@ describe('the npm start demo tab in chromium', function () {
       $('.red-ui-notification').remove();
       RED.sidebar.hide?.();
     });
-    for (let i = 0; i < 4; i++) await page.evaluate(() => RED.actions.invoke('core:zoom-out'));
+    // Zoomed out until the tab's right and bottom edges are in the window (or the editor's smallest zoom).
+    const extent = { w: Math.max(...groups.map((g) => g.x + g.w)) + 40, h: Math.max(...groups.map((g) => g.y + g.h)) + 40 };
+    for (let i = 0; i < 10; i++) {
+      const fits = await page.evaluate(({ w, h }) => {
+        const chart = $('#red-ui-workspace-chart');
+        return w * RED.view.scale() <= chart.width() && h * RED.view.scale() <= chart.height();
+      }, extent);
+      if (fits) break;
+      await page.evaluate(() => RED.actions.invoke('core:zoom-out'));
+    }
     await page.evaluate(() => $('#red-ui-workspace-chart').scrollLeft(0).scrollTop(0));
     await page.waitForTimeout(500);
     const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-    await page.screenshot({ path: path.join(IMAGES, 'demo-flow.png'), clip: chart });
+    const scale = await page.evaluate(() => RED.view.scale());
+    await page.screenshot({ path: path.join(IMAGES, 'demo-flow.png'), clip: { ...chart, width: Math.min(chart.width, extent.w * scale), height: Math.min(chart.height, extent.h * scale) } });
 
     await page.evaluate(() => RED.actions.invoke('core:zoom-reset'));
     const repair = groups.find((g) => g.name.startsWith('08'));
