@@ -25,7 +25,9 @@ function seededFlows(standInUrl) {
     const endpoint = ENDPOINTS.find((e) => e.type === type);
     // A required field without a default (link token's client_name) is the user's to fill: filled here.
     const value = (f) => (f.required && f.default.value === '' ? 'Plaidflow' : f.default.value);
-    const fields = Object.fromEntries(endpoint.fields.flatMap((f) => [[f.name, value(f)], [`${f.name}Type`, f.default.type]]));
+    // The mode and the store's settings too, as the editor saves them: else the link token node is not deployable.
+    const settings = [...(endpoint.mode ? [endpoint.mode] : []), ...endpoint.fields, ...storeFieldsOf(endpoint)];
+    const fields = Object.fromEntries(settings.flatMap((f) => [[f.name, value(f)], [`${f.name}Type`, f.default.type]]));
     return { ...base, ...fields, wires: [[]] };
   });
   return [
