@@ -168,6 +168,7 @@ ${rows.join('\n')}
   <div class="form-row">
     <label for="node-input-name"><i class="fa fa-tag"></i> <span data-i18n="plaid-endpoints.label.name"></span></label>
     <input type="text" id="node-input-name" style="width: calc(100% - 160px);" data-i18n="[placeholder]plaid-endpoints.placeholder.name">
+    <input type="hidden" id="node-input-settingsVersion">
   </div>
   <div class="form-tips" data-i18n="[html]plaid-endpoints.tip.fields"></div>
 </div>

@@ -40,7 +40,7 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     assert.equal(template.name, 'plaid-config');
     assert.equal(more.length, 0);
     const ids = [...template.body.matchAll(/id="node-config-input-(\w+)"/g)].map((m) => m[1]).sort();
-    assert.deepEqual(ids, ['baseUrl', 'clientId', 'environment', 'host', 'name', 'retries', 'secret', 'timeout']);
+    assert.deepEqual(ids, ['baseUrl', 'clientId', 'environment', 'host', 'name', 'retries', 'secret', 'settingsVersion', 'timeout']);
     assert.match(template.body, /<input type="hidden" id="node-config-input-host">/);
     assert.match(template.body, /<input type="password" id="node-config-input-secret"/);
     const options = [...template.body.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]);

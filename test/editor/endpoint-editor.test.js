@@ -77,7 +77,7 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
         const templates = namedBlocks(html, 'data-template-name').filter((t) => t.name === endpoint.type);
         assert.equal(templates.length, 1);
         const ids = [...templates[0].body.matchAll(/id="node-input-([\w]+)"/g)].map((m) => m[1]);
-        assert.deepEqual(ids.sort(), ['name', 'plaid', ...fieldProps].sort());
+        assert.deepEqual(ids.sort(), ['name', 'settingsVersion', 'plaid', ...fieldProps].sort());
       });
 
       it('accepts its defaults as valid, except a required field left without a value', function () {
