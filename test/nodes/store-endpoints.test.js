@@ -161,6 +161,41 @@ describe('endpoint nodes with an Item store', function () {
       assert.equal(suite.plaid.requests.length, 0);
     });
 
+    it('refuse a tampered record with a clear error naming its Item, red ring, nothing overwritten; other Items fine', async () => {
+      const red = await deployWithStore([node('plaid-item-get')]);
+      const [a, b] = [token(), token()];
+      await red.store.save({ item_id: 'item-a', access_token: a });
+      await red.store.save({ item_id: 'item-b', access_token: b });
+      // Flip one bit of item-a's ciphertext in the file, as a bad disk or a hand edit would.
+      const db = new Database(file);
+      const envelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token;
+      const parts = envelope.split('.');
+      const bytes = Buffer.from(parts[3], 'base64');
+      bytes[0] ^= 1;
+      const tampered = [...parts.slice(0, 3), bytes.toString('base64')].join('.');
+      db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(tampered, 'item-a');
+      db.close();
+      const statuses = [];
+      const n1 = red.node('n1');
+      const setStatus = n1.status.bind(n1);
+      n1.status = (s) => { statuses.push(s); return setStatus(s); };
+
+      red.node('n1').receive({ payload: { item_id: 'item-a' } });
+      const [refused] = await red.waitFor(1);
+      assert.equal(refused.kind, 'error');
+      assert.equal(refused.msg.error.code, 'TOKEN_UNREADABLE');
+      assert.match(refused.msg.error.message, /Item item-a\b/);
+      assert.deepEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'TOKEN_UNREADABLE' });
+      assert.equal(suite.plaid.requests.length, 0, 'nothing was sent to Plaid');
+      assert.equal(rowOnDisk('item-a').token, tampered, 'the record was not overwritten');
+
+      red.node('n1').receive({ payload: { item_id: 'item-b' } });
+      const outcomes = await red.waitFor(2);
+      assert.equal(outcomes[1].kind, 'output');
+      assert.deepEqual(suite.plaid.callsTo('/item/get').map((r) => r.body), [{ access_token: b }]);
+      assertNoToken(outcomes, [a, b]);
+    });
+
     it('refuse every message, before any call, when the store cannot be opened', async () => {
       const red = await deployWithStore([node('plaid-item-get')], { key: 'not a key' });
       assert.equal(red.store, undefined);
