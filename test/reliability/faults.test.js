@@ -218,7 +218,10 @@ describe('reliability: 1,000 messages under injected faults', function () {
             assert.ok(calls.length <= outcome.msg.plaid.attempts, `${label}: ${calls.length} calls seen, the client reports ${outcome.msg.plaid.attempts} attempts`);
           }
           const last = calls[calls.length - 1];
-          if (succeeded) assert.ok(last && last.x.status === 200, `${label}: the step succeeded but its last call was answered ${last && last.x.status}`);
+          // A call held past the client's timeout (a delay fault, which holds it before it is handled) is handled after
+          // the client's retry: it can end last, with the 400 of an Item the retry already removed. A step that
+          // succeeded had one call answered 200; that at most one took effect is checked below.
+          if (succeeded) assert.ok(calls.some((a) => a.x.status === 200), `${label}: the step succeeded but no call was answered 200: ${calls.map((a) => a.x.status)}`);
           if (REFUSED_ONLY.has(step)) {
             assert.ok(done <= 1, `${label}: ${done} effects for one message (refused-only endpoint)`);
             // Only a 429 (Plaid did nothing) is repeated: never a call after a 500, a timeout or a success.
