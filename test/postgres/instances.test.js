@@ -138,8 +138,7 @@ describe('several Node-RED instances on one PostgreSQL, behind nginx', function 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ client_id: emulator.clientId, secret: emulator.secret, institution_id: 'ins_109508', initial_products: ['transactions'] }),
     }).then((r) => r.json());
-    const direct = (inst, route, body) => fetch(`${inst.child.url}/test/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(async (r) => ({ status: r.status, body: await r.json() }));
+    const { direct } = cluster;
     const exchanged = await direct(a, 'exchange', { public_token: created.public_token, client_user_id: 'user-42' });
     assert.equal(exchanged.status, 200, JSON.stringify(exchanged.body));
     assert.equal(exchanged.body.instance, 'red-a');

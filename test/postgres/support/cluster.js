@@ -76,7 +76,16 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
         // 401: the route is there and verifying (no signature); 503: the store has not opened yet.
         return res.status === 401;
       }, 30000, 100)));
+      // The webhook route answers 401 to an unsigned body before it looks at the store, so wait, on each
+      // instance, until an endpoint node's lookup reaches the database: the store is open (its schema made).
+      await Promise.all(instances.map((i) => until(`${i.name}'s store open`, async () => {
+        const { body } = await cluster.direct(i, 'get', { item_id: 'item-probe' });
+        return /item-probe is not in the Item store/.test(body.error ?? '');
+      }, 30000, 100)));
     },
+    /** POSTs `body` as JSON to a route of the flow on one instance, bypassing nginx. */
+    direct: (instance, route, body) => fetch(`${instance.child.url}/test/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(async (r) => ({ status: r.status, body: await r.json() })),
     /** Every webhook message emitted, from the record files (what SIGKILLed instances emitted included). */
     emitted() {
       return instances.flatMap((i) => (fs.existsSync(i.recordFile) ? fs.readFileSync(i.recordFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []))
