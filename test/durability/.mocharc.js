@@ -1,6 +1,6 @@
 'use strict';
 // `npm run test:durability` (after a build): processes saving Items are killed with SIGKILL at random moments, and
-// every Item they had reported saved must resolve after the restart. About 2-3 minutes on two cores.
+// every Item they had reported saved must resolve after the restart. About 5 minutes on two cores.
 module.exports = {
   spec: ['test/durability/kill-restart.test.js'],
   timeout: 300000,

@@ -1,8 +1,9 @@
 'use strict';
 // Durability: a process saving Items is killed with SIGKILL at random moments; after each kill the store is opened
 // again and every Item the process had reported saved (its output sent) must resolve by item_id to its token.
-// Most runs kill a plain Node process using the ItemStore API (a restart costs ~0.2 s); the rest kill a whole
-// Node-RED saving through a `plaid-items` put node (a restart costs seconds), so 200+ kills fit in a few minutes.
+// Two kinds of process: a whole Node-RED doing exchanges through `plaid-item-public-token-exchange` with a store,
+// against the emulator (each exchange output reported must resolve to the token Plaid issued), and a plain Node
+// process saving through the ItemStore API as fast as it can (four at a time on one file, so kills land mid-write).
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -11,10 +12,11 @@ const { spawn } = require('node:child_process');
 const { ItemStore } = require('../../dist/plaid/store/item-store.js');
 const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage.js');
 const { TokenCipher, generateStoreKey } = require('../../dist/plaid/store/cipher.js');
+const { start: startEmulator } = require('../../dist/emulator');
 const { tokenFor } = require('./support/token');
 
 const PLAIN_KILLS = Number(process.env.DURABILITY_PLAIN_KILLS || 200);
-const RED_KILLS = Number(process.env.DURABILITY_RED_KILLS || 20);
+const RED_KILLS = Number(process.env.DURABILITY_RED_KILLS || 200);
 
 /**
  * Runs `script` until it prints a line starting with `armOn`, lets it save for a random while, kills it; resolves
@@ -57,14 +59,15 @@ function killAtRandom(script, env, { armOn, maxDelayMs, startTimeoutMs }) {
   });
 }
 
-async function checkResolve(file, key, itemIds) {
+/** Opens the store as a restarted process would; `expected(itemId)` is the token each reported Item must have. */
+async function checkResolve(file, key, itemIds, expected = tokenFor) {
   const store = new ItemStore(new SqliteStorage({ file }), new TokenCipher(key));
   await store.open();
   try {
     const missing = [];
     for (const itemId of itemIds) {
       const token = await store.resolveToken(itemId).catch((e) => `error: ${e.message}`);
-      if (token !== tokenFor(itemId)) missing.push(`${itemId}: ${token}`);
+      if (token !== expected(itemId)) missing.push(`${itemId}: ${token === undefined ? 'no token' : 'another token'}`);
     }
     return { missing, total: (await store.list()).length };
   } finally {
@@ -76,12 +79,12 @@ async function checkResolve(file, key, itemIds) {
  * `kills` times: start `script` with `envFor(run)`, kill it at random, check that what it reported resolves.
  * Lanes run side by side (on one store file or on one each), so the kills overlap other processes' writes too.
  */
-async function lane({ kills, script, envFor, file, key, timing, first = 0 }) {
+async function lane({ kills, script, envFor, file, key, timing, expected, first = 0 }) {
   let reported = 0;
   let withSaves = 0;
   for (let run = first; run < first + kills; run++) {
     const { saved } = await killAtRandom(script, envFor(run), timing);
-    const { missing } = await checkResolve(file, key, saved);
+    const { missing } = await checkResolve(file, key, saved, expected);
     assert.deepEqual(missing, [], `${script} run ${run}`);
     reported += saved.length;
     if (saved.length > 0) withSaves++;
@@ -121,30 +124,41 @@ describe('durability: SIGKILL at random moments', function () {
     assert.ok(withSaves >= PLAIN_KILLS * 0.5, `only ${withSaves} runs saved anything before the kill`);
   });
 
-  it(`${RED_KILLS} kills of Node-RED saving through a plaid-items put node: every reported output resolves`, async function () {
-    // Two Node-REDs at a time, each with its own user directory and store.
-    const LANES = 2;
-    const perLane = Math.ceil(RED_KILLS / LANES);
-    const key = generateStoreKey();
-    const lanes = Array.from({ length: LANES }, (_, l) => {
-      const userDir = path.join(dir, `red-${l}`);
-      fs.mkdirSync(userDir);
-      return { userDir, file: path.join(userDir, 'plaid-items.db') };
-    });
-    const results = await Promise.all(lanes.map(({ userDir, file }, l) => lane({
-      kills: perLane,
-      first: l * perLane,
-      script: 'red-store-child.js',
-      envFor: (run) => ({ USER_DIR: userDir, STORE_KEY: key, RUN: `r${run}` }),
-      file,
-      key,
-      timing: { armOn: 'SAVED', maxDelayMs: 300, startTimeoutMs: 60000 },
-    })));
-    const { reported, withSaves } = sum(results);
-    let total = 0;
-    for (const { file } of lanes) total += (await checkResolve(file, key, [])).total;
-    console.log(`      Node-RED: ${perLane * LANES} SIGKILLs (${LANES} runtimes at a time), ${withSaves} after at least one ` +
-      `put output; ${reported} outputs reported, ${reported} resolved after restart, 0 lost; ${total} records in the stores`);
-    assert.ok(withSaves >= RED_KILLS * 0.5, `only ${withSaves} runs saved anything before the kill`);
+  it(`${RED_KILLS} kills of Node-RED doing exchanges with an Item store: every exchange output sent resolves`, async function () {
+    this.timeout(1200000);
+    const emulator = await startEmulator();
+    try {
+      // Two Node-REDs at a time, each with its own user directory and store, restarted on it after each kill.
+      const LANES = 2;
+      const perLane = Math.ceil(RED_KILLS / LANES);
+      const key = generateStoreKey();
+      const lanes = Array.from({ length: LANES }, (_, l) => {
+        const userDir = path.join(dir, `red-${l}`);
+        fs.mkdirSync(userDir);
+        return { userDir, file: path.join(userDir, 'plaid-items.db') };
+      });
+      const issued = (itemId) => emulator.item(itemId)?.access_token;
+      const results = await Promise.all(lanes.map(({ userDir, file }, l) => lane({
+        kills: perLane,
+        first: l * perLane,
+        script: 'red-exchange-child.js',
+        envFor: (run) => ({ USER_DIR: userDir, STORE_KEY: key, RUN: `r${run}`, PLAID_URL: emulator.url, PLAID_CLIENT_ID: emulator.clientId, PLAID_SECRET: emulator.secret }),
+        file,
+        key,
+        expected: issued,
+        // Armed at the first exchange output: the kill lands anywhere in the exchanges that follow it.
+        timing: { armOn: 'SAVED', maxDelayMs: 300, startTimeoutMs: 60000 },
+      })));
+      const { reported, withSaves } = sum(results);
+      let total = 0;
+      for (const { file } of lanes) total += (await checkResolve(file, key, [])).total;
+      console.log(`      Node-RED: ${perLane * LANES} SIGKILLs (${LANES} runtimes at a time), ${withSaves} after at least one ` +
+        `exchange output; ${reported} outputs reported, ${reported} resolved after restart, 0 lost; ${total} records in the stores`);
+      assert.ok(total >= reported, `${total} records for ${reported} reported exchanges`);
+      // A run is armed by its first exchange output: one that never got there was killed by the start timeout.
+      assert.equal(withSaves, perLane * LANES, 'runs that exchanged before their kill');
+    } finally {
+      await emulator.stop();
+    }
   });
 });
