@@ -335,8 +335,15 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     await page.waitForFunction(
       (nodes) => nodes.every((id) => document.querySelector(`[id="${id}"] .red-ui-flow-node-status.red-ui-flow-node-status-ring-green`)),
       chain,
-      { timeout: 20000 },
-    );
+      { timeout: 30000 },
+    ).catch(async (err) => {
+      // Say where the chain stopped: each node's status and what reached the stand-in.
+      const seen = await page.evaluate((nodes) => nodes.map((id) => {
+        const status = document.querySelector(`[id="${id}"] .red-ui-flow-node-status`);
+        return `${RED.nodes.node(id).type}: ${status ? status.getAttribute('class') : 'no status'} "${document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? ''}"`;
+      }), chain);
+      throw new Error(`${err.message}\n${seen.join('\n')}\nrequests: ${plaid.requests.map((r) => r.path).join(', ')}`);
+    });
     const statuses = await page.evaluate((nodes) => nodes.map((id) => document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`).textContent), chain);
     assert.deepEqual(statuses, chain.map(() => catalog.status.ok), 'status text from the locale file');
     assert.deepEqual(plaid.requests.map((r) => r.path), ['/sandbox/public_token/create', '/item/public_token/exchange', '/item/get']);
