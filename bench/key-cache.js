@@ -8,6 +8,7 @@ const { startKeyServer } = require('../test/support/webhook-key-server');
 const { assertClean, blast } = require('./lib/load');
 const { log } = require('./lib/stats');
 const { processTicks } = require('./lib/cpu');
+const { countingWebhookFlow } = require('./lib/webhook-flow');
 
 /** Resolves when process `pid` used at most one clock tick of CPU in an IDLE_WINDOW_MS window (or at `deadline`). */
 async function idle(pid, deadline) {
@@ -85,14 +86,7 @@ async function run({ profileDir, packageRoot }) {
       profileDir,
       init: {
         packageRoot,
-        flows: [
-          { id: 'tab', type: 'tab', label: 'key cache benchmark' },
-          { id: 'cfg', type: 'plaid-config', name: '', environment: 'custom', baseUrl: keyServer.baseUrl, timeout: 30000, retries: 2 },
-          { id: 'hook', type: 'plaid-webhook-in', z: 'tab', name: '', url: '/plaid/webhook', plaid: 'cfg', verify: true, dedupe: false, dedupeStore: '', wires: Array.from({ length: 10 }, () => ['hook-count']) },
-          { id: 'hook-count', type: 'bench-count', z: 'tab', name: '', wires: [] },
-        ],
-        credentials: { cfg: { clientId: 'bench-client', secret: 'bench-secret' } },
-        waitFor: ['hook', 'hook-count'],
+        ...countingWebhookFlow({ label: 'key cache benchmark', keyServerUrl: keyServer.baseUrl, dedupe: false }),
       },
     });
     const url = `http://127.0.0.1:${nodeRed.info.port}/plaid/webhook`;

@@ -6,6 +6,7 @@ const { deliveryPool, makeKey } = require('./lib/deliveries');
 const { startKeyServer } = require('../test/support/webhook-key-server');
 const { assertClean, blast } = require('./lib/load');
 const { fmtMb, fmtRate, log } = require('./lib/stats');
+const { countingWebhookFlow } = require('./lib/webhook-flow');
 
 const DELIVERIES = 100_000;
 // Distinct deliveries in the warm-up stay well below the seen-set's hourly cap, so that the measured deliveries
@@ -33,15 +34,8 @@ async function run({ profileDir, packageRoot }) {
       profileDir,
       init: {
         packageRoot,
-        flows: [
-          { id: 'tab', type: 'tab', label: 'memory benchmark' },
-          { id: 'cfg', type: 'plaid-config', name: '', environment: 'custom', baseUrl: keyServer.baseUrl, timeout: 30000, retries: 2 },
-          // Dedupe on, in Node-RED's default (memory) context store.
-          { id: 'hook', type: 'plaid-webhook-in', z: 'tab', name: '', url: '/plaid/webhook', plaid: 'cfg', verify: true, dedupe: true, dedupeStore: '', wires: Array.from({ length: 10 }, () => ['hook-count']) },
-          { id: 'hook-count', type: 'bench-count', z: 'tab', name: '', wires: [] },
-        ],
-        credentials: { cfg: { clientId: 'bench-client', secret: 'bench-secret' } },
-        waitFor: ['hook', 'hook-count'],
+        // Dedupe on, in Node-RED's default (memory) context store.
+        ...countingWebhookFlow({ label: 'memory benchmark', keyServerUrl: keyServer.baseUrl, dedupe: true }),
       },
     });
     const url = `http://127.0.0.1:${nodeRed.info.port}/plaid/webhook`;

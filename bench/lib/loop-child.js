@@ -6,6 +6,7 @@
 //        global agent, which keeps connections alive on Node >= 19).
 const http = require('node:http');
 const { serveChild } = require('./child');
+const { countWindow } = require('./window');
 
 let call;
 
@@ -50,17 +51,15 @@ function drive({ concurrency, warmupMs, durationMs, payload }) {
       }
       if (inFlight === 0 && counted) resolve({ ...counted, inFlightLeft: 0, totalCompleted: completed, totalFailed: failed });
     };
-    setTimeout(() => {
-      const startedAt = process.hrtime.bigint();
-      const cpuBefore = process.cpuUsage();
-      const before = { completed, failed };
-      setTimeout(() => {
-        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-        const cpu = process.cpuUsage(cpuBefore);
-        counted = { completed: completed - before.completed, failed: failed - before.failed, seconds, cpuUs: cpu.user + cpu.system };
+    countWindow({
+      warmupMs,
+      durationMs,
+      tally: () => ({ completed, failed }),
+      done(window) {
+        counted = window;
         stopping = true;
-      }, durationMs);
-    }, warmupMs);
+      },
+    });
     for (let i = 0; i < concurrency; i++) worker();
   });
 }

@@ -8,6 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startNodeRed, writeFlows } = require('../../scripts/lib/embedded-node-red');
 const { serveChild, settledMemory } = require('./child');
+const { countWindow } = require('./window');
 
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = require(path.join(ROOT, 'package.json'));
@@ -66,7 +67,6 @@ function drive({ driver: driverId, concurrency, warmupMs, durationMs, payload })
     let inFlight = 0;
     let stopping = false;
     let counted;
-    let startedAt;
     const fire = () => {
       inFlight++;
       driver.send({ payload: { ...payload } });
@@ -87,19 +87,17 @@ function drive({ driver: driverId, concurrency, warmupMs, durationMs, payload })
       bench.onSink.delete(driverId);
       resolve({ ...counted, inFlightLeft: inFlight, totalCompleted: completed, totalFailed: failed });
     };
-    setTimeout(() => {
-      startedAt = process.hrtime.bigint();
-      const cpuBefore = process.cpuUsage();
-      const before = { completed, failed };
-      setTimeout(() => {
-        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-        const cpu = process.cpuUsage(cpuBefore);
-        counted = { completed: completed - before.completed, failed: failed - before.failed, seconds, cpuUs: cpu.user + cpu.system };
+    countWindow({
+      warmupMs,
+      durationMs,
+      tally: () => ({ completed, failed }),
+      done(window) {
+        counted = window;
         stopping = true;
         if (inFlight === 0) finish();
         drainTimer = setTimeout(finish, 15_000);
-      }, durationMs);
-    }, warmupMs);
+      },
+    });
     try {
       for (let i = 0; i < concurrency; i++) fire();
     } catch (err) {

@@ -79,7 +79,7 @@ async function checkResolve(file, key, itemIds, expected = tokenFor) {
  * `kills` times: start `script` with `envFor(run)`, kill it at random, check that what it reported resolves.
  * Lanes run side by side (on one store file or on one each), so the kills overlap other processes' writes too.
  */
-async function lane({ kills, script, envFor, file, key, timing, expected, first = 0 }) {
+async function lane({ kills, script, envFor, file, key, timing, expected = tokenFor, first = 0 }) {
   let reported = 0;
   let withSaves = 0;
   for (let run = first; run < first + kills; run++) {
