@@ -56,6 +56,15 @@ const EDITOR_SCRIPTS = {
     // The endpoint table reduced to what the dialogs need, keyed by node type.
     constants: () => editorTable(runtime('plaid/endpoints.js').ENDPOINTS),
   },
+  'plaid-item-store': {
+    source: 'item-store',
+    factory: 'plaidItemStoreEditor',
+    global: 'PlaidItemStoreEditor',
+    constants: () => {
+      const { ITEM_STORE_BACKENDS, DEFAULT_SQLITE_FILE } = runtime('nodes/item-store/backend.js');
+      return { backends: ITEM_STORE_BACKENDS, defaultFile: DEFAULT_SQLITE_FILE };
+    },
+  },
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',
