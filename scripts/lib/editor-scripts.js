@@ -65,6 +65,12 @@ const EDITOR_SCRIPTS = {
       return { backends: ITEM_STORE_BACKENDS, defaultFile: DEFAULT_SQLITE_FILE };
     },
   },
+  'plaid-items': {
+    source: 'items',
+    factory: 'plaidItemsEditor',
+    global: 'PlaidItemsEditor',
+    constants: () => ({ statuses: runtime('plaid/store/record.js').ITEM_STATUSES }),
+  },
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',

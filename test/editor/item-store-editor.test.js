@@ -4,7 +4,8 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { webcrypto } = require('node:crypto');
-const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
+const { root, nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
+const { MARKER, scriptBlock } = require('../../scripts/lib/editor-scripts');
 const { parseStoreKey } = require('../../dist/plaid/store/cipher');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 
@@ -92,9 +93,35 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
     assert.equal(def.label.call({ _: def._, name: '', operation: 'list' }), 'list Items');
   });
 
-  it('offers exactly the store\'s statuses, in its order', function () {
-    const listed = JSON.parse(/var statuses = (\[[^\]]*\]);/.exec(itemsHtml)[1].replace(/'/g, '"'));
-    assert.deepEqual(listed, [...ITEM_STATUSES]);
+  /** Opens the dialog of a list node filtering on `statuses`: the status checkboxes it makes, in their order. */
+  function statusBoxes(editor, statuses) {
+    const dialog = fakeDialog({ 'node-input-operation': 'list' });
+    editor.sandbox.$ = dialog.$;
+    const node = { ...editor.defs['plaid-items'], statuses };
+    editor.defs['plaid-items'].oneditprepare.call(node);
+    const boxes = (dialog.state.children['plaid-items-statuses'] ?? []).map((label) => {
+      const [input, code] = label.children;
+      assert.equal(label.attrs.for, input.attrs.id, 'the label is the checkbox\'s');
+      assert.equal(code.text, input.attrs.value);
+      return input;
+    });
+    return { boxes, node };
+  }
+
+  it('offers exactly the store\'s statuses (ITEM_STATUSES), in its order, checked as the node filters; saves the checked ones', function () {
+    const { boxes, node } = statusBoxes({ defs, sandbox }, ['revoked', 'healthy']);
+    assert.deepEqual(boxes.map((b) => b.attrs.type), ITEM_STATUSES.map(() => 'checkbox'));
+    assert.deepEqual(boxes.map((b) => b.attrs.value), [...ITEM_STATUSES]);
+    assert.deepEqual(boxes.filter((b) => b.attrs.checked).map((b) => b.attrs.value), ['healthy', 'revoked']);
+    def.oneditsave.call(node);
+    assert.deepEqual(node.statuses, ['healthy', 'revoked'], 'in the store\'s order');
+  });
+
+  it('takes its statuses from the constants the build injects, not a list of its own', function () {
+    const statuses = [...ITEM_STATUSES].reverse().concat('a_future_status');
+    const html = read(path.join(root, 'nodes', 'plaid-items.html')).replace(MARKER, scriptBlock('plaid-items', { statuses }));
+    const { boxes } = statusBoxes(loadEditor(html, itemsCatalog), []);
+    assert.deepEqual(boxes.map((b) => b.attrs.value), statuses);
   });
 
   it('shows the item_id field for get and delete, the status filter for list, and a tip per operation', function () {
