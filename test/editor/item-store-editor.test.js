@@ -8,6 +8,7 @@ const { root, nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor,
 const { MARKER, scriptBlock } = require('../../scripts/lib/editor-scripts');
 const { parseStoreKey } = require('../../dist/plaid/store/cipher');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
+const { ITEM_STORE_BACKENDS, DEFAULT_SQLITE_FILE, backendOf } = require('../../dist/nodes/item-store/backend');
 
 const storeHtml = read(path.join(nodesDir, 'plaid-item-store.html'));
 const storeCatalog = JSON.parse(read(path.join(localeDir, 'plaid-item-store.json')));
@@ -41,6 +42,17 @@ describe('Item store editor (dist/nodes/plaid-item-store.html)', function () {
     assert.equal(validate(def, { ...node, file: 'items.db' }, 'file'), true);
     assert.equal(validate(def, { ...node, backend: 'postgres' }, 'file'), true);
     assert.equal(validate(def, { backend: 'mysql' }, 'backend'), false);
+  });
+
+  it('offers exactly the runtime\'s backends (ITEM_STORE_BACKENDS), in its order, and accepts only them', function () {
+    const [template] = namedBlocks(storeHtml, 'data-template-name');
+    const select = /<select id="node-config-input-backend"[^>]*>([\S\s]*?)<\/select>/.exec(template.body)[1];
+    assert.deepEqual([...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]), [...ITEM_STORE_BACKENDS]);
+    for (const backend of ITEM_STORE_BACKENDS) assert.equal(validate(def, { backend }, 'backend'), true, backend);
+    assert.equal(def.defaults.backend.value, backendOf(/** @type {any} */ ({})), 'a new store gets what the runtime reads a store without one as');
+    assert.equal(def.defaults.file.value, DEFAULT_SQLITE_FILE);
+    assert.equal(def.label.call({ name: '', backend: 'sqlite', file: '' }), DEFAULT_SQLITE_FILE, 'a store without a file uses the default');
+    assert.equal(def.label.call({ name: '', backend: 'postgres', file: 'ops.db' }), 'postgres');
   });
 
   it('Generate fills the key field with 32 fresh random bytes as base64, shown, with the copy-it-now tip', function () {
@@ -118,7 +130,7 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
   });
 
   it('takes its statuses from the constants the build injects, not a list of its own', function () {
-    const statuses = [...ITEM_STATUSES].reverse().concat('a_future_status');
+    const statuses = [...[...ITEM_STATUSES].reverse(), 'a_future_status'];
     const html = read(path.join(root, 'nodes', 'plaid-items.html')).replace(MARKER, scriptBlock('plaid-items', { statuses }));
     const { boxes } = statusBoxes(loadEditor(html, itemsCatalog), []);
     assert.deepEqual(boxes.map((b) => b.attrs.value), statuses);
