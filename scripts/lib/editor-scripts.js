@@ -62,7 +62,13 @@ const EDITOR_SCRIPTS = {
     global: 'PlaidItemStoreEditor',
     constants: () => {
       const { ITEM_STORE_BACKENDS, DEFAULT_SQLITE_FILE } = runtime('nodes/item-store/backend.js');
-      return { backends: ITEM_STORE_BACKENDS, defaultFile: DEFAULT_SQLITE_FILE };
+      const { POSTGRES_DEFAULTS: pg } = runtime('plaid/store/postgres-storage.js');
+      return {
+        backends: ITEM_STORE_BACKENDS,
+        defaultFile: DEFAULT_SQLITE_FILE,
+        // Keyed by the node's settings (src/nodes/item-store/backend.ts reads them).
+        postgresDefaults: { poolMax: pg.poolMax, connectTimeout: pg.connectTimeoutMs, queryTimeout: pg.queryTimeoutMs },
+      };
     },
   },
   'plaid-items': {

@@ -1,11 +1,13 @@
 // The plaid-item-store dialog: validation, label and the key generator. The build injects the backends and the default
-// file name from src/nodes/item-store/backend.ts.
+// file name from src/nodes/item-store/backend.ts, and the postgres defaults from src/plaid/store/postgres-storage.ts.
 
 interface ItemStoreEditorConstants {
   /** ITEM_STORE_BACKENDS: the backends a store may select. */
   backends: readonly string[];
   /** DEFAULT_SQLITE_FILE: the sqlite file a store without one uses (under Node-RED's user directory). */
   defaultFile: string;
+  /** POSTGRES_DEFAULTS, keyed by the node's settings: what an empty pool or timeout setting means. */
+  postgresDefaults: { poolMax: number; connectTimeout: number; queryTimeout: number };
 }
 
 function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
@@ -57,6 +59,7 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
     }
     backend.on('change', showBackend);
     showBackend();
+    for (const [setting, value] of Object.entries(constants.postgresDefaults)) $(`#node-config-input-${setting}`).attr('placeholder', String(value));
 
     $('#plaid-item-store-generate').on('click', (event) => {
       event.preventDefault();
@@ -70,6 +73,7 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
   return {
     defaultBackend: SQLITE,
     defaultFile: constants.defaultFile,
+    postgresDefaults: constants.postgresDefaults,
     validateBackend,
     validatePositive,
     validateFile,

@@ -9,6 +9,7 @@ const { MARKER, scriptBlock } = require('../../scripts/lib/editor-scripts');
 const { parseStoreKey } = require('../../dist/plaid/store/cipher');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 const { ITEM_STORE_BACKENDS, DEFAULT_SQLITE_FILE, backendOf } = require('../../dist/nodes/item-store/backend');
+const { POSTGRES_DEFAULTS } = require('../../dist/plaid/store/postgres-storage');
 
 const storeHtml = read(path.join(nodesDir, 'plaid-item-store.html'));
 const storeCatalog = JSON.parse(read(path.join(localeDir, 'plaid-item-store.json')));
@@ -53,6 +54,17 @@ describe('Item store editor (dist/nodes/plaid-item-store.html)', function () {
     assert.equal(def.defaults.file.value, DEFAULT_SQLITE_FILE);
     assert.equal(def.label.call({ name: '', backend: 'sqlite', file: '' }), DEFAULT_SQLITE_FILE, 'a store without a file uses the default');
     assert.equal(def.label.call({ name: '', backend: 'postgres', file: 'ops.db' }), 'postgres');
+  });
+
+  it('defaults and shows the postgres settings as the runtime reads them empty (POSTGRES_DEFAULTS)', function () {
+    const expected = { poolMax: POSTGRES_DEFAULTS.poolMax, connectTimeout: POSTGRES_DEFAULTS.connectTimeoutMs, queryTimeout: POSTGRES_DEFAULTS.queryTimeoutMs };
+    const dialog = fakeDialog({ 'node-config-input-backend': 'postgres' });
+    sandbox.$ = dialog.$;
+    def.oneditprepare.call({ ...def, credentials: {} });
+    for (const [setting, value] of Object.entries(expected)) {
+      assert.equal(def.defaults[setting].value, value, setting);
+      assert.equal(dialog.state.attrs[`node-config-input-${setting}`]?.placeholder, String(value), `${setting}'s placeholder`);
+    }
   });
 
   it('Generate fills the key field with 32 fresh random bytes as base64, shown, with the copy-it-now tip', function () {
