@@ -56,6 +56,27 @@ const EDITOR_SCRIPTS = {
     // The endpoint table reduced to what the dialogs need, keyed by node type.
     constants: () => editorTable(runtime('plaid/endpoints.js').ENDPOINTS),
   },
+  'plaid-item-store': {
+    source: 'item-store',
+    factory: 'plaidItemStoreEditor',
+    global: 'PlaidItemStoreEditor',
+    constants: () => {
+      const { ITEM_STORE_BACKENDS, DEFAULT_SQLITE_FILE } = runtime('nodes/item-store/backend.js');
+      const { POSTGRES_DEFAULTS: pg } = runtime('plaid/store/postgres-storage.js');
+      return {
+        backends: ITEM_STORE_BACKENDS,
+        defaultFile: DEFAULT_SQLITE_FILE,
+        // Keyed by the node's settings (src/nodes/item-store/backend.ts reads them).
+        postgresDefaults: { poolMax: pg.poolMax, connectTimeout: pg.connectTimeoutMs, queryTimeout: pg.queryTimeoutMs },
+      };
+    },
+  },
+  'plaid-items': {
+    source: 'items',
+    factory: 'plaidItemsEditor',
+    global: 'PlaidItemsEditor',
+    constants: () => ({ statuses: runtime('plaid/store/record.js').ITEM_STATUSES }),
+  },
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',

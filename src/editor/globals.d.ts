@@ -8,12 +8,17 @@ interface JQuerySelection {
   val(value: string): JQuerySelection;
   text(value: string): JQuerySelection;
   prop(name: 'checked', value: boolean): JQuerySelection;
-  on(events: string, handler: (this: HTMLElement) => void): JQuerySelection;
+  attr(name: string, value: string): JQuerySelection;
+  on(events: string, handler: (this: HTMLElement, event: JQueryEvent) => void): JQuerySelection;
   trigger(event: string): JQuerySelection;
   toggle(show: boolean): JQuerySelection;
+  show(): JQuerySelection;
   toggleClass(name: string, on: boolean): JQuerySelection;
   is(selector: string): boolean;
   append(child: JQuerySelection): JQuerySelection;
+  appendTo(parent: JQuerySelection): JQuerySelection;
+  /** Each selected element's value, as jQuery's map(...).get() collects them. */
+  map(each: (this: HTMLInputElement) => string): { get(): string[] };
   typedInput(options: TypedInputOptions): JQuerySelection;
 }
 
@@ -30,7 +35,14 @@ interface TypedInputOptions {
   typeField?: string;
 }
 
+/** What a jQuery event handler receives, reduced to what the dialogs call. */
+interface JQueryEvent {
+  preventDefault(): void;
+}
+
 declare function $(selector: string | HTMLElement): JQuerySelection;
+/** A new element: `$('<tag>', attributes)`. */
+declare function $(html: string, attributes: Record<string, string>): JQuerySelection;
 
 /** What a failed jQuery request hands its fail callback, reduced to what the sidebar reads. */
 interface AjaxFailure {

@@ -6,6 +6,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseStoreKey } = require('../../dist/plaid/store/cipher');
+const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
+const { SETTINGS_VERSION } = require('../../dist/nodes/migrations');
 const { startNodeRed } = require('./support/node-red');
 const { launch } = require('./support/browser');
 
@@ -82,6 +84,20 @@ describe('Item store dialogs in chromium', function () {
     for (const [place, text] of [['GET /flows', exported], ['flows.json', fs.readFileSync(path.join(red.userDir, 'flows.json'), 'utf8')]]) {
       assert.equal(text.includes(second), false, `the key in ${place}`);
     }
+    assert.deepEqual(browser.problems.splice(0), [], 'no page errors and no console errors');
+  });
+
+  it('offers ITEM_STATUSES as the list filter, in their order; saves the ones checked and, for an unversioned node, the current settings version', async function () {
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('list-items')));
+    const boxes = page.locator('#plaid-items-statuses input[type="checkbox"]');
+    await boxes.first().waitFor({ state: 'visible' });
+    assert.deepEqual(await boxes.evaluateAll((inputs) => inputs.map((i) => i.value)), [...ITEM_STATUSES]);
+    await page.locator('#plaid-items-status-revoked').check();
+    await page.locator('#plaid-items-status-healthy').check();
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#dialog-form').waitFor({ state: 'detached' });
+    const saved = await page.evaluate(() => ({ statuses: RED.nodes.node('list-items').statuses, settingsVersion: RED.nodes.node('list-items').settingsVersion }));
+    assert.deepEqual(saved, { statuses: ['healthy', 'revoked'], settingsVersion: SETTINGS_VERSION });
     assert.deepEqual(browser.problems.splice(0), [], 'no page errors and no console errors');
   });
 });

@@ -4,9 +4,12 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { webcrypto } = require('node:crypto');
-const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
+const { root, nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
+const { MARKER, scriptBlock } = require('../../scripts/lib/editor-scripts');
 const { parseStoreKey } = require('../../dist/plaid/store/cipher');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
+const { ITEM_STORE_BACKENDS, DEFAULT_SQLITE_FILE, backendOf } = require('../../dist/nodes/item-store/backend');
+const { POSTGRES_DEFAULTS } = require('../../dist/plaid/store/postgres-storage');
 
 const storeHtml = read(path.join(nodesDir, 'plaid-item-store.html'));
 const storeCatalog = JSON.parse(read(path.join(localeDir, 'plaid-item-store.json')));
@@ -40,6 +43,28 @@ describe('Item store editor (dist/nodes/plaid-item-store.html)', function () {
     assert.equal(validate(def, { ...node, file: 'items.db' }, 'file'), true);
     assert.equal(validate(def, { ...node, backend: 'postgres' }, 'file'), true);
     assert.equal(validate(def, { backend: 'mysql' }, 'backend'), false);
+  });
+
+  it('offers exactly the runtime\'s backends (ITEM_STORE_BACKENDS), in its order, and accepts only them', function () {
+    const [template] = namedBlocks(storeHtml, 'data-template-name');
+    const select = /<select id="node-config-input-backend"[^>]*>([\S\s]*?)<\/select>/.exec(template.body)[1];
+    assert.deepEqual([...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]), [...ITEM_STORE_BACKENDS]);
+    for (const backend of ITEM_STORE_BACKENDS) assert.equal(validate(def, { backend }, 'backend'), true, backend);
+    assert.equal(def.defaults.backend.value, backendOf(/** @type {any} */ ({})), 'a new store gets what the runtime reads a store without one as');
+    assert.equal(def.defaults.file.value, DEFAULT_SQLITE_FILE);
+    assert.equal(def.label.call({ name: '', backend: 'sqlite', file: '' }), DEFAULT_SQLITE_FILE, 'a store without a file uses the default');
+    assert.equal(def.label.call({ name: '', backend: 'postgres', file: 'ops.db' }), 'postgres');
+  });
+
+  it('defaults and shows the postgres settings as the runtime reads them empty (POSTGRES_DEFAULTS)', function () {
+    const expected = { poolMax: POSTGRES_DEFAULTS.poolMax, connectTimeout: POSTGRES_DEFAULTS.connectTimeoutMs, queryTimeout: POSTGRES_DEFAULTS.queryTimeoutMs };
+    const dialog = fakeDialog({ 'node-config-input-backend': 'postgres' });
+    sandbox.$ = dialog.$;
+    def.oneditprepare.call({ ...def, credentials: {} });
+    for (const [setting, value] of Object.entries(expected)) {
+      assert.equal(def.defaults[setting].value, value, setting);
+      assert.equal(dialog.state.attrs[`node-config-input-${setting}`]?.placeholder, String(value), `${setting}'s placeholder`);
+    }
   });
 
   it('Generate fills the key field with 32 fresh random bytes as base64, shown, with the copy-it-now tip', function () {
@@ -92,9 +117,35 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
     assert.equal(def.label.call({ _: def._, name: '', operation: 'list' }), 'list Items');
   });
 
-  it('offers exactly the store\'s statuses, in its order', function () {
-    const listed = JSON.parse(/var statuses = (\[[^\]]*\]);/.exec(itemsHtml)[1].replace(/'/g, '"'));
-    assert.deepEqual(listed, [...ITEM_STATUSES]);
+  /** Opens the dialog of a list node filtering on `statuses`: the status checkboxes it makes, in their order. */
+  function statusBoxes(editor, statuses) {
+    const dialog = fakeDialog({ 'node-input-operation': 'list' });
+    editor.sandbox.$ = dialog.$;
+    const node = { ...editor.defs['plaid-items'], statuses };
+    editor.defs['plaid-items'].oneditprepare.call(node);
+    const boxes = (dialog.state.children['plaid-items-statuses'] ?? []).map((label) => {
+      const [input, code] = label.children;
+      assert.equal(label.attrs.for, input.attrs.id, 'the label is the checkbox\'s');
+      assert.equal(code.text, input.attrs.value);
+      return input;
+    });
+    return { boxes, node };
+  }
+
+  it('offers exactly the store\'s statuses (ITEM_STATUSES), in its order, checked as the node filters; saves the checked ones', function () {
+    const { boxes, node } = statusBoxes({ defs, sandbox }, ['revoked', 'healthy']);
+    assert.deepEqual(boxes.map((b) => b.attrs.type), ITEM_STATUSES.map(() => 'checkbox'));
+    assert.deepEqual(boxes.map((b) => b.attrs.value), [...ITEM_STATUSES]);
+    assert.deepEqual(boxes.filter((b) => b.attrs.checked).map((b) => b.attrs.value), ['healthy', 'revoked']);
+    def.oneditsave.call(node);
+    assert.deepEqual(node.statuses, ['healthy', 'revoked'], 'in the store\'s order');
+  });
+
+  it('takes its statuses from the constants the build injects, not a list of its own', function () {
+    const statuses = [...[...ITEM_STATUSES].reverse(), 'a_future_status'];
+    const html = read(path.join(root, 'nodes', 'plaid-items.html')).replace(MARKER, scriptBlock('plaid-items', { statuses }));
+    const { boxes } = statusBoxes(loadEditor(html, itemsCatalog), []);
+    assert.deepEqual(boxes.map((b) => b.attrs.value), statuses);
   });
 
   it('shows the item_id field for get and delete, the status filter for list, and a tip per operation', function () {

@@ -64,3 +64,49 @@ describe('settings versions in the endpoint and config dialogs', function () {
     }
   });
 });
+
+describe('settings versions in the Item store dialogs', function () {
+  const dialogs = [
+    { type: 'plaid-item-store', global: 'PlaidItemStoreEditor', prefix: 'node-config-input', saved: { backend: 'sqlite', file: 'old.db' } },
+    { type: 'plaid-items', global: 'PlaidItemsEditor', prefix: 'node-input', saved: { operation: 'get', item_id: 'item_id', item_idType: 'msg', statuses: [] } },
+  ];
+  /** A node of `type` saved before versions existed, and its open dialog's inputs. */
+  function open({ type, global, prefix, saved }) {
+    const { defs, sandbox } = editors.find((e) => e.set.name === type);
+    const node = { id: 'n', type, ...saved, _: (k) => k };
+    const dialog = fakeDialog(Object.fromEntries(Object.entries(saved).map(([key, value]) => [`${prefix}-${key}`, value])));
+    sandbox.$ = dialog.$;
+    return { def: defs[type], editor: sandbox[global], node, dialog };
+  }
+
+  for (const d of dialogs) {
+    it(`${d.type}: stamps an unversioned node with the current version when its dialog opens, into the dialog's ${d.prefix}-settingsVersion`, function () {
+      const { def, node, dialog } = open(d);
+      def.oneditprepare.call(node);
+      assert.equal(node.settingsVersion, SETTINGS_VERSION);
+      assert.equal(dialog.state.values[`${d.prefix}-settingsVersion`], String(SETTINGS_VERSION), 'saved with the dialog');
+      for (const [key, value] of Object.entries(d.saved)) assert.deepEqual(node[key], value, `${key} as saved`);
+    });
+  }
+
+  it('puts what a future step changes into the open dialog, for its own type only', function () {
+    const next = [...STEPS, {
+      'plaid-item-store': { settings: (s) => ({ ...s, file: 'renamed.db' }) },
+      'plaid-items': { settings: (s) => ({ ...s, operation: 'list' }) },
+    }];
+    const store = open(dialogs[0]);
+    store.editor.migrate(store.node, next);
+    assert.equal(store.node.settingsVersion, next.length);
+    assert.equal(store.node.file, 'renamed.db');
+    assert.equal(store.dialog.state.values['node-config-input-file'], 'renamed.db');
+    assert.equal(store.dialog.state.values['node-config-input-settingsVersion'], String(next.length));
+    assert.equal(store.node.operation, undefined, 'plaid-items\' step is not the store\'s');
+
+    const items = open(dialogs[1]);
+    items.editor.migrate(items.node, next);
+    assert.equal(items.node.settingsVersion, next.length);
+    assert.equal(items.node.operation, 'list');
+    assert.equal(items.dialog.state.values['node-input-operation'], 'list');
+    assert.equal(items.node.file, undefined, 'the store\'s step is not plaid-items\'');
+  });
+});

@@ -155,12 +155,51 @@ function loadEditor(html, catalog, { dialog = {}, settings = { httpNodeRoot: '/'
  * A jQuery stand-in for an open dialog, richer than loadEditor's: `values` (element id → value; a checkbox is
  * true/false) are its inputs. It records what the dialog shows or hides (`shown`), the texts and attributes it sets, the
  * typedInputs it creates and the handlers it binds; `fire(id, event)` runs the handlers as a user's change would.
- * Use it as `sandbox.$ = dialog.$` on what loadEditor returns.
+ * Elements the dialog makes (`$('<tag>', attributes)`) are recorded as { tag, attrs, text, children }, and those it
+ * appends to one of its own elements under `children` (element id → list); `$('#id input:checked').map(f)` maps the
+ * checked inputs among them. Use it as `sandbox.$ = dialog.$` on what loadEditor returns.
  */
 function fakeDialog(values = {}) {
-  const state = { values: { ...values }, shown: {}, texts: {}, attrs: {}, typedInputs: [], handlers: {} };
+  const state = { values: { ...values }, shown: {}, texts: {}, attrs: {}, typedInputs: [], handlers: {}, children: {} };
   const ids = (selector) => String(selector).split(',').map((s) => s.trim().replace(/^#/, ''));
-  const $ = (selector) => {
+  /** A new element: what is set on it and appended to it is recorded on `element`. */
+  const create = (html, attributes = {}) => {
+    /** @type {{ tag: string, attrs: Record<string, unknown>, text: string | undefined, children: object[] }} */
+    const element = { tag: html.replace(/^<|\/?>$/g, ''), attrs: { ...attributes }, text: undefined, children: [] };
+    const api = {
+      element,
+      length: 1,
+      val(value) {
+        element.attrs.value = value;
+        return api;
+      },
+      text(value) {
+        element.text = value;
+        return api;
+      },
+      prop(name, value) {
+        element.attrs[name] = value;
+        return api;
+      },
+      attr(name, value) {
+        element.attrs[name] = value;
+        return api;
+      },
+      append(child) {
+        element.children.push(child.element);
+        return api;
+      },
+      appendTo(parent) {
+        parent.append(api);
+        return api;
+      },
+    };
+    return api;
+  };
+  /** The inputs among `elements` and their descendants. */
+  const inputs = (elements) => elements.flatMap((e) => [...(e.tag === 'input' ? [e] : []), ...inputs(e.children)]);
+  const $ = (selector, attributes) => {
+    if (String(selector).startsWith('<')) return create(String(selector), attributes);
     const targets = ids(selector);
     const [first] = targets;
     const api = {
@@ -183,8 +222,17 @@ function fakeDialog(values = {}) {
         return api;
       },
       toggleClass: () => api,
-      append: () => api,
+      append(child) {
+        if (child && child.element) (state.children[first] ??= []).push(child.element);
+        return api;
+      },
       appendTo: () => api,
+      map(each) {
+        const [id, filter] = first.split(/\s+/);
+        const checked = filter === 'input:checked' ? inputs(state.children[id] ?? []).filter((e) => e.attrs.checked === true) : [];
+        const mapped = checked.map((e) => each.call({ value: e.attrs.value }));
+        return { get: () => mapped };
+      },
       attr(name, value) {
         (state.attrs[first] ??= {})[name] = value;
         return api;

@@ -1,0 +1,60 @@
+// The plaid-items dialog: validation, label, the operation's rows and tip, and the list's status filter. The build
+// injects the statuses, in their order, from src/plaid/store/record.ts (ITEM_STATUSES).
+
+interface ItemsEditorConstants {
+  /** ITEM_STATUSES, in their order: the filter offers exactly these. */
+  statuses: readonly string[];
+}
+
+function plaidItemsEditor(constants: ItemsEditorConstants) {
+  // As ITEMS_OPERATIONS in src/nodes/plaid-items.ts, which that module (the node's `export =`) does not export; the
+  // template's <option>s list them too.
+  const OPERATIONS = ['get', 'put', 'delete', 'list'];
+
+  function validateOperation(value: unknown): boolean {
+    return OPERATIONS.indexOf(value as string) !== -1;
+  }
+
+  function label(node: EditorNode): string {
+    return (node.name as string) || node._(`plaid-items.operation.${(node.operation as string) || 'get'}`);
+  }
+
+  /** A checkbox per status, checked for those the node filters on. */
+  function prepareStatuses(node: EditorNode): void {
+    const chosen = Array.isArray(node.statuses) ? (node.statuses as unknown[]) : [];
+    const box = $('#plaid-items-statuses');
+    for (const status of constants.statuses) {
+      const id = `plaid-items-status-${status}`;
+      $('<label>', { for: id, style: 'display: inline-block; width: auto; margin-right: 12px;' })
+        .append($('<input>', { type: 'checkbox', id, value: status, style: 'width: auto; margin: 0 4px 0 0;' }).prop('checked', chosen.indexOf(status) !== -1))
+        .append($('<code>').text(status))
+        .appendTo(box);
+    }
+  }
+
+  function prepare(node: EditorNode): void {
+    migrateInEditor(node, 'plaid-items', 'node-input');
+    prepareStatuses(node);
+    $('#node-input-item_id').typedInput({ default: 'msg', typeField: '#node-input-item_idType', types: ['msg', 'flow', 'global', 'str', 'env'] });
+    $('#node-input-operation').on('change', function () {
+      const operation = $(this).val();
+      $('#plaid-items-item-row').toggle(operation === 'get' || operation === 'delete');
+      $('#plaid-items-statuses-row').toggle(operation === 'list');
+      $('#plaid-items-tip').text(node._(`plaid-items.tip.${operation}`));
+    }).trigger('change');
+  }
+
+  /** The filter is the statuses checked; none checked: every status. */
+  function save(node: EditorNode): void {
+    node.statuses = $('#plaid-items-statuses input:checked').map(function () { return this.value; }).get();
+  }
+
+  return {
+    validateOperation,
+    label,
+    prepare,
+    save,
+    /** As prepare does first; `steps` lets a test try a future table. */
+    migrate: (node: EditorNode, steps?: import('../nodes/migrations').MigrationTable) => migrateInEditor(node, 'plaid-items', 'node-input', steps),
+  };
+}
