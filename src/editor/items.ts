@@ -1,18 +1,17 @@
 // The plaid-items dialog: validation, label, the operation's rows and tip, and the list's status filter. The build
-// injects the statuses, in their order, from src/plaid/store/record.ts (ITEM_STATUSES).
+// injects the statuses, in their order, from src/plaid/store/record.ts (ITEM_STATUSES) and the operations from
+// src/nodes/item-store/operations.ts (the template's <option>s are tested against them).
 
 interface ItemsEditorConstants {
   /** ITEM_STATUSES, in their order: the filter offers exactly these. */
   statuses: readonly string[];
+  /** ITEMS_OPERATIONS (src/nodes/item-store/operations.ts): the operations a node may select. */
+  operations: readonly string[];
 }
 
 function plaidItemsEditor(constants: ItemsEditorConstants) {
-  // As ITEMS_OPERATIONS in src/nodes/plaid-items.ts, which that module (the node's `export =`) does not export; the
-  // template's <option>s list them too.
-  const OPERATIONS = ['get', 'put', 'delete', 'list'];
-
   function validateOperation(value: unknown): boolean {
-    return OPERATIONS.indexOf(value as string) !== -1;
+    return constants.operations.indexOf(value as string) !== -1;
   }
 
   function label(node: EditorNode): string {

@@ -3,11 +3,9 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ItemStoreError } from '../plaid/store/errors';
 import type { ItemStore, SaveItemInput } from '../plaid/store/item-store';
 import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
+import { ITEMS_OPERATIONS, type ItemsOperation } from './item-store/operations';
 import { migrate } from './migrations';
 import type { PlaidItemStoreNode } from './types';
-
-const ITEMS_OPERATIONS = ['get', 'put', 'delete', 'list'] as const;
-type ItemsOperation = (typeof ITEMS_OPERATIONS)[number];
 
 interface PlaidItemsDef extends NodeDef {
   store: string;

@@ -10,6 +10,7 @@ const { parseStoreKey } = require('../../dist/plaid/store/cipher');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 const { ITEM_STORE_BACKENDS, DEFAULT_SQLITE_FILE, backendOf } = require('../../dist/nodes/item-store/backend');
 const { POSTGRES_DEFAULTS } = require('../../dist/plaid/store/postgres-storage');
+const { ITEMS_OPERATIONS } = require('../../dist/nodes/item-store/operations');
 
 const storeHtml = read(path.join(nodesDir, 'plaid-item-store.html'));
 const storeCatalog = JSON.parse(read(path.join(localeDir, 'plaid-item-store.json')));
@@ -112,9 +113,18 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
     const values = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]))));
     assert.deepEqual(values, { name: '', settingsVersion: 1, store: '', operation: 'get', item_id: 'item_id', item_idType: 'msg', statuses: [] });
     assert.equal(def.defaults.store.type, 'plaid-item-store');
-    for (const operation of ['get', 'put', 'delete', 'list']) assert.equal(validate(def, { operation }, 'operation'), true);
-    assert.equal(validate(def, { operation: 'update' }, 'operation'), false);
     assert.equal(def.label.call({ _: def._, name: '', operation: 'list' }), 'list Items');
+  });
+
+  it('offers exactly the runtime\'s operations (ITEMS_OPERATIONS), in its order, each with its label, and accepts only them', function () {
+    const [template] = namedBlocks(itemsHtml, 'data-template-name');
+    const select = /<select id="node-input-operation"[^>]*>([\S\s]*?)<\/select>/.exec(template.body)[1];
+    assert.deepEqual([...select.matchAll(/<option value="([^"]+)" data-i18n="plaid-items\.operation\.([^"]+)"/g)].map((m) => [m[1], m[2]]), ITEMS_OPERATIONS.map((o) => [o, o]));
+    for (const operation of ITEMS_OPERATIONS) {
+      assert.equal(validate(def, { operation }, 'operation'), true, operation);
+      assert.equal(typeof itemsCatalog['plaid-items'].operation[operation], 'string', `${operation}'s label`);
+    }
+    assert.equal(validate(def, { operation: 'update' }, 'operation'), false);
   });
 
   /** Opens the dialog of a list node filtering on `statuses`: the status checkboxes it makes, in their order. */
@@ -143,7 +153,7 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
 
   it('takes its statuses from the constants the build injects, not a list of its own', function () {
     const statuses = [...[...ITEM_STATUSES].reverse(), 'a_future_status'];
-    const html = read(path.join(root, 'nodes', 'plaid-items.html')).replace(MARKER, scriptBlock('plaid-items', { statuses }));
+    const html = read(path.join(root, 'nodes', 'plaid-items.html')).replace(MARKER, scriptBlock('plaid-items', { statuses, operations: ITEMS_OPERATIONS }));
     const { boxes } = statusBoxes(loadEditor(html, itemsCatalog), []);
     assert.deepEqual(boxes.map((b) => b.attrs.value), statuses);
   });
