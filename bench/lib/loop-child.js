@@ -51,15 +51,11 @@ function drive({ concurrency, warmupMs, durationMs, payload }) {
       }
       if (inFlight === 0 && counted) resolve({ ...counted, inFlightLeft: 0, totalCompleted: completed, totalFailed: failed });
     };
-    countWindow({
-      warmupMs,
-      durationMs,
-      tally: () => ({ completed, failed }),
-      done(window) {
-        counted = window;
-        stopping = true;
-      },
-    });
+    const stop = (window) => {
+      counted = window;
+      stopping = true;
+    };
+    countWindow({ warmupMs, durationMs, tally: () => ({ completed, failed }), done: stop });
     for (let i = 0; i < concurrency; i++) worker();
   });
 }
