@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startDemo, until } = require('./support/demo');
-const { launch } = require('./support/browser');
+const { launch, closeNotifications } = require('./support/browser');
 const { root } = require('./support/node-red');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -57,9 +57,9 @@ describe('the npm start demo tab in chromium', function () {
     for (const g of groups) assert.ok(g.w <= 1700 && g.h <= 800, `${g.name}: ${g.w}×${g.h} fits a screen`);
 
     // The whole tab, zoomed out to fit the window; then the repair loop's group at full size.
+    await closeNotifications(page);
     await page.evaluate(() => {
       RED.view.select('');
-      $('.red-ui-notification').remove();
       RED.sidebar.hide?.();
     });
     // Zoomed out until the tab's right and bottom edges are in the window (or the editor's smallest zoom).

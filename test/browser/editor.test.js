@@ -7,7 +7,7 @@ const path = require('node:path');
 const { ENDPOINTS, storeFieldsOf } = require('../../dist/plaid/endpoints');
 const { startStandIn, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { startNodeRed, pkg, root } = require('./support/node-red');
-const { launch } = require('./support/browser');
+const { launch, closeNotifications } = require('./support/browser');
 
 // Screenshots go to test-results/screenshots (git-ignored); PLAID_SCREENSHOTS_DIR=docs/images refreshes the docs.
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -359,9 +359,9 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     await page.setViewportSize({ width: 2000, height: viewport.height });
     await page.waitForTimeout(300);
     const wide = await page.locator('#red-ui-workspace-chart').boundingBox();
+    await closeNotifications(page);
     await page.evaluate(() => {
       RED.view.select('');
-      $('.red-ui-notification').remove();
       $('#red-ui-workspace-chart').scrollLeft(0).scrollTop(0);
     });
     await page.mouse.move(wide.x + wide.width - 5, wide.y + wide.height - 5);

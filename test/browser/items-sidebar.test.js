@@ -9,7 +9,7 @@ const { start: startEmulator } = require('../../dist/emulator');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
 const { startNodeRed, root } = require('./support/node-red');
-const { launch } = require('./support/browser');
+const { launch, showSidebarTab } = require('./support/browser');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
 const TAB = 'plaid-items-sidebar';
@@ -131,9 +131,7 @@ describe('Plaid Items sidebar in chromium', function () {
   });
 
   it('opens the tab: the store with a zero count for every status', async function () {
-    // More tabs than fit: the sidebar's menu (the caret beside the tab icons) lists them all.
-    await page.locator('#red-ui-sidebar .red-ui-tab-link-button-menu').click();
-    await page.locator(`#red-ui-tabs-menu-option-${TAB}`).click();
+    await showSidebarTab(page, TAB);
     await page.locator('.plaid-items-store').waitFor({ state: 'visible' });
     assert.equal(await page.locator('.plaid-items-store-name').innerText(), 'Demo Items');
     assert.deepEqual(await counts(), { healthy: 0, login_required: 0, pending_expiration: 0, pending_disconnect: 0, revoked: 0, removed: 0, error: 0 });
@@ -230,12 +228,11 @@ describe('Plaid Items sidebar in chromium', function () {
   });
 
   it('catches up on changes made while another tab was shown', async function () {
-    await page.locator('#red-ui-sidebar .red-ui-tab-link-buttons a[href="#info"]').click();
+    await showSidebarTab(page, 'info');
     await page.locator('.plaid-items').waitFor({ state: 'hidden' });
     await control('webhooks/fire', { item_id: items.cy.item_id, webhook_code: 'USER_PERMISSION_REVOKED' });
     await page.waitForTimeout(500);
-    await page.locator('#red-ui-sidebar .red-ui-tab-link-button-menu').click();
-    await page.locator(`#red-ui-tabs-menu-option-${TAB}`).click();
+    await showSidebarTab(page, TAB);
     const cy = items.cy.item_id;
     await page.waitForFunction((id) => /** @type {HTMLElement | null} */ (document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`))?.dataset.status === 'revoked', cy, { timeout: 10000 });
     assert.equal((await rows())[0].item_id, cy, 'revoked before healthy');

@@ -56,4 +56,32 @@ async function launch({ width = 1400, height = 860 } = {}) {
   };
 }
 
-module.exports = { launch };
+/**
+ * Shows the sidebar tab `id` as a person would: Node-RED 5 gives every tab a button in its tab bar; Node-RED 4 shows
+ * the tabs that fit as links and lists them all in the menu beside them.
+ */
+async function showSidebarTab(page, id) {
+  const button = page.locator(`button[data-tab-id="${id}"]`);
+  if ((await button.count()) > 0) {
+    await button.click();
+    return;
+  }
+  await page.locator('#red-ui-sidebar .red-ui-tab-link-button-menu').click();
+  await page.locator(`#red-ui-tabs-menu-option-${id}`).click();
+}
+
+/**
+ * Closes the editor's notifications as Node-RED closes them, and waits until they have slid away. (A notification
+ * taken out of the page behind its back keeps its own close timer, and Node-RED 5's then throws: removeChild of a
+ * node no longer in the page.)
+ */
+async function closeNotifications(page) {
+  await page.evaluate(() => {
+    $('.red-ui-notification').each(function () {
+      /** @type {HTMLElement & {close?: () => void}} */ (this).close?.();
+    });
+  });
+  await page.waitForFunction(() => $('.red-ui-notification:visible').length === 0, null, { timeout: 5000 });
+}
+
+module.exports = { launch, showSidebarTab, closeNotifications };
