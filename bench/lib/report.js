@@ -108,7 +108,7 @@ function document({ rows, sections, machine: m, params, profileNotes }) {
     '',
     '## Reproducing and profiling',
     '',
-    '- `npm run bench` builds and runs everything (about 6 minutes on 2 cores). `node bench/run.js --only webhooks,endpoint --rounds 3 --seconds 3` runs a part; `--quick` is a short smoke run; `--no-write` leaves this file alone.',
+    '- `npm run bench` builds and runs everything (about 10 minutes on 2 cores). `node bench/run.js --only webhooks,endpoint --rounds 3 --seconds 3` runs a part; `--quick` is a short smoke run; `--no-write` leaves this file alone.',
     '- `node bench/run.js --profile` starts every child process with `--cpu-prof` (profiles in a `plaid-bench-profiles-<time>` folder of the system\'s temp directory) and prints a summary of each: self time by origin (this package\'s `dist/`, Node-RED, other dependencies, Node internals, GC) and the inclusive time of this package\'s functions. `node bench/lib/profile-top.js <file.cpuprofile>` prints it for any profile.',
     '- `node bench/run.js --package-root <dir>` loads the package from another directory (a patched copy with its own `dist/`), to measure a change before and after on the same machine.',
   );
