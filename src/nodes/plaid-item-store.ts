@@ -6,7 +6,7 @@ import { TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
-import { registerItemStore } from './item-store-registry';
+import { registerItemStore } from './item-store/registry';
 import { migrate } from './migrations';
 import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode } from './types';
 

@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ItemStoreError } from '../plaid/store/errors';
 import type { ItemStore, SaveItemInput } from '../plaid/store/item-store';
 import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
-import { ITEMS_OPERATIONS, type ItemsOperation } from './item-store/operations';
+import { ITEMS_OPERATIONS, type ItemsOperation } from './items/operations';
 import { migrate } from './migrations';
 import type { PlaidItemStoreNode } from './types';
 

@@ -5,7 +5,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ItemStore } from '../plaid/store/item-store';
 import type { ItemRecord } from '../plaid/store/record';
 import { DeliveryDeduper } from '../plaid/webhook/dedupe';
-import { unsupportedMediaType } from '../plaid/webhook/delivery';
+import { unsupportedMediaType } from '../plaid/webhook/parse';
 import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } from '../plaid/webhook/receiver';
 import { unavailable, WebhookRejection } from '../plaid/webhook/rejection';
 import { OUTPUT_COUNT } from '../plaid/webhook/routing';

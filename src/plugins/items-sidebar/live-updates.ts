@@ -4,7 +4,7 @@
 // (runtime/lib/api/comms.js: "all clients get all messages"), whatever its permissions, so records sent there would
 // reach users the route refuses for lack of `plaid-items.read`. The route stays the only way records leave.
 import type { PlaidItemStoreNode } from '../../nodes/types';
-import { itemStoreRegistry, runningItemStores } from '../../nodes/item-store-registry';
+import { itemStoreRegistry, runningItemStores } from '../../nodes/item-store/registry';
 
 /** The comms topic of a store's notices; the editor subscribes to `plaid-items/#`. */
 export const topicOf = (storeId: string): string => `plaid-items/${storeId}`;

@@ -5,7 +5,7 @@ import { ItemStoreError } from '../../plaid/store/errors';
 import type { ItemStore } from '../../plaid/store/item-store';
 import { byAttention, countByStatus, matchesSearch, overviewOf } from '../../plaid/store/item-overview';
 import { isItemStatus, ITEM_STATUSES, type ItemStatus } from '../../plaid/store/record';
-import { runningItemStore, runningItemStores } from '../../nodes/item-store-registry';
+import { runningItemStore, runningItemStores } from '../../nodes/item-store/registry';
 import type { PlaidItemStoreNode } from '../../nodes/types';
 
 /** Below the editor's admin root. */
