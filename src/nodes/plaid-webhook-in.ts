@@ -103,12 +103,10 @@ export = function (RED: NodeAPI): void {
     }
     // With a store, ITEM webhooks update the record before the message goes out, and the seen-set is the store's.
     const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
-    const usableStore = async (): Promise<ItemStore> => {
-      if (!storeNode) throw unavailable('the selected Item store config node does not exist');
-      await storeNode.ready.catch(() => undefined);
-      if (!storeNode.itemStore) throw unavailable(`the Item store is not usable: ${storeNode.problem ?? 'it did not open'}`);
-      return storeNode.itemStore;
-    };
+    const usableStore = (): Promise<ItemStore> =>
+      storeNode
+        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(`the Item store is not usable: ${err.message}`)))
+        : Promise.reject(unavailable('the selected Item store config node does not exist'));
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {
         node.error(`${err.message}; deliveries are answered 503 until it is fixed`);

@@ -27,9 +27,9 @@ export function publishItemChanges(publish: Publish): () => void {
     unwatchers.set(node, () => {
       stopped = true;
     });
-    void node.ready.then(() => {
-      const store = node.itemStore;
-      if (stopped || !store) return;
+    // A store that did not open has no changes to announce.
+    node.usableStore().then((store) => {
+      if (stopped) return;
       const onChange = () => notify(node, 'items');
       store.on('change', onChange);
       store.on('delete', onChange);
@@ -38,7 +38,7 @@ export function publishItemChanges(publish: Publish): () => void {
         store.off('delete', onChange);
       });
       notify(node, 'store');
-    });
+    }, () => undefined);
   }
 
   function unwatch(node: PlaidItemStoreNode): void {
