@@ -45,7 +45,7 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
 
   /** The filter is the statuses checked; none checked: every status. */
   function save(node: EditorNode): void {
-    node.statuses = $('#plaid-items-statuses input:checked').map(function () { return this.value; }).get();
+    node.statuses = $('#plaid-items-statuses input:checked').map(function () { return (this as HTMLInputElement).value; }).get();
   }
 
   return {
