@@ -55,7 +55,9 @@ function adapt(nodes, key) {
       continue;
     }
     const byTargets = new Map();
-    node.wires.forEach((targets, output) => {
+    // The example was saved at its settings version: its wires as the current outputs are numbered.
+    const { wires } = require('../dist/nodes/migrations').migrate('plaid-webhook-in', node);
+    wires.forEach((targets, output) => {
       if (targets.length === 0) return;
       const k = [...targets].sort().join(',');
       if (!byTargets.has(k)) byTargets.set(k, { targets, outputs: [] });
@@ -98,6 +100,8 @@ function webhookGroup(linkIns) {
   nodes.unshift({
     id: webhookId, type: 'plaid-webhook-in', z: TAB_ID, name: 'Plaid webhooks', url: WEBHOOK_PATH, plaid: CONFIG_ID, store: STORE_ID,
     verify: true, dedupe: true, dedupeStore: '', x: 160, y: middle, wires,
+    // Wired to the current outputs: saved as such, so no migration moves them.
+    settingsVersion: require('../dist/nodes/migrations').SETTINGS_VERSION,
   });
   const errorDebug = { id: 'de70de70de70ab12', type: 'debug', z: TAB_ID, name: 'error', active: true, tosidebar: true, console: false, tostatus: true, complete: 'error.message', targetType: 'jsonata', statusVal: '', statusType: 'auto', x: 330, y: 80 + row * 45 + 20, wires: [] };
   const catchNode = { id: 'de70de70de70ab11', type: 'catch', z: TAB_ID, name: 'errors in this group', scope: 'group', uncaught: false, x: 140, y: errorDebug.y, wires: [[errorDebug.id]] };

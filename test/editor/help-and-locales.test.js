@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ENDPOINTS, offersStore, storeFieldsOf, takesAccessToken } = require('../../dist/plaid/endpoints');
 const { renderEndpointHelp } = require('../../scripts/lib/endpoint-help');
+const { LITERALS, fillLiterals } = require('../../scripts/lib/editor-literals');
 const { nodeSets, read, validatorView, namedBlocks, lookup, i18nKeys } = require('./support');
 
 const sets = nodeSets();
@@ -41,6 +42,10 @@ describe('help, locales and icons', function () {
           }
         });
 
+        it('has every literal the build writes from the runtime filled in, in its html and its help', function () {
+          for (const file of [set.html, set.helpHtml]) assert.doesNotMatch(read(file), /\{\{\w+\}\}/, file);
+        });
+
         it('has every i18n key its editor html uses in its locale json', function () {
           const catalog = JSON.parse(read(set.localeJson));
           const keys = i18nKeys(read(set.html));
@@ -50,6 +55,19 @@ describe('help, locales and icons', function () {
         });
       });
     }
+  });
+
+  describe('literals from the runtime (scripts/lib/editor-literals.js)', function () {
+    it('writes each where a source names it, a list one entry a line at the naming line\'s indentation', function () {
+      const source = `x: {{settingsVersion}}, y: {{webhookOutputCount}}\n  <ol>\n    {{webhookRoutedPorts}}\n  </ol>`;
+      const ports = LITERALS.webhookRoutedPorts();
+      assert.equal(fillLiterals(source), `x: ${LITERALS.settingsVersion()}, y: ${LITERALS.webhookOutputCount()}\n  <ol>\n    ${ports.join('\n    ')}\n  </ol>`);
+      assert.ok(ports.length > 1);
+    });
+
+    it('stops the build at a name it does not know, naming the file', function () {
+      assert.throws(() => fillLiterals('{{settingsVersion}} {{outputs}}', 'nodes/x.html'), /^Error: nodes\/x\.html names \{\{outputs\}\}, which the build does not know/);
+    });
   });
 
   describe('endpoint nodes', function () {
