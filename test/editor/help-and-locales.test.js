@@ -46,6 +46,16 @@ describe('help, locales and icons', function () {
           for (const file of [set.html, set.helpHtml]) assert.doesNotMatch(read(file), /\{\{\w+\}\}/, file);
         });
 
+        it('has a text in its locale json for every key its runtime code asks RED._ for', function () {
+          // The node set's file and its folder of parts (dist/nodes/webhook-in/ for plaid-webhook-in), as compiled.
+          const folder = path.join(path.dirname(set.js), set.name.replace(/^plaid-/, ''));
+          const files = [set.js, ...(fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.js')).map((f) => path.join(folder, f)) : [])];
+          const keys = files.flatMap((file) => [...read(file).matchAll(/\b(?:text|fail|missing)\('([\w.]+)'/g)].map((m) => m[1]));
+          assert.ok(keys.length > 0, 'the runtime says what it says through its catalog');
+          const catalog = JSON.parse(read(set.localeJson));
+          assert.deepEqual(keys.filter((key) => typeof lookup(catalog, `${set.name}.${key}`) !== 'string'), []);
+        });
+
         it('has every i18n key its editor html uses in its locale json', function () {
           const catalog = JSON.parse(read(set.localeJson));
           const keys = i18nKeys(read(set.html));
@@ -100,7 +110,7 @@ describe('help, locales and icons', function () {
 
     it('has the status texts the runtime uses, short enough for a status', function () {
       const runtime = read(set.js);
-      const used = [...runtime.matchAll(/\btext\('(\w+)'\)/g)].map((m) => m[1]);
+      const used = [...runtime.matchAll(/\btext\('status\.(\w+)'\)/g)].map((m) => m[1]);
       for (const key of new Set(['requesting', 'ok', 'refused', 'invalid', ...used])) {
         const text = lookup(catalog, `plaid-endpoints.status.${key}`);
         assert.equal(typeof text, 'string', key);

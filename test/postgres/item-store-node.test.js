@@ -3,7 +3,7 @@
 // plaid-items nodes: its settings, the token encrypted in the database, and what flows see while the server is
 // down (a Catch with a clear error, no password) and once it is back (working again, not redeployed).
 const assert = require('node:assert/strict');
-const helper = require('node-red-node-test-helper');
+const { helper } = require('../support/test-helper');
 const { Client } = require('pg');
 const storeNode = require('../../dist/nodes/plaid-item-store.js');
 const itemsNode = require('../../dist/nodes/plaid-items.js');
@@ -11,7 +11,6 @@ const { generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const { createDatabase } = require('./support/databases');
 const { server } = require('./support/server-control');
 
-helper.init(require.resolve('node-red'));
 
 const TAB = 'tab1';
 const TOKEN = 'access-sandbox-0f3c2a1e-5c1a-4f00-9a1e-0d6b2f8c7e11';

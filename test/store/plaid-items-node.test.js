@@ -4,13 +4,12 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const helper = require('node-red-node-test-helper');
+const { helper } = require('../support/test-helper');
 const storeNode = require('../../dist/nodes/plaid-item-store.js');
 const itemsNode = require('../../dist/nodes/plaid-items.js');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const files = require('./support/store-files');
 
-helper.init(require.resolve('node-red'));
 
 const TAB = 'tab1';
 const token = (n) => `access-sandbox-${String(n).padStart(8, '0')}-5c1a-4f00-9a1e-0d6b2f8c7e11`;

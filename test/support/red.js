@@ -1,11 +1,10 @@
 'use strict';
 // Loads the package's nodes into a real Node-RED runtime (node-red-node-test-helper) with a Plaid config node
 // pointed at a loopback server, and collects what each message ends as: an output or a Catch.
-const helper = require('node-red-node-test-helper');
+const { helper } = require('./test-helper');
 const configNode = require('../../dist/nodes/plaid-config.js');
 const endpointNodes = require('../../dist/nodes/plaid-endpoints.js');
 
-helper.init(require.resolve('node-red'));
 
 const TAB = 'tab1';
 

@@ -5,12 +5,11 @@
 // app after it. Requests go through that root app with supertest, so raw-body capture is tested where it matters.
 const http = require('node:http');
 const express = require('express');
-const helper = require('node-red-node-test-helper');
+const { helper, withLocales } = require('./test-helper');
 const request = require('supertest');
 const configModule = require('../../dist/nodes/plaid-config.js');
 const webhookModule = require('../../dist/nodes/plaid-webhook-in.js');
 
-helper.init(require.resolve('node-red'));
 
 const OUTPUTS = 10;
 
@@ -34,7 +33,7 @@ class WebhookRig {
       admin.use(express.json({ limit: '5mb' }));
       this.root.use('/', admin);
       this.root.use(this.mountPath, RED.httpNode);
-      return webhookModule(RED);
+      return withLocales(webhookModule)(RED);
     };
   }
 

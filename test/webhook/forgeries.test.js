@@ -131,7 +131,7 @@ describe('plaid-webhook-in: forged and malformed deliveries', function () {
     const last = statuses[statuses.length - 1];
     assert.equal(last.fill, 'red');
     assert.equal(last.shape, 'ring');
-    assert.match(last.text, /counts/); // the helper's RED._ returns the message key
+    assert.match(last.text, /^\d+ in · [1-9]\d* rejected$/);
     assert.equal(keyServer.fetchesOf('kid-attacker'), 1);
     assert.equal(keyServer.fetchesOf('kid-expired'), 1);
     assert.deepEqual(keyServer.state.problems, []);
