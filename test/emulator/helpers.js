@@ -149,18 +149,7 @@ function webhookBody(delivery) {
   return body;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every 5 ms until it holds (or fails after timeoutMs). */
-async function waitUntil(condition, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition}`);
-    await sleep(5);
-  }
-}
-
 module.exports = {
-  assertPlaidError, call, fails, linkItem, ok, sleep, startEmulator, startReceiver,
-  verifyWebhook, waitUntil, webhookBody, distDir: path.join(__dirname, '../../dist'),
+  assertPlaidError, call, fails, linkItem, ok, startEmulator, startReceiver,
+  verifyWebhook, webhookBody, distDir: path.join(__dirname, '../../dist'),
 };

@@ -205,7 +205,7 @@ describe('Plaid client behaviour', function () {
     for (let i = 0; i < 5; i++) suite.plaid.script('/item/get', serverError);
     const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url), credentials });
     for (let i = 0; i < 50; i++) red.node('n1').receive({ payload: { access_token: token() }, n: i });
-    const outcomes = await red.waitFor(50, 300);
+    const outcomes = await red.waitFor(50);
     assert.equal(outcomes.length, 50);
     assert.deepEqual(outcomes.map((o) => o.msg.n).sort((a, b) => a - b), [...Array(50).keys()], 'each message once');
     assert.equal(outcomes.filter((o) => o.kind === 'error').length, 10);

@@ -149,9 +149,13 @@ class WebhookRig {
     });
   }
 
-  /** Waits until queued sends have reached the helper nodes (Node-RED delivers messages asynchronously). */
-  settle(ms = 30) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  /**
+   * Lets the runtime hand on what the node sent: Node-RED delivers a message on a later turn of the event loop. The
+   * node emits before it answers, so once an answer came what it emitted has arrived; this covers what was posted
+   * and not awaited. No fixed wait: the turns already queued run, then the test goes on.
+   */
+  async settle() {
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** How many POST route layers the node app holds for `path`. */

@@ -65,8 +65,13 @@ describe('webhook core', function () {
 
     it('shares one in-flight fetch among every caller of a kid', async function () {
       let fetches = 0;
-      const cache = new VerificationKeyCache(async () => { fetches++; await new Promise((r) => setTimeout(r, 20)); return key.jwk; });
-      const got = await Promise.all(Array.from({ length: 50 }, () => cache.get(key.kid)));
+      /** @type {(jwk: unknown) => void} */
+      let answer;
+      // Plaid answers only once every caller is waiting.
+      const cache = new VerificationKeyCache(() => { fetches++; return new Promise((resolve) => { answer = resolve; }); });
+      const waiting = Array.from({ length: 50 }, () => cache.get(key.kid));
+      answer(key.jwk);
+      const got = await Promise.all(waiting);
       assert.equal(fetches, 1);
       assert.ok(got.every((k) => k === got[0]));
       await cache.get(key.kid);

@@ -3,7 +3,10 @@
 const http = require('node:http');
 const { readBody } = require('../../support/read-body');
 
-const { until: untilDefault, sleep } = require('../../support/until');
+const { until: untilDefault } = require('../../support/until');
+
+/** Paces the load a scenario generates (traffic between deploys, an outage's length): never a wait for an outcome. */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns a truthy value; throws after `timeoutMs`. */
 const until = (what, check, timeoutMs = 15000, everyMs = 50) => untilDefault(what, check, timeoutMs, everyMs);
