@@ -15,7 +15,7 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
   /** Only a custom environment uses a base URL (a local emulator, a proxy): then it must be an http(s) URL. */
   function validateBaseUrl(node: EditorNode, value: unknown, opt: ValidatorOptions): boolean | string {
     const environment = inputText('#node-config-input-environment') || node.environment;
-    if (environment !== 'custom' || BASE_URL.test(String(value ?? '').trim())) return true;
+    if (environment !== 'custom' || BASE_URL.test(settingText(value).trim())) return true;
     return opt ? text('errors.baseUrl') : false;
   }
 

@@ -59,7 +59,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
 
   /** true, or the message key of what is wrong with `raw` as a `type` for this field. */
   function problem(spec: EditorField, raw: unknown, type: string): true | FieldProblem {
-    const value = raw === undefined || raw === null ? '' : String(raw);
+    const value = settingText(raw);
     if (/^\$\{[^}]+\}$/.test(value)) return true; // ${ENV_VAR}, resolved by the runtime
     if (type === 'json') {
       let parsed: unknown;

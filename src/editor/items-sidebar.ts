@@ -16,6 +16,13 @@ interface ItemsSidebarConstants {
 }
 
 type SidebarItem = import('../plaid/store/item-overview').ItemOverview;
+
+/** A route that did not answer with what was asked: its HTTP status and the error it names, if any. */
+class RouteFailure extends Error {
+  constructor(readonly status: number, readonly routeError: string | undefined) {
+    super(routeError ?? `HTTP ${status}`);
+  }
+}
 type SidebarEvent = import('../plaid/store/record').ItemEvent;
 
 interface StoreSummary {
@@ -44,7 +51,10 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
     return new Promise((resolve, reject) => {
       $.ajax({ url: path, data: params, dataType: 'json', cache: false })
         .done((answer: T) => resolve(answer))
-        .fail((failure: JQuery.jqXHR) => reject(failure));
+        .fail((failure: JQuery.jqXHR<unknown>) => {
+          const answer = failure.responseJSON as { error?: unknown } | undefined;
+          reject(new RouteFailure(failure.status, typeof answer?.error === 'string' ? answer.error : undefined));
+        });
     });
   }
 
@@ -96,7 +106,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       if (!iso) return span;
       const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
       const [unit, size] = seconds < 60 ? ['seconds', 1] : seconds < 3600 ? ['minutes', 60] : seconds < 86400 ? ['hours', 3600] : ['days', 86400];
-      span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / (size as number))) });
+      span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / size)) });
       span.title = new Date(iso).toLocaleString();
       return span;
     }
@@ -107,9 +117,9 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       return td;
     }
 
-    function explain(failure: JQuery.jqXHR): string {
+    function explain(failure: RouteFailure): string {
       if (failure.status === 401 || failure.status === 403) return _('errors.permission');
-      return failure.responseJSON?.error ?? _('errors.unreachable', { status: String(failure.status || '') });
+      return failure.routeError ?? _('errors.unreachable', { status: String(failure.status || '') });
     }
 
     /** The label the editor gives the config node (its name, or its file) when the editor knows the node. */
@@ -227,7 +237,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       if (state.search.trim()) params.q = state.search.trim();
       getJson<{ items: SidebarItem[] }>(`${storePath(state.storeId)}/items`, params).then(
         (answer) => request === latest.items && renderItems(answer.items),
-        (failure: JQuery.jqXHR) => {
+        (failure: RouteFailure) => {
           if (request !== latest.items) return;
           rows.replaceChildren();
           message.textContent = explain(failure);
@@ -244,7 +254,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       const path = `${storePath(state.storeId)}/items/${encodeURIComponent(state.itemId)}/history`;
       getJson<{ item: SidebarItem; history: SidebarEvent[] }>(path).then(
         (answer) => request === latest.history && renderHistory(answer.item, answer.history),
-        (failure: JQuery.jqXHR) => {
+        (failure: RouteFailure) => {
           if (request !== latest.history) return;
           historyBox.replaceChildren(element('div', 'plaid-items-problem', explain(failure)));
           historyBox.hidden = false;
@@ -267,7 +277,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
           loadItems();
           loadHistory();
         },
-        (failure: JQuery.jqXHR) => {
+        (failure: RouteFailure) => {
           if (request !== latest.stores) return;
           storesBox.replaceChildren();
           rows.replaceChildren();

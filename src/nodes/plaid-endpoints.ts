@@ -128,7 +128,8 @@ export = function (RED: NodeAPI): void {
         inFlight++;
         status('blue', 'dot', text('status.requesting'));
         const client = (config as PlaidConfigNode).client as PlaidClient;
-        (storeNode ? throughStore(storeNode, client, msg) : direct(client, msg)).then((outcome) => {
+        // Both settle with an outcome, a failure included: they never reject.
+        void (storeNode ? throughStore(storeNode, client, msg) : direct(client, msg)).then((outcome) => {
           const item = storeNode ? { item: outcome.item } : {};
           if (outcome.ok) {
             const { response } = outcome;

@@ -30,9 +30,9 @@ type Text = (key: string, data?: Record<string, string>) => string;
 
 function statusesFrom(value: unknown, text: Text): ItemStatus[] | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const list = Array.isArray(value) ? value : String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const list: unknown[] = Array.isArray(value) ? (value as unknown[]) : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [value];
   const bad = list.find((status) => !isItemStatus(status));
-  if (bad !== undefined) throw new ItemStoreError('INVALID_ITEM', text('errors.badStatus', { status: String(bad) }));
+  if (bad !== undefined) throw new ItemStoreError('INVALID_ITEM', text('errors.badStatus', { status: typeof bad === 'string' ? bad : JSON.stringify(bad) }));
   return list as ItemStatus[];
 }
 

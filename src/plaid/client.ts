@@ -180,7 +180,7 @@ export class PlaidClient {
     }
     const status = outcome.response.statusCode;
     if (status === 429) {
-      const header = outcome.response.headers['retry-after'];
+      const header = outcome.response.headers['retry-after'] as string | string[] | undefined;
       const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
       if (retryAfter === undefined) return backoff;
       return retryAfter <= this.options.maxRetryAfterMs ? retryAfter : undefined;
@@ -199,7 +199,7 @@ function mayHaveReachedPlaid(error: PlaidRequestError): string | undefined {
 
 /** Access and public tokens in a request body: they must be masked if Plaid echoes them back in an error text. */
 function tokensIn(body: Record<string, unknown>): string[] {
-  return ['access_token', 'public_token'].flatMap((key) => (typeof body[key] === 'string' ? [body[key] as string] : []));
+  return ['access_token', 'public_token'].flatMap((key) => (typeof body[key] === 'string' ? [body[key]] : []));
 }
 
 function hostOf(baseUrl: string): string {

@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { loadExamples } = require('../../scripts/demo-flow');
-const { readBody } = require('../support/read-body');
+const { withBody } = require('../support/read-body');
 const { connectComms } = require('../support/comms');
 const { until, json, startLauncher, inject } = require('./support');
 
@@ -15,12 +15,10 @@ const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
 /** Records what the flows post to NOTIFY_URL. */
 async function startInbox() {
   const received = [];
-  const server = http.createServer((req, res) => {
-    readBody(req).then((body) => {
-      received.push(JSON.parse(body.toString('utf8')));
-      res.writeHead(204).end();
-    });
-  });
+  const server = http.createServer(withBody((req, res, body) => {
+    received.push(JSON.parse(body.toString('utf8')));
+    res.writeHead(204).end();
+  }));
   await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
   return { url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/notify`, received, close: () => new Promise((r) => server.close(r)) };
 }

@@ -6,7 +6,7 @@ const crypto = require('node:crypto');
 const http = require('node:http');
 const path = require('node:path');
 const { validateResponse } = require('../support/openapi');
-const { readBody } = require('../support/read-body');
+const { withBody } = require('../support/read-body');
 const { sha256Hex } = require('../support/webhook-signer');
 const { start } = require('../../dist/emulator');
 
@@ -90,21 +90,19 @@ async function startReceiver() {
     },
     close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
   };
-  const server = http.createServer((request, response) => {
-    readBody(request).then((raw) => {
-      received.push({ path: request.url, method: request.method, headers: request.headers, raw, at: Date.now() });
-      const status = receiver.statuses.shift() ?? 200;
-      const headers = receiver.answerHeaders.shift() ?? {};
-      response.writeHead(status, headers);
-      response.end();
-      for (const waiter of [...waiters]) {
-        if (received.length >= waiter.count) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(received.slice(0, waiter.count));
-        }
+  const server = http.createServer(withBody((request, response, raw) => {
+    received.push({ path: request.url, method: request.method, headers: request.headers, raw, at: Date.now() });
+    const status = receiver.statuses.shift() ?? 200;
+    const headers = receiver.answerHeaders.shift() ?? {};
+    response.writeHead(status, headers);
+    response.end();
+    for (const waiter of [...waiters]) {
+      if (received.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(received.slice(0, waiter.count));
       }
-    });
-  });
+    }
+  }));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   receiver.url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return receiver;

@@ -154,7 +154,7 @@ export class DeliveryHandler {
   }
 
   private emit(delivery: StoredDelivery): void {
-    const outputs: Array<Record<string, unknown> | null> = new Array(OUTPUT_COUNT).fill(null);
+    const outputs: Array<Record<string, unknown> | null> = Array.from({ length: OUTPUT_COUNT }, () => null);
     const plaid: Record<string, unknown> = { ...webhookMetadata(delivery, this.options.environment) };
     if (delivery.item !== undefined) {
       plaid.item = delivery.item;

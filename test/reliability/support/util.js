@@ -1,7 +1,7 @@
 'use strict';
 // Small helpers shared by the reliability suite.
 const http = require('node:http');
-const { readBody } = require('../../support/read-body');
+const { withBody } = require('../../support/read-body');
 
 const { until: untilDefault } = require('../../support/until');
 
@@ -31,12 +31,10 @@ async function json(url, { method = 'GET', body = undefined, headers = {} } = {}
 /** A loopback HTTP server answering every request with `status` and recording the bodies. */
 async function startSink(status = 200) {
   const received = [];
-  const server = http.createServer((req, res) => {
-    readBody(req).then((body) => {
-      received.push({ url: req.url, headers: req.headers, body: body.toString('utf8') });
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
+  const server = http.createServer(withBody((req, res, body) => {
+    received.push({ url: req.url, headers: req.headers, body: body.toString('utf8') });
+    res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+  }));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   return {
     url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
