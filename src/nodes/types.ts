@@ -48,7 +48,7 @@ export interface PlaidItemStoreNode extends Node<PlaidItemStoreCredentials> {
   /** Absent when the store cannot be used; `problem` then says why. */
   itemStore?: ItemStore;
   problem?: string;
-  /** The ItemStoreError code of `problem` (WRONG_KEY for a wrong key, STORE_UNAVAILABLE otherwise). */
+  /** The ItemStoreError code of `problem` (WRONG_KEY, STORE_REFUSED, or STORE_UNAVAILABLE: see plaid-item-store.ts). */
   problemCode?: ItemStoreErrorCode;
   /** Settles once opening finished (then `itemStore` or `problem` is set); never rejects. */
   ready: Promise<void>;
