@@ -65,6 +65,7 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = core.options.host;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   core.baseUrl = `http://${urlHost}:${port}`;
+  core.port = port;
   let stopping: Promise<void> | undefined;
 
   return {

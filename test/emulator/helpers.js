@@ -30,6 +30,31 @@ async function call(emulator, endpoint, body, { headers = {}, auth = true, metho
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
+/**
+ * A raw HTTP request to the emulator, with the exact headers given (fetch cannot set Host) and nothing added; `Host:
+ * null` sends none at all. Resolves {status, headers, body}, body parsed when it is JSON.
+ * @param {{host: string, port: number}} emulator
+ * @param {{method?: string, path: string, headers?: Record<string, any>, body?: string}} request
+ * @returns {Promise<{status: number | undefined, headers: import('node:http').IncomingHttpHeaders, body: any}>}
+ */
+function rawRequest(emulator, { method = 'POST', path, headers = {}, body }) {
+  const { Host: host, ...rest } = headers;
+  const options = {
+    host: emulator.host, port: emulator.port, method, path, setHost: host !== null, headers: host ? { Host: host, ...rest } : rest,
+  };
+  return new Promise((resolve, reject) => {
+    const request = http.request(options, (response) => {
+      readBody(response).then((raw) => {
+        const text = raw.toString('utf8');
+        const json = /^application\/json/.test(response.headers['content-type'] ?? '');
+        resolve({ status: response.statusCode, headers: response.headers, body: json && text ? JSON.parse(text) : text });
+      }, reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** A successful call: asserts 200 and a body valid against the endpoint's 200 schema. */
 async function ok(emulator, endpoint, body) {
   const response = await call(emulator, endpoint, body);
@@ -161,6 +186,6 @@ async function waitUntil(condition, timeoutMs = 2000) {
 }
 
 module.exports = {
-  assertPlaidError, call, fails, linkItem, ok, sleep, startEmulator, startReceiver,
+  assertPlaidError, call, fails, linkItem, ok, rawRequest, sleep, startEmulator, startReceiver,
   verifyWebhook, waitUntil, webhookBody, distDir: path.join(__dirname, '../../dist'),
 };

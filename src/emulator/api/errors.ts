@@ -76,6 +76,11 @@ export const errors = {
   unknownFields: (fields: string[]) =>
     invalidRequest('UNKNOWN_FIELDS', `the following fields are not recognized by this endpoint: ${fields.join(', ')}`),
   invalidField: (message: string) => invalidRequest('INVALID_FIELD', message),
+  /** The control API's answer to a POST whose body is not declared JSON (a cross-site form or beacon). */
+  notJson: () => invalidRequest('INVALID_BODY', 'content-type must be application/json', 415),
+  /** The control API's answer to a request addressed to another host name (DNS rebinding) or port. */
+  foreignHost: (own: string) =>
+    invalidRequest('INVALID_HEADERS', `the control API answers only requests addressed to ${own} (or localhost on its port)`, 403),
   notFound: () => invalidRequest('NOT_FOUND', 'not found', 404),
   invalidApiKeys: () =>
     invalidInput('INVALID_API_KEYS', 'invalid client_id or secret provided'),

@@ -1,5 +1,6 @@
 // The control API over HTTP, under CONTROL_PREFIX: each route defined once with its method, path, field table
-// and handler. JSON in, JSON out; errors are PlaidError-shaped. No auth: the emulator listens on loopback for tests.
+// and handler. JSON in, JSON out; errors are PlaidError-shaped. No auth: the emulator listens on loopback for tests,
+// and guard.ts keeps web pages out (a JSON content type on every POST, and the emulator's own Host).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, PlaidApiError } from '../api/errors';
 import { checkedHandler, type FieldTable, type JsonObject, type RequestOf } from '../api/fields';
@@ -8,6 +9,7 @@ import { jsonObjectOf, readBody, sendJson, sendPlaidError } from '../http/body';
 import { noFaults } from '../http/faults';
 import { isoTime } from '../model/clock';
 import { PRODUCTS } from '../model/plaid-enums';
+import { controlRefusal } from './guard';
 import { createItem, fireWebhook, repairItem, resetEmulator, snapshot } from './operations';
 
 export const CONTROL_PREFIX = '/emulator/';
@@ -81,6 +83,11 @@ const ROUTES: ReadonlyMap<string, ControlRoute> = new Map(ROUTE_LIST.map((entry)
 export async function handleControl(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, path: string) {
   const requestId = core.nextRequestId();
   try {
+    const refusal = controlRefusal(core, request);
+    if (refusal) {
+      request.resume();
+      throw refusal;
+    }
     const raw = await readBody(request);
     const controlRoute = ROUTES.get(`${request.method} ${path}`);
     if (!controlRoute) throw errors.notFound();
@@ -91,7 +98,7 @@ export async function handleControl(core: EmulatorCore, request: IncomingMessage
   }
 }
 
-/** Lenient on purpose (curl users): an empty body is {}, and any content type is read as JSON. */
+/** An empty body is {} (curl -X POST -H 'content-type: application/json' with no data). */
 function parseControlBody(raw: Buffer | null): JsonObject {
   if (raw === null) throw errors.invalidBody('body is too large');
   return raw.length === 0 ? {} : jsonObjectOf(raw);
