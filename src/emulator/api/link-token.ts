@@ -43,7 +43,9 @@ export const linkTokenCreate = defineEndpoint('/link/token/create', {
     type: 'object',
     fields: {
       delivery_method: { type: 'string', enum: HOSTED_LINK_DELIVERY_METHODS },
-      completion_redirect_uri: COMMON_RULES.optionalString,
+      // The spec says only "a URI"; the emulator's page redirects the browser there, so only http(s) is taken: a
+      // javascript: or data: URI would run in whatever page sent the person to the link.
+      completion_redirect_uri: COMMON_RULES.url,
       url_lifetime_seconds: { type: 'integer', minimum: 1, maximum: MAX_URL_LIFETIME_SECONDS },
       is_mobile_app: { type: 'boolean' },
     },

@@ -2,6 +2,7 @@
 // creates one (after the sandbox login) and hands its public token over. Exit changes nothing. Either way the session
 // ends, and LINK SESSION_FINISHED goes to the Item's webhook (update mode) or the link token's (new mode).
 import { errors } from '../api/errors';
+import { isHttpUrl } from '../api/fields';
 import type { EmulatorCore } from '../core';
 import { SANDBOX_PASSWORD, SANDBOX_USERNAME } from '../api/sandbox';
 import { DEFAULT_INSTITUTION, INSTITUTIONS, type Institution } from '../model/institutions';
@@ -56,12 +57,22 @@ export function continueSession(core: EmulatorCore, record: LinkTokenRecord, for
     publicTokens = [core.state.issuePublicToken(item)];
   }
   finish(core, record, 'SUCCESS', publicTokens);
-  return { ended: true, redirectTo: record.hostedLink?.completionRedirectUri ?? null };
+  return { ended: true, redirectTo: completionRedirect(record) };
 }
 
 export function exitSession(core: EmulatorCore, record: LinkTokenRecord): { redirectTo: string | null } {
   finish(core, record, 'EXITED', []);
-  return { redirectTo: record.hostedLink?.completionRedirectUri ?? null };
+  return { redirectTo: completionRedirect(record) };
+}
+
+/**
+ * Where the browser goes when the session ends: completion_redirect_uri, only if it is an http(s) URL. The field
+ * check of /link/token/create already refuses others; this keeps the page from ever redirecting to a javascript: URI
+ * whatever made the record.
+ */
+export function completionRedirect(record: LinkTokenRecord): string | null {
+  const uri = record.hostedLink?.completionRedirectUri ?? null;
+  return uri !== null && isHttpUrl(uri) ? uri : null;
 }
 
 function finish(core: EmulatorCore, record: LinkTokenRecord, status: 'SUCCESS' | 'EXITED', publicTokens: string[]): void {
