@@ -221,6 +221,8 @@ describe('emulator: control API', () => {
         institution_id: 'ins_109511', initial_products: ['auth'], webhook: receiver.urlFor('/r'),
       });
       await ok(emulator, '/sandbox/item/reset_login', { access_token: created.access_token });
+      const { body: notOffered } = await control(emulator, 'items', { institution_id: 'ins_109512', initial_products: ['transactions'] });
+      assertPlaidError(notOffered, { status: 400, type: 'INVALID_INPUT', code: 'INVALID_PRODUCT' });
       const { body: repaired } = await control(emulator, 'items/repair', { item_id: created.item_id });
       assert.equal(repaired.error_code, null);
       const bodies = (await receiver.waitFor(2)).map(webhookBody);

@@ -89,6 +89,8 @@ export const errors = {
   invalidInstitution: () => invalidInput('INVALID_INSTITUTION', 'invalid institution_id provided'),
   invalidProduct: (products: string[]) =>
     invalidInput('INVALID_PRODUCT', `the following products are not valid for initial_products: ${products.join(', ')}`),
+  productsNotAtInstitution: (institutionId: string, products: string[]) =>
+    invalidInput('INVALID_PRODUCT', `institution ${institutionId} does not support the following products: ${products.join(', ')}`),
   invalidAccountId: (accountId: string) =>
     invalidInput('INVALID_ACCOUNT_ID', `account_id ${accountId} does not belong to this item`),
   invalidWebhookVerificationKeyId: () =>
@@ -103,6 +105,8 @@ export const errors = {
   sandboxWebhookInvalid: () =>
     new PlaidApiError(400, 'SANDBOX_ERROR', 'SANDBOX_WEBHOOK_INVALID',
       'webhook for this item is either not set up, or invalid. please update the webhook for this item with /item/webhook/update'),
+  sandboxProductNotEnabled: (product: string) =>
+    new PlaidApiError(400, 'SANDBOX_ERROR', 'SANDBOX_PRODUCT_NOT_ENABLED', `The ${product} product is not enabled on this item`),
   itemGetLimit: () =>
     new PlaidApiError(429, 'RATE_LIMIT_EXCEEDED', 'ITEM_GET_LIMIT',
       'rate limit exceeded for attempts to access this item. please try again later'),

@@ -8,7 +8,7 @@ import { errors } from '../api/errors';
 import type { FaultConfig } from '../http/faults';
 import type { JsonObject } from '../api/fields';
 import { newLinkToken, randomUUID } from '../model/ids';
-import { DEFAULT_INSTITUTION, INSTITUTIONS } from '../model/institutions';
+import { DEFAULT_INSTITUTION, INSTITUTIONS, productsNotOffered } from '../model/institutions';
 import type { ItemRecord } from '../model/state';
 import type { LinkMode, LinkTokenRecord } from '../model/link-tokens';
 import { hostedLinkUrl } from '../hosted-link/paths';
@@ -139,9 +139,12 @@ export interface CreatedItem {
 export function createItem(core: EmulatorCore, request: CreateItemRequest = {}): CreatedItem {
   const institution = INSTITUTIONS.get(request.institution_id ?? DEFAULT_INSTITUTION.institution_id);
   if (!institution) throw errors.invalidInstitution();
+  const products = request.initial_products ?? ['transactions'];
+  const notOffered = productsNotOffered(institution, products);
+  if (notOffered.length > 0) throw errors.productsNotAtInstitution(institution.institution_id, notOffered);
   const item = core.state.createItem({
     institution,
-    products: request.initial_products ?? ['transactions'],
+    products,
     webhook: request.webhook ?? null,
     userId: null,
   });

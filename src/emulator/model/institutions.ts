@@ -61,6 +61,10 @@ function institution(id: string, name: string, extra: Partial<Institution> = {})
 /** The institution of Items made without one named (control API, LINK sessions fired without an Item). */
 export const DEFAULT_INSTITUTION = institution('ins_109508', 'First Platypus Bank');
 
+/** Those of `products` the institution does not offer (an Item there cannot have them). */
+export const productsNotOffered = (institution: Institution, products: readonly string[]) =>
+  products.filter((product) => !institution.products.includes(product));
+
 /** Micro-deposit institutions verify accounts after linking instead of at once (instant auth). */
 export const verifiesByMicrodeposits = (institution: Institution) =>
   institution.accounts.some((account) => account.verification_status !== undefined);

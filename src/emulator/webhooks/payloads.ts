@@ -60,6 +60,20 @@ export const FIRE_WEBHOOK_TYPES: Readonly<Record<string, readonly string[]>> = {
   ERROR: ['ASSETS'],
 };
 
+/**
+ * The product an Item needs before /sandbox/item/fire_webhook sends it a webhook of each type; ITEM webhooks need
+ * none. Without it Plaid answers SANDBOX_PRODUCT_NOT_ENABLED (the spec's description of the endpoint).
+ */
+export const FIRE_WEBHOOK_PRODUCT: Readonly<Record<string, string | null>> = {
+  ITEM: null,
+  TRANSACTIONS: 'transactions',
+  INVESTMENTS_TRANSACTIONS: 'investments',
+  HOLDINGS: 'investments',
+  LIABILITIES: 'liabilities',
+  AUTH: 'auth',
+  ASSETS: 'assets',
+};
+
 /** The body /sandbox/item/fire_webhook sends for a (type, code) pair allowed by FIRE_WEBHOOK_TYPES. */
 export function sandboxFirePayload(item: ItemRecord, type: string, code: string, now: number): JsonObject {
   if (type === 'ITEM') return itemWebhookPayload(item, code, now);
