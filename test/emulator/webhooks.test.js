@@ -106,6 +106,8 @@ describe('emulator: webhooks', () => {
       const { accessToken, itemId } = await itemWithWebhook('/hook', {
         initial_products: ['transactions', 'investments', 'liabilities', 'auth', 'assets'],
       });
+      // Read before USER_PERMISSION_REVOKED leaves its error on the Item (data endpoints then answer that error).
+      const { accounts } = await ok(emulator, '/accounts/get', { access_token: accessToken });
       for (const [code, type] of expectations) {
         await ok(emulator, '/sandbox/item/fire_webhook', {
           access_token: accessToken, webhook_code: code, ...(type ? { webhook_type: type } : {}),
@@ -127,7 +129,6 @@ describe('emulator: webhooks', () => {
         if (expectedType === 'ITEM') assertValidWebhook(body);
       }
       const revoked = bodies.find((body) => body.webhook_code === 'USER_ACCOUNT_REVOKED');
-      const { accounts } = await ok(emulator, '/accounts/get', { access_token: accessToken });
       assert.equal(revoked.account_id, accounts[0].account_id);
       const assetsError = bodies.find((body) => body.webhook_type === 'ASSETS' && body.webhook_code === 'ERROR');
       assert.equal(assetsError.error.error_type, 'ASSET_REPORT_ERROR');

@@ -41,6 +41,8 @@ export interface ItemSnapshot {
   last_webhook_code: string | null;
   /** consent_expiration_time announced by PENDING_EXPIRATION, until update mode renews the consent. */
   pending_expiration: string | null;
+  /** When the Item's consent expires, as /item/get reports it (null: no expiry). */
+  consent_expiration_time: string | null;
   /** What PENDING_DISCONNECT announced, until update mode re-authenticates the Item. */
   pending_disconnect: { reason: string; disconnect_time: string } | null;
   accounts: AccountSnapshot[];
@@ -84,6 +86,7 @@ export function itemSnapshot(item: ItemRecord): ItemSnapshot {
     created_at: isoTime(item.createdAt),
     last_webhook_code: item.lastWebhook ? item.lastWebhook.code : null,
     pending_expiration: item.pendingExpiration,
+    consent_expiration_time: item.consentExpiresAt === null ? null : isoTime(item.consentExpiresAt),
     pending_disconnect: item.pendingDisconnect && { ...item.pendingDisconnect },
     accounts: item.accounts.map((account) => ({
       account_id: account.account_id,
