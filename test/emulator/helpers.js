@@ -55,6 +55,17 @@ function rawRequest(emulator, { method = 'POST', path, headers = {}, body }) {
   });
 }
 
+/** POST a Hosted Link page's form as a browser does (urlencoded), without following a redirect. */
+async function submitForm(url, fields) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+  return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+}
+
 /** A successful call: asserts 200 and a body valid against the endpoint's 200 schema. */
 async function ok(emulator, endpoint, body) {
   const response = await call(emulator, endpoint, body);
@@ -186,6 +197,6 @@ async function waitUntil(condition, timeoutMs = 2000) {
 }
 
 module.exports = {
-  assertPlaidError, call, fails, linkItem, ok, rawRequest, sleep, startEmulator, startReceiver,
+  assertPlaidError, call, fails, linkItem, ok, rawRequest, sleep, startEmulator, startReceiver, submitForm,
   verifyWebhook, waitUntil, webhookBody, distDir: path.join(__dirname, '../../dist'),
 };

@@ -3,7 +3,9 @@
 // form. What each choice does to the Item, and the LINK SESSION_FINISHED webhook it sends (signed, spec-valid).
 const assert = require('node:assert/strict');
 const { validateWebhook } = require('../support/openapi');
-const { distDir, fails, ok, sleep, startEmulator, startReceiver, verifyWebhook, webhookBody } = require('./helpers');
+const {
+  distDir, fails, ok, sleep, startEmulator, startReceiver, submitForm: submit, verifyWebhook, webhookBody,
+} = require('./helpers');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -14,16 +16,6 @@ async function openPage(url) {
   return { status: response.status, html: await response.text() };
 }
 
-/** POST the page's form as a browser does (urlencoded), without following a redirect. */
-async function submit(url, fields) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-  return { status: response.status, location: response.headers.get('location'), html: await response.text() };
-}
 
 /** The values the page's form would send: its inputs and selects with their preset values. */
 function formDefaults(html) {

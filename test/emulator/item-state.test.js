@@ -2,7 +2,7 @@
 // /item/get tells what the Item's webhooks said: a client that polls it (reconciling rather than trusting webhooks
 // to arrive) sees the same state a webhook receiver was told about.
 const assert = require('node:assert/strict');
-const { fails, linkItem, ok, startEmulator, startReceiver } = require('./helpers');
+const { fails, linkItem, ok, startEmulator, startReceiver, submitForm } = require('./helpers');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,10 +39,7 @@ describe('emulator: /item/get agrees with the webhooks sent', () => {
     const link = await ok(emulator, '/link/token/create', {
       client_name: 'Budget Buddy', language: 'en', country_codes: ['US'], user: { client_user_id: 'u' }, access_token: accessToken, hosted_link: {},
     });
-    const done = await fetch(link.hosted_link_url, {
-      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'action=continue',
-    });
-    assert.equal(done.status, 200);
+    assert.equal((await submitForm(link.hosted_link_url, { action: 'continue' })).status, 200);
     assert.equal((await itemGet(accessToken)).consent_expiration_time, null, 'renewed: a non-OAuth Item has no expiry again');
   });
 

@@ -35,7 +35,7 @@ describe('emulator: the official plaid SDK', () => {
     assert.equal(emulator.item(exchanged.data.item_id).removed, true);
   });
 
-  it('linkTokenCreate in update mode with Hosted Link, and for a new Item', async () => {
+  it('linkTokenCreate in update mode with Hosted Link (linkTokenGet shows the opened session), and for a new Item', async () => {
     const { accessToken } = await linkItem(emulator);
     const update = await plaid.linkTokenCreate({
       client_name: 'Budget Buddy', language: 'en', country_codes: [CountryCode.Us], user: { client_user_id: 'user-42' },
@@ -46,6 +46,9 @@ describe('emulator: the official plaid SDK', () => {
     assert.equal(Number.isNaN(Date.parse(update.data.expiration)), false);
     const page = await fetch(update.data.hosted_link_url);
     assert.equal(page.status, 200);
+    const opened = await plaid.linkTokenGet({ link_token: update.data.link_token });
+    assert.equal(opened.data.link_sessions?.length, 1);
+    assert.equal(opened.data.link_sessions?.[0].finished_at, null);
     const created = await plaid.linkTokenCreate({
       client_name: 'Budget Buddy', language: 'en', country_codes: [CountryCode.Us], user: { client_user_id: 'user-42' },
       products: [Products.Transactions],

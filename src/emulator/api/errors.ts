@@ -86,6 +86,7 @@ export const errors = {
     invalidInput('INVALID_API_KEYS', 'invalid client_id or secret provided'),
   invalidAccessToken: (why = 'could not find matching access token') => invalidInput('INVALID_ACCESS_TOKEN', why),
   invalidPublicToken: (why = 'could not find matching public token') => invalidInput('INVALID_PUBLIC_TOKEN', why),
+  invalidLinkToken: () => invalidInput('INVALID_LINK_TOKEN', 'invalid link_token provided'),
   invalidInstitution: () => invalidInput('INVALID_INSTITUTION', 'invalid institution_id provided'),
   invalidProduct: (products: string[]) =>
     invalidInput('INVALID_PRODUCT', `the following products are not valid for initial_products: ${products.join(', ')}`),

@@ -76,6 +76,7 @@ export const linkTokenCreate = defineEndpoint('/link/token/create', {
     userId: request.user_id ?? null,
     products,
     webhook: item ? null : request.webhook ?? null,
+    redirectUri: request.redirect_uri ?? null,
     // Lifetimes run on the emulator clock, scaled by the time factor like webhook retries, so a test can watch a
     // URL expire.
     expiresAt: core.clock.now() + Math.round(lifetimeMs(item !== null, hostedLink) * core.options.timeFactor),
