@@ -147,6 +147,23 @@ async function startReceiver() {
 }
 
 /**
+ * Mocha hooks giving a suite an emulator (started with `options`) and a webhook receiver, fresh for each test, or
+ * once for the suite with `perSuite`: read them as `context.emulator` and `context.receiver`.
+ */
+function emulatorAndReceiver(options = {}, { perSuite = false } = {}) {
+  const context = /** @type {{emulator: any, receiver: any}} */ ({ emulator: undefined, receiver: undefined });
+  (perSuite ? before : beforeEach)(async () => {
+    context.emulator = await startEmulator(options);
+    context.receiver = await startReceiver();
+  });
+  (perSuite ? after : afterEach)(async () => {
+    await context.emulator.stop();
+    await context.receiver.close();
+  });
+  return context;
+}
+
+/**
  * Checks a received webhook as a careful receiver would (Plaid's docs,
  * https://plaid.com/docs/api/webhooks/webhook-verification/): ES256 only, key from /webhook_verification_key/get,
  * signature over header.payload, fresh iat, body hash. Returns {header, claims, key}.
@@ -197,6 +214,6 @@ async function waitUntil(condition, timeoutMs = 2000) {
 }
 
 module.exports = {
-  assertPlaidError, call, fails, linkItem, ok, rawRequest, sleep, startEmulator, startReceiver, submitForm,
+  assertPlaidError, call, emulatorAndReceiver, fails, linkItem, ok, rawRequest, sleep, startEmulator, startReceiver, submitForm,
   verifyWebhook, waitUntil, webhookBody, distDir: path.join(__dirname, '../../dist'),
 };

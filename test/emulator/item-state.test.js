@@ -2,22 +2,18 @@
 // /item/get tells what the Item's webhooks said: a client that polls it (reconciling rather than trusting webhooks
 // to arrive) sees the same state a webhook receiver was told about.
 const assert = require('node:assert/strict');
-const { fails, linkItem, ok, startEmulator, startReceiver, submitForm } = require('./helpers');
+const { emulatorAndReceiver, fails, linkItem, ok, submitForm } = require('./helpers');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('emulator: /item/get agrees with the webhooks sent', () => {
+  let now = Date.parse('2026-03-01T12:00:00Z');
+  const suite = emulatorAndReceiver({ now: () => now });
   let emulator;
   let receiver;
-  let now;
-  beforeEach(async () => {
+  beforeEach(() => {
     now = Date.parse('2026-03-01T12:00:00Z');
-    emulator = await startEmulator({ now: () => now });
-    receiver = await startReceiver();
-  });
-  afterEach(async () => {
-    await emulator.stop();
-    await receiver.close();
+    ({ emulator, receiver } = suite);
   });
 
   const itemGet = async (accessToken) => (await ok(emulator, '/item/get', { access_token: accessToken })).item;

@@ -2,7 +2,7 @@
 // /link/token/get: the link token's settings and what happened in its Hosted Link session, driven through the page
 // as a browser would, kept six hours after the session ended (on the emulator clock).
 const assert = require('node:assert/strict');
-const { fails, linkItem, ok, startEmulator, startReceiver, submitForm, webhookBody } = require('./helpers');
+const { emulatorAndReceiver, fails, linkItem, ok, submitForm, webhookBody } = require('./helpers');
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -15,17 +15,13 @@ const NEW_ITEM = {
 const LOGIN = { username: 'user_good', password: 'pass_good' };
 
 describe('emulator: /link/token/get', () => {
+  let now = Date.parse('2026-03-01T12:00:00Z');
+  const suite = emulatorAndReceiver({ timeFactor: 1, now: () => now });
   let emulator;
   let receiver;
-  let now;
-  beforeEach(async () => {
+  beforeEach(() => {
     now = Date.parse('2026-03-01T12:00:00Z');
-    emulator = await startEmulator({ timeFactor: 1, now: () => now });
-    receiver = await startReceiver();
-  });
-  afterEach(async () => {
-    await emulator.stop();
-    await receiver.close();
+    ({ emulator, receiver } = suite);
   });
 
   const get = (linkToken) => ok(emulator, '/link/token/get', { link_token: linkToken });

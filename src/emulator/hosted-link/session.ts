@@ -7,9 +7,7 @@ import { isHttpUrl } from '../api/fields';
 import type { EmulatorCore } from '../core';
 import { SANDBOX_PASSWORD, SANDBOX_USERNAME } from '../api/sandbox';
 import { DEFAULT_INSTITUTION, INSTITUTIONS, type Institution } from '../model/institutions';
-import { isoTime } from '../model/clock';
-import { randomUUID } from '../model/ids';
-import { EXIT_STATUS, type HostedLinkSession, type LinkTokenRecord } from '../model/link-tokens';
+import { EXIT_STATUS, newLinkEvent, type HostedLinkSession, type LinkTokenRecord } from '../model/link-tokens';
 import { sessionFinishedPayload } from '../webhooks/payloads';
 import { sendWebhook } from '../webhooks/send';
 
@@ -126,12 +124,7 @@ function finish(core: EmulatorCore, record: LinkTokenRecord, status: 'SUCCESS' |
 }
 
 function noteEvent(core: EmulatorCore, session: HostedLinkSession, name: string, metadata: Record<string, string>): void {
-  session.events.push({
-    event_id: randomUUID(),
-    event_name: name,
-    timestamp: isoTime(core.clock.now()),
-    event_metadata: { ...metadata, request_id: core.nextRequestId() },
-  });
+  session.events.push(newLinkEvent(name, core.clock.now(), { ...metadata, request_id: core.nextRequestId() }));
 }
 
 function institutionMetadata(institution: Institution | null): Record<string, string> {

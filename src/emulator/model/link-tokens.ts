@@ -2,7 +2,7 @@
 // starts when the page is first opened and ends once (Continue or Exit); an ended or expired session's URL only
 // shows that it can no longer be used. What happened in a session is what /link/token/get reports, for six hours
 // after it ended.
-import type { Clock } from './clock';
+import { isoTime, type Clock } from './clock';
 import { newLinkToken, newPlaidId, randomUUID } from './ids';
 import type { Institution } from './institutions';
 import type { ItemRecord } from './state';
@@ -32,6 +32,10 @@ export interface LinkEventRecord {
   readonly event_name: string;
   readonly timestamp: string;
   readonly event_metadata: Readonly<Record<string, string>>;
+}
+
+export function newLinkEvent(name: string, at: number, metadata: Readonly<Record<string, string>>): LinkEventRecord {
+  return { event_id: randomUUID(), event_name: name, timestamp: isoTime(at), event_metadata: metadata };
 }
 
 export interface HostedLinkSession {

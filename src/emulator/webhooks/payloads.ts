@@ -1,10 +1,11 @@
-// Webhook bodies, field for field as Plaid sends them (the spec's x-webhook-schemas for ITEM and LINK; Plaid's
-// docs for the TRANSACTIONS, AUTH, HOLDINGS, INVESTMENTS_TRANSACTIONS, LIABILITIES and ASSETS codes that
-// /sandbox/item/fire_webhook can send). Key order follows Plaid's examples: type, code, item_id, ..., environment.
+// Webhook bodies, field for field as Plaid sends them (the spec's x-webhook-schemas for ITEM and LINK
+// SESSION_FINISHED; Plaid's full spec for LINK ITEM_ADD_RESULT and EVENTS and for the TRANSACTIONS, AUTH, HOLDINGS,
+// INVESTMENTS_TRANSACTIONS, LIABILITIES and ASSETS codes that /sandbox/item/fire_webhook can send). Key order follows Plaid's examples: type, code, item_id, ..., environment.
 import { isoTime } from '../model/clock';
 import { errors, PlaidApiError } from '../api/errors';
 import type { JsonObject } from '../api/fields';
 import { randomUUID } from '../model/ids';
+import type { LinkEventRecord } from '../model/link-tokens';
 import type { ItemRecord } from '../model/state';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -93,7 +94,7 @@ export function sandboxFirePayload(item: ItemRecord, type: string, code: string,
       return webhookPayload(type, code, { ...itemId, error: null, new_holdings: 0, updated_holdings: 0 });
     case 'INVESTMENTS_TRANSACTIONS/DEFAULT_UPDATE':
       return webhookPayload(type, code, {
-        ...itemId, error: null, new_investments_transactions: 0, canceled_investments_transactions: 0,
+        ...itemId, error: null, new_investments_transactions: 0, cancelled_investments_transactions: 0,
       });
     case 'LIABILITIES/DEFAULT_UPDATE':
       return webhookPayload(type, code, {
@@ -125,10 +126,14 @@ export function verificationStatusPayload(item: ItemRecord, accountId: string, s
   return webhookPayload('AUTH', code, { item_id: item.item_id, account_id: accountId });
 }
 
-export interface SessionFinished {
-  status: string;
+/** What every LINK webhook names: the session and the link token it ran with. */
+export interface LinkSessionIds {
   link_session_id: string;
   link_token: string;
+}
+
+export interface SessionFinished extends LinkSessionIds {
+  status: string;
   public_tokens: string[];
 }
 
@@ -140,6 +145,26 @@ export function sessionFinishedPayload(session: SessionFinished, overrides: Json
     // Deprecated in favour of public_tokens, still sent by Plaid for single-Item sessions.
     ...(session.public_tokens.length > 0 ? { public_token: session.public_tokens[0] } : {}),
     public_tokens: session.public_tokens,
+    ...overrides,
+  });
+}
+
+/** LINK ITEM_ADD_RESULT: one Item a (multi-Item) Link session added, with its public token. */
+export function itemAddResultPayload(session: LinkSessionIds, publicToken: string, overrides: JsonObject = {}): JsonObject {
+  return webhookPayload('LINK', 'ITEM_ADD_RESULT', {
+    link_session_id: session.link_session_id,
+    link_token: session.link_token,
+    public_token: publicToken,
+    ...overrides,
+  });
+}
+
+/** LINK EVENTS: the Link events of a session (the spec's LinkEvent). */
+export function linkEventsPayload(session: LinkSessionIds, events: readonly LinkEventRecord[], overrides: JsonObject = {}): JsonObject {
+  return webhookPayload('LINK', 'EVENTS', {
+    events,
+    link_session_id: session.link_session_id,
+    link_token: session.link_token,
     ...overrides,
   });
 }
