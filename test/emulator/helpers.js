@@ -148,12 +148,17 @@ async function startReceiver() {
 
 /**
  * Mocha hooks giving a suite an emulator (started with `options`) and a webhook receiver, fresh for each test, or
- * once for the suite with `perSuite`: read them as `context.emulator` and `context.receiver`.
+ * once for the suite with `perSuite`: read them as `context.emulator` and `context.receiver`. With `clockAt` the
+ * emulator's clock is `context.now` (ms), set to that time before each start, for the test to move.
+ * @param {object} [options]
+ * @param {{perSuite?: boolean, clockAt?: string}} [hooks]
  */
-function emulatorAndReceiver(options = {}, { perSuite = false } = {}) {
-  const context = /** @type {{emulator: any, receiver: any}} */ ({ emulator: undefined, receiver: undefined });
+function emulatorAndReceiver(options = {}, { perSuite = false, clockAt } = {}) {
+  const context = /** @type {{emulator: any, receiver: any, now: number}} */ ({ emulator: undefined, receiver: undefined, now: 0 });
+  const clock = clockAt === undefined ? {} : { now: () => context.now };
   (perSuite ? before : beforeEach)(async () => {
-    context.emulator = await startEmulator(options);
+    if (clockAt !== undefined) context.now = Date.parse(clockAt);
+    context.emulator = await startEmulator({ ...options, ...clock });
     context.receiver = await startReceiver();
   });
   (perSuite ? after : afterEach)(async () => {

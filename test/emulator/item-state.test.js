@@ -7,14 +7,10 @@ const { emulatorAndReceiver, fails, linkItem, ok, submitForm } = require('./help
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('emulator: /item/get agrees with the webhooks sent', () => {
-  let now = Date.parse('2026-03-01T12:00:00Z');
-  const suite = emulatorAndReceiver({ now: () => now });
+  const suite = emulatorAndReceiver({}, { clockAt: '2026-03-01T12:00:00Z' });
   let emulator;
   let receiver;
-  beforeEach(() => {
-    now = Date.parse('2026-03-01T12:00:00Z');
-    ({ emulator, receiver } = suite);
-  });
+  beforeEach(() => ({ emulator, receiver } = suite));
 
   const itemGet = async (accessToken) => (await ok(emulator, '/item/get', { access_token: accessToken })).item;
 
@@ -22,7 +18,7 @@ describe('emulator: /item/get agrees with the webhooks sent', () => {
     const { accessToken, itemId } = await linkItem(emulator, { options: { webhook: receiver.urlFor('/hook') } });
     assert.equal((await itemGet(accessToken)).consent_expiration_time, null, 'a US Item has no consent expiry');
     const fired = emulator.fireWebhook({ item_id: itemId, webhook_code: 'PENDING_EXPIRATION' });
-    assert.equal(fired.payload.consent_expiration_time, new Date(now + 7 * DAY_MS).toISOString());
+    assert.equal(fired.payload.consent_expiration_time, new Date(suite.now + 7 * DAY_MS).toISOString());
     const item = await itemGet(accessToken);
     assert.equal(item.consent_expiration_time, fired.payload.consent_expiration_time);
     assert.equal(item.error, null, 'not an error yet: the consent still holds');

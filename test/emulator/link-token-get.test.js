@@ -15,14 +15,10 @@ const NEW_ITEM = {
 const LOGIN = { username: 'user_good', password: 'pass_good' };
 
 describe('emulator: /link/token/get', () => {
-  let now = Date.parse('2026-03-01T12:00:00Z');
-  const suite = emulatorAndReceiver({ timeFactor: 1, now: () => now });
+  const suite = emulatorAndReceiver({ timeFactor: 1 }, { clockAt: '2026-03-01T12:00:00Z' });
   let emulator;
   let receiver;
-  beforeEach(() => {
-    now = Date.parse('2026-03-01T12:00:00Z');
-    ({ emulator, receiver } = suite);
-  });
+  beforeEach(() => ({ emulator, receiver } = suite));
 
   const get = (linkToken) => ok(emulator, '/link/token/get', { link_token: linkToken });
 
@@ -30,7 +26,7 @@ describe('emulator: /link/token/get', () => {
     const created = await ok(emulator, '/link/token/create', { ...NEW_ITEM, webhook: receiver.urlFor('/link') });
     const before = await get(created.link_token);
     assert.equal(before.link_token, created.link_token);
-    assert.equal(before.created_at, new Date(now).toISOString());
+    assert.equal(before.created_at, new Date(suite.now).toISOString());
     assert.equal(before.expiration, created.expiration);
     assert.deepEqual(before.link_sessions, []);
     assert.deepEqual(before.metadata, {
@@ -38,22 +34,22 @@ describe('emulator: /link/token/get', () => {
       redirect_uri: 'https://app.example.com/oauth', client_name: 'Budget Buddy',
     });
 
-    now += 60_000;
+    suite.now += 60_000;
     assert.equal((await fetch(created.hosted_link_url)).status, 200);
     const open = await get(created.link_token);
     assert.equal(open.link_sessions.length, 1);
     const [started] = open.link_sessions;
-    assert.equal(started.started_at, new Date(now).toISOString());
+    assert.equal(started.started_at, new Date(suite.now).toISOString());
     assert.equal(started.finished_at, null);
     assert.deepEqual(started.events.map((event) => event.event_name), ['OPEN']);
     assert.equal('results' in started, false);
     assert.equal('exit' in started, false);
 
-    now += 60_000;
+    suite.now += 60_000;
     assert.equal(await submit(created.hosted_link_url, { ...LOGIN, institution_id: 'ins_109509', action: 'continue' }), 200);
     const [finished] = (await get(created.link_token)).link_sessions;
     assert.equal(finished.link_session_id, started.link_session_id);
-    assert.equal(finished.finished_at, new Date(now).toISOString());
+    assert.equal(finished.finished_at, new Date(suite.now).toISOString());
     assert.deepEqual(finished.events.map((event) => event.event_name), ['HANDOFF', 'SUBMIT_CREDENTIALS', 'SELECT_INSTITUTION', 'OPEN'],
       'newest first, as Plaid lists them');
     assert.equal(finished.events[0].event_metadata.institution_id, 'ins_109509');
@@ -109,7 +105,7 @@ describe('emulator: /link/token/get', () => {
   it('keeps a finished session for six hours on the emulator clock, then reports none; the token still answers', async () => {
     const created = await ok(emulator, '/link/token/create', NEW_ITEM);
     await submit(created.hosted_link_url, { action: 'exit' });
-    now += 6 * HOUR_MS - 1;
+    suite.now += 6 * HOUR_MS - 1;
     assert.equal((await get(created.link_token)).link_sessions.length, 1);
     emulator.advanceClock(1);
     const after = await get(created.link_token);
@@ -120,7 +116,7 @@ describe('emulator: /link/token/get', () => {
   it('an open session is kept however long it stays open', async () => {
     const created = await ok(emulator, '/link/token/create', NEW_ITEM);
     await fetch(created.hosted_link_url);
-    now += 48 * HOUR_MS;
+    suite.now += 48 * HOUR_MS;
     assert.equal((await get(created.link_token)).link_sessions[0].finished_at, null);
   });
 

@@ -100,6 +100,9 @@ export const errors = {
     new PlaidApiError(400, 'ITEM_ERROR', 'INVALID_CREDENTIALS', 'the provided credentials were not correct',
       'The provided credentials were not correct. Please try again.'),
   itemNotFound: () => new PlaidApiError(400, 'ITEM_ERROR', 'ITEM_NOT_FOUND', 'the requested item was not found'),
+  userPermissionRevoked: () =>
+    new PlaidApiError(400, 'ITEM_ERROR', 'USER_PERMISSION_REVOKED',
+      'the holder of this account has revoked their permission for your application to access it'),
   itemLoginRequired: () =>
     new PlaidApiError(400, 'ITEM_ERROR', 'ITEM_LOGIN_REQUIRED',
       "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state"),

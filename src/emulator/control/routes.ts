@@ -10,7 +10,9 @@ import { noFaults } from '../http/faults';
 import { isoTime } from '../model/clock';
 import { PRODUCTS } from '../model/plaid-enums';
 import { controlRefusal } from './guard';
-import { createItem, fireWebhook, repairItem, resetEmulator, snapshot } from './operations';
+import {
+  changeItemSilently, createItem, fireWebhook, repairItem, resetEmulator, SILENT_CHANGES, snapshot,
+} from './operations';
 
 export const CONTROL_PREFIX = '/emulator/';
 
@@ -43,6 +45,20 @@ const ROUTE_LIST: readonly ControlRoute[] = [
   // -> ItemSnapshot (error cleared; LOGIN_REPAIRED sent if the Item has a webhook)
   route('POST', 'items/repair', { item_id: { type: 'string', required: true } },
     (core, request) => repairItem(core, request.item_id)),
+  // -> ItemSnapshot (the Item changed as its webhook would say, no webhook sent)
+  route('POST', 'items/silently', {
+    item_id: { type: 'string', required: true },
+    change: { type: 'string', required: true, enum: SILENT_CHANGES },
+    consent_expiration_time: { type: 'string', nullable: true },
+  }, (core, request) => changeItemSilently(core, request)),
+  // -> {drops: DropRule[]} (the next `count` webhooks of that type and code are dropped, not sent)
+  route('POST', 'webhooks/drop-next', {
+    webhook_type: { type: 'string' },
+    webhook_code: { type: 'string' },
+    count: { type: 'integer', minimum: 1 },
+  }, (core, request) => ({
+    drops: core.webhooks.dropNext(request.webhook_type ?? null, request.webhook_code ?? null, request.count ?? 1),
+  })),
   // -> {webhook_fired, delivery_id, url, payload}
   route('POST', 'webhooks/fire', {
     item_id: { type: 'string' },

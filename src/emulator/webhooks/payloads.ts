@@ -8,7 +8,8 @@ import { randomUUID } from '../model/ids';
 import type { LinkEventRecord } from '../model/link-tokens';
 import type { ItemRecord } from '../model/state';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** How far ahead Plaid announces a consent expiry (PENDING_EXPIRATION) or a disconnect (PENDING_DISCONNECT). */
+export const PENDING_NOTICE_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function webhookPayload(type: string, code: string, fields: JsonObject): JsonObject {
   return { webhook_type: type, webhook_code: code, ...fields, environment: 'sandbox' };
@@ -25,14 +26,11 @@ export function itemCodeFields(item: ItemRecord, code: string, now: number): Jso
     case 'NEW_ACCOUNTS_AVAILABLE':
       return { error: null };
     case 'PENDING_EXPIRATION':
-      return { consent_expiration_time: isoTime(item.consentExpiresAt ?? now + 7 * DAY_MS) };
+      return { consent_expiration_time: isoTime(item.consentExpiresAt ?? now + PENDING_NOTICE_MS) };
     case 'PENDING_DISCONNECT':
-      return { reason: 'INSTITUTION_TOKEN_EXPIRATION', disconnect_time: isoTime(now + 7 * DAY_MS) };
+      return { reason: 'INSTITUTION_TOKEN_EXPIRATION', disconnect_time: isoTime(now + PENDING_NOTICE_MS) };
     case 'USER_PERMISSION_REVOKED':
-      return {
-        error: new PlaidApiError(400, 'ITEM_ERROR', 'USER_PERMISSION_REVOKED',
-          'the holder of this account has revoked their permission for your application to access it').toNested(),
-      };
+      return { error: errors.userPermissionRevoked().toNested() };
     case 'USER_ACCOUNT_REVOKED':
       return { account_id: item.accounts[0]?.account_id ?? null };
     case 'WEBHOOK_UPDATE_ACKNOWLEDGED':
