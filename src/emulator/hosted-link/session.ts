@@ -93,7 +93,6 @@ export function exitSession(core: EmulatorCore, record: LinkTokenRecord): { redi
   return { redirectTo: completionRedirect(record) };
 }
 
-
 /**
  * Where the browser goes when the session ends: completion_redirect_uri, only if it is an http(s) URL. The field
  * check of /link/token/create already refuses others; this keeps the page from ever redirecting to a javascript: URI
