@@ -7,10 +7,10 @@
 //   await emulator.stop();
 import type { AddressInfo } from 'node:net';
 import {
-  changeItemSilently, createItem, fireWebhook, itemSnapshot, repairItem, resetEmulator, snapshot,
+  createItem, fireWebhook, itemSnapshot, repairItem, resetEmulator, snapshot,
   type CreateItemRequest, type CreatedItem, type EmulatorSnapshot, type FireRequest, type FireResult, type ItemSnapshot,
-  type SilentChangeRequest,
 } from './control/operations';
+import { changeItemSilently, type SilentChangeRequest } from './control/silent-changes';
 import { createCore } from './core';
 import type { Counts } from './model/counts';
 import type { FaultConfig } from './http/faults';
@@ -122,5 +122,6 @@ export type { KeyRotation, WebhookVerificationJwk } from './webhooks/signing-key
 export type { DeliveryAttempt, DeliveryRecord, DropRule } from './webhooks/delivery';
 export type {
   AccountSnapshot, CreateItemRequest, CreatedItem, EmulatorSnapshot, FireRequest, FireResult, ItemSnapshot,
-  LinkTokenSnapshot, SilentChange, SilentChangeRequest,
+  LinkTokenSnapshot,
 } from './control/operations';
+export type { SilentChange, SilentChangeRequest } from './control/silent-changes';

@@ -10,9 +10,8 @@ import { noFaults } from '../http/faults';
 import { isoTime } from '../model/clock';
 import { PRODUCTS } from '../model/plaid-enums';
 import { controlRefusal } from './guard';
-import {
-  changeItemSilently, createItem, fireWebhook, repairItem, resetEmulator, SILENT_CHANGES, snapshot,
-} from './operations';
+import { createItem, fireWebhook, repairItem, resetEmulator, snapshot } from './operations';
+import { changeItemSilently, SILENT_CHANGES } from './silent-changes';
 
 export const CONTROL_PREFIX = '/emulator/';
 
