@@ -102,12 +102,12 @@ export = function (RED: NodeAPI): void {
         if (!store.itemStore) {
           return { ok: false, error: new ItemStoreError(store.problemCode ?? 'STORE_UNAVAILABLE', `${endpoint.label}: ${store.problem ?? 'the Item store is not usable'}: not sent`), item: null };
         }
-        return callWithStore({ endpoint, client, store: store.itemStore, payload: msg.payload, settings: fieldSettings(msg) });
+        return callWithStore({ endpoint, client, store: store.itemStore, payload: msg.payload, settings: fieldSettings(msg), webhookBase: config?.webhookBase });
       };
 
       /** The outcome of one message without a store: the request exactly as the message and settings give it. */
       const direct = (client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> =>
-        buildRequestBody(endpoint, msg.payload, fieldSettings(msg))
+        buildRequestBody(endpoint, msg.payload, fieldSettings(msg), { webhookBase: config?.webhookBase })
           .then((body) => client.request(endpoint, body))
           .then(
             (response) => ({ ok: true, response, body: response.body, item: null }),
