@@ -14,8 +14,12 @@
 //   group outside it;
 // - every node has a name, except an endpoint node (its label is the endpoint's, from the endpoint table) and a link
 //   node without a label: the label, hence the width, is known without the editor;
+// - Node-RED 5 draws an imported node a little further right than 4.1 does: it starts it 100 px wide at x and grows
+//   it to its label's width to the right (view.js: x += (w - 100) / 2), so x is nearly its left edge; 4.1 and a
+//   loaded flow keep x as the centre. Examples are imported, so they keep the rules both ways (overlaps(nodes,
+//   {imported: true}));
 // - placeRows() lays a flow out by these rules: rows ROW_PITCH apart, ROW_GAP between the nodes of a row (plus a
-//   button's reach), a node with many outputs (the webhook node) spanning several rows.
+//   button's reach) both ways, a node with many outputs (the webhook node) spanning several rows.
 
 const GRID = 20;
 const NODE_WIDTH = 100;
@@ -30,7 +34,7 @@ const GROUP_BUTTON_MARGIN = 20;
 /** Between two nodes' reaches, and between a group and what is outside it. */
 const CLEARANCE = 10;
 /** Between the drawn boxes of two nodes in a row: room for the wire. */
-const ROW_GAP = 40;
+const ROW_GAP = 30;
 /** Between two rows' centres: a node, its status and CLEARANCE. */
 const ROW_PITCH = 60;
 /** The left edge of a row's first node, from the group's left edge: the margin and an inject button's reach. */
@@ -145,12 +149,14 @@ function placeRows(nodes, rows) {
     for (const id of row.ids) {
       const node = get(id);
       const { w } = nodeSize(node, defaults);
-      let left = row.left ?? ROW_LEFT;
       if (previous) {
         const reach = (previous.type === 'debug' ? BUTTON_REACH.right : 0) + (BUTTON_SIDE[node.type] === 'left' ? BUTTON_REACH.left : 0);
-        left = previous.x + nodeSize(previous, defaults).w / 2 + ROW_GAP + reach;
+        const before = nodeSize(previous, defaults).w;
+        // Centres (4.1) or nearly left edges (an import into 5) ROW_GAP apart, whichever needs more room.
+        node.x = Math.round(previous.x + Math.max(before / 2 + w / 2, before) + ROW_GAP + reach);
+      } else {
+        node.x = Math.round((row.left ?? ROW_LEFT) + w / 2);
       }
-      node.x = Math.round(left + w / 2);
       node.y = row.y;
       previous = node;
     }
@@ -161,13 +167,20 @@ function placeRows(nodes, rows) {
 const apart = (a, b, gap) => a.right + gap <= b.left || b.right + gap <= a.left || a.bottom + gap <= b.top || b.bottom + gap <= a.top;
 const name = (n) => `${n.type} "${n.name || n.id}"`;
 
+/** The nodes where Node-RED 5 draws them once imported: each grown to the right from 100 px wide. */
+function asImportedBy5(nodes, defaults) {
+  return nodes.map((n) => (n.type === 'group' || n.type === 'junction' || typeof n.x !== 'number' ? n : { ...n, x: n.x + (nodeSize(n, defaults).w - NODE_WIDTH) / 2 }));
+}
+
 /**
  * What overlaps on one tab: pairs of nodes whose reaches come closer than CLEARANCE, and groups that touch a node or
- * a group outside them. `nodes`: a flow's nodes (config nodes and tabs are skipped).
+ * a group outside them. `nodes`: a flow's nodes (config nodes and tabs are skipped); `imported`: as Node-RED 5 draws
+ * them after an import.
  * @returns {string[]} one line per overlap; empty when the layout keeps the rules
  */
-function overlaps(nodes) {
+function overlaps(flow, { imported = false } = {}) {
   const defaults = endpointLabels();
+  const nodes = imported ? asImportedBy5(flow, defaults) : flow;
   const drawnNodes = nodes.filter((n) => n.type !== 'tab' && n.type !== 'group' && typeof n.x === 'number' && typeof n.y === 'number');
   const reaches = drawnNodes.map((n) => ({ n, box: nodeBoxes(n, defaults).reach }));
   const groups = nodes.filter((n) => n.type === 'group').map((g) => ({ g, box: groupBox(g, drawnNodes.filter((n) => n.g === g.id), defaults) }));

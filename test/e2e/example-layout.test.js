@@ -1,7 +1,8 @@
 'use strict';
 // No node overlaps another in any example (every file in examples/, those added later included) or on the npm start
-// demo tab, by the layout rules of scripts/lib/flow-layout.js (the editor's own box sizes; the browser suite checks
-// them against what Chromium draws), and the demo tab fits a 1,920 px wide screen zoomed out, the repair loop first.
+// demo tab, by the layout rules of scripts/lib/flow-layout.js (the editor's own box sizes, and where Node-RED 5 puts
+// an imported node; the browser suite checks them against what Chromium draws), and the demo tab fits a 1,920 px wide
+// screen zoomed out, the repair loop first.
 const assert = require('node:assert/strict');
 const { demoFlow, loadExamples } = require('../../scripts/demo-flow');
 const layout = require('../../scripts/lib/flow-layout');
@@ -14,8 +15,9 @@ describe('example and demo layout', function () {
   });
 
   for (const { file, nodes } of examples) {
-    it(`${file}: no node overlaps another, none lies on its comment, every node in its group`, () => {
-      assert.deepEqual(layout.overlaps(nodes), []);
+    it(`${file}: no node overlaps another, none lies on its comment, every node in its group, imported into 4.1 or 5`, () => {
+      assert.deepEqual(layout.overlaps(nodes), [], 'as Node-RED 4.1 draws it');
+      assert.deepEqual(layout.overlaps(nodes, { imported: true }), [], 'as Node-RED 5 draws it once imported');
       const group = nodes.find((n) => n.type === 'group');
       const drawn = nodes.filter((n) => n.type !== 'group' && typeof n.x === 'number');
       assert.deepEqual(drawn.filter((n) => n.g !== group.id).map((n) => n.id), [], 'nodes outside the group');
@@ -28,6 +30,10 @@ describe('example and demo layout', function () {
     assert.equal(layout.overlaps([inject, webhook]).length, 1, 'the 150 px tall webhook node reaches the inject node');
     assert.deepEqual(layout.overlaps([inject, { ...webhook, y: 220 }]), []);
     assert.equal(layout.overlaps([inject, { ...inject, id: 'c', x: 330 }]).length, 1, 'a button reaches the node before it');
+    const long = { id: 'd', type: 'change', name: 'a long label that needs room', x: 300, y: 300, wires: [[]] };
+    const after = { id: 'e', type: 'change', name: 'short', x: 300 + layout.nodeSize(long).w / 2 + 90, y: 300, wires: [[]] };
+    assert.deepEqual(layout.overlaps([long, after]), [], 'apart where x is the centre');
+    assert.equal(layout.overlaps([long, after], { imported: true }).length, 1, 'but Node-RED 5 grows an imported node to the right');
   });
 
   describe('the npm start demo tab', function () {
