@@ -10,13 +10,6 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
 
-/** Checks that cannot pass, each with the reason the README gives. */
-const ACCEPTED = {
-  D03: {
-    packages: ['better-sqlite3', 'got'],
-    why: 'got 15 and 16 and better-sqlite3 13 need Node 22 (better-sqlite3 13 crashes on Node 20); got 14 and better-sqlite3 12 are the newest that run on Node 20, which this package supports',
-  },
-};
 const toolDir = path.dirname(require.resolve('node-red-dev/package.json'));
 const axios = require(require.resolve('axios', { paths: [toolDir] }));
 
@@ -34,20 +27,15 @@ async function main() {
   score.P04 = { test: pkg.name.startsWith('@') };
   score.P05 = { test: (pkg.keywords || []).includes('node-red') };
   score.N00 = { test: everyTypeParsable(pkg), note: 'every node type is a literal registerType the tool can read' };
-  const sorted = (list) => JSON.stringify([...(list || [])].sort());
-  const accepted = ([check, v]) => ACCEPTED[check] && sorted(v.packages) === sorted(ACCEPTED[check].packages);
   const results = Object.entries(score).filter(([, v]) => v && typeof v === 'object' && 'test' in v);
-  const failed = results.filter(([, v]) => v.test === false).filter((entry) => !accepted(entry));
+  const failed = results.filter(([, v]) => v.test === false);
   console.log('\nScorecard:');
-  for (const entry of results) {
-    const [check, v] = entry;
-    console.log(`  ${v.test ? 'pass' : accepted(entry) ? `accepted (${ACCEPTED[check].why})` : 'FAIL'} ${check}`);
-  }
+  for (const [check, v] of results) console.log(`  ${v.test ? 'pass' : 'FAIL'} ${check}`);
   if (failed.length) {
     console.error(`\n${failed.length} check(s) failed: ${failed.map(([c, v]) => `${c} ${JSON.stringify(v)}`).join(', ')}`);
     process.exit(1);
   }
-  console.log(`\nAll ${results.length} checks passed or are accepted with a reason.`);
+  console.log(`\nAll ${results.length} checks passed.`);
 }
 
 /**

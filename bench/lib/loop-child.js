@@ -13,7 +13,7 @@ let call;
 async function init({ mode, baseUrl, clientId, secret }) {
   const headers = { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': secret, 'Plaid-Version': '2020-09-14' };
   if (mode === 'got') {
-    const { got } = await import('got');
+    const { default: got } = await import('got');
     const agent = { http: new http.Agent({ keepAlive: true }) };
     call = (accessToken) => got.post(`${baseUrl}/item/get`, { json: { access_token: accessToken }, headers, agent }).json();
   } else if (mode === 'sdk') {

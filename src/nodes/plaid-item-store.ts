@@ -13,9 +13,12 @@ import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode }
 /** Between attempts to open a store whose backend is unreachable: from about 1 s up to 30 s. */
 const OPEN_RETRY_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000 };
 
-/** What nodes using a store that did not open fail with: WRONG_KEY for a wrong key, else STORE_UNAVAILABLE. */
-function codeOf(err: unknown): 'WRONG_KEY' | 'STORE_UNAVAILABLE' {
-  return err instanceof ItemStoreError && err.code === 'WRONG_KEY' ? 'WRONG_KEY' : 'STORE_UNAVAILABLE';
+/**
+ * What nodes using a store that did not open fail with: WRONG_KEY for a wrong key, STORE_REFUSED for a database
+ * that cannot be the store as it is, else STORE_UNAVAILABLE.
+ */
+function codeOf(err: unknown): 'WRONG_KEY' | 'STORE_REFUSED' | 'STORE_UNAVAILABLE' {
+  return err instanceof ItemStoreError && (err.code === 'WRONG_KEY' || err.code === 'STORE_REFUSED') ? err.code : 'STORE_UNAVAILABLE';
 }
 
 export = function (RED: NodeAPI): void {

@@ -10,6 +10,8 @@ export interface PlaidConfigDef extends NodeDef {
   baseUrl: string;
   timeout: string | number;
   retries: string | number;
+  /** Where Plaid reaches this Node-RED's webhook routes; empty or absent: its own address (webhook-base.ts). */
+  webhookUrl?: string;
 }
 
 export interface PlaidCredentials {
@@ -26,6 +28,8 @@ export interface PlaidConfigNode extends Node<PlaidCredentials> {
   client?: PlaidClient;
   /** Plaid's webhook verification keys, fetched through `client` and shared by every webhook-in node. */
   verificationKeys?: VerificationKeyCache;
+  /** Put before a webhook URL that a node gives as a path (`/plaid/webhook`); set when the node is usable. */
+  webhookBase?: string;
   problem?: string;
 }
 
@@ -48,7 +52,7 @@ export interface PlaidItemStoreNode extends Node<PlaidItemStoreCredentials> {
   /** Absent when the store cannot be used; `problem` then says why. */
   itemStore?: ItemStore;
   problem?: string;
-  /** The ItemStoreError code of `problem` (WRONG_KEY for a wrong key, STORE_UNAVAILABLE otherwise). */
+  /** The ItemStoreError code of `problem` (WRONG_KEY, STORE_REFUSED, or STORE_UNAVAILABLE: see plaid-item-store.ts). */
   problemCode?: ItemStoreErrorCode;
   /** Settles once opening finished (then `itemStore` or `problem` is set); never rejects. */
   ready: Promise<void>;

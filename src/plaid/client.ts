@@ -32,7 +32,7 @@ export interface PlaidResponse {
 // got is ESM-only: load it once, on first use, from this CommonJS package.
 let gotModule: Promise<Got> | undefined;
 function loadGot(): Promise<Got> {
-  gotModule ??= import('got').then((module) => module.got);
+  gotModule ??= import('got').then((module) => module.default);
   return gotModule;
 }
 

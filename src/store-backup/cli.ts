@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // plaid-item-store-backup: copies a SQLite Item store consistently, also while Node-RED is running.
-import { backupSqliteStore } from '../plaid/store/backup';
+import type { BackupResult } from '../plaid/store/backup';
+
+// Node 22 calls node:sqlite experimental, once per process, on stderr: this tool's stderr is for its own errors.
+// Every other warning is printed as Node would.
+const printWarning = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /SQLite/.test(warning.message)) return;
+  for (const print of printWarning) print.call(process, warning);
+});
 
 const USAGE = `Usage: plaid-item-store-backup <store file> <backup file>
 
@@ -20,7 +29,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const [store, backup] = argv;
   try {
-    const { pages, bytes } = await backupSqliteStore(store, backup);
+    // Loaded after the warning filter above is in place.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    const { backupSqliteStore } = require('../plaid/store/backup') as typeof import('../plaid/store/backup');
+    const { pages, bytes }: BackupResult = await backupSqliteStore(store, backup);
     console.log(`backed up ${store} to ${backup} (${pages} pages, ${bytes} bytes)`);
     return 0;
   } catch (err) {

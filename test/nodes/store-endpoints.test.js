@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const path = require('node:path');
-const Database = require('better-sqlite3');
+const { DatabaseSync: Database } = require('node:sqlite');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const storeModule = require('../../dist/nodes/plaid-item-store.js');
 const { standInForSuite, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
@@ -35,7 +35,7 @@ describe('endpoint nodes with an Item store', function () {
 
   /** The row as a second connection reads it from the file: what a restarted Node-RED would find. */
   function rowOnDisk(itemId) {
-    const db = new Database(file, { readonly: true });
+    const db = new Database(file, { readOnly: true });
     try {
       return /** @type {any} */ (db.prepare('SELECT status, token, record FROM items WHERE item_id = ?').get(itemId));
     } finally {

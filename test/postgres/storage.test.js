@@ -70,15 +70,20 @@ describe('PostgresStorage on a server', function () {
   });
 
   it('migrates a version-1 database to the current version at open, its claims kept as confirmed', async function () {
-    await storageOn(database.url).open();
-    // Back to version 1 as an older package left it: claims had no confirmed column.
-    await sql(`ALTER TABLE ${CLAIMS_TABLE} DROP COLUMN confirmed`);
-    await sql(`UPDATE ${SCHEMA_VERSION_TABLE} SET version = 1`);
-    await sql(`INSERT INTO ${CLAIMS_TABLE} (body_sha256, claimed_at_ms) VALUES ('sha-old', $1)`, [Date.now()]);
+    // Version 1 as the first release of the package left it: claims of webhook deliveries only, no confirmed column.
+    await sql(`CREATE TABLE ${SCHEMA_VERSION_TABLE} (version integer NOT NULL); INSERT INTO ${SCHEMA_VERSION_TABLE} VALUES (1);
+      CREATE TABLE ${ITEMS_TABLE} (item_id text PRIMARY KEY, status text NOT NULL, link_token text, record jsonb NOT NULL,
+        token_ciphertext text, history jsonb NOT NULL DEFAULT '[]'::jsonb, updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE plaid_delivery_claims (body_sha256 text PRIMARY KEY, claimed_at_ms bigint NOT NULL);
+      CREATE TABLE ${META_TABLE} (key text PRIMARY KEY, value text NOT NULL)`);
+    await sql(`INSERT INTO plaid_delivery_claims (body_sha256, claimed_at_ms) VALUES ('sha-old', $1)`, [Date.now()]);
     const [a, b] = [storageOn(database.url), storageOn(database.url)];
     await Promise.all([a.open(), b.open()]);
     assert.deepEqual(await sql(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`), [{ version: SCHEMA_VERSION }]);
-    assert.equal(await a.claim('sha-old', Date.now(), 24 * 3600 * 1000, 30000), 'duplicate');
+    assert.equal(await a.claim('sha-old', 'holder-a', Date.now(), 30000), 'duplicate');
+    assert.equal(await b.claim('sha-new', 'holder-b', Date.now(), 30000), 'claimed');
+    const tables = (await sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map((r) => r.tablename);
+    assert.deepEqual(tables, [CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, SCHEMA_VERSION_TABLE].sort());
   });
 
   it('refuses a database whose schema is newer than the package, saying so', async function () {
@@ -145,7 +150,7 @@ describe('PostgresStorage on a server', function () {
       await storage.update('item-1', () => storedItem('item-1'));
       await server().stop();
       const started = Date.now();
-      for (const operation of [() => storage.get('item-1'), () => storage.claim('sha-a', Date.now(), 1000, 1000), () => storage.update('item-1', (c) => c)]) {
+      for (const operation of [() => storage.get('item-1'), () => storage.claim('sha-a', 'holder-a', Date.now(), 1000), () => storage.update('item-1', (c) => c)]) {
         await assert.rejects(operation(), (/** @type {any} */ err) => {
           assert.ok(err instanceof StorageUnavailableError, err.stack);
           assert.match(err.message, new RegExp(`the Item store's PostgreSQL \\(${serverPattern(database.url)}\\) failed`));
@@ -157,7 +162,7 @@ describe('PostgresStorage on a server', function () {
       await server().start();
       // The same instance, not reopened: the pool makes new connections.
       assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
-      assert.equal(await storage.claim('sha-a', Date.now(), 1000, 1000), 'claimed');
+      assert.equal(await storage.claim('sha-a', 'holder-a', Date.now(), 1000), 'claimed');
     });
 
     it('opens once the server is there, when it was down at the first try', async function () {

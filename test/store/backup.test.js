@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const Database = require('better-sqlite3');
+const { DatabaseSync: Database } = require('node:sqlite');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const { tokenFor } = require('../durability/support/token');
 const files = require('./support/store-files');
@@ -41,8 +41,8 @@ describe('store: backup and restore', () => {
     assert.equal(fs.statSync(target).mode & 0o777, 0o600);
     const raw = fs.readFileSync(target);
     assert.equal(raw.indexOf(Buffer.from('access-sandbox-durable-')), -1, 'tokens are encrypted in the backup');
-    const check = new Database(target, { readonly: true });
-    assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
+    const check = new Database(target, { readOnly: true });
+    assert.equal(/** @type {any} */ (check.prepare('PRAGMA integrity_check').get()).integrity_check, 'ok');
     check.close();
 
     // Restore: the store is stopped, the backup copied over it, its -wal and -shm deleted.

@@ -186,64 +186,94 @@ function describeStorageConformance(name, freshDatabase) {
       });
     });
 
-    describe('dedupe claims', function () {
+    describe('claims', function () {
       const t0 = Date.UTC(2026, 0, 2);
-      const claim = (on, key, at) => on.claim(key, at, RETENTION, LEASE);
+      const claim = (on, key, at, holder = on === storage ? 'holder-a' : 'holder-b') => on.claim(key, holder, at, LEASE);
+      const confirm = (on, key, at, holder = on === storage ? 'holder-a' : 'holder-b') => on.confirm(key, holder, at, RETENTION);
 
       it('claims a key once: pending until confirmed, a duplicate after, on any instance; another key independently', async function () {
         const second = await another();
         assert.equal(await claim(storage, 'sha-a', t0), 'claimed');
-        assert.equal(await claim(storage, 'sha-a', t0 + 1), 'in_progress');
+        assert.equal(await claim(storage, 'sha-a', t0 + 1), 'in_progress', 'the same holder does not start the work twice');
         assert.equal(await claim(second, 'sha-a', t0 + 2), 'in_progress');
-        await storage.confirm('sha-a', t0 + 3);
+        assert.equal(await confirm(storage, 'sha-a', t0 + 3), true);
         assert.equal(await claim(second, 'sha-a', t0 + 4), 'duplicate');
         assert.equal(await claim(storage, 'sha-b', t0 + 5), 'claimed');
       });
 
       it('gives exactly one of 30 simultaneous claims of one key, across two instances', async function () {
         const second = await another();
-        const results = await Promise.all(Array.from({ length: 30 }, (_, i) => claim(i % 2 ? storage : second, 'sha-race', t0)));
+        const results = await Promise.all(Array.from({ length: 30 }, (_, i) => claim(i % 2 ? storage : second, 'sha-race', t0, `holder-${i}`)));
         assert.equal(results.filter((r) => r === 'claimed').length, 1);
         assert.equal(results.filter((r) => r === 'in_progress').length, 29);
       });
 
-      it('takes over a pending claim once its lease is over (its claimer died), not before', async function () {
+      it('takes over a pending claim once its lease is over (its holder died), not before', async function () {
         await claim(storage, 'sha-a', t0);
         assert.equal(await claim(storage, 'sha-a', t0 + LEASE - 1), 'in_progress');
-        assert.equal(await claim(await another(), 'sha-a', t0 + LEASE + 1), 'claimed');
-        // The takeover is a pending claim of its own.
+        assert.equal(await claim(await another(), 'sha-a', t0 + LEASE), 'claimed');
+        // The takeover is a pending claim of its own, which the first holder can neither confirm nor release.
         assert.equal(await claim(storage, 'sha-a', t0 + LEASE + 2), 'in_progress');
+        assert.equal(await confirm(storage, 'sha-a', t0 + LEASE + 3), false);
+        await storage.release('sha-a', 'holder-a');
+        assert.equal(await claim(storage, 'sha-a', t0 + LEASE + 4), 'in_progress');
       });
 
-      it('takes over a confirmed claim older than the retention, not a younger one', async function () {
+      it('renews a pending claim for its holder only, while it holds it', async function () {
+        const second = await another();
+        await claim(storage, 'sweep', t0);
+        assert.equal(await storage.renew('sweep', 'holder-a', t0 + LEASE - 1, LEASE), true);
+        // Renewed: still held after the first lease would have ended.
+        assert.equal(await claim(second, 'sweep', t0 + LEASE + 1), 'in_progress');
+        assert.equal(await second.renew('sweep', 'holder-b', t0 + LEASE + 2, LEASE), false, 'another holder cannot renew it');
+        // Not renewed in time: taken over, and the first holder learns it lost the claim.
+        assert.equal(await claim(second, 'sweep', t0 + 2 * LEASE), 'claimed');
+        assert.equal(await storage.renew('sweep', 'holder-a', t0 + 2 * LEASE + 1, LEASE), false);
+        // A confirmed claim is not renewed (its work is done).
+        assert.equal(await confirm(second, 'sweep', t0 + 2 * LEASE + 2), true);
+        assert.equal(await second.renew('sweep', 'holder-b', t0 + 2 * LEASE + 3, LEASE), false);
+      });
+
+      it('takes over a confirmed claim once its retention is over, not before', async function () {
         await claim(storage, 'sha-a', t0);
-        await storage.confirm('sha-a', t0);
+        await confirm(storage, 'sha-a', t0);
         assert.equal(await claim(storage, 'sha-a', t0 + LEASE * 10), 'duplicate');
         assert.equal(await claim(storage, 'sha-a', t0 + RETENTION - 1), 'duplicate');
-        assert.equal(await claim(storage, 'sha-a', t0 + RETENTION + 1), 'claimed');
+        assert.equal(await claim(storage, 'sha-a', t0 + RETENTION), 'claimed');
+      });
+
+      it('keeps each claim for the retention its confirmation asked for', async function () {
+        await claim(storage, 'short', t0);
+        await storage.confirm('short', 'holder-a', t0, 1000);
+        await claim(storage, 'long', t0);
+        await storage.confirm('long', 'holder-a', t0, RETENTION);
+        assert.equal(await claim(storage, 'short', t0 + 1000), 'claimed');
+        assert.equal(await claim(storage, 'long', t0 + 1000), 'duplicate');
       });
 
       it('confirms nothing that was not claimed', async function () {
-        await storage.confirm('sha-never-claimed', t0);
+        assert.equal(await confirm(storage, 'sha-never-claimed', t0), false);
         assert.equal(await claim(storage, 'sha-never-claimed', t0 + 1), 'claimed');
       });
 
-      it('forgets a released claim (a delivery answered 503 is claimed again by its retry)', async function () {
+      it('forgets a claim its holder releases (a delivery answered 503 is claimed again by its retry)', async function () {
         await claim(storage, 'sha-a', t0);
-        await storage.release('sha-a');
+        await storage.release('sha-a', 'holder-a');
         assert.equal(await claim(await another(), 'sha-a', t0 + 1), 'claimed');
-        await storage.release('sha-never-claimed');
+        await storage.release('sha-never-claimed', 'holder-a');
       });
 
-      it('prunes the claims older than the retention and keeps the others', async function () {
+      it('prunes the claims that expired and keeps the others', async function () {
         await claim(storage, 'sha-old', t0);
-        await storage.confirm('sha-old', t0);
+        await confirm(storage, 'sha-old', t0);
         await claim(storage, 'sha-young', t0 + RETENTION);
-        await storage.confirm('sha-young', t0 + RETENTION);
-        await storage.pruneClaims(t0 + 2 * RETENTION - 1, RETENTION);
-        // Asked at a time when both would still be live: only the pruned one can be claimed again.
+        await confirm(storage, 'sha-young', t0 + RETENTION);
+        await claim(storage, 'pending', t0 + 2 * RETENTION - LEASE);
+        await storage.pruneClaims(t0 + 2 * RETENTION - 1);
+        // Asked at a time when all would still be live: only the pruned one can be claimed again.
         assert.equal(await claim(storage, 'sha-old', t0 + 1), 'claimed');
         assert.equal(await claim(storage, 'sha-young', t0 + RETENTION + 1), 'duplicate');
+        assert.equal(await claim(storage, 'pending', t0 + 2 * RETENTION - LEASE + 1), 'in_progress');
       });
     });
 
@@ -265,15 +295,15 @@ function describeStorageConformance(name, freshDatabase) {
     describe('lifecycle', function () {
       it('opens again on a database that has its schema (a restart), keeping the rows', async function () {
         await put(storage, storedItem('item-1'));
-        await storage.claim('sha-a', Date.now(), RETENTION, LEASE);
-        await storage.confirm('sha-a', Date.now());
+        await storage.claim('sha-a', 'holder-a', Date.now(), LEASE);
+        await storage.confirm('sha-a', 'holder-a', Date.now(), RETENTION);
         await storage.keyCheck('v1.kept');
         await storage.close();
         storage = database.open();
         await storage.open();
         await storage.open();
         assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
-        assert.equal(await storage.claim('sha-a', Date.now(), RETENTION, LEASE), 'duplicate');
+        assert.equal(await storage.claim('sha-a', 'holder-b', Date.now(), LEASE), 'duplicate');
         assert.equal(await storage.keyCheck('v1.other'), 'v1.kept');
       });
 

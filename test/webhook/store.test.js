@@ -3,7 +3,7 @@
 // before the message goes out, msg.plaid.item, LINK sessions matched by link token, dedupe claims in the store.
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const Database = require('better-sqlite3');
+const { DatabaseSync: Database } = require('node:sqlite');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const storeModule = require('../../dist/nodes/plaid-item-store.js');
 const { WebhookRig, helper } = require('../support/webhook-rig');
@@ -50,7 +50,7 @@ describe('plaid-webhook-in with an Item store', function () {
   }
 
   function onDisk(sql, ...args) {
-    const db = new Database(file, { readonly: true });
+    const db = new Database(file, { readOnly: true });
     try {
       return /** @type {any} */ (db.prepare(sql).get(...args));
     } finally {

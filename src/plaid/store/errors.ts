@@ -5,6 +5,8 @@ export const ITEM_STORE_ERROR_CODES = [
   'ITEM_REMOVED',
   'TOKEN_UNREADABLE',
   'STORE_UNAVAILABLE',
+  /** At open: the database cannot be the store as it is (an empty, damaged or foreign file; a newer schema). */
+  'STORE_REFUSED',
   'INVALID_ITEM',
   /** At open: the key is not the one the store was created with. */
   'WRONG_KEY',

@@ -1,11 +1,12 @@
 // The Item store: item_id -> encrypted access token plus the Item's record and recent history, on any ItemStorage
 // backend. Every rule (encryption, statuses, history, claims' retention) lives here, so the backends stay dumb.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
 import { ItemStoreError } from './errors';
 import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
-import { StorageUnavailableError, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
 /** How long a webhook delivery's claim keeps a re-delivery from being emitted again. */
 export const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -15,7 +16,7 @@ export const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
  * belongs to an instance that died (or whose answer Plaid gave up on), and the retry is emitted.
  */
 export const CLAIM_LEASE_MS = 30 * 1000;
-/** Old claims are deleted at most this often (on a claim), so claims do not pile up. */
+/** Expired claims are deleted at most this often (on a claim), so claims do not pile up. */
 const CLAIM_PRUNE_INTERVAL_MS = 60 * 1000;
 /** What the key-check value encrypts, under this pseudo item_id (no real item_id contains a space). */
 const KEY_CHECK_ITEM = 'store key check';
@@ -42,6 +43,8 @@ export class ItemStore extends EventEmitter {
   readonly #cipher: TokenCipher;
   readonly #now: () => number;
   readonly #claimLeaseMs: number;
+  /** Who this open store is in claims: each process (each open) is a holder of its own. */
+  readonly #holder = randomUUID();
   #lastPrune = 0;
   readonly #plaintexts = new Map<string, string>();
 
@@ -235,16 +238,40 @@ export class ItemStore extends EventEmitter {
   }
 
   /**
+   * Claims `key` for this store's process, once across every instance sharing the store (see ItemStorage.claim):
+   * `claimed` means the work is ours until `leaseMs` from now (renewClaim extends it); confirm it when done, or
+   * release it to let another take it. Expired claims are pruned here, at most once a minute.
+   */
+  async claim(key: string, leaseMs: number): Promise<ClaimResult> {
+    const now = this.#now();
+    return this.#guard(undefined, 'claim work in', async () => {
+      if (now - this.#lastPrune >= CLAIM_PRUNE_INTERVAL_MS) await this.#prune();
+      return this.#storage.claim(key, this.#holder, now, leaseMs);
+    });
+  }
+
+  /** Extends our pending claim of `key`; false when we lost it (its lease ran out and another took it over). */
+  async renewClaim(key: string, leaseMs: number): Promise<boolean> {
+    return this.#guard(undefined, 'renew a claim in', () => this.#storage.renew(key, this.#holder, this.#now(), leaseMs));
+  }
+
+  /** Our claimed work is done: for `retentionMs` a claim of `key` is a duplicate. False when we no longer held it. */
+  async confirmClaim(key: string, retentionMs: number): Promise<boolean> {
+    return this.#guard(undefined, 'confirm a claim in', () => this.#storage.confirm(key, this.#holder, this.#now(), retentionMs));
+  }
+
+  /** Gives our claim of `key` up: the next claim of it succeeds. */
+  async releaseClaim(key: string): Promise<void> {
+    await this.#guard(undefined, 'release a claim in', () => this.#storage.release(key, this.#holder));
+  }
+
+  /**
    * True when this call is the first to claim the delivery within CLAIM_RETENTION_MS (insert-if-absent), false for
    * a duplicate of one emitted. A claim is pending until confirmDelivery: while another instance holds it pending
    * (for up to CLAIM_LEASE_MS) this throws DELIVERY_IN_PROGRESS, so the copy is answered 503 and comes again.
    */
   async claimDelivery(bodySha256: string): Promise<boolean> {
-    const now = this.#now();
-    const result = await this.#guard(undefined, 'claim a webhook delivery in', async () => {
-      if (now - this.#lastPrune >= CLAIM_PRUNE_INTERVAL_MS) await this.#prune();
-      return this.#storage.claim(bodySha256, now, CLAIM_RETENTION_MS, this.#claimLeaseMs);
-    });
+    const result = await this.claim(bodySha256, this.#claimLeaseMs);
     if (result === 'in_progress') {
       throw new ItemStoreError('DELIVERY_IN_PROGRESS', 'this delivery is being handled by another instance (claimed, not yet emitted)');
     }
@@ -253,12 +280,11 @@ export class ItemStore extends EventEmitter {
 
   /** The claimed delivery was emitted: from now on a copy is a duplicate (kept CLAIM_RETENTION_MS). */
   async confirmDelivery(bodySha256: string): Promise<void> {
-    const now = this.#now();
-    await this.#guard(undefined, 'confirm a webhook delivery in', () => this.#storage.confirm(bodySha256, now));
+    await this.confirmClaim(bodySha256, CLAIM_RETENTION_MS);
   }
 
   async releaseDelivery(bodySha256: string): Promise<void> {
-    await this.#guard(undefined, 'release a webhook delivery in', () => this.#storage.release(bodySha256));
+    await this.releaseClaim(bodySha256);
   }
 
   async #applyLinkSessionFinished(body: Record<string, unknown>, code: string): Promise<ItemRecord | null> {
@@ -308,7 +334,7 @@ export class ItemStore extends EventEmitter {
 
   async #prune(): Promise<void> {
     const now = this.#now();
-    await this.#storage.pruneClaims(now, CLAIM_RETENTION_MS);
+    await this.#storage.pruneClaims(now);
     this.#lastPrune = now;
   }
 
@@ -318,6 +344,7 @@ export class ItemStore extends EventEmitter {
       return await run();
     } catch (err) {
       if (err instanceof ItemStoreError) throw err;
+      if (err instanceof StorageRefusedError) throw new ItemStoreError('STORE_REFUSED', err.message, itemId, err);
       const reason = err instanceof StorageUnavailableError ? err.message : `unexpected storage failure (${(err as Error)?.message})`;
       const subject = itemId ? `Item ${itemId}` : 'the Item store';
       throw new ItemStoreError('STORE_UNAVAILABLE', `could not ${what} ${subject}: ${reason}`, itemId, err);

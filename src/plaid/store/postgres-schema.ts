@@ -7,7 +7,9 @@ import type { PoolClient } from 'pg';
 /** The table that records which migrations ran (one row, the newest version). */
 export const SCHEMA_VERSION_TABLE = 'plaid_store_schema_version';
 export const ITEMS_TABLE = 'plaid_items';
-export const CLAIMS_TABLE = 'plaid_delivery_claims';
+/** Once-across-instances claims (see ItemStorage.claim); version 2 named it for webhook deliveries alone. */
+export const CLAIMS_TABLE = 'plaid_claims';
+const CLAIMS_TABLE_V2 = 'plaid_delivery_claims';
 /** The store's own values (the key-check value), by name. */
 export const META_TABLE = 'plaid_store_meta';
 
@@ -31,18 +33,31 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX ${ITEMS_TABLE}_status ON ${ITEMS_TABLE} (status);
    CREATE INDEX ${ITEMS_TABLE}_link_token ON ${ITEMS_TABLE} (link_token) WHERE link_token IS NOT NULL;
-   CREATE TABLE ${CLAIMS_TABLE} (
+   CREATE TABLE ${CLAIMS_TABLE_V2} (
      body_sha256 text PRIMARY KEY,
      claimed_at_ms bigint NOT NULL
    );
-   CREATE INDEX ${CLAIMS_TABLE}_claimed_at ON ${CLAIMS_TABLE} (claimed_at_ms);
+   CREATE INDEX ${CLAIMS_TABLE_V2}_claimed_at ON ${CLAIMS_TABLE_V2} (claimed_at_ms);
    CREATE TABLE ${META_TABLE} (
      key text PRIMARY KEY,
      value text NOT NULL
    );`,
   // Claims are pending until their delivery is emitted, so an instance that dies in between does not leave a
   // claim that turns every retry into a duplicate (see ItemStorage.claim). Existing claims count as confirmed.
-  `ALTER TABLE ${CLAIMS_TABLE} ADD COLUMN confirmed boolean NOT NULL DEFAULT true`,
+  `ALTER TABLE ${CLAIMS_TABLE_V2} ADD COLUMN confirmed boolean NOT NULL DEFAULT true`,
+  // Claims serve every once-across-instances job, not only webhook de-duplication: each names its holder (so only
+  // it renews, confirms or releases it) and when it expires (a pending one after its lease, a confirmed one after
+  // its retention, which each job chooses). The claims of version 2 had a lease of 30 s and a retention of 24 h.
+  `CREATE TABLE ${CLAIMS_TABLE} (
+     key text PRIMARY KEY,
+     holder text NOT NULL,
+     confirmed boolean NOT NULL,
+     expires_at_ms bigint NOT NULL
+   );
+   INSERT INTO ${CLAIMS_TABLE} (key, holder, confirmed, expires_at_ms)
+     SELECT body_sha256, '', confirmed, claimed_at_ms + CASE WHEN confirmed THEN 86400000 ELSE 30000 END FROM ${CLAIMS_TABLE_V2};
+   DROP TABLE ${CLAIMS_TABLE_V2};
+   CREATE INDEX ${CLAIMS_TABLE}_expires_at ON ${CLAIMS_TABLE} (expires_at_ms);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -163,32 +163,43 @@ export class PostgresStorage implements ItemStorage {
     return result === 1;
   }
 
-  async claim(key: string, nowMs: number, retentionMs: number, leaseMs: number): Promise<ClaimResult> {
+  async claim(key: string, holder: string, nowMs: number, leaseMs: number): Promise<ClaimResult> {
     // One statement, so atomic across instances: the row is inserted, or an expired claim taken over; a live claim
     // makes the WHERE false, and the second statement says which kind holds it.
     const claimed = await this.run(
-      `INSERT INTO ${CLAIMS_TABLE} (body_sha256, claimed_at_ms, confirmed) VALUES ($1, $2, false)
-         ON CONFLICT (body_sha256) DO UPDATE SET claimed_at_ms = EXCLUDED.claimed_at_ms, confirmed = false
-         WHERE (${CLAIMS_TABLE}.confirmed AND ${CLAIMS_TABLE}.claimed_at_ms <= $3)
-            OR (NOT ${CLAIMS_TABLE}.confirmed AND ${CLAIMS_TABLE}.claimed_at_ms <= $4)`,
-      [key, nowMs, nowMs - retentionMs, nowMs - leaseMs],
+      `INSERT INTO ${CLAIMS_TABLE} (key, holder, confirmed, expires_at_ms) VALUES ($1, $2, false, $3)
+         ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, confirmed = false, expires_at_ms = EXCLUDED.expires_at_ms
+         WHERE ${CLAIMS_TABLE}.expires_at_ms <= $4`,
+      [key, holder, nowMs + leaseMs, nowMs],
     );
     if (claimed === 1) return 'claimed';
-    const holder = await this.query<{ confirmed: boolean }>(`SELECT confirmed FROM ${CLAIMS_TABLE} WHERE body_sha256 = $1`, [key]);
+    const found = await this.query<{ confirmed: boolean }>(`SELECT confirmed FROM ${CLAIMS_TABLE} WHERE key = $1`, [key]);
     // Released in between: as good as in progress (the retry will claim it).
-    return holder[0]?.confirmed ? 'duplicate' : 'in_progress';
+    return found[0]?.confirmed ? 'duplicate' : 'in_progress';
   }
 
-  async confirm(key: string, nowMs: number): Promise<void> {
-    await this.run(`UPDATE ${CLAIMS_TABLE} SET confirmed = true, claimed_at_ms = $2 WHERE body_sha256 = $1`, [key, nowMs]);
+  async renew(key: string, holder: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    const renewed = await this.run(
+      `UPDATE ${CLAIMS_TABLE} SET expires_at_ms = $3 WHERE key = $1 AND holder = $2 AND NOT confirmed AND expires_at_ms > $4`,
+      [key, holder, nowMs + leaseMs, nowMs],
+    );
+    return renewed === 1;
   }
 
-  async release(key: string): Promise<void> {
-    await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE body_sha256 = $1`, [key]);
+  async confirm(key: string, holder: string, nowMs: number, retentionMs: number): Promise<boolean> {
+    const confirmed = await this.run(
+      `UPDATE ${CLAIMS_TABLE} SET confirmed = true, expires_at_ms = $3 WHERE key = $1 AND holder = $2 AND NOT confirmed`,
+      [key, holder, nowMs + retentionMs],
+    );
+    return confirmed === 1;
   }
 
-  async pruneClaims(nowMs: number, retentionMs: number): Promise<void> {
-    await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE claimed_at_ms <= $1`, [nowMs - retentionMs]);
+  async release(key: string, holder: string): Promise<void> {
+    await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE key = $1 AND holder = $2`, [key, holder]);
+  }
+
+  async pruneClaims(nowMs: number): Promise<void> {
+    await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE expires_at_ms <= $1`, [nowMs]);
   }
 
   /** Ensures the schema once; after a failure (server down at start) the next call tries again. */

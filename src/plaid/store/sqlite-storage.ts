@@ -1,30 +1,20 @@
-// The embedded backend: one SQLite file through better-sqlite3. WAL with synchronous=FULL, so a write that resolved
-// is on disk; the file (and its -wal/-shm companions) readable by the owner only.
-import Database from 'better-sqlite3';
+// The embedded backend: one SQLite file through Node's built-in node:sqlite (nothing to compile). WAL with
+// synchronous=FULL, so a write that resolved is on disk; the file (and its -wal/-shm companions) readable by the
+// owner only. Only a missing file is created: an existing one that is empty, not SQLite, damaged or not an Item
+// store is refused, since opening it as new would hide every Item it held.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
-import { StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
+import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
+import { describeSqliteFailure, isDamage } from './sqlite-failures';
+import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
-const SCHEMA_VERSION = 2;
 const FILE_MODE = 0o600;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS items (
-    item_id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    link_token TEXT,
-    record TEXT NOT NULL,
-    token TEXT,
-    history TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS items_status ON items (status);
-  CREATE INDEX IF NOT EXISTS items_link_token ON items (link_token);
-  CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 1);
-  CREATE INDEX IF NOT EXISTS claims_claimed_at ON claims (claimed_at);
-`;
+/** What every SQLite database file starts with. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 export interface SqliteStorageOptions {
   /** The database file; its directory must exist. */
@@ -35,7 +25,7 @@ export interface SqliteStorageOptions {
   maxPages?: number;
 }
 
-const SELECT_ITEM = 'SELECT item_id, record, token, history FROM items WHERE item_id = ?';
+const ITEM_COLUMNS = 'item_id, record, token, history';
 
 interface ItemRow {
   item_id: string;
@@ -44,12 +34,25 @@ interface ItemRow {
   history: string;
 }
 
+/** node:sqlite is loaded when a store opens, so the package loads (and says why a store cannot) on any Node. */
+function sqliteModule(): typeof import('node:sqlite') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+    return require('node:sqlite') as typeof import('node:sqlite');
+  } catch {
+    throw new StorageUnavailableError(
+      `the sqlite backend needs Node.js 22.13 or later (node:sqlite; 22.9 to 22.12 only when started with --experimental-sqlite); this Node-RED runs on Node.js ${process.versions.node}`,
+    );
+  }
+}
+
 export class SqliteStorage implements ItemStorage {
   readonly file: string;
   readonly #busyTimeoutMs: number;
   readonly #maxPages?: number;
-  #db?: Database.Database;
-  #getStatement?: Database.Statement;
+  #db?: DatabaseSync;
+  /** Prepared once per connection: preparing is a measurable share of a lookup (bench/). */
+  #statements = new Map<string, StatementSync>();
 
   constructor(options: SqliteStorageOptions) {
     this.file = path.resolve(options.file);
@@ -59,34 +62,30 @@ export class SqliteStorage implements ItemStorage {
 
   async open(): Promise<void> {
     if (this.#db) return;
-    const db = this.#wrap('open', () => {
-      createOwnerOnly(this.file);
-      return new Database(this.file, { fileMustExist: true, timeout: this.#busyTimeoutMs });
+    const { DatabaseSync } = sqliteModule();
+    this.#wrap('open', () => {
+      if (!fs.existsSync(this.file)) createStoreFile(this.file, DatabaseSync);
+      refuseUnlessSqlite(this.file);
     });
+    const db = this.#wrap('open', () => new DatabaseSync(this.file));
     try {
       this.#wrap('open', () => {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = FULL');
-        if (this.#maxPages !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(this.#maxPages))}`);
-        // A store that has its schema is opened with reads only: a process busy writing (another Node-RED, a
+        db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
+        // Judged before anything is written to it (the journal mode is in the file's header).
+        refuseIfDamaged(db, this.file);
+        const found = schemaVersionOf(db);
+        if (found === 0) throw notAnItemStore(this.file);
+        if (found > SQLITE_SCHEMA_VERSION) throw newerThanPackage(this.file, found);
+        db.exec('PRAGMA journal_mode = WAL');
+        db.exec('PRAGMA synchronous = FULL');
+        if (this.#maxPages !== undefined) db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(this.#maxPages))}`);
+        // A store at the current version is opened with reads only: a process busy writing (another Node-RED, a
         // backup) does not keep a restart waiting for the write lock.
-        const found = schemaVersion(db);
-        if (found !== SCHEMA_VERSION) {
-          db.transaction(() => {
-            db.exec(SCHEMA);
-            const version = schemaVersion(db);
-            if (version === undefined) {
-              db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
-            } else if (version < SCHEMA_VERSION) {
-              // 1 -> 2: claims are pending until their delivery is emitted; existing ones count as confirmed.
-              if (version < 2) db.exec('ALTER TABLE claims ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1');
-              db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(SCHEMA_VERSION), 'schema_version');
-            } else if (!(version <= SCHEMA_VERSION)) {
-              throw new StorageUnavailableError(
-                `${this.file} was written by a newer version of this package (schema ${version}, this one knows ${SCHEMA_VERSION})`,
-              );
-            }
-          }).immediate();
+        if (found < SQLITE_SCHEMA_VERSION) {
+          immediate(db, () => {
+            const current = schemaVersionOf(db);
+            if (current < SQLITE_SCHEMA_VERSION) migrateSqlite(db, current);
+          });
         }
         for (const companion of ['-wal', '-shm']) restrictIfPresent(this.file + companion);
       });
@@ -100,44 +99,38 @@ export class SqliteStorage implements ItemStorage {
   async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
-    this.#getStatement = undefined;
+    this.#statements = new Map();
     db?.close();
   }
 
   async keyCheck(candidate: string): Promise<string> {
-    return this.#run('write', (db) => {
-      const select = db.prepare('SELECT value FROM meta WHERE key = ?');
-      const stored = select.get('key_check') as { value: string } | undefined;
+    return this.#run('write', () => {
+      const stored = this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string } | undefined;
       if (stored) return stored.value;
-      return db.transaction(() => {
-        db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('key_check', candidate);
-        return (select.get('key_check') as { value: string }).value;
-      }).immediate();
+      return this.#immediate(() => {
+        this.#statement('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('key_check', candidate);
+        return (this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string }).value;
+      });
     });
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {
-    // The hot path of every endpoint call: its statement is prepared once per connection.
-    return this.#run('read', (db) => {
-      this.#getStatement ??= db.prepare(SELECT_ITEM);
-      const row = this.#getStatement.get(itemId);
-      return row ? fromRow(row as ItemRow) : undefined;
-    });
+    return this.#run('read', () => this.#readItem(itemId));
   }
 
   async findByLinkToken(linkToken: string): Promise<StoredItem | undefined> {
-    return this.#run('read', (db) => {
-      const row = db.prepare('SELECT item_id, record, token, history FROM items WHERE link_token = ? LIMIT 1').get(linkToken);
-      return row ? fromRow(row as ItemRow) : undefined;
+    return this.#run('read', () => {
+      const row = this.#statement(`SELECT ${ITEM_COLUMNS} FROM items WHERE link_token = ? LIMIT 1`).get(linkToken);
+      return row ? fromRow(row as unknown as ItemRow) : undefined;
     });
   }
 
   async list(filter: ItemListFilter): Promise<StoredItem[]> {
-    return this.#run('read', (db) => {
+    return this.#run('read', () => {
       const statuses = filter.statuses ?? [];
       const where = statuses.length > 0 ? ` WHERE status IN (${statuses.map(() => '?').join(', ')})` : '';
-      const rows = db.prepare(`SELECT item_id, record, token, history FROM items${where} ORDER BY item_id`).all(...statuses);
-      return (rows as ItemRow[]).map(fromRow);
+      const rows = this.#statement(`SELECT ${ITEM_COLUMNS} FROM items${where} ORDER BY item_id`).all(...statuses);
+      return (rows as unknown as ItemRow[]).map(fromRow);
     });
   }
 
@@ -147,9 +140,9 @@ export class SqliteStorage implements ItemStorage {
   ): Promise<StoredItem | undefined> {
     let refusal: { error: unknown } | undefined;
     try {
-      return this.#run('write', (db) =>
-        db.transaction(() => {
-          const current = readItem(db, itemId);
+      return this.#run('write', () =>
+        this.#immediate(() => {
+          const current = this.#readItem(itemId);
           let next: StoredItem | undefined;
           try {
             next = change(current);
@@ -159,7 +152,7 @@ export class SqliteStorage implements ItemStorage {
             throw error;
           }
           if (next === undefined) return current;
-          db.prepare(
+          this.#statement(
             `INSERT INTO items (item_id, status, link_token, record, token, history) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (item_id) DO UPDATE SET status = excluded.status, link_token = excluded.link_token,
                record = excluded.record, token = excluded.token, history = excluded.history`,
@@ -172,7 +165,7 @@ export class SqliteStorage implements ItemStorage {
             JSON.stringify(next.history),
           );
           return next;
-        }).immediate(),
+        }),
       );
     } catch (err) {
       if (refusal) throw refusal.error;
@@ -181,43 +174,78 @@ export class SqliteStorage implements ItemStorage {
   }
 
   async delete(itemId: string): Promise<boolean> {
-    return this.#run('write', (db) => db.prepare('DELETE FROM items WHERE item_id = ?').run(itemId).changes > 0);
+    return this.#run('write', () => Number(this.#statement('DELETE FROM items WHERE item_id = ?').run(itemId).changes) > 0);
   }
 
-  async claim(key: string, nowMs: number, retentionMs: number, leaseMs: number): Promise<ClaimResult> {
-    return this.#run('write', (db) =>
-      db.transaction((): ClaimResult => {
+  async claim(key: string, holder: string, nowMs: number, leaseMs: number): Promise<ClaimResult> {
+    return this.#run('write', () =>
+      this.#immediate((): ClaimResult => {
         // Insert, or take over a claim that has expired; no change means someone holds it: say which kind.
-        const result = db
-          .prepare(
-            `INSERT INTO claims (key, claimed_at, confirmed) VALUES (?, ?, 0)
-             ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, confirmed = 0
-             WHERE (claims.confirmed = 1 AND claims.claimed_at <= ?) OR (claims.confirmed = 0 AND claims.claimed_at <= ?)`,
-          )
-          .run(key, nowMs, nowMs - retentionMs, nowMs - leaseMs);
-        if (result.changes > 0) return 'claimed';
-        const holder = db.prepare('SELECT confirmed FROM claims WHERE key = ?').get(key) as { confirmed: number } | undefined;
-        return holder?.confirmed === 1 ? 'duplicate' : 'in_progress';
-      }).immediate(),
+        const result = this.#statement(
+          `INSERT INTO claims (key, holder, confirmed, expires_at) VALUES (?, ?, 0, ?)
+           ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, confirmed = 0, expires_at = excluded.expires_at
+           WHERE claims.expires_at <= ?`,
+        ).run(key, holder, nowMs + leaseMs, nowMs);
+        if (Number(result.changes) > 0) return 'claimed';
+        const found = this.#statement('SELECT confirmed FROM claims WHERE key = ?').get(key) as { confirmed: number } | undefined;
+        return found?.confirmed === 1 ? 'duplicate' : 'in_progress';
+      }),
     );
   }
 
-  async confirm(key: string, nowMs: number): Promise<void> {
-    this.#run('write', (db) => db.prepare('UPDATE claims SET confirmed = 1, claimed_at = ? WHERE key = ?').run(nowMs, key));
+  async renew(key: string, holder: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    return this.#run('write', () => {
+      const result = this.#statement(
+        'UPDATE claims SET expires_at = ? WHERE key = ? AND holder = ? AND confirmed = 0 AND expires_at > ?',
+      ).run(nowMs + leaseMs, key, holder, nowMs);
+      return Number(result.changes) > 0;
+    });
   }
 
-  async release(key: string): Promise<void> {
-    this.#run('write', (db) => db.prepare('DELETE FROM claims WHERE key = ?').run(key));
+  async confirm(key: string, holder: string, nowMs: number, retentionMs: number): Promise<boolean> {
+    return this.#run('write', () => {
+      const result = this.#statement('UPDATE claims SET confirmed = 1, expires_at = ? WHERE key = ? AND holder = ? AND confirmed = 0').run(
+        nowMs + retentionMs,
+        key,
+        holder,
+      );
+      return Number(result.changes) > 0;
+    });
   }
 
-  async pruneClaims(nowMs: number, retentionMs: number): Promise<void> {
-    this.#run('write', (db) => db.prepare('DELETE FROM claims WHERE claimed_at <= ?').run(nowMs - retentionMs));
+  async release(key: string, holder: string): Promise<void> {
+    this.#run('write', () => this.#statement('DELETE FROM claims WHERE key = ? AND holder = ?').run(key, holder));
   }
 
-  #run<T>(what: string, operation: (db: Database.Database) => T): T {
+  async pruneClaims(nowMs: number): Promise<void> {
+    this.#run('write', () => this.#statement('DELETE FROM claims WHERE expires_at <= ?').run(nowMs));
+  }
+
+  #readItem(itemId: string): StoredItem | undefined {
+    const row = this.#statement(`SELECT ${ITEM_COLUMNS} FROM items WHERE item_id = ?`).get(itemId);
+    return row ? fromRow(row as unknown as ItemRow) : undefined;
+  }
+
+  #statement(sql: string): StatementSync {
     const db = this.#db;
     if (!db) throw new StorageUnavailableError(`the Item store ${this.file} is not open`);
-    return this.#wrap(what, () => operation(db));
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #immediate<T>(work: () => T): T {
+    const db = this.#db;
+    if (!db) throw new StorageUnavailableError(`the Item store ${this.file} is not open`);
+    return immediate(db, work);
+  }
+
+  #run<T>(what: string, operation: () => T): T {
+    if (!this.#db) throw new StorageUnavailableError(`the Item store ${this.file} is not open`);
+    return this.#wrap(what, operation);
   }
 
   /** Every SQLite or file-system failure as a StorageUnavailableError that says what happened to which file. */
@@ -225,19 +253,116 @@ export class SqliteStorage implements ItemStorage {
     try {
       return operation();
     } catch (err) {
-      if (err instanceof StorageUnavailableError) throw err;
-      throw new StorageUnavailableError(`cannot ${what} ${this.file}: ${describeFailure(err, this.file)}`, err);
+      if (err instanceof StorageUnavailableError || err instanceof StorageRefusedError) throw err;
+      throw new StorageUnavailableError(`cannot ${what} ${this.file}: ${describeSqliteFailure(err, this.file)}`, err);
     }
   }
 }
 
-/** Creates the file with mode 0600 before SQLite opens it (SQLite would create it with the umask's mode). */
-function createOwnerOnly(file: string): void {
+/**
+ * One write transaction taken at once (BEGIN IMMEDIATE: a busy database fails here, after busy_timeout, rather than
+ * at the first write); rolled back when `work` or the commit throws.
+ */
+function immediate<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
   try {
-    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, FILE_MODE));
+    const result = work();
+    db.exec('COMMIT');
+    return result;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // SQLite already rolled the transaction back (it does on some errors, a full disk among them).
+    }
+    throw err;
   }
+}
+
+/**
+ * Creates a new store file whole, or not at all: built under a temporary name with mode 0600, then linked into place
+ * (which fails when another process created the file meanwhile: its file is kept). A crash leaves either no file or
+ * a complete one, never an empty file the next start would have to refuse.
+ */
+function createStoreFile(file: string, Database: typeof DatabaseSync): void {
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.creating`;
+  fs.closeSync(fs.openSync(temporary, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, FILE_MODE));
+  try {
+    const db = new Database(temporary);
+    try {
+      db.exec('PRAGMA journal_mode = DELETE');
+      db.exec('PRAGMA synchronous = FULL');
+      immediate(db, () => migrateSqlite(db, 0));
+    } finally {
+      db.close();
+    }
+    try {
+      fs.linkSync(temporary, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    syncDirectory(path.dirname(file));
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
+}
+
+function syncDirectory(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function refuseUnlessSqlite(file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(SQLITE_HEADER.length);
+    const read = fs.readSync(fd, header, 0, header.length, 0);
+    if (read === 0) {
+      throw new StorageRefusedError(
+        `${file} is empty (0 bytes): it was truncated or replaced, so it no longer holds the Items it held. ` +
+          'Stop Node-RED and restore it from a backup (README: Backup and restore); nothing was written to it',
+      );
+    }
+    if (read < header.length || !header.equals(SQLITE_HEADER)) {
+      throw new StorageRefusedError(
+        `${file} is not an SQLite database, so not an Item store: restore the store from a backup, or set the node's file to the store's own; nothing was written to it`,
+      );
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function refuseIfDamaged(db: DatabaseSync, file: string): void {
+  let rows: Array<{ quick_check: string }>;
+  try {
+    rows = db.prepare('PRAGMA quick_check').all() as Array<{ quick_check: string }>;
+  } catch (err) {
+    // A file damaged where SQLite reads first (its schema pages) fails the check itself.
+    if (!isDamage(err)) throw err;
+    rows = [{ quick_check: (err as Error).message }];
+  }
+  if (rows.length === 1 && rows[0].quick_check === 'ok') return;
+  const found = rows.slice(0, 3).map((row) => row.quick_check).join('; ');
+  throw new StorageRefusedError(
+    `${file} is damaged (SQLite's quick_check found: ${found}): stop Node-RED and restore it from a backup (README: Backup and restore); nothing was written to it`,
+  );
+}
+
+function newerThanPackage(file: string, found: number): StorageRefusedError {
+  return new StorageRefusedError(
+    `${file} was written by a newer version of this package (schema ${found}, this one knows ${SQLITE_SCHEMA_VERSION}): upgrade the package`,
+  );
+}
+
+function notAnItemStore(file: string): StorageRefusedError {
+  return new StorageRefusedError(
+    `${file} is an SQLite database but not an Item store (it has none of the store's tables): set the node's file to the store's own, or restore it from a backup; nothing was written to it`,
+  );
 }
 
 function restrictIfPresent(file: string): void {
@@ -248,46 +373,6 @@ function restrictIfPresent(file: string): void {
   }
 }
 
-function describeFailure(err: unknown, file: string): string {
-  const code = (err as { code?: string })?.code ?? '';
-  const message = (err as Error)?.message ?? String(err);
-  if (code === 'ENOENT') return `the directory ${path.dirname(file)} does not exist`;
-  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${message})`;
-  if ((code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) && !writable(path.dirname(file))) {
-    return `the directory ${path.dirname(file)} is read-only: SQLite writes the store and its -wal and -shm files there (${message})`;
-  }
-  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return `the file or its directory is read-only (${message})`;
-  if (code === 'ENOSPC' || code.startsWith('SQLITE_FULL')) return `the disk is full (${message}); nothing was written`;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return `the database stayed locked by another connection (${message})`;
-  }
-  if (code.startsWith('SQLITE_CANTOPEN')) return `the file cannot be opened (${message})`;
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return `the file is not an Item store or is damaged (${message})`;
-  return message;
-}
-
-/** The schema version the file records; undefined for a new file. */
-function schemaVersion(db: Database.Database): number | undefined {
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  if (!hasMeta) return undefined;
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
-  return row ? Number(row.value) : undefined;
-}
-
-function writable(dir: string): boolean {
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readItem(db: Database.Database, itemId: string): StoredItem | undefined {
-  const row = db.prepare(SELECT_ITEM).get(itemId);
-  return row ? fromRow(row as ItemRow) : undefined;
-}
-
 function fromRow(row: ItemRow): StoredItem {
   return {
     record: JSON.parse(row.record) as ItemRecord,
@@ -295,4 +380,3 @@ function fromRow(row: ItemRow): StoredItem {
     history: JSON.parse(row.history) as ItemEvent[],
   };
 }
-

@@ -11,7 +11,18 @@ export class StorageUnavailableError extends Error {
   }
 }
 
-/** What a dedupe claim found (see ItemStorage.claim). */
+/**
+ * The backend refuses the database as it is (a file that is empty, not SQLite, damaged or not an Item store; a
+ * schema newer than this package): trying again cannot help, an operator must restore it or point elsewhere.
+ */
+export class StorageRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageRefusedError';
+  }
+}
+
+/** What a claim found (see ItemStorage.claim). */
 export type ClaimResult = 'claimed' | 'duplicate' | 'in_progress';
 
 export interface ItemListFilter {
@@ -46,16 +57,24 @@ export interface ItemStorage {
   delete(itemId: string): Promise<boolean>;
 
   /**
-   * Insert-if-absent of a dedupe key, atomically (across instances for a shared backend), as a pending claim:
-   * `claimed` when this call made it; `duplicate` when a confirmed claim younger than `retentionMs` holds the key;
-   * `in_progress` when a pending claim younger than `leaseMs` does (another instance is handling the delivery, or
-   * died doing so: once the lease is over, the claim is taken over). Expired claims count as absent.
+   * Claims: the store's one mechanism for work that must happen once across every instance sharing the store (a
+   * webhook delivery emitted once, a sweep run by one instance at a time, a reminder or a replay sent once).
+   * Insert-if-absent of `key`, atomically (across instances for a shared backend), as a claim pending for
+   * `holder` until `nowMs + leaseMs`: `claimed` when this call made it; `in_progress` when a pending claim holds
+   * the key (the same holder's included: a second copy of one piece of work is not started twice); `duplicate`
+   * when a confirmed one does. An expired claim counts as absent, so the work of a holder that died is taken over
+   * once its lease is over.
    */
-  claim(key: string, nowMs: number, retentionMs: number, leaseMs: number): Promise<ClaimResult>;
-  /** Marks a pending claim confirmed (its delivery was emitted), from `nowMs` on; nothing when there is none. */
-  confirm(key: string, nowMs: number): Promise<void>;
-  /** Forgets a claim (its delivery was answered 503 after all). */
-  release(key: string): Promise<void>;
-  /** Deletes claims older than `retentionMs`. */
-  pruneClaims(nowMs: number, retentionMs: number): Promise<void>;
+  claim(key: string, holder: string, nowMs: number, leaseMs: number): Promise<ClaimResult>;
+  /** Extends `holder`'s pending claim to `nowMs + leaseMs`; false when it holds none any more (expired, taken over). */
+  renew(key: string, holder: string, nowMs: number, leaseMs: number): Promise<boolean>;
+  /**
+   * Marks `holder`'s pending claim confirmed (its work is done) until `nowMs + retentionMs`, during which a claim of
+   * the key finds `duplicate`; false when it holds none (its lease ran out and another took the work over).
+   */
+  confirm(key: string, holder: string, nowMs: number, retentionMs: number): Promise<boolean>;
+  /** Forgets `holder`'s claim (the work was given up, e.g. a delivery answered 503 after all, or a sweep ended). */
+  release(key: string, holder: string): Promise<void>;
+  /** Deletes the claims that expired by `nowMs`. */
+  pruneClaims(nowMs: number): Promise<void>;
 }
