@@ -21,7 +21,7 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
 
   /** Empty (this Node-RED's own address) or an http(s) URL; ${ENV_VAR} is resolved by the runtime. */
   function validateWebhookUrl(value: unknown, opt: ValidatorOptions): boolean | string {
-    const url = String(value ?? '').trim();
+    const url = settingText(value).trim();
     if (url === '' || BASE_URL.test(url) || /^\$\{[^}]+\}$/.test(url)) return true;
     return opt ? text('errors.webhookUrl') : false;
   }

@@ -5,7 +5,7 @@ import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
-import { webhookBaseOf, type ListenSettings } from './webhook-base';
+import { WebhookBaseError, webhookBaseOf } from './webhook-base';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
@@ -36,7 +36,7 @@ export = function (RED: NodeAPI): void {
     try {
       if (!clientId || !secret) throw new Error(text('errors.noCredentials'));
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
-      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings as unknown as ListenSettings);
+      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings);
       const host = credentials.host || undefined;
       if (hostChanged(host, baseUrl)) throw new Error(text('errors.hostChanged', { host, target: baseUrl }));
       if (!credentials.host) void RED.nodes.addCredentials(this.id, { ...credentials, host: baseUrl });
@@ -54,7 +54,7 @@ export = function (RED: NodeAPI): void {
         async (kid) => (await client.request(WEBHOOK_VERIFICATION_KEY_GET, { key_id: kid }, { retries: 0 })).body.key,
       );
     } catch (err) {
-      this.problem = (err as Error).message;
+      this.problem = err instanceof WebhookBaseError ? text('errors.webhookBase', { url: err.url }) : (err as Error).message;
       this.warn(this.problem);
     }
     this.on('close', (_removed: boolean, done: () => void) => {
