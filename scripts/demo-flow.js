@@ -62,7 +62,9 @@ function adapt(nodes, key) {
       continue;
     }
     const byTargets = new Map();
-    node.wires.forEach((targets, output) => {
+    // The example was saved at its settings version: its wires as the current outputs are numbered.
+    const { wires } = require('../dist/nodes/migrations').migrate('plaid-webhook-in', node);
+    wires.forEach((targets, output) => {
       if (targets.length === 0) return;
       const k = [...targets].sort().join(',');
       if (!byTargets.has(k)) byTargets.set(k, { targets, outputs: [] });
@@ -98,6 +100,8 @@ function webhookGroup(linkIns, config) {
   const webhook = {
     id: 'de70de70de70ab10', type: 'plaid-webhook-in', z: TAB_ID, name: 'Plaid webhooks', url: WEBHOOK_PATH, plaid: config.plaid, store: config.store,
     verify: true, dedupe: true, dedupeStore: '', wires: labels.map(() => []),
+    // Wired to the current outputs: saved as such, so no migration moves them.
+    settingsVersion: require('../dist/nodes/migrations').SETTINGS_VERSION,
   };
   const linkOuts = [];
   labels.forEach((label, output) => {

@@ -175,4 +175,4 @@ function inlineEditorScripts(nodesDir, generated) {
   }
 }
 
-module.exports = { EDITOR_SCRIPTS, MARKER, compileEditorScripts, scriptBlock, inlineScript, inlineEditorScripts, environmentHosts, editorTable };
+module.exports = { runtime, EDITOR_SCRIPTS, MARKER, compileEditorScripts, scriptBlock, inlineScript, inlineEditorScripts, environmentHosts, editorTable };

@@ -16,6 +16,13 @@ interface ItemsSidebarConstants {
 }
 
 type SidebarItem = import('../plaid/store/item-overview').ItemOverview;
+
+/** A route that did not answer with what was asked: its HTTP status and the error it names, if any. */
+class RouteFailure extends Error {
+  constructor(readonly status: number, readonly routeError: string | undefined) {
+    super(routeError ?? `HTTP ${status}`);
+  }
+}
 type SidebarEvent = import('../plaid/store/record').ItemEvent;
 
 interface StoreSummary {
@@ -42,7 +49,12 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
   function getJson<T>(path: string, params?: Record<string, string>): Promise<T> {
     // Through jQuery: the editor adds its access token to jQuery's requests when adminAuth is on.
     return new Promise((resolve, reject) => {
-      $.ajax<T>({ url: path, data: params, dataType: 'json', cache: false }).then(resolve, reject);
+      $.ajax({ url: path, data: params, dataType: 'json', cache: false })
+        .done((answer: T) => resolve(answer))
+        .fail((failure: JQuery.jqXHR<unknown>) => {
+          const answer = failure.responseJSON as { error?: unknown } | undefined;
+          reject(new RouteFailure(failure.status, typeof answer?.error === 'string' ? answer.error : undefined));
+        });
     });
   }
 
@@ -94,7 +106,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       if (!iso) return span;
       const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
       const [unit, size] = seconds < 60 ? ['seconds', 1] : seconds < 3600 ? ['minutes', 60] : seconds < 86400 ? ['hours', 3600] : ['days', 86400];
-      span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / (size as number))) });
+      span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / size)) });
       span.title = new Date(iso).toLocaleString();
       return span;
     }
@@ -105,15 +117,16 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       return td;
     }
 
-    function explain(failure: AjaxFailure): string {
+    function explain(failure: RouteFailure): string {
       if (failure.status === 401 || failure.status === 403) return _('errors.permission');
-      return failure.responseJSON?.error ?? _('errors.unreachable', { status: String(failure.status || '') });
+      return failure.routeError ?? _('errors.unreachable', { status: String(failure.status || '') });
     }
 
     /** The label the editor gives the config node (its name, or its file) when the editor knows the node. */
     function storeName(store: StoreSummary): string {
-      const node = RED.nodes.node(store.id);
-      const definition = node?._def as { label?: unknown } | undefined;
+      // The editor's node, with its definition as `_def` (the package's types call it an object).
+      const node = RED.nodes.node(store.id) as { _def?: { label?: unknown } } | null;
+      const definition = node?._def;
       if (node && typeof definition?.label === 'function') {
         try {
           return String(definition.label.call(node) || store.name);
@@ -224,7 +237,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       if (state.search.trim()) params.q = state.search.trim();
       getJson<{ items: SidebarItem[] }>(`${storePath(state.storeId)}/items`, params).then(
         (answer) => request === latest.items && renderItems(answer.items),
-        (failure: AjaxFailure) => {
+        (failure: RouteFailure) => {
           if (request !== latest.items) return;
           rows.replaceChildren();
           message.textContent = explain(failure);
@@ -241,7 +254,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       const path = `${storePath(state.storeId)}/items/${encodeURIComponent(state.itemId)}/history`;
       getJson<{ item: SidebarItem; history: SidebarEvent[] }>(path).then(
         (answer) => request === latest.history && renderHistory(answer.item, answer.history),
-        (failure: AjaxFailure) => {
+        (failure: RouteFailure) => {
           if (request !== latest.history) return;
           historyBox.replaceChildren(element('div', 'plaid-items-problem', explain(failure)));
           historyBox.hidden = false;
@@ -264,7 +277,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
           loadItems();
           loadHistory();
         },
-        (failure: AjaxFailure) => {
+        (failure: RouteFailure) => {
           if (request !== latest.stores) return;
           storesBox.replaceChildren();
           rows.replaceChildren();
@@ -327,7 +340,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       label: _('label'),
       name: _('name'),
       iconClass: 'fa fa-university',
-      content: $(root),
+      content: root,
       enableOnEdit: true,
       // Each time the tab is shown.
       onchange: refresh,

@@ -36,7 +36,7 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
     prepareStatuses(node);
     $('#node-input-item_id').typedInput({ default: 'msg', typeField: '#node-input-item_idType', types: ['msg', 'flow', 'global', 'str', 'env'] });
     $('#node-input-operation').on('change', function () {
-      const operation = $(this).val();
+      const operation = inputText('#node-input-operation');
       $('#plaid-items-item-row').toggle(operation === 'get' || operation === 'delete');
       $('#plaid-items-statuses-row').toggle(operation === 'list');
       $('#plaid-items-tip').text(node._(`plaid-items.tip.${operation}`));
@@ -45,7 +45,7 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
 
   /** The filter is the statuses checked; none checked: every status. */
   function save(node: EditorNode): void {
-    node.statuses = $('#plaid-items-statuses input:checked').map(function () { return this.value; }).get();
+    node.statuses = $('#plaid-items-statuses input:checked').map(function () { return (this as HTMLInputElement).value; }).get();
   }
 
   return {

@@ -5,7 +5,7 @@ import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
-import { webhookBaseOf, type ListenSettings } from './webhook-base';
+import { WebhookBaseError, webhookBaseOf } from './webhook-base';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
@@ -20,12 +20,13 @@ function numberOr(value: string | number | undefined, fallback: number, min: num
  * typed (src/editor/config.ts); a config node whose environment or base URL changed since then calls nothing until
  * the secret is entered again. Credentials from before `host` existed are bound to the first base URL they run with.
  */
-function hostProblem(recorded: string | undefined, target: string): string | undefined {
-  if (recorded === undefined || recorded === target) return undefined;
-  return `the secret was entered for ${recorded}, but this config node now calls ${target}: enter the secret again (nothing is sent until then)`;
+function hostChanged(recorded: string | undefined, target: string): recorded is string {
+  return recorded !== undefined && recorded !== target;
 }
 
 export = function (RED: NodeAPI): void {
+  const text = (key: string, data?: Record<string, string>): string => RED._(`plaid-config.${key}`, data);
+
   function PlaidConfig(this: PlaidConfigNode, saved: PlaidConfigDef): void {
     const def = migrate('plaid-config', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
@@ -33,11 +34,11 @@ export = function (RED: NodeAPI): void {
     const credentials = this.credentials ?? {};
     const { clientId, secret } = credentials;
     try {
-      if (!clientId || !secret) throw new Error('the Plaid config node has no client ID or secret');
+      if (!clientId || !secret) throw new Error(text('errors.noCredentials'));
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
-      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings as unknown as ListenSettings);
-      const problem = hostProblem(credentials.host || undefined, baseUrl);
-      if (problem) throw new Error(problem);
+      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings);
+      const host = credentials.host || undefined;
+      if (hostChanged(host, baseUrl)) throw new Error(text('errors.hostChanged', { host, target: baseUrl }));
       if (!credentials.host) void RED.nodes.addCredentials(this.id, { ...credentials, host: baseUrl });
       const client = new PlaidClient({
         baseUrl,
@@ -53,7 +54,7 @@ export = function (RED: NodeAPI): void {
         async (kid) => (await client.request(WEBHOOK_VERIFICATION_KEY_GET, { key_id: kid }, { retries: 0 })).body.key,
       );
     } catch (err) {
-      this.problem = (err as Error).message;
+      this.problem = err instanceof WebhookBaseError ? text('errors.webhookBase', { url: err.url }) : (err as Error).message;
       this.warn(this.problem);
     }
     this.on('close', (_removed: boolean, done: () => void) => {
@@ -66,7 +67,7 @@ export = function (RED: NodeAPI): void {
     credentials: {
       clientId: { type: 'text' },
       secret: { type: 'password' },
-      // Not secret: the base URL the secret was entered for (see hostProblem).
+      // Not secret: the base URL the secret was entered for (see hostChanged).
       host: { type: 'text' },
     },
   });

@@ -14,7 +14,7 @@ import { contextSeenStore } from './webhook-in/context-store';
 import { DeliveryHandler } from './webhook-in/delivery-handler';
 import { parseByteSize } from './webhook-in/raw-body';
 import { openRoute, RouteInUseError, WebhookRoute } from './webhook-in/route';
-import { DeliveryStatus } from './webhook-in/status';
+import { DeliveryStatus, type WebhookInText } from './webhook-in/status';
 
 interface WebhookInDef extends NodeDef {
   url: string;
@@ -41,7 +41,7 @@ const PATTERN_CHARACTERS = /[\s?#:*+()[\]]/;
 
 export = function (RED: NodeAPI): void {
   const settings = RED.settings as unknown as HttpNodeSettings;
-  const text = (key: string, counts?: Record<string, number>): string => RED._(`plaid-webhook-in.status.${key}`, counts);
+  const text: WebhookInText = (key, data) => RED._(`plaid-webhook-in.${key}`, data);
 
   function PlaidWebhookIn(this: Node, saved: WebhookInDef): void {
     const def = migrate('plaid-webhook-in', saved); // older settings brought up to date (src/nodes/migrations.ts)
@@ -51,44 +51,44 @@ export = function (RED: NodeAPI): void {
     const status = new DeliveryStatus(node, text, !verify);
 
     if (settings.httpNodeRoot === false) {
-      node.warn('httpNodeRoot is false in the settings: Node-RED serves no node routes, so no webhook can arrive');
-      status.fail('noRoutes');
+      node.warn(text('errors.noRoutes'));
+      status.fail('status.noRoutes');
       return;
     }
     const url = (def.url ?? '').trim();
     if (!url) {
-      node.warn('no URL path set: the node has no route');
-      status.fail('noPath');
+      node.warn(text('errors.noPath'));
+      status.fail('status.noPath');
       return;
     }
     if (PATTERN_CHARACTERS.test(url)) {
-      node.warn(`URL path ${url} is not a literal path (express would read : * ? + ( ) [ ] as a pattern): the node has no route`);
-      status.fail('badPath');
+      node.warn(text('errors.badPath', { path: url }));
+      status.fail('status.badPath');
       return;
     }
 
     const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
     const keys = config?.verificationKeys;
     // Deliveries cannot be verified without a usable config node: answer 503 so Plaid keeps them until it is fixed.
-    const configProblem =
-      !verify || keys ? undefined : config ? `the Plaid config node is not usable: ${config.problem ?? 'it has no client'}` : 'no Plaid config node selected';
+    const configProblem = !verify || keys ? undefined
+      : config ? text('errors.configUnusable', { problem: config.problem ?? text('errors.configNoClient') }) : text('errors.noConfig');
     if (configProblem) {
-      node.error(`${configProblem}; deliveries are answered 503 until it is fixed`);
-      status.fail('noConfig');
+      node.error(text('errors.answered503', { problem: configProblem }));
+      status.fail('status.noConfig');
     }
     if (!verify && config?.environment === 'production') {
-      node.warn('signature verification is off with a production config node: anyone can post webhooks to this route');
+      node.warn(text('errors.verifyOffProduction'));
     }
     // With a store, ITEM webhooks update the record before the message goes out, and the seen-set is the store's.
     const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
     const usableStore = (): Promise<ItemStore> =>
       storeNode
-        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(`the Item store is not usable: ${err.message}`)))
-        : Promise.reject(unavailable('the selected Item store config node does not exist'));
+        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(text('errors.storeUnusable', { problem: err.message }))))
+        : Promise.reject(unavailable(text('errors.noStore')));
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {
-        node.error(`${err.message}; deliveries are answered 503 until it is fixed`);
-        status.fail('noStore');
+        node.error(text('errors.answered503', { problem: err.message }));
+        status.fail('status.noStore');
       });
     }
     const receiver: ReceiverOptions = {
@@ -105,6 +105,7 @@ export = function (RED: NodeAPI): void {
       node,
       runningNode: (id) => RED.nodes.getNode(id),
       status,
+      text,
       receiver,
       configProblem,
       environment: config?.environment,
@@ -122,8 +123,8 @@ export = function (RED: NodeAPI): void {
       });
     } catch (err) {
       if (!(err instanceof RouteInUseError)) throw err;
-      node.error(err.message);
-      status.fail('pathInUse');
+      node.error(err.owner === undefined ? text('errors.pathTaken', { path: err.path }) : text('errors.pathInUse', { path: err.path, owner: err.owner }));
+      status.fail('status.pathInUse');
       return;
     }
 

@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+// main reports its own failures and resolves to the exit code.
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -10,6 +10,7 @@ const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
 const { startNodeRed, root } = require('./support/node-red');
 const { launch, showSidebarTab } = require('./support/browser');
+const { until } = require('../support/until');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
 const TAB = 'plaid-items-sidebar';
@@ -68,12 +69,10 @@ describe('Plaid Items sidebar in chromium', function () {
     const made = await control('items', { institution_id: 'ins_109508', webhook: `${red.url}plaid/webhook` });
     const body = JSON.stringify({ item_id: made.item_id, access_token: made.access_token, client_user_id: clientUserId, institution_id: 'ins_109508' });
     // POST /flows answers before the deployed nodes run: until they do, the route is not there (404).
-    const deadline = Date.now() + 10000;
-    let res;
-    while ((res = await fetch(`${red.url}${IMPORT_PATH.slice(1)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status === 404) {
-      if (Date.now() > deadline) throw new Error('the deployed import route never answered');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const res = await until('the deployed import route to answer', async () => {
+      const answer = await fetch(`${red.url}${IMPORT_PATH.slice(1)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return answer.status !== 404 && answer;
+    }, 10000);
     assert.equal(res.status, 200, `import ${name}: ${await res.text()}`);
     items[name] = { ...made, clientUserId };
   }
@@ -103,11 +102,11 @@ describe('Plaid Items sidebar in chromium', function () {
 
   /** The badges converge on `expected` (a burst of changes is read again once it settles). */
   async function untilCounts(expected) {
-    const deadline = Date.now() + 10000;
     let shown;
-    while (JSON.stringify((shown = await counts())) !== JSON.stringify(expected)) {
-      if (Date.now() > deadline) assert.deepEqual(shown, expected, 'the badges');
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      await until('the badges', async () => JSON.stringify((shown = await counts())) === JSON.stringify(expected), 10000);
+    } catch {
+      assert.deepEqual(shown, expected, 'the badges');
     }
   }
 

@@ -21,12 +21,14 @@ describe('repair loop in chromium: outbox → Hosted Link → Continue or Exit',
   let page;
   let breakButton;
   let sessionDebug;
+  let reminderTrigger;
   const missing = [];
 
   before(async () => {
     demo = await startDemo({ reminderSeconds: REMINDER_SECONDS });
     breakButton = demo.node('08', 'inject', 'Break the login of a new Item').id;
     sessionDebug = demo.node('08', 'debug', 'session finished').id;
+    reminderTrigger = demo.node('08', 'trigger', 'remind once unless fixed').id;
     browser = await launch({ width: 1100, height: 800 });
     page = browser.page;
     page.on('response', (response) => {
@@ -44,6 +46,14 @@ describe('repair loop in chromium: outbox → Hosted Link → Continue or Exit',
   const recordOf = async (itemId) => (await demo.outbox()).items.find((i) => i.item_id === itemId);
   const emulatorItem = (itemId) => demo.emulator.state().items.find((i) => i.item_id === itemId);
   const errorsShown = () => demo.flows.filter((n) => n.type === 'debug' && n.name === 'error').flatMap((n) => demo.comms.debug(n.id));
+  /**
+   * Whether the reminder trigger holds a timer for some Item: its ring is a blue dot while it does and is cleared when
+   * none is left (a reminder sent, or cancelled). Cleared, it sends nothing more.
+   */
+  const reminderPending = () => {
+    const last = demo.comms.messages.filter((m) => m.topic === `status/${reminderTrigger}`).at(-1);
+    return !!last && Object.keys(last.data ?? {}).length > 0;
+  };
 
   /** Breaks an Item's login through the demo's button; returns the repair notification the user got. */
   async function breakAnItem() {
@@ -93,7 +103,8 @@ describe('repair loop in chromium: outbox → Hosted Link → Continue or Exit',
     await page.locator(`li.notification[data-kind="fixed"][data-item="${note.item_id}"]`).waitFor({ state: 'visible' });
     await page.screenshot({ path: path.join(IMAGES, 'repair-fixed.png') });
 
-    await new Promise((r) => setTimeout(r, Math.max(0, reminderDue - Date.now()) + 2000));
+    // Cancelled before it would have been sent: then no timer is left to send it.
+    await until('the reminder cancelled', () => !reminderPending(), Math.max(0, reminderDue - Date.now()));
     assert.deepEqual((await notificationsFor(note.item_id)).filter((n) => n.kind === 'reminder'), [], 'no reminder after SUCCESS');
     assert.deepEqual(errorsShown().map((e) => e.msg), []);
   });
@@ -110,7 +121,8 @@ describe('repair loop in chromium: outbox → Hosted Link → Continue or Exit',
 
     const reminder = await until('the reminder', async () => (await notificationsFor(note.item_id)).find((n) => n.kind === 'reminder'), (REMINDER_SECONDS + 10) * 1000);
     assert.ok(reminder.url && reminder.url !== note.url, 'the reminder carries a fresh link');
-    await new Promise((r) => setTimeout(r, (REMINDER_SECONDS + 1) * 1000));
+    // Sent, the reminder leaves no timer behind that could send another.
+    await until('no reminder pending', () => !reminderPending(), 10000);
     assert.equal((await notificationsFor(note.item_id)).filter((n) => n.kind === 'reminder').length, 1, 'one reminder, not more');
     await page.goto(demo.outboxUrl);
     await page.locator(`li.notification[data-kind="reminder"][data-item="${note.item_id}"]`).waitFor({ state: 'visible' });

@@ -3,6 +3,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
+const { SETTINGS_VERSION } = require('../../dist/nodes/migrations');
 
 const html = read(path.join(nodesDir, 'plaid-config.html'));
 const catalog = JSON.parse(read(path.join(localeDir, 'plaid-config.json')));
@@ -23,7 +24,7 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
 
   it('defaults to sandbox, 30000 ms per attempt and 2 retries; the secret is a password credential', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', settingsVersion: 1, environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2, webhookUrl: '' });
+    assert.deepEqual(values, { name: '', settingsVersion: SETTINGS_VERSION, environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2, webhookUrl: '' });
     assert.deepEqual(def.credentials.clientId.type, 'text');
     assert.deepEqual(def.credentials.secret.type, 'password');
   });

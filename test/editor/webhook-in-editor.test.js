@@ -4,7 +4,8 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { ROUTED_WEBHOOKS, OUTPUT_COUNT, OTHER_OUTPUT } = require('../../dist/plaid/webhook/routing');
-const { nodesDir, localeDir, read, validatorView, loadEditor, fakeDialog } = require('./support');
+const { SETTINGS_VERSION } = require('../../dist/nodes/migrations');
+const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog } = require('./support');
 
 const html = read(path.join(nodesDir, 'plaid-webhook-in.html'));
 const catalog = JSON.parse(read(path.join(localeDir, 'plaid-webhook-in.json')));
@@ -32,7 +33,7 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
 
   it('gives a new node verification and dedupe on, in the default context store, and no Item store', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', settingsVersion: 1, url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '' });
+    assert.deepEqual(values, { name: '', settingsVersion: SETTINGS_VERSION, url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '' });
     assert.deepEqual({ type: def.defaults.store.type, required: def.defaults.store.required }, { type: 'plaid-item-store', required: false });
     assert.deepEqual(literal['plaid-webhook-in'].notInline, []);
   });
@@ -46,6 +47,14 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
     const labels = Array.from({ length: OUTPUT_COUNT }, (_, i) => def.outputLabels.call(def, i));
     assert.deepEqual(labels.slice(0, OTHER_OUTPUT), ROUTED_WEBHOOKS.map(([type, code]) => `${type} ${code}`));
     assert.equal(labels[OTHER_OUTPUT], 'other webhooks');
+  });
+
+  it('lists one port per output in its help: the runtime\'s pairs in order, then every other webhook', function () {
+    const [help] = namedBlocks(read(path.join(localeDir, 'plaid-webhook-in.html')), 'data-help-name');
+    const ports = [.../<ol class="node-ports">([\S\s]*?)<\/ol>/.exec(help.body)[1].matchAll(/<li>([\S\s]*?)<\/li>/g)].map((m) => m[1]);
+    assert.deepEqual(ports.slice(0, OTHER_OUTPUT), ROUTED_WEBHOOKS.map(([type, code]) => `${type} ${code}`));
+    assert.equal(ports.length, OUTPUT_COUNT);
+    assert.match(ports[OTHER_OUTPUT], /^every other webhook/);
   });
 
   it('keeps the released outputs in place: new routed webhooks are appended, never inserted', function () {

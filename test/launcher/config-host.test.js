@@ -4,11 +4,11 @@
 // makes the config node unusable: the listener receives nothing; typing the secret again moves it.
 const assert = require('node:assert/strict');
 const { Launcher } = require('./support/launcher');
-const { until, json, sleep, startSink } = require('../reliability/support/util');
+const { until, json, startSink } = require('../reliability/support/util');
 
 const SECRET = 'host-bound-secret';
 
-/** The flow: a config node, an inject feeding item/get with a fixed token, a catch recording errors in global. */
+/** The flow: a config node, an inject feeding item/get with a fixed token, a catch recording errors (and their count) in global. */
 function flows(baseUrl) {
   return [
     { id: 'tab', type: 'tab', label: 'host binding' },
@@ -16,7 +16,12 @@ function flows(baseUrl) {
     { id: 'go', type: 'inject', z: 'tab', props: [{ p: 'payload' }], payload: '{"access_token":"access-sandbox-00000000-0000"}', payloadType: 'json', repeat: '', once: false, x: 100, y: 40, wires: [['get']] },
     { id: 'get', type: 'plaid-item-get', z: 'tab', plaid: 'cfg', access_token: 'payload.access_token', access_tokenType: 'msg', x: 300, y: 40, wires: [[]] },
     { id: 'errors', type: 'catch', z: 'tab', scope: ['get'], x: 100, y: 100, wires: [['keep']] },
-    { id: 'keep', type: 'change', z: 'tab', rules: [{ t: 'set', p: 'last_error', pt: 'global', to: 'error.message', tot: 'msg' }], x: 300, y: 100, wires: [] },
+    {
+      id: 'keep', type: 'change', z: 'tab', x: 300, y: 100, wires: [], rules: [
+        { t: 'set', p: 'last_error', pt: 'global', to: 'error.message', tot: 'msg' },
+        { t: 'set', p: 'errors_seen', pt: 'global', to: '($globalContext("errors_seen") ? $globalContext("errors_seen") : 0) + 1', tot: 'jsonata' },
+      ],
+    },
   ];
 }
 
@@ -49,10 +54,20 @@ describe('config node: the secret stays with the host it was entered for', funct
     return body.format === 'undefined' ? undefined : body.msg;
   }
 
-  /** Clicks the inject node and waits for the request to arrive at `sink`, or for the node's error. */
+  async function errorsSeen() {
+    const { body } = await json(`${red.url}/context/global/errors_seen`);
+    return body.format === 'undefined' ? 0 : Number(body.msg);
+  }
+
+  /**
+   * Clicks the inject node and waits for its message to end: a request at either listener, or the node's error
+   * (after which nothing more is sent for it).
+   */
   async function send() {
+    const requests = () => first.received.length + listener.received.length;
+    const before = { requests: requests(), errors: await errorsSeen() };
     await until('the inject node', async () => (await fetch(`${red.url}/inject/go`, { method: 'POST' })).status === 200);
-    await sleep(500);
+    await until('the message to end in a request or an error', async () => requests() > before.requests || (await errorsSeen()) > before.errors);
   }
 
   for (const recorded of ['recorded by the editor', 'bound on first run (credentials without host)']) {

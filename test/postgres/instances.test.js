@@ -16,6 +16,8 @@ const { server } = require('./support/server-control');
 // answered 200 comes again within seconds, and one whose claim a killed instance left pending comes again after
 // that claim's 30 s lease (at the retry 51 s after the first attempt).
 const TIME_FACTOR = 0.005;
+/** How long PostgreSQL stays down in the restart scenario. */
+const OUTAGE_MS = 1500;
 
 /** Fires `count` distinct ITEM webhooks (a sequence number in each body), `everyMs` apart. */
 async function fireSteadily(emulator, itemId, count, everyMs, tag) {
@@ -192,9 +194,9 @@ describe('several Node-RED instances on one PostgreSQL, behind nginx', function 
     await cluster.deploy();
     const item = emulator.createItem({ webhook: cluster.webhookUrl });
     const firing = fireSteadily(emulator, item.item_id, 150, 20, 'restart');
-    await sleep(1000);
+    await until('webhooks to flow through both instances', () => new Set(cluster.emitted().map((e) => e.instance)).size === 2, 30000, 20);
     await server().stop();
-    await sleep(1500);
+    await sleep(OUTAGE_MS); // the outage's length: webhooks keep coming meanwhile
     await server().start();
     const fired = await firing;
     await settled(emulator, 120000);

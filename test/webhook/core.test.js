@@ -65,8 +65,13 @@ describe('webhook core', function () {
 
     it('shares one in-flight fetch among every caller of a kid', async function () {
       let fetches = 0;
-      const cache = new VerificationKeyCache(async () => { fetches++; await new Promise((r) => setTimeout(r, 20)); return key.jwk; });
-      const got = await Promise.all(Array.from({ length: 50 }, () => cache.get(key.kid)));
+      /** @type {(jwk: unknown) => void} */
+      let answer;
+      // Plaid answers only once every caller is waiting.
+      const cache = new VerificationKeyCache(() => { fetches++; return new Promise((resolve) => { answer = resolve; }); });
+      const waiting = Array.from({ length: 50 }, () => cache.get(key.kid));
+      answer(key.jwk);
+      const got = await Promise.all(waiting);
       assert.equal(fetches, 1);
       assert.ok(got.every((k) => k === got[0]));
       await cache.get(key.kid);
@@ -237,7 +242,7 @@ describe('webhook core', function () {
 
   describe('routing and parsing', function () {
     it('routes on the (type, code) pair, everything else to "other"', function () {
-      assert.equal(OUTPUT_COUNT, 10);
+      assert.equal(OTHER_OUTPUT, OUTPUT_COUNT - 1, '"other" is the last output');
       assert.equal(outputFor('ITEM', 'ERROR'), 0);
       assert.equal(outputFor('LINK', 'SESSION_FINISHED'), 8);
       for (const [type, code] of [['ASSETS', 'ERROR'], ['ITEM', 'UPDATE_ACKNOWLEDGED'], ['item', 'ERROR'], ['LINK', 'ERROR'], ['TRANSACTIONS', 'SYNC_UPDATES_AVAILABLE']]) {

@@ -13,7 +13,7 @@ import { OUTPUT_COUNT } from '../../plaid/webhook/routing';
 import { ScreenedToken, screenToken } from '../../plaid/webhook/verify';
 import { declaredTooLarge } from './raw-body';
 import { rawBodyOf } from './route';
-import type { DeliveryStatus } from './status';
+import type { DeliveryStatus, WebhookInText } from './status';
 
 export interface DeliveryHandlerOptions {
   /** The node: what it sends, logs and is wired to. */
@@ -21,6 +21,7 @@ export interface DeliveryHandlerOptions {
   /** The running node of an id (RED.nodes.getNode): a wire's target, to tell whether a deploy replaced it. */
   runningNode: (id: string) => unknown;
   status: DeliveryStatus;
+  text: WebhookInText;
   receiver: ReceiverOptions;
   /** Why deliveries cannot be verified now (no usable config node): each is answered 503, unread. */
   configProblem: string | undefined;
@@ -82,7 +83,7 @@ export class DeliveryHandler {
             this.acknowledge(res, delivery);
             return;
           }
-          void this.release(delivery).then(() => this.refuse(res, unavailable('a deploy stopped the flow before the webhook reached the next node')));
+          void this.release(delivery).then(() => this.refuse(res, unavailable(this.options.text('errors.deployStopped'))));
         });
       },
       (err: unknown) => this.refuse(res, err),
@@ -110,7 +111,7 @@ export class DeliveryHandler {
   private async accept(req: Request): Promise<StoredDelivery> {
     const screened = this.screen(req);
     const body = await rawBodyOf(req, this.options.limitBytes);
-    if (!body) throw unavailable('the request body was parsed before this node could read its raw bytes');
+    if (!body) throw unavailable(this.options.text('errors.bodyParsed'));
     if ('refused' in body) throw new UnreadBody(body.refused);
     const store = await this.options.usableStore?.();
     const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification'), screened }, this.options.receiver);
@@ -119,13 +120,13 @@ export class DeliveryHandler {
         delivery.item = await store.applyWebhook(delivery.body);
       } catch (err) {
         await this.release(delivery);
-        throw unavailable(`the Item store could not record the webhook: ${(err as Error).message}`);
+        throw unavailable(this.options.text('errors.storeRecord', { error: (err as Error).message }));
       }
     }
     // Redeployed while verifying: the new node's route gets Plaid's retry, this one's wires are gone.
     if (this.closed) {
       await this.release(delivery);
-      throw unavailable('node closed while the delivery was being verified');
+      throw unavailable(this.options.text('errors.closedWhileVerifying'));
     }
     return delivery;
   }
@@ -138,7 +139,7 @@ export class DeliveryHandler {
       await deduper.release(delivery.bodySha256);
     } catch {
       // The store failed: the retry may be taken for a duplicate; nothing more can be done here.
-      this.options.node.warn('dedupe store failed while forgetting a delivery answered 503: its retry may be dropped as a duplicate');
+      this.options.node.warn(this.options.text('errors.releaseFailed'));
     }
   }
 
@@ -148,12 +149,12 @@ export class DeliveryHandler {
     if (!deduper?.confirm || delivery.unrecorded) return;
     deduper.confirm(delivery.bodySha256).catch(() => {
       // The claim stays pending and expires with its lease: a later re-delivery would be emitted again.
-      this.options.status.warn('dedupe store failed while confirming a delivery: a re-delivery of it may be emitted again');
+      this.options.status.warn(this.options.text('errors.confirmFailed'));
     });
   }
 
   private emit(delivery: StoredDelivery): void {
-    const outputs: Array<Record<string, unknown> | null> = new Array(OUTPUT_COUNT).fill(null);
+    const outputs: Array<Record<string, unknown> | null> = Array.from({ length: OUTPUT_COUNT }, () => null);
     const plaid: Record<string, unknown> = { ...webhookMetadata(delivery, this.options.environment) };
     if (delivery.item !== undefined) {
       plaid.item = delivery.item;
@@ -165,10 +166,10 @@ export class DeliveryHandler {
   }
 
   private acknowledge(res: Response, delivery: AcceptedDelivery): void {
-    const { status } = this.options;
+    const { status, text } = this.options;
     answer(res, 200);
     status.accepted();
-    if (delivery.unrecorded) status.warn('dedupe: this hour\'s seen-set is full; a re-delivery of this webhook would be emitted again');
+    if (delivery.unrecorded) status.warn(text('errors.seenSetFull'));
   }
 
   private refuse(res: Response, err: unknown): void {
@@ -179,7 +180,7 @@ export class DeliveryHandler {
     answer(res, rejection.status);
     this.options.status.rejectedDelivery();
     // Every rejection at debug level (for an operator tracing one); warnings are throttled.
-    const line = `webhook delivery answered ${rejection.status}: ${rejection.message}`;
+    const line = this.options.text('errors.answered', { status: rejection.status, reason: rejection.message });
     this.options.node.debug(line);
     this.options.status.warn(line);
   }

@@ -364,7 +364,7 @@ function checkItemId(value: unknown): string {
 }
 
 function optionalText(itemId: string, field: string, value: unknown): string | null | undefined {
-  if (value === undefined || value === null || typeof value === 'string') return value as string | null | undefined;
+  if (value === undefined || value === null || typeof value === 'string') return value;
   throw new ItemStoreError('INVALID_ITEM', `the ${field} of Item ${itemId} must be a string`, itemId);
 }
 

@@ -44,7 +44,7 @@ function storeNamed(id: string): PlaidItemStoreNode {
 /** `?status=a,b` or `?status=a&status=b`; unknown statuses are refused, naming them. */
 function statusesOf(query: unknown): ItemStatus[] {
   if (query === undefined || query === '') return [];
-  const values = (Array.isArray(query) ? query : [query]).flatMap((value) => (typeof value === 'string' ? value.split(',') : [value]));
+  const values = (Array.isArray(query) ? (query as unknown[]) : [query]).flatMap((value) => (typeof value === 'string' ? value.split(',') : [value]));
   const statuses: ItemStatus[] = [];
   for (const value of values) {
     const status = typeof value === 'string' ? value.trim() : value;
