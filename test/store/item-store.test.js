@@ -319,6 +319,20 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(await store.resolveToken('item-a'), token(9));
   });
 
+  it('a lookup of one Item does not let another resolve to its token: its ciphertext copied onto the other\'s row is unreadable there, also after the lookup', async () => {
+    const { store, file } = await files.openStore();
+    await store.save({ item_id: 'item-a', access_token: token(1) });
+    await store.save({ item_id: 'item-b', access_token: token(2) });
+    // A normal lookup first: item-a's token is now among the ones the store remembers.
+    assert.equal(await store.resolveToken('item-a'), token(1));
+    const db = new Database(file);
+    const aEnvelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token;
+    db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(aEnvelope, 'item-b');
+    db.close();
+    await rejectsWith(store.resolveToken('item-b'), 'TOKEN_UNREADABLE', /Item item-b\b/);
+    assert.equal(await store.resolveToken('item-a'), token(1));
+  });
+
   it('a missing directory: STORE_UNAVAILABLE saying so, and nothing created', async () => {
     const dir = path.join(files.tempDir(), 'not-there');
     await rejectsWith(files.openStore({ file: path.join(dir, 'items.db') }), 'STORE_UNAVAILABLE',

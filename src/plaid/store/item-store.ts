@@ -46,7 +46,8 @@ export class ItemStore extends EventEmitter {
   /** Who this open store is in claims: each process (each open) is a holder of its own. */
   readonly #holder = randomUUID();
   #lastPrune = 0;
-  readonly #plaintexts = new Map<string, string>();
+  /** Envelope -> the Item it was decrypted for and its token (see #decrypt). */
+  readonly #plaintexts = new Map<string, { itemId: string; token: string }>();
 
   constructor(storage: ItemStorage, cipher: TokenCipher, options: ItemStoreOptions = {}) {
     super();
@@ -121,15 +122,16 @@ export class ItemStore extends EventEmitter {
 
   /**
    * Decrypts, remembering the last envelopes decrypted: an endpoint node resolves the same Items over and over, and
-   * AES-GCM set-up is most of a lookup's cost (bench/). Keyed by the envelope itself (fresh IV on every write, the
-   * item_id bound in), a remembered token can never be a stale or another Item's one.
+   * AES-GCM set-up is most of a lookup's cost (bench/). A remembered token is handed out only for the envelope it
+   * came from and the Item it was decrypted for: an envelope copied onto another Item's row is decrypted afresh
+   * there, and fails (the item_id is bound in), and a rewritten row has a new envelope (fresh IV on every write).
    */
   #decrypt(itemId: string, envelope: string): string {
     const remembered = this.#plaintexts.get(envelope);
-    if (remembered !== undefined) return remembered;
+    if (remembered?.itemId === itemId) return remembered.token;
     const token = this.#cipher.decrypt(itemId, envelope);
     if (this.#plaintexts.size >= PLAINTEXTS_REMEMBERED) this.#plaintexts.delete(this.#plaintexts.keys().next().value as string);
-    this.#plaintexts.set(envelope, token);
+    this.#plaintexts.set(envelope, { itemId, token });
     return token;
   }
 
