@@ -2,7 +2,7 @@
 // shared by every node that selects it.
 import type { NodeAPI } from 'node-red';
 import { backoffDelay, type BackoffOptions } from '../plaid/backoff';
-import { TokenCipher } from '../plaid/store/cipher';
+import { parseOlderKeys, TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
@@ -61,9 +61,10 @@ export = function (RED: NodeAPI): void {
 
     node.ready = (async () => {
       try {
-        const { encryptionKey, ...credentials } = node.credentials ?? {};
+        const { encryptionKey, previousKeys, ...credentials } = node.credentials ?? {};
         if (!encryptionKey) throw new Error('the Item store has no encryption key: set one (the editor can generate it)');
-        const store = new ItemStore(createStorage(def, credentials, userDir()), new TokenCipher(encryptionKey));
+        const cipher = new TokenCipher(encryptionKey, parseOlderKeys(previousKeys));
+        const store = new ItemStore(createStorage(def, credentials, userDir()), cipher);
         opening = store;
         await open(store, 1);
       } catch (err) {
@@ -89,6 +90,8 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType<PlaidItemStoreNode, PlaidItemStoreDef, object, PlaidItemStoreCredentials>('plaid-item-store', PlaidItemStore, {
     credentials: {
       encryptionKey: { type: 'password' },
+      // Keys the store was written under before the current one, one per line: read, never written with.
+      previousKeys: { type: 'password' },
       postgresUrl: { type: 'password' },
     },
   });
