@@ -75,7 +75,7 @@ const EDITOR_SCRIPTS = {
     source: 'items',
     factory: 'plaidItemsEditor',
     global: 'PlaidItemsEditor',
-    constants: () => ({ statuses: runtime('plaid/store/record.js').ITEM_STATUSES, operations: runtime('nodes/item-store/operations.js').ITEMS_OPERATIONS }),
+    constants: () => ({ statuses: runtime('plaid/store/record.js').ITEM_STATUSES, operations: runtime('nodes/items/operations.js').ITEMS_OPERATIONS }),
   },
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {

@@ -1,11 +1,11 @@
 // The plaid-items dialog: validation, label, the operation's rows and tip, and the list's status filter. The build
 // injects the statuses, in their order, from src/plaid/store/record.ts (ITEM_STATUSES) and the operations from
-// src/nodes/item-store/operations.ts (the template's <option>s are tested against them).
+// src/nodes/items/operations.ts (the template's <option>s are tested against them).
 
 interface ItemsEditorConstants {
   /** ITEM_STATUSES, in their order: the filter offers exactly these. */
   statuses: readonly string[];
-  /** ITEMS_OPERATIONS (src/nodes/item-store/operations.ts): the operations a node may select. */
+  /** ITEMS_OPERATIONS (src/nodes/items/operations.ts): the operations a node may select. */
   operations: readonly string[];
 }
 

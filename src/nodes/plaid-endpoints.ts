@@ -97,13 +97,11 @@ export = function (RED: NodeAPI): void {
       };
 
       /** The outcome of one message with the store; the store's problem, if any, is known once it has opened. */
-      const throughStore = async (store: PlaidItemStoreNode, client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> => {
-        await store.ready.catch(() => undefined);
-        if (!store.itemStore) {
-          return { ok: false, error: new ItemStoreError(store.problemCode ?? 'STORE_UNAVAILABLE', `${endpoint.label}: ${store.problem ?? 'the Item store is not usable'}: not sent`), item: null };
-        }
-        return callWithStore({ endpoint, client, store: store.itemStore, payload: msg.payload, settings: fieldSettings(msg) });
-      };
+      const throughStore = (store: PlaidItemStoreNode, client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> =>
+        store.usableStore().then(
+          (itemStore) => callWithStore({ endpoint, client, store: itemStore, payload: msg.payload, settings: fieldSettings(msg) }),
+          (err: ItemStoreError) => ({ ok: false, error: new ItemStoreError(err.code, `${endpoint.label}: ${err.message}: not sent`), item: null }),
+        );
 
       /** The outcome of one message without a store: the request exactly as the message and settings give it. */
       const direct = (client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> =>

@@ -6,7 +6,7 @@ import { parseOlderKeys, TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
-import { registerItemStore } from './item-store-registry';
+import { registerItemStore } from './item-store/registry';
 import { migrate } from './migrations';
 import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode } from './types';
 
@@ -28,6 +28,7 @@ export = function (RED: NodeAPI): void {
     const def = migrate('plaid-item-store', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
     const node = this;
+    const label = `Item store ${def.name || node.id}`;
     let opening: ItemStore | undefined;
     let closed = false;
     let retryTimer: NodeJS.Timeout | undefined;
@@ -41,12 +42,12 @@ export = function (RED: NodeAPI): void {
         await store.open();
         if (closed) return;
         node.itemStore = store;
-        if (node.problem) node.log(`Item store ${def.name || node.id}: opened after ${attempt} attempts`);
+        if (node.problem) node.log(`${label}: opened after ${attempt} attempts`);
         node.problem = undefined;
         node.problemCode = undefined;
       } catch (err) {
         if (closed) return;
-        const problem = `Item store ${def.name || node.id}: ${(err as Error).message}`;
+        const problem = `${label}: ${(err as Error).message}`;
         // Logged once, not at every retry.
         if (problem !== node.problem) node.error(problem);
         node.problem = problem;
@@ -69,11 +70,17 @@ export = function (RED: NodeAPI): void {
         await open(store, 1);
       } catch (err) {
         opening = undefined;
-        node.problem = `Item store ${def.name || node.id}: ${(err as Error).message}`;
+        node.problem = `${label}: ${(err as Error).message}`;
         node.problemCode = codeOf(err);
         node.error(node.problem);
       }
     })();
+    node.usableStore = async () => {
+      await node.ready;
+      if (node.itemStore) return node.itemStore;
+      // No problem and no store: the node has closed (a redeploy), after opening or while it was trying to.
+      throw new ItemStoreError(node.problemCode ?? 'STORE_UNAVAILABLE', node.problem ?? `${label}: closed`);
+    };
     registerItemStore(node);
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -5,7 +5,7 @@ import { ItemStoreError } from '../plaid/store/errors';
 import type { ItemStore, SaveItemInput } from '../plaid/store/item-store';
 import { overviewOf, type ItemOverview } from '../plaid/store/item-overview';
 import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
-import { ITEMS_OPERATIONS, type ItemsOperation } from './item-store/operations';
+import { ITEMS_OPERATIONS, type ItemsOperation } from './items/operations';
 import { migrate } from './migrations';
 import type { PlaidItemStoreNode } from './types';
 
@@ -50,14 +50,8 @@ export = function (RED: NodeAPI): void {
     // The editor offers only real statuses; anything else in a hand-edited flow is left out of the filter.
     const nodeStatuses = Array.isArray(def.statuses) ? def.statuses.filter(isItemStatus) : [];
 
-    async function openStore(): Promise<ItemStore> {
-      if (!storeNode) throw new ItemStoreError('STORE_UNAVAILABLE', 'no Item store selected');
-      await storeNode.ready;
-      if (!storeNode.itemStore) {
-        throw new ItemStoreError(storeNode.problemCode ?? 'STORE_UNAVAILABLE', storeNode.problem ?? 'the Item store is not open');
-      }
-      return storeNode.itemStore;
-    }
+    const usableStore = (): Promise<ItemStore> =>
+      storeNode ? storeNode.usableStore() : Promise.reject(new ItemStoreError('STORE_UNAVAILABLE', 'no Item store selected'));
 
     /** `msg.payload.item_id` first, else the node's item_id setting (default msg.item_id). */
     async function itemIdOf(msg: ItemsMessage): Promise<string> {
@@ -105,7 +99,7 @@ export = function (RED: NodeAPI): void {
     node.on('input', (msg: ItemsMessage, send, done) => {
       // The imported token leaves the message before anything else, whatever happens next (a Catch included).
       const imported = operation === 'put' ? takeImport(msg) : undefined;
-      openStore()
+      usableStore()
         .then((store) => run(store, msg, imported))
         .then(
           () => {

@@ -54,4 +54,9 @@ export interface PlaidItemStoreNode extends Node<PlaidItemStoreCredentials> {
   problemCode?: ItemStoreErrorCode;
   /** Settles once opening finished (then `itemStore` or `problem` is set); never rejects. */
   ready: Promise<void>;
+  /**
+   * The open store once opening finished; else rejects with an ItemStoreError whose code is `problemCode` and whose
+   * message is `problem` (what every node using the store fails with).
+   */
+  usableStore(): Promise<ItemStore>;
 }

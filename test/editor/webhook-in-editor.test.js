@@ -1,6 +1,6 @@
 'use strict';
-// The webhook-in node's editor file: its ports and labels come from the runtime's routing table, and the order of
-// the outputs is frozen (deployed flows are wired by output index).
+// The webhook-in node's editor file: the defaults a new node gets, its ports and labels from the runtime's routing
+// table, the order of the outputs frozen (deployed flows are wired by output index), and the dialog.
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { ROUTED_WEBHOOKS, OUTPUT_COUNT, OTHER_OUTPUT } = require('../../dist/plaid/webhook/routing');
@@ -29,6 +29,13 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
   const { defs: literal } = validatorView(html);
   const { defs, sandbox } = loadEditor(html, catalog);
   const def = defs['plaid-webhook-in'];
+
+  it('gives a new node verification and dedupe on, in the default context store, and no Item store', function () {
+    const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
+    assert.deepEqual(values, { name: '', settingsVersion: 1, url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '' });
+    assert.deepEqual({ type: def.defaults.store.type, required: def.defaults.store.required }, { type: 'plaid-item-store', required: false });
+    assert.deepEqual(literal['plaid-webhook-in'].notInline, []);
+  });
 
   it('has as many literal outputs as the runtime routes, plus "other"', function () {
     assert.equal(literal['plaid-webhook-in'].outputs, OUTPUT_COUNT);

@@ -176,6 +176,23 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     assert.deepEqual(fs.readFileSync(dbFile), before);
   });
 
+  it('usableStore(): the open store; else one ItemStoreError, its problem and code, which plaid-items fails with as is', async () => {
+    const userDir = files.tempDir();
+    const open = await deploy({ userDir });
+    assert.equal(await open.store.usableStore(), open.store.itemStore);
+    const closing = open.store;
+    await helper.unload();
+    await assert.rejects(closing.usableStore(), { name: 'ItemStoreError', code: 'STORE_UNAVAILABLE', message: 'Item store items: closed' });
+
+    const red = await deploy({ userDir, key: generateStoreKey() });
+    const problem = red.store.problem;
+    assert.match(problem, /^Item store items: the encryption key does not match/);
+    await assert.rejects(red.store.usableStore(), { name: 'ItemStoreError', code: 'WRONG_KEY', message: problem });
+    const get = await red.send('get', { item_id: 'item-a' });
+    assert.equal(get.kind, 'error');
+    assert.equal(get.msg.error.message, `ItemStoreError: ${problem}`);
+  });
+
   it('no key, a missing directory, a read-only directory: a clear problem, messages to Catch', async () => {
     /** @type {Array<[object, RegExp]>} */
     const cases = [

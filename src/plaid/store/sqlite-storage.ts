@@ -41,7 +41,7 @@ function sqliteModule(): typeof import('node:sqlite') {
     return require('node:sqlite') as typeof import('node:sqlite');
   } catch {
     throw new StorageUnavailableError(
-      `the sqlite backend needs Node.js 22.13 or later (node:sqlite); this Node-RED runs on Node.js ${process.versions.node}`,
+      `the sqlite backend needs Node.js 22.13 or later (node:sqlite; 22.9 to 22.12 only when started with --experimental-sqlite); this Node-RED runs on Node.js ${process.versions.node}`,
     );
   }
 }

@@ -3,7 +3,7 @@
 // key fetched last), and only then the body's shape, then the seen-set. Nothing unverified is parsed. Transport
 // concerns (route, media type, size, deadline) are the caller's.
 import type { Deduper } from './dedupe';
-import { parseDelivery, ParsedDelivery, sha256Hex } from './delivery';
+import { parseDelivery, ParsedDelivery, sha256Hex } from './parse';
 import { unavailable, WebhookRejection } from './rejection';
 import { outputFor } from './routing';
 import { ScreenedToken, screenToken, verifyScreened, VerifyOptions } from './verify';

@@ -1,6 +1,6 @@
 // Plaid's webhook signature check (the Plaid-Verification header), as Plaid describes it, with every claim pinned.
 import { KeyObject, timingSafeEqual, verify } from 'node:crypto';
-import { sha256Hex } from './delivery';
+import { sha256Hex } from './parse';
 import { decodeCompactJws } from './jws';
 import { unavailable, unverified } from './rejection';
 

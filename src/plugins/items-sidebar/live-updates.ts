@@ -4,7 +4,7 @@
 // (runtime/lib/api/comms.js: "all clients get all messages"), whatever its permissions, so records sent there would
 // reach users the route refuses for lack of `plaid-items.read`. The route stays the only way records leave.
 import type { PlaidItemStoreNode } from '../../nodes/types';
-import { itemStoreRegistry, runningItemStores } from '../../nodes/item-store-registry';
+import { itemStoreRegistry, runningItemStores } from '../../nodes/item-store/registry';
 
 /** The comms topic of a store's notices; the editor subscribes to `plaid-items/#`. */
 export const topicOf = (storeId: string): string => `plaid-items/${storeId}`;
@@ -27,9 +27,9 @@ export function publishItemChanges(publish: Publish): () => void {
     unwatchers.set(node, () => {
       stopped = true;
     });
-    void node.ready.then(() => {
-      const store = node.itemStore;
-      if (stopped || !store) return;
+    // A store that did not open has no changes to announce.
+    node.usableStore().then((store) => {
+      if (stopped) return;
       const onChange = () => notify(node, 'items');
       store.on('change', onChange);
       store.on('delete', onChange);
@@ -38,7 +38,7 @@ export function publishItemChanges(publish: Publish): () => void {
         store.off('delete', onChange);
       });
       notify(node, 'store');
-    });
+    }, () => undefined);
   }
 
   function unwatch(node: PlaidItemStoreNode): void {

@@ -2,10 +2,9 @@
 // first), one Item's recent history. Answers carry records only (item-overview.ts), never a token.
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { ItemStoreError } from '../../plaid/store/errors';
-import type { ItemStore } from '../../plaid/store/item-store';
 import { byAttention, countByStatus, matchesSearch, overviewOf } from '../../plaid/store/item-overview';
 import { isItemStatus, ITEM_STATUSES, type ItemStatus } from '../../plaid/store/record';
-import { runningItemStore, runningItemStores } from '../../nodes/item-store-registry';
+import { runningItemStore, runningItemStores } from '../../nodes/item-store/registry';
 import type { PlaidItemStoreNode } from '../../nodes/types';
 
 /** Below the editor's admin root. */
@@ -34,13 +33,6 @@ function messageOf(err: unknown): string {
 
 function storeLabel(node: PlaidItemStoreNode): string {
   return node.name || node.id;
-}
-
-/** The open ItemStore of a running store node, once it finished opening; a 503 naming its problem otherwise. */
-async function openStore(node: PlaidItemStoreNode): Promise<ItemStore> {
-  await node.ready;
-  if (!node.itemStore) throw new RouteError(503, node.problem ?? 'the store is not open');
-  return node.itemStore;
 }
 
 function storeNamed(id: string): PlaidItemStoreNode {
@@ -72,7 +64,7 @@ function searchOf(query: unknown): string {
 async function storeSummary(node: PlaidItemStoreNode) {
   const summary = { id: node.id, name: storeLabel(node) };
   try {
-    const records = await (await openStore(node)).list();
+    const records = await (await node.usableStore()).list();
     return { ...summary, problem: null, total: records.length, counts: countByStatus(records) };
   } catch (err) {
     return { ...summary, problem: messageOf(err), total: 0, counts: countByStatus([]) };
@@ -87,7 +79,7 @@ async function listItems(req: RouteRequest): Promise<object> {
   const node = storeNamed(req.params.storeId ?? '');
   const statuses = statusesOf(req.query.status);
   const search = searchOf(req.query.q);
-  const records = await (await openStore(node)).list({ statuses });
+  const records = await (await node.usableStore()).list({ statuses });
   return {
     store: { id: node.id, name: storeLabel(node) },
     items: records.filter((record) => matchesSearch(record, search)).sort(byAttention).map(overviewOf),
@@ -96,7 +88,7 @@ async function listItems(req: RouteRequest): Promise<object> {
 
 async function itemHistory(req: RouteRequest): Promise<object> {
   const node = storeNamed(req.params.storeId ?? '');
-  const store = await openStore(node);
+  const store = await node.usableStore();
   const itemId = req.params.itemId ?? '';
   const record = await store.get(itemId);
   if (!record) throw new RouteError(404, `the store ${storeLabel(node)} has no Item ${itemId}`);

@@ -1,5 +1,6 @@
-// What a delivery must be: announced as JSON (checked before its body is read), and, once its signature holds (or
-// verification is off), a JSON object with a type and a code.
+// Parsing a delivery: its media type must be JSON (checked before its body is read), its raw bytes' hash is its
+// identity, and once its signature holds (or verification is off) its body must parse as a JSON object with a type
+// and a code.
 import { createHash } from 'node:crypto';
 import { WebhookRejection } from './rejection';
 

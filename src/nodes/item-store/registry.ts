@@ -1,7 +1,7 @@
 // Every running plaid-item-store config node, for the parts of the package that serve all of them at once (the
 // editor's Plaid Items sidebar). The store node adds itself when it is created; closing it takes it out again.
 import { EventEmitter } from 'node:events';
-import type { PlaidItemStoreNode } from './types';
+import type { PlaidItemStoreNode } from '../types';
 
 interface RegistryEvents {
   added: [node: PlaidItemStoreNode];
