@@ -116,6 +116,35 @@ describe('the npm start demo', function () {
     assert.ok(items.some((i) => i.status === 'removed') && items.some((i) => i.status === 'login_required') && items.some((i) => i.status === 'healthy'));
   });
 
+  it('the outbox links only http(s) URLs, and /demo/notify refuses foreign Origins and non-JSON bodies', async () => {
+    const notify = (body, headers = {}) => fetch(`${launcher.editor}/demo/notify`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const note = (url, n) => ({ kind: 'repair', to: 'user-x', item_id: `item-probe-${n}`, subject: 'probe', message: 'probe', url, expires: 'soon' });
+    const before = (await outbox()).notifications.length;
+    // What a page on another site can send: a foreign Origin (a fetch, or a form), or a body that needs no preflight.
+    /** @type {Array<[Response, number]>} */
+    const refused = [
+      [await notify(note('https://example.com/fix', 1), { origin: 'https://evil.example' }), 403],
+      [await notify(note('https://example.com/fix', 2), { origin: 'null' }), 403],
+      [await notify(JSON.stringify(note('https://example.com/fix', 3)), { 'content-type': 'text/plain' }), 415],
+      [await notify('url=javascript%3Aalert(1)', { 'content-type': 'application/x-www-form-urlencoded' }), 415],
+      [await notify(note('javascript:fetch("/flows")', 4)), 400],
+      [await notify(note(' JavaScript:alert(1)', 5)), 400],
+      [await notify(note('data:text/html,<script>alert(1)</script>', 6)), 400],
+    ];
+    assert.deepEqual(refused.map(([res]) => res.status), refused.map(([, status]) => status));
+    assert.equal((await outbox()).notifications.length, before, 'nothing refused reached the outbox');
+    // The flows' own posts (no Origin, JSON) and the editor's origin still land.
+    assert.equal((await notify(note('https://example.com/fix', 7))).status, 204);
+    assert.equal((await notify(note('http://127.0.0.1:1/fix', 8), { origin: launcher.editor })).status, 204);
+    assert.equal((await notify({ ...note(undefined, 9), url: undefined })).status, 204, 'a notification without a link');
+    const html = await (await fetch(`${launcher.editor}/demo/outbox`)).text();
+    assert.ok(html.includes('item-probe-7') && html.includes('item-probe-8') && html.includes('item-probe-9'));
+    const links = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&#x([0-9a-f]+);/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
+    assert.ok(links.length > 0 && links.every((href) => /^https?:\/\//.test(href)), links.join(' '));
+  });
+
   it('one error shows once, as one readable line in the debug sidebar', async () => {
     const before = errorsShown().length;
     await json(`${launcher.emulator}/emulator/faults`, { method: 'POST', body: JSON.stringify({ serverError: 1, paths: ['/item/get'] }) });
