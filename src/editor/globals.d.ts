@@ -52,7 +52,10 @@ interface AjaxFailure {
 
 interface AjaxSettings {
   url: string;
-  data?: Record<string, string>;
+  /** Query parameters, or a request body already encoded (then with its contentType). */
+  data?: Record<string, string> | string;
+  method?: 'GET' | 'POST';
+  contentType?: string;
   dataType: 'json';
   cache: boolean;
 }

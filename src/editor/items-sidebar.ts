@@ -13,6 +13,8 @@ interface ItemsSidebarConstants {
   route: string;
   /** The comms topic every store's notices match. */
   topic: string;
+  /** Items per rewrap request of the key panel (src/editor/items-keys.ts). */
+  rewrapBatch: number;
 }
 
 type SidebarItem = import('../plaid/store/item-overview').ItemOverview;
@@ -54,6 +56,8 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
 
     const root = element('div', 'plaid-items');
     const storesBox = root.appendChild(element('div', 'plaid-items-stores'));
+    const keys = plaidItemsKeys({ route: constants.route, batch: constants.rewrapBatch, _, element, explain: (failure) => explain(failure) });
+    root.appendChild(keys.element);
     const filters = root.appendChild(element('div', 'plaid-items-filters'));
     const statusSelect = filters.appendChild(element('select', 'plaid-items-status'));
     const searchInput = filters.appendChild(element('input', 'plaid-items-search'));
@@ -261,6 +265,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
             state.itemId = '';
           }
           renderStores();
+          keys.show(state.storeId);
           loadItems();
           loadHistory();
         },
@@ -279,6 +284,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       state.status = status;
       statusSelect.value = status;
       renderStores();
+      keys.show(storeId);
       loadItems();
       loadHistory();
     }

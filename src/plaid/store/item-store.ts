@@ -167,7 +167,7 @@ export class ItemStore extends EventEmitter {
     let rewrapped = 0;
     const unreadable: string[] = [];
     for (const { record } of stale) {
-      if (rewrapped + unreadable.length >= limit) break;
+      if (rewrapped >= limit) break;
       const itemId = record.item_id;
       let changed = false;
       try {

@@ -10,6 +10,8 @@ export interface KeyUsageEntry {
   position: number | null;
   /** Items whose token is encrypted under this key (removed Items hold no token). */
   items: number;
+  /** An older key that no Item and not the key check is under: it may be taken out of the ring. */
+  removable: boolean;
 }
 
 export interface KeyUsage {
@@ -34,21 +36,15 @@ export interface RewrapResult extends KeyUsage {
 
 /** The usage of a ring (`ringIds`, current first) given the Items counted per key id. */
 export function describeKeyUsage(ringIds: readonly string[], counts: ReadonlyMap<string, number>, keyCheck: string | null): KeyUsage {
-  const keys: KeyUsageEntry[] = ringIds.map((id, index) => ({
-    id,
-    role: index === 0 ? 'current' : 'older',
-    position: index === 0 ? null : index,
-    items: counts.get(id) ?? 0,
-  }));
-  counts.forEach((items, id) => {
-    if (ringIds.indexOf(id) === -1) keys.push({ id, role: 'unknown', position: null, items });
+  const entry = (id: string, role: KeyUsageEntry['role'], position: number | null): KeyUsageEntry => {
+    const items = counts.get(id) ?? 0;
+    return { id, role, position, items, removable: role === 'older' && items === 0 && keyCheck !== id };
+  };
+  const keys = ringIds.map((id, index) => (index === 0 ? entry(id, 'current', null) : entry(id, 'older', index)));
+  counts.forEach((_items, id) => {
+    if (ringIds.indexOf(id) === -1) keys.push(entry(id, 'unknown', null));
   });
   let total = 0;
   counts.forEach((items) => (total += items));
   return { current: ringIds[0], keyCheck, keys, items: total, pending: total - (counts.get(ringIds[0]) ?? 0) };
-}
-
-/** An older key may be removed: no Item and not the key check are under it. */
-export function removable(usage: KeyUsage, entry: KeyUsageEntry): boolean {
-  return entry.role !== 'current' && entry.items === 0 && usage.keyCheck !== entry.id;
 }
