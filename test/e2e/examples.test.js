@@ -10,7 +10,8 @@ const { connectComms } = require('../support/comms');
 const { until, json, startLauncher, inject } = require('./support');
 
 const CLIENT = { clientId: 'emulator-client-id', secret: 'emulator-secret' };
-const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
+// A random key: the store refuses one with too little entropy (all one byte, say).
+const STORE_KEY = require('../../dist/plaid/store/cipher').generateStoreKey();
 
 /** Records what the flows post to NOTIFY_URL. */
 async function startInbox() {
