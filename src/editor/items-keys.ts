@@ -51,10 +51,10 @@ function plaidItemsKeys(options: ItemsKeysOptions) {
       row.dataset.keyId = key.id;
       row.appendChild(element('code', 'plaid-items-key-id', key.id));
       row.appendChild(element('span', 'plaid-items-key-role', roleText(key)));
-      row.appendChild(element('span', 'plaid-items-key-items', _('keys.items', { count: String(key.items) })));
       if (usage.keyCheck === key.id && key.role !== 'current') row.appendChild(element('span', 'plaid-items-key-note', _('keys.keyCheck')));
       if (key.removable) row.appendChild(element('span', 'plaid-items-key-removable', _('keys.removable')));
       else if (key.role !== 'current') row.appendChild(element('span', 'plaid-items-key-needed', _('keys.needed')));
+      row.appendChild(element('span', 'plaid-items-key-items', _('keys.items', { count: String(key.items) })));
     }
     panel.appendChild(element('div', 'plaid-items-keys-message', note ?? ''));
   }
@@ -121,9 +121,9 @@ function plaidItemsKeys(options: ItemsKeysOptions) {
 
   return {
     element: panel,
-    /** Shows the keys of `id` (the selected store), read afresh. */
-    show(id: string): void {
-      storeId = id;
+    /** Shows the keys of `id` (the selected store), read afresh; nothing while the store cannot open (`problem`). */
+    show(id: string, problem?: string | null): void {
+      storeId = problem ? '' : id;
       load();
     },
   };

@@ -265,7 +265,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
             state.itemId = '';
           }
           renderStores();
-          keys.show(state.storeId);
+          keys.show(state.storeId, state.stores.find((store) => store.id === state.storeId)?.problem);
           loadItems();
           loadHistory();
         },
@@ -284,7 +284,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       state.status = status;
       statusSelect.value = status;
       renderStores();
-      keys.show(storeId);
+      keys.show(storeId, state.stores.find((store) => store.id === storeId)?.problem);
       loadItems();
       loadHistory();
     }
