@@ -116,7 +116,7 @@ describe('key rotation in chromium: the store dialog and the Plaid Items sidebar
     await page.evaluate(() => {
       window.plaidProgress = [];
       new MutationObserver(() => {
-        const bar = document.querySelector('.plaid-items-rewrap-progress');
+        const bar = /** @type {HTMLProgressElement | null} */ (document.querySelector('.plaid-items-rewrap-progress'));
         if (bar) window.plaidProgress.push(`${bar.value}/${bar.max}`);
       }).observe(document.querySelector('.plaid-items-keys'), { subtree: true, childList: true, attributes: true, characterData: true });
     });
@@ -134,7 +134,7 @@ describe('key rotation in chromium: the store dialog and the Plaid Items sidebar
 
     await editKeys({ older: '' });
     // One key left: the panel has nothing to say; the store opened with the new key alone.
-    await page.waitForFunction(() => document.querySelector('.plaid-items-keys')?.hidden === true && !document.querySelector('.plaid-items-problem'), null, { timeout: 15000 });
+    await page.waitForFunction(() => /** @type {HTMLElement | null} */ (document.querySelector('.plaid-items-keys'))?.hidden === true && !document.querySelector('.plaid-items-problem'), null, { timeout: 15000 });
     assert.equal(await page.locator('.plaid-items-store-total').innerText(), `${ITEMS} Items`);
     const store = new ItemStore(new SqliteStorage({ file: path.join(red.userDir, 'rotation.db') }), new TokenCipher(NEW_KEY));
     await store.open();

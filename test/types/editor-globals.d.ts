@@ -8,4 +8,6 @@ interface Window {
   PlaidEndpointsEditor: unknown;
   /** Set by the sidebar test: gone after a page reload. */
   plaidNoReload?: boolean;
+  /** Set by the key rotation test: every value the rewrap's progress bar took. */
+  plaidProgress?: string[];
 }
