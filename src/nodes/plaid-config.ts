@@ -6,6 +6,7 @@ import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
 import { bindingProblem, bindSecret, readSecret } from './plaid-config/secret-binding';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
+import { webhookBaseOf, type ListenSettings } from './webhook-base';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
@@ -25,6 +26,7 @@ export = function (RED: NodeAPI): void {
     try {
       if (!clientId || !credentials.secret) throw new Error('the Plaid config node has no client ID or secret');
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
+      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings as unknown as ListenSettings);
       // The secret goes only where it was supplied for (plaid-config/secret-binding.ts); a newly supplied one is
       // bound here, and `host` tells the editor where.
       const stored = readSecret(credentials.secret);

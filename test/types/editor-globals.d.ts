@@ -10,4 +10,6 @@ interface Window {
   plaidNoReload?: boolean;
   /** Set by the key rotation test: every value the rewrap's progress bar took. */
   plaidProgress?: string[];
+  /** Set by the demo tab test: the zoom it read last, to see when an animated zoom has stopped. */
+  plaidLastScale?: number;
 }
