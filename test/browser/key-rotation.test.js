@@ -31,6 +31,8 @@ describe('key rotation in chromium: the store dialog and the Plaid Items sidebar
   async function editKeys({ key = null, older = null }) {
     await page.evaluate(() => RED.editor.editConfig('', 'plaid-item-store', 'store'));
     await page.locator('#node-config-input-previousKeys').waitFor({ state: 'visible' });
+    // The editor fills the kept credentials in once it has read them (the key is always there): type after that.
+    await page.waitForFunction(() => $('#node-config-input-encryptionKey').val() === '__PWRD__', null, { timeout: 10000 });
     if (key !== null) await page.locator('#node-config-input-encryptionKey').fill(key);
     if (older !== null) await page.locator('#node-config-input-previousKeys').fill(older);
     await page.locator('#node-config-dialog-ok').click();
