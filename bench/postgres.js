@@ -18,7 +18,8 @@ const MEMORY_PATH = '/plaid/webhook-memory';
 const CLAIM_PROCESSES = 2;
 const CLAIM_POOL_MAX = 10;
 const CLAIM_CONCURRENCY = 32;
-const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
+// A random key: the store refuses one with too little entropy (all one byte, say).
+const STORE_KEY = require('../dist/plaid/store/cipher').generateStoreKey();
 
 function flows(keyServer) {
   const outputs = Array.from({ length: 10 }, () => ['count']);

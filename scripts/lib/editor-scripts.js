@@ -80,6 +80,8 @@ const EDITOR_SCRIPTS = {
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',
+    // The key panel, a module of its own that the sidebar places (src/editor/items-keys.ts).
+    modules: ['items-keys'],
     factory: 'plaidItemsSidebar',
     global: 'PlaidItemsSidebar',
     constants: () => ({
@@ -87,6 +89,7 @@ const EDITOR_SCRIPTS = {
       needsAction: runtime('plaid/store/item-overview.js').NEEDS_ACTION,
       route: runtime('plugins/items-sidebar/routes.js').ROUTE_ROOT.replace(/^\//, ''),
       topic: runtime('plugins/items-sidebar/live-updates.js').topicOf('#'),
+      rewrapBatch: 100,
     }),
   },
 };
@@ -142,11 +145,12 @@ function scriptBlock(nodeSet, constants) {
   const entry = EDITOR_SCRIPTS[nodeSet];
   if (!entry) throw new Error(`no browser code registered for ${nodeSet} (scripts/lib/editor-scripts.js)`);
   return `<script type="text/javascript">
-// Compiled from src/nodes/migrations.ts, src/editor/shared.ts and src/editor/${entry.source}.ts by scripts/build-editor.js.
+// Compiled from src/nodes/migrations.ts, src/editor/shared.ts${(entry.modules ?? []).map((m) => `, src/editor/${m}.ts`).join('')} and src/editor/${entry.source}.ts by scripts/build-editor.js.
 window.${entry.global} = (function () {
 'use strict';
 ${runtimeModules()}
 ${compiled('shared')}
+${(entry.modules ?? []).map(compiled).join('\n')}
 ${compiled(entry.source)}
 return ${entry.factory}(${js(constants ?? entry.constants())});
 })();

@@ -47,17 +47,15 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     return value !== undefined && value !== '__PWRD__';
   };
 
-  /** Warns while the dialog points calls elsewhere than the kept secret was entered for. */
+  /**
+   * Warns while the dialog points calls elsewhere than the kept secret is bound to (the runtime binds a newly typed
+   * secret to where calls go, and records that in the `host` credential).
+   */
   function showHostMismatch(node: EditorNode): void {
     const recorded = inputText('#node-config-input-host');
     const mismatch = recorded !== '' && !secretTyped() && recorded !== dialogTarget();
     $('#plaid-config-host-mismatch').toggle(mismatch);
     if (mismatch) $('#plaid-config-host-mismatch-text').text(node._('plaid-config.tip.hostMismatch', { host: recorded }));
-  }
-
-  /** A typed secret is bound to where calls go now: the runtime refuses to send it anywhere else. */
-  function save(): void {
-    if (secretTyped()) $('#node-config-input-host').val(dialogTarget());
   }
 
   function prepare(node: EditorNode): void {
@@ -87,6 +85,5 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     validateWebhookUrl,
     target,
     prepare,
-    save,
   };
 }

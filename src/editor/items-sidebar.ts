@@ -13,6 +13,8 @@ interface ItemsSidebarConstants {
   route: string;
   /** The comms topic every store's notices match. */
   topic: string;
+  /** Items per rewrap request of the key panel (src/editor/items-keys.ts). */
+  rewrapBatch: number;
 }
 
 type SidebarItem = import('../plaid/store/item-overview').ItemOverview;
@@ -51,11 +53,13 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
     return new Promise((resolve, reject) => {
       $.ajax({ url: path, data: params, dataType: 'json', cache: false })
         .done((answer: T) => resolve(answer))
-        .fail((failure: JQuery.jqXHR<unknown>) => {
-          const answer = failure.responseJSON as { error?: unknown } | undefined;
-          reject(new RouteFailure(failure.status, typeof answer?.error === 'string' ? answer.error : undefined));
-        });
+        .fail((failure: JQuery.jqXHR<unknown>) => reject(routeFailureOf(failure)));
     });
+  }
+
+  function routeFailureOf(failure: JQuery.jqXHR<unknown>): RouteFailure {
+    const answer = failure.responseJSON as { error?: unknown } | undefined;
+    return new RouteFailure(failure.status, typeof answer?.error === 'string' ? answer.error : undefined);
   }
 
   function add(plugin: EditorPlugin): void {
@@ -66,6 +70,8 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
 
     const root = element('div', 'plaid-items');
     const storesBox = root.appendChild(element('div', 'plaid-items-stores'));
+    const keys = plaidItemsKeys({ route: constants.route, batch: constants.rewrapBatch, _, element, explain: (failure) => explain(routeFailureOf(failure)) });
+    root.appendChild(keys.element);
     const filters = root.appendChild(element('div', 'plaid-items-filters'));
     const statusSelect = filters.appendChild(element('select', 'plaid-items-status'));
     const searchInput = filters.appendChild(element('input', 'plaid-items-search'));
@@ -274,6 +280,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
             state.itemId = '';
           }
           renderStores();
+          keys.show(state.storeId, state.stores.find((store) => store.id === state.storeId)?.problem);
           loadItems();
           loadHistory();
         },
@@ -292,6 +299,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       state.status = status;
       statusSelect.value = status;
       renderStores();
+      keys.show(storeId, state.stores.find((store) => store.id === storeId)?.problem);
       loadItems();
       loadHistory();
     }

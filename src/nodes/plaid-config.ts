@@ -4,6 +4,7 @@ import { WEBHOOK_VERIFICATION_KEY_GET } from '../plaid/endpoints';
 import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
+import { bindingProblem, bindSecret, readSecret } from './plaid-config/secret-binding';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
 import { WebhookBaseError, webhookBaseOf } from './webhook-base';
 
@@ -15,15 +16,6 @@ function numberOr(value: string | number | undefined, fallback: number, min: num
   return Number.isFinite(n) && n >= min ? n : fallback;
 }
 
-/**
- * The secret may go only where it was entered for. `host` is the base URL the editor saw when the secret was last
- * typed (src/editor/config.ts); a config node whose environment or base URL changed since then calls nothing until
- * the secret is entered again. Credentials from before `host` existed are bound to the first base URL they run with.
- */
-function hostChanged(recorded: string | undefined, target: string): recorded is string {
-  return recorded !== undefined && recorded !== target;
-}
-
 export = function (RED: NodeAPI): void {
   const text = (key: string, data?: Record<string, string>): string => RED._(`plaid-config.${key}`, data);
 
@@ -32,14 +24,20 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     this.environment = isEnvironment(def.environment) ? def.environment : 'sandbox';
     const credentials = this.credentials ?? {};
-    const { clientId, secret } = credentials;
+    const { clientId } = credentials;
     try {
-      if (!clientId || !secret) throw new Error(text('errors.noCredentials'));
+      if (!clientId || !credentials.secret) throw new Error(text('errors.noCredentials'));
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
       this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings);
-      const host = credentials.host || undefined;
-      if (hostChanged(host, baseUrl)) throw new Error(text('errors.hostChanged', { host, target: baseUrl }));
-      if (!credentials.host) void RED.nodes.addCredentials(this.id, { ...credentials, host: baseUrl });
+      // The secret goes only where it was supplied for (plaid-config/secret-binding.ts); a newly supplied one is
+      // bound here, and `host` tells the editor where.
+      const stored = readSecret(credentials.secret);
+      const problem = bindingProblem(stored, baseUrl);
+      if (problem) throw new Error(problem);
+      const { secret } = stored;
+      if (stored.boundTo === undefined || credentials.host !== baseUrl) {
+        void RED.nodes.addCredentials(this.id, { ...credentials, secret: bindSecret(secret, baseUrl), host: baseUrl });
+      }
       const client = new PlaidClient({
         baseUrl,
         clientId,
@@ -67,7 +65,7 @@ export = function (RED: NodeAPI): void {
     credentials: {
       clientId: { type: 'text' },
       secret: { type: 'password' },
-      // Not secret: the base URL the secret was entered for (see hostChanged).
+      // Not secret: the base URL the secret is bound to, for the editor (plaid-config/secret-binding.ts).
       host: { type: 'text' },
     },
   });

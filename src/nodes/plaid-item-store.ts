@@ -2,7 +2,7 @@
 // shared by every node that selects it.
 import type { NodeAPI } from 'node-red';
 import { backoffDelay, type BackoffOptions } from '../plaid/backoff';
-import { TokenCipher } from '../plaid/store/cipher';
+import { parseOlderKeys, TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
@@ -64,11 +64,12 @@ export = function (RED: NodeAPI): void {
 
     node.ready = (async () => {
       try {
-        const { encryptionKey, ...credentials } = node.credentials ?? {};
+        const { encryptionKey, previousKeys, ...credentials } = node.credentials ?? {};
         if (!encryptionKey) throw new Error(text('errors.noKey'));
-        const itemStore = new ItemStore(createStorage(def, credentials, userDir(), text), new TokenCipher(encryptionKey));
-        opening = itemStore;
-        await open(itemStore, 1);
+        const cipher = new TokenCipher(encryptionKey, parseOlderKeys(previousKeys));
+        const store = new ItemStore(createStorage(def, credentials, userDir(), text), cipher);
+        opening = store;
+        await open(store, 1);
       } catch (err) {
         opening = undefined;
         node.problem = problemOf(err);
@@ -98,6 +99,8 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType<PlaidItemStoreNode, PlaidItemStoreDef, object, PlaidItemStoreCredentials>('plaid-item-store', PlaidItemStore, {
     credentials: {
       encryptionKey: { type: 'password' },
+      // Keys the store was written under before the current one, one per line: read, never written with.
+      previousKeys: { type: 'password' },
       postgresUrl: { type: 'password' },
     },
   });

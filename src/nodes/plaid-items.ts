@@ -1,7 +1,9 @@
-// plaid-items: the flow's way into the Item store: get, put (import a token), delete, list. Never outputs a token.
+// plaid-items: the flow's way into the Item store: get, put (import a token), delete, list. Never outputs a token,
+// nor the link token the store keeps to match LINK SESSION_FINISHED (every debug client sees what a node outputs).
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ItemStoreError } from '../plaid/store/errors';
 import type { ItemStore, SaveItemInput } from '../plaid/store/item-store';
+import { overviewOf, type ItemOverview } from '../plaid/store/item-overview';
 import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
 import { ITEMS_OPERATIONS, type ItemsOperation } from './items/operations';
 import { migrate } from './migrations';
@@ -92,7 +94,7 @@ export = function (RED: NodeAPI): void {
         }
         case 'list': {
           const override = payloadObject(msg)?.statuses;
-          msg.payload = await store.list({ statuses: statusesFrom(override, text) ?? nodeStatuses });
+          msg.payload = (await store.list({ statuses: statusesFrom(override, text) ?? nodeStatuses })).map(overviewOf);
           return;
         }
       }
@@ -123,8 +125,9 @@ export = function (RED: NodeAPI): void {
 };
 
 function setItem(msg: ItemsMessage, record: ItemRecord): void {
-  msg.payload = record;
-  msg.plaid = { ...(msg.plaid ?? {}), item: record };
+  const item: ItemOverview = overviewOf(record);
+  msg.payload = item;
+  msg.plaid = { ...(msg.plaid ?? {}), item };
 }
 
 /** Copies the import out of msg.payload and deletes the token from the message. */

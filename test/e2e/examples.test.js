@@ -9,7 +9,8 @@ const { connectComms } = require('../support/comms');
 const { until, json, startLauncher, inject } = require('./support');
 
 const CLIENT = { clientId: 'emulator-client-id', secret: 'emulator-secret' };
-const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
+// A random key: the store refuses one with too little entropy (all one byte, say).
+const STORE_KEY = require('../../dist/plaid/store/cipher').generateStoreKey();
 /** What a "notify the user" step shows: to <user>: <subject>. <text with the link and until when it works>. */
 const NOTICE = /^to (user-\d\d): ([^.]+)\. (.*?)(http:\/\/127\.0\.0\.1:\d+\/hl\/\S+) \(this link works until (\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC)\)$/;
 

@@ -105,6 +105,38 @@ describe('config node: the secret stays with the host it was entered for', funct
     });
   }
 
+  it('an Admin API deploy that supplies the secret again with a new base URL: the secret goes to that URL, and only there', async () => {
+    red = await Launcher.start({ seed: { flows: flows(first.url), credentials: { cfg: { clientId: 'cid', secret: SECRET, host: first.url } } } });
+    await send();
+    await until('the first host to be called', () => first.received.length > 0);
+    const before = first.received.length;
+    // A deploy tool re-supplies the config node's credentials as it knows them: client ID and secret, no host.
+    await deploy(flows(listener.url).map((n) => (n.id === 'cfg' ? { ...n, credentials: { clientId: 'cid', secret: SECRET } } : n)));
+    await send();
+    await until('the new host to be called', () => listener.received.length > 0);
+    assert.ok(listener.received.every(carriesSecret), 'the secret supplied with the deploy went where it was deployed for');
+    assert.equal(first.received.length, before, 'nothing more to the old host');
+    assert.equal(await lastError(), undefined);
+    assert.equal((await json(`${red.url}/credentials/plaid-config/cfg`)).body.host, listener.url, 'the editor is told where it is bound now');
+
+    // The binding moved with it: a later deploy that changes the base URL without the secret is refused again.
+    const host = (await json(`${red.url}/credentials/plaid-config/cfg`)).body.host;
+    await deploy(flows(first.url).map((n) => (n.id === 'cfg' ? { ...n, credentials: { clientId: 'cid', secret: '__PWRD__', host } } : n)));
+    await send();
+    await until('the node to report the config problem', async () => /enter the secret again/.test((await lastError()) || ''));
+    assert.equal(first.received.length, before, 'the old host got nothing');
+  });
+
+  it('a deploy that writes the host credential by hand without the secret cannot move the secret', async () => {
+    red = await Launcher.start({ seed: { flows: flows(first.url), credentials: { cfg: { clientId: 'cid', secret: SECRET, host: first.url } } } });
+    await send();
+    await until('the first host to be called', () => first.received.length > 0);
+    await deploy(flows(listener.url).map((n) => (n.id === 'cfg' ? { ...n, credentials: { clientId: 'cid', secret: '__PWRD__', host: listener.url } } : n)));
+    await send();
+    await until('the node to report the config problem', async () => /enter the secret again/.test((await lastError()) || ''));
+    assert.equal(listener.received.length, 0, 'the new host received nothing');
+  });
+
   it('switching the environment to sandbox or production without typing the secret again sends nothing', async () => {
     red = await Launcher.start({ seed: { flows: flows(first.url), credentials: { cfg: { clientId: 'cid', secret: SECRET, host: first.url } } } });
     await deploy(flows(first.url).map((n) => (n.id === 'cfg' ? { ...n, environment: 'production' } : n)));

@@ -64,7 +64,7 @@ describe('endpoint nodes with an Item store', function () {
       const [outcome] = await red.waitFor(1);
       assert.equal(outcome.kind, 'output');
       assert.ok(onDiskAtOutput, 'the record was on disk when the output was sent');
-      assert.match(onDiskAtOutput.token, /^v1\./, 'the token is stored encrypted');
+      assert.match(onDiskAtOutput.token, /^v2\./, 'the token is stored encrypted');
       assert.equal(onDiskAtOutput.token.includes(accessToken), false);
       assert.deepEqual(Object.keys(outcome.msg.payload).sort(), ['item_id', 'request_id']);
       assert.equal(outcome.msg.payload.item_id, 'item-new');

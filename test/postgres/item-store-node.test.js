@@ -85,7 +85,7 @@ describe('plaid-item-store on PostgreSQL in a Node-RED runtime', function () {
     const stored = await rows(database.url, 'SELECT item_id, status, record::text AS record, token_ciphertext, history::text AS history FROM plaid_items');
     assert.equal(stored.length, 1);
     assert.equal(stored[0].status, 'healthy');
-    assert.match(stored[0].token_ciphertext, /^v1\./);
+    assert.match(stored[0].token_ciphertext, /^v2\./);
     assert.equal(JSON.stringify(stored).includes(TOKEN), false, 'the token in clear in the database');
     const puts = await red.sendAll('put', Array.from({ length: 12 }, (_, i) => ({ payload: { item_id: `item-pg-${i + 2}`, access_token: TOKEN } })));
     assert.deepEqual(puts.map((o) => o.kind), new Array(12).fill('output'));

@@ -47,7 +47,7 @@ describe('store: ItemStore on SQLite', () => {
     const row = /** @type {any} */ (db.prepare('SELECT status, token FROM items WHERE item_id = ?').get('item-a'));
     db.close();
     assert.equal(row.status, 'healthy');
-    assert.match(row.token, /^v1\./);
+    assert.match(row.token, /^v2\./);
     assert.deepEqual(
       /** @type {any} */ (new Database(file, { readOnly: true }).prepare('PRAGMA journal_mode').get()).journal_mode,
       'wal',
@@ -290,7 +290,7 @@ describe('store: ItemStore on SQLite', () => {
     };
     const before = rows();
     await rejectsWith(files.openStore({ file, key: generateStoreKey() }), 'WRONG_KEY',
-      /^the encryption key does not match the one this store was created with$/);
+      /^the encryption key does not match the one this store was created with: its key check and 1 Item are under key [\w-]{11}, which is not among this store's keys \(current [\w-]{11}\)/);
     assert.equal(rows(), before);
     const { store: reopened } = await files.openStore({ file, key });
     assert.equal(await reopened.resolveToken('item-a'), token(1));
@@ -302,9 +302,9 @@ describe('store: ItemStore on SQLite', () => {
     const db = new Database(file);
     const envelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token;
     const parts = envelope.split('.');
-    const ct = Buffer.from(parts[3], 'base64');
+    const ct = Buffer.from(parts[4], 'base64');
     ct[ct.length - 1] ^= 0x20;
-    parts[3] = ct.toString('base64');
+    parts[4] = ct.toString('base64');
     db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(parts.join('.'), 'item-a');
     // item-c gets item-b's ciphertext: the item_id as associated data makes it unreadable there.
     const bToken = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-b')).token;
@@ -317,6 +317,38 @@ describe('store: ItemStore on SQLite', () => {
     // Saving again under the right key repairs it: the import path is the way back.
     await store.save({ item_id: 'item-a', access_token: token(9) });
     assert.equal(await store.resolveToken('item-a'), token(9));
+  });
+
+  it('a lookup of one Item does not let another resolve to its token: its ciphertext copied onto the other\'s row is unreadable there, also after the lookup', async () => {
+    const { store, file } = await files.openStore();
+    await store.save({ item_id: 'item-a', access_token: token(1) });
+    await store.save({ item_id: 'item-b', access_token: token(2) });
+    // A normal lookup first: item-a's token is now among the ones the store remembers.
+    assert.equal(await store.resolveToken('item-a'), token(1));
+    const db = new Database(file);
+    const aEnvelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token;
+    db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(aEnvelope, 'item-b');
+    db.close();
+    await rejectsWith(store.resolveToken('item-b'), 'TOKEN_UNREADABLE', /Item item-b\b/);
+    assert.equal(await store.resolveToken('item-a'), token(1));
+  });
+
+  it('a store holding Items but no key check is refused, under any key; nothing is written', async () => {
+    const { store, file, key } = await files.openStore();
+    await store.save({ item_id: 'item-a', access_token: token(1) });
+    await store.close();
+    const db = new Database(file);
+    db.prepare("DELETE FROM meta WHERE key = 'key_check'").run();
+    db.close();
+    const before = fs.readFileSync(file);
+    for (const other of [generateStoreKey(), key]) {
+      await rejectsWith(files.openStore({ file, key: other }), 'STORE_REFUSED',
+        /holds 1 Item but no key check: .*restore it from a backup/);
+    }
+    const check = new Database(file, { readOnly: true });
+    assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'key_check'").get(), undefined, 'no key check written');
+    check.close();
+    assert.ok(fs.readFileSync(file).equals(before), 'the file is as it was');
   });
 
   it('a missing directory: STORE_UNAVAILABLE saying so, and nothing created', async () => {

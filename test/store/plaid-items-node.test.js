@@ -107,6 +107,27 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     assertNoToken(red.statusesSeen, 'statuses');
   });
 
+  it('get, list and put output records without the link_token (debug clients see every message)', async () => {
+    const red = await deploy();
+    await red.send('put', { payload: { item_id: 'item-a', access_token: token(1) } });
+    await red.store.itemStore.setLinkToken('item-a', 'link-sandbox-secret-1234', '2026-01-01T04:00:00Z');
+    const outputs = [
+      await red.send('get', { item_id: 'item-a' }),
+      await red.send('list', {}),
+      await red.send('put', { payload: { item_id: 'item-a', access_token: token(2) } }),
+    ];
+    for (const outcome of outputs) {
+      assert.equal(outcome.kind, 'output');
+      assert.ok(!JSON.stringify(outcome.msg).includes('link-sandbox-secret-1234'), JSON.stringify(outcome.msg));
+      for (const record of [outcome.msg.payload, outcome.msg.plaid?.item].flat().filter(Boolean)) {
+        assert.equal('link_token' in record, false, JSON.stringify(record));
+        assert.equal(record.item_id, 'item-a');
+        assert.equal(record.link_token_expiration, '2026-01-01T04:00:00Z', 'when the link expires is not secret');
+      }
+    }
+    assert.equal((await red.store.itemStore.get('item-a')).link_token, 'link-sandbox-secret-1234', 'the store keeps it (LINK SESSION_FINISHED is matched by it)');
+  });
+
   it('list filters by the node\'s statuses, and msg.payload.statuses overrides them', async () => {
     const red = await deploy({ statuses: ['removed'] });
     for (const id of ['item-a', 'item-b', 'item-c']) await red.send('put', { payload: { item_id: id, access_token: token(1) } });

@@ -290,14 +290,39 @@ function describeStorageConformance(name, freshDatabase) {
         assert.equal(a, b);
         assert.ok(['v1.from-a', 'v1.from-b'].includes(a));
       });
+
+      it('refuses a store that holds Items but no key check, naming how many, and stores none', async function () {
+        await put(storage, storedItem('item-1'));
+        await put(storage, storedItem('item-2'));
+        for (const instance of [storage, await another()]) {
+          await assert.rejects(instance.keyCheck('v2.any'), (/** @type {any} */ err) => {
+            assert.equal(err.name, 'StorageRefusedError', err.stack);
+            assert.match(err.message, /holds 2 Items but no key check: .*restore it from a backup/);
+            return true;
+          });
+        }
+        await storage.delete('item-1');
+        await storage.delete('item-2');
+        assert.equal(await storage.keyCheck('v2.first'), 'v2.first', 'an empty store takes its first key check');
+      });
+
+      it('replaces the key check only when it is still the value expected (compare-and-set)', async function () {
+        await storage.keyCheck('v1.old');
+        const second = await another();
+        assert.equal(await storage.replaceKeyCheck('v1.old', 'v2.new'), true);
+        assert.equal(await second.replaceKeyCheck('v1.old', 'v2.other'), false, 'a second rewrap of the same value loses');
+        assert.equal(await second.keyCheck('v2.ignored'), 'v2.new');
+        assert.equal(await storage.replaceKeyCheck('v2.stale', 'v2.x'), false);
+        assert.equal(await storage.keyCheck('v2.ignored'), 'v2.new');
+      });
     });
 
     describe('lifecycle', function () {
       it('opens again on a database that has its schema (a restart), keeping the rows', async function () {
+        await storage.keyCheck('v1.kept');
         await put(storage, storedItem('item-1'));
         await storage.claim('sha-a', 'holder-a', Date.now(), LEASE);
         await storage.confirm('sha-a', 'holder-a', Date.now(), RETENTION);
-        await storage.keyCheck('v1.kept');
         await storage.close();
         storage = database.open();
         await storage.open();

@@ -8,7 +8,7 @@ const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const storeModule = require('../../dist/nodes/plaid-item-store.js');
 const { WebhookRig, helper } = require('../support/webhook-rig');
 const { startKeyServer } = require('../support/webhook-key-server');
-const { makeKey, plaidDelivery } = require('../support/webhook-signer');
+const { makeKey, plaidDelivery, sha256Hex } = require('../support/webhook-signer');
 const { validateWebhook } = require('../support/openapi');
 const files = require('../store/support/store-files');
 
@@ -167,5 +167,45 @@ describe('plaid-webhook-in with an Item store', function () {
     await rig.post(plaidDelivery(loginRequired, key)).expect(503);
     await rig.settle();
     assert.equal(rig.emitted.length, 0);
+  });
+  it('a delivery a deploy stopped on its way to the next node, with the store stopping too, is not taken for a duplicate when Plaid delivers it again', async function () {
+    await load({ dedupe: true });
+    const { hooks } = require(require.resolve('@node-red/util', { paths: [require.resolve('node-red')] }));
+    // The interleaving a redeploy can make: the flow (and the store with it) stops after the webhook node's send and
+    // before Node-RED hands the message on; the node then answers 503, and its store can no longer forget the claim.
+    let armed = true;
+    hooks.add('preDeliver.storeRedeployTest', (event) => {
+      if (armed && event.source.id === 'hook') {
+        armed = false;
+        const flow = event.source.node._flow;
+        setImmediate(() => void flow.stop());
+      }
+    });
+    const delivery = () => plaidDelivery(itemWebhook('NEW_ACCOUNTS_AVAILABLE'), key);
+    let first;
+    try {
+      first = (await rig.post(delivery())).status;
+    } finally {
+      hooks.remove('*.storeRedeployTest');
+    }
+    await rig.settle();
+    assert.equal(first, 503, 'the flow never got the message: Plaid is asked to deliver it again');
+    assert.equal(rig.emitted.length, 0);
+    const flow = rig.flow(keyServer, { store: 'store', dedupe: true }, [{ id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file }]);
+    await rig.redeploy(flow);
+    await helper.getNode('store').ready;
+    // Its claim is still pending (not confirmed): the retry is not a duplicate. Within the claim's lease it is
+    // answered 503 (another holder may be emitting it); after it, emitted.
+    const sha = sha256Hex(delivery().raw);
+    assert.equal(onDisk('SELECT confirmed FROM claims WHERE key = ?', sha)?.confirmed ?? 0, 0);
+    const retry = (await rig.post(delivery())).status;
+    await rig.settle();
+    assert.ok(retry === 503 || (retry === 200 && rig.emitted.length > 0), `retry answered ${retry}, ${rig.emitted.length} emitted: acknowledged and lost`);
+    const db = new Database(file);
+    db.prepare('UPDATE claims SET expires_at = 0 WHERE key = ?').run(sha);
+    db.close();
+    assert.equal((await rig.post(delivery())).status, 200);
+    await rig.settle();
+    assert.deepEqual(rig.emitted.map((e) => e.msg.payload.webhook_code), ['NEW_ACCOUNTS_AVAILABLE'], 'emitted once, at last');
   });
 });

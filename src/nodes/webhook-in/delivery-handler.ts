@@ -66,6 +66,11 @@ export class DeliveryHandler {
           this.acknowledge(res, delivery);
           return;
         }
+        // Closed by a deploy since accept() looked: the wires are gone.
+        if (this.closed) {
+          void this.release(delivery).then(() => this.refuse(res, unavailable('node closed while the delivery was being verified')));
+          return;
+        }
         // Node-RED hands the message to the next nodes on the next turn of the event loop (setImmediate, queued
         // by send() ahead of the check below), and drops it if a deploy stopped them in between. So the answer
         // waits for that turn: 200 if the nodes it went to are still the running ones, else 503 and Plaid
@@ -75,11 +80,14 @@ export class DeliveryHandler {
         const wires = (node as unknown as { wires?: string[][] }).wires ?? [];
         const targets = (wires[delivery.output] ?? []).map((id) => [id, runningNode(id)] as const);
         this.emit(delivery);
-        // Confirmed as it is handed to the runtime: the statement is on its way to the store before the next
-        // nodes run, so an instance killed from here on leaves a confirmed claim (its retry is a duplicate).
-        this.confirm(delivery);
         setImmediate(() => {
           if (targets.every(([id, target]) => !target || runningNode(id) === target)) {
+            // Confirmed once the next nodes have the message, not before: a delivery answered 503 must keep a
+            // pending claim even when its release cannot reach the store (a deploy stops the store with the flow),
+            // so that Plaid's retry is emitted (after the claim's lease at worst), never taken for a duplicate of a
+            // message the flow did not get. An instance killed in this one turn leaves the claim pending: its retry
+            // is emitted again once the lease is over (at least once, as Plaid's own re-deliveries are).
+            this.confirm(delivery);
             this.acknowledge(res, delivery);
             return;
           }

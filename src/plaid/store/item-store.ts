@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
 import { ItemStoreError } from './errors';
+import { KeyCustody } from './key-custody';
+import type { KeyUsage, RewrapResult } from './key-usage';
 import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
@@ -18,9 +20,6 @@ export const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
 export const CLAIM_LEASE_MS = 30 * 1000;
 /** Expired claims are deleted at most this often (on a claim), so claims do not pile up. */
 const CLAIM_PRUNE_INTERVAL_MS = 60 * 1000;
-/** What the key-check value encrypts, under this pseudo item_id (no real item_id contains a space). */
-const KEY_CHECK_ITEM = 'store key check';
-const KEY_CHECK_PLAINTEXT = 'plaid-item-store';
 /** How many decrypted tokens are remembered (see #decrypt); the oldest is forgotten first. */
 const PLAINTEXTS_REMEMBERED = 1024;
 
@@ -46,7 +45,10 @@ export class ItemStore extends EventEmitter {
   /** Who this open store is in claims: each process (each open) is a holder of its own. */
   readonly #holder = randomUUID();
   #lastPrune = 0;
-  readonly #plaintexts = new Map<string, string>();
+  /** Envelope -> the Item it was decrypted for and its token (see #decrypt). */
+  readonly #plaintexts = new Map<string, { itemId: string; token: string }>();
+  /** The key check and which key each Item is under: opening checks, counts, rewraps. */
+  readonly #keys: KeyCustody;
 
   constructor(storage: ItemStorage, cipher: TokenCipher, options: ItemStoreOptions = {}) {
     super();
@@ -54,24 +56,32 @@ export class ItemStore extends EventEmitter {
     this.#cipher = cipher;
     this.#now = options.now ?? Date.now;
     this.#claimLeaseMs = options.claimLeaseMs ?? CLAIM_LEASE_MS;
+    this.#keys = new KeyCustody(storage, cipher, (itemId, what, run) => this.#guard(itemId, what, run));
   }
 
-  /** Opens the backend and checks the key against the one the store was created with. */
+  /**
+   * Opens the backend and checks the key ring against the store (KeyCustody.check): WRONG_KEY or STORE_REFUSED
+   * when it does not fit, and nothing is written.
+   */
   async open(): Promise<void> {
     await this.#guard(undefined, 'open', () => this.#storage.open());
-    const stored = await this.#guard(undefined, 'open', () =>
-      this.#storage.keyCheck(this.#cipher.encrypt(KEY_CHECK_ITEM, KEY_CHECK_PLAINTEXT)),
-    );
-    let matches = false;
     try {
-      matches = this.#cipher.decrypt(KEY_CHECK_ITEM, stored) === KEY_CHECK_PLAINTEXT;
-    } catch {
-      matches = false;
+      await this.#keys.check();
+    } catch (err) {
+      // Refused for good: let go of the database. An unreachable one stays as it is, for the next attempt to open.
+      if (err instanceof ItemStoreError && err.code !== 'STORE_UNAVAILABLE') await this.#storage.close().catch(() => undefined);
+      throw err;
     }
-    if (!matches) {
-      await this.#storage.close().catch(() => undefined);
-      throw new ItemStoreError('WRONG_KEY', 'the encryption key does not match the one this store was created with');
-    }
+  }
+
+  /** How many Items each key holds (KeyCustody.usage). */
+  keyUsage(): Promise<KeyUsage> {
+    return this.#keys.usage();
+  }
+
+  /** Re-encrypts under the current key the Items under an older one, `limit` at most (KeyCustody.rewrap). */
+  rewrap(options: { limit?: number } = {}): Promise<RewrapResult> {
+    return this.#keys.rewrap(options);
   }
 
   async close(): Promise<void> {
@@ -121,15 +131,16 @@ export class ItemStore extends EventEmitter {
 
   /**
    * Decrypts, remembering the last envelopes decrypted: an endpoint node resolves the same Items over and over, and
-   * AES-GCM set-up is most of a lookup's cost (bench/). Keyed by the envelope itself (fresh IV on every write, the
-   * item_id bound in), a remembered token can never be a stale or another Item's one.
+   * AES-GCM set-up is most of a lookup's cost (bench/). A remembered token is handed out only for the envelope it
+   * came from and the Item it was decrypted for: an envelope copied onto another Item's row is decrypted afresh
+   * there, and fails (the item_id is bound in), and a rewritten row has a new envelope (fresh IV on every write).
    */
   #decrypt(itemId: string, envelope: string): string {
     const remembered = this.#plaintexts.get(envelope);
-    if (remembered !== undefined) return remembered;
+    if (remembered?.itemId === itemId) return remembered.token;
     const token = this.#cipher.decrypt(itemId, envelope);
     if (this.#plaintexts.size >= PLAINTEXTS_REMEMBERED) this.#plaintexts.delete(this.#plaintexts.keys().next().value as string);
-    this.#plaintexts.set(envelope, token);
+    this.#plaintexts.set(envelope, { itemId, token });
     return token;
   }
 

@@ -5,7 +5,7 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
 import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
-import { StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -100,11 +100,21 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async keyCheck(candidate: string): Promise<string> {
-    // Insert-if-absent, then read: when two instances start at once with different keys, both read the one
-    // value that won, and the one whose key does not decrypt it reports so.
-    await this.run(`INSERT INTO ${META_TABLE} (key, value) VALUES ('key_check', $1) ON CONFLICT (key) DO NOTHING`, [candidate]);
+    // Insert-if-absent (into a store without Items only), then read: when two instances start at once with
+    // different keys, both read the one value that won, and the one whose key does not decrypt it reports so.
+    await this.run(
+      `INSERT INTO ${META_TABLE} (key, value) SELECT 'key_check', $1 WHERE NOT EXISTS (SELECT 1 FROM ${ITEMS_TABLE})
+         ON CONFLICT (key) DO NOTHING`,
+      [candidate],
+    );
     const rows = await this.query<{ value: string }>(`SELECT value FROM ${META_TABLE} WHERE key = 'key_check'`);
-    return rows[0].value;
+    if (rows[0]) return rows[0].value;
+    const [{ count }] = await this.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${ITEMS_TABLE}`);
+    throw withoutKeyCheck(`The Item store on ${this.label}`, count);
+  }
+
+  async replaceKeyCheck(expected: string, next: string): Promise<boolean> {
+    return (await this.run(`UPDATE ${META_TABLE} SET value = $2 WHERE key = 'key_check' AND value = $1`, [expected, next])) === 1;
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {

@@ -9,7 +9,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
 import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 import { describeSqliteFailure, isDamage } from './sqlite-failures';
-import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageRefusedError, StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
 const FILE_MODE = 0o600;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -105,13 +105,27 @@ export class SqliteStorage implements ItemStorage {
 
   async keyCheck(candidate: string): Promise<string> {
     return this.#run('write', () => {
-      const stored = this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string } | undefined;
-      if (stored) return stored.value;
+      const stored = this.#keyCheckValue();
+      if (stored !== undefined) return stored;
       return this.#immediate(() => {
-        this.#statement('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('key_check', candidate);
-        return (this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string }).value;
+        const found = this.#keyCheckValue();
+        if (found !== undefined) return found;
+        const { count } = this.#statement('SELECT count(*) AS count FROM items').get() as { count: number };
+        if (Number(count) > 0) throw withoutKeyCheck(this.file, Number(count));
+        this.#statement('INSERT INTO meta (key, value) VALUES (?, ?)').run('key_check', candidate);
+        return candidate;
       });
     });
+  }
+
+  async replaceKeyCheck(expected: string, next: string): Promise<boolean> {
+    return this.#run('write', () =>
+      Number(this.#statement("UPDATE meta SET value = ? WHERE key = 'key_check' AND value = ?").run(next, expected).changes) > 0,
+    );
+  }
+
+  #keyCheckValue(): string | undefined {
+    return (this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string } | undefined)?.value;
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {

@@ -22,6 +22,14 @@ export class StorageRefusedError extends Error {
   }
 }
 
+/** A store (its file, or its database as it may be shown) that holds Items but no key check: see ItemStorage.keyCheck. */
+export function withoutKeyCheck(store: string, items: number): StorageRefusedError {
+  return new StorageRefusedError(
+    `${store} holds ${items} ${items === 1 ? 'Item' : 'Items'} but no key check: the value that proves which key wrote them was deleted, ` +
+      'so any key would be let in; restore it from a backup (README: Backup and restore); nothing was written to it',
+  );
+}
+
 /** What a claim found (see ItemStorage.claim). */
 export type ClaimResult = 'claimed' | 'duplicate' | 'in_progress';
 
@@ -38,8 +46,12 @@ export interface ItemStorage {
   /**
    * Stores `candidate` as the store's key-check value when it has none yet (insert-if-absent, atomic) and resolves
    * to the value stored: the store checks at open that its key decrypts it, so a wrong key is reported once, clearly.
+   * A store that has no key check but holds Items is refused (StorageRefusedError): its check was deleted, and a new
+   * one would let any key in.
    */
   keyCheck(candidate: string): Promise<string>;
+  /** Replaces the key-check value with `next` if it is still `expected` (compare-and-set); true when it did. */
+  replaceKeyCheck(expected: string, next: string): Promise<boolean>;
 
   get(itemId: string): Promise<StoredItem | undefined>;
   /** The Item whose record holds `linkToken` (the newest link token created for it). */
