@@ -58,6 +58,11 @@ export interface EndpointSpec {
   storeFields?: readonly FieldSpec[];
   /** A setting choosing which `mode` fields are sent (read like a field, never sent itself). */
   mode?: FieldSpec;
+  /**
+   * What a call that may have taken effect without its answer coming back (a timeout, a dropped connection, a 5xx)
+   * may have left behind at Plaid, for an endpoint where that matters: the error says it.
+   */
+  lostAnswer?: string;
 }
 
 const unset: FieldDefault = { value: '', type: 'str' };
@@ -166,6 +171,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     sandboxOnly: false,
     // A repeat would rotate the token Plaid just issued in the lost answer: the Item would be left unreachable.
     retry: 'refused-only',
+    lostAnswer: 'the token may have been rotated at Plaid without the new one being received: if item/get then refuses the old token, the Item must be linked again',
     storeEffect: 'replace-token',
     fields: [accessToken],
   },
@@ -176,6 +182,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     sandboxOnly: false,
     // Public tokens are single use: a repeat after a lost answer fails and the Item's access token is lost.
     retry: 'refused-only',
+    lostAnswer: 'an Item may now exist at Plaid whose access token was not received (Plaid cannot send it again): the user must link again',
     fields: [{ name: 'public_token', required: true, kind: 'string', default: { value: 'payload.public_token', type: 'msg' } }],
     storeEffect: 'save-item',
     // Kept on the record; Plaid's exchange answer has neither (Link's onSuccess metadata has the institution).
