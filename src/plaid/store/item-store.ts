@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
 import { withCurrentRecords } from './current-records';
 import { ItemStoreError } from './errors';
-import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type StoredItem } from './record';
+import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type LinkSessionStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
@@ -287,7 +287,7 @@ export class ItemStore extends EventEmitter {
       if (!current) throw notInStore(id);
       return {
         ...current,
-        record: { ...current.record, link_token: linkToken, link_token_expiration: expiration ?? null, link_token_finished_at: null, updated_at: at },
+        record: { ...current.record, link_token: linkToken, link_token_expiration: expiration ?? null, link_session_status: null, updated_at: at },
       };
     });
   }
@@ -350,18 +350,20 @@ export class ItemStore extends EventEmitter {
     const itemId = found.record.item_id;
     const success = typeof body.status === 'string' && body.status.toUpperCase() === 'SUCCESS';
     const at = this.#iso();
+    const sessionStatus: LinkSessionStatus = success ? 'SUCCESS' : 'EXITED';
     let applied = false;
     const stored = await this.#guard(itemId, 'record a webhook on', () =>
       this.#storage.update(itemId, (current) => {
         applied = false;
-        // A session of an older link token, or one already recorded (its webhook after a reconcile found it, or a
-        // re-delivery), changes nothing.
-        if (!current || current.record.link_token !== linkToken || current.record.link_token_finished_at !== null) return undefined;
+        // A session of an older link token changes nothing, nor one the record already has (its webhook after a
+        // reconcile found it, or a re-delivery): after SUCCESS nothing, after EXITED only a SUCCESS.
+        const recorded = current?.record.link_session_status;
+        if (!current || current.record.link_token !== linkToken || recorded === 'SUCCESS' || recorded === sessionStatus) return undefined;
         applied = true;
         const repaired = success && current.record.status !== 'removed';
         const status = repaired ? 'healthy' : current.record.status;
         const finished = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, at);
-        return { ...finished, record: { ...finished.record, link_token_finished_at: at } };
+        return { ...finished, record: { ...finished.record, link_session_status: sessionStatus } };
       }),
     );
     if (stored && applied) this.emit('change', stored.record);
@@ -453,7 +455,7 @@ function emptyRecord(itemId: string, at: string): ItemRecord {
     last_webhook: null,
     link_token: null,
     link_token_expiration: null,
-    link_token_finished_at: null,
+    link_session_status: null,
     consent_expiration_time: null,
     checked_at: null,
     unsettled: null,

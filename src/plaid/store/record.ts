@@ -13,6 +13,9 @@ export const ITEM_STATUSES = [
 
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
+/** How a Link session ended (LINK SESSION_FINISHED's `status`). */
+export type LinkSessionStatus = 'SUCCESS' | 'EXITED';
+
 export function isItemStatus(value: unknown): value is ItemStatus {
   return typeof value === 'string' && (ITEM_STATUSES as readonly string[]).includes(value);
 }
@@ -47,8 +50,11 @@ export interface ItemRecord {
   /** The newest link token created for this Item (update mode), to match LINK SESSION_FINISHED back to it. */
   link_token: string | null;
   link_token_expiration: string | null;
-  /** When a SESSION_FINISHED of `link_token` was recorded (a webhook, or a reconcile that found the session); null before. */
-  link_token_finished_at: string | null;
+  /**
+   * How the Hosted Link session of `link_token` ended, as its SESSION_FINISHED said (the webhook, or a reconcile that
+   * found the session): `SUCCESS` or `EXITED`; null while none did.
+   */
+  link_session_status: LinkSessionStatus | null;
   /** When the Item's consent ends (Plaid's `consent_expiration_time`, EU/UK OAuth Items), as /item/get or PENDING_EXPIRATION said. */
   consent_expiration_time: string | null;
   /** When a reconcile last had Plaid's answer for this Item (/item/get); null if never. */
@@ -75,7 +81,7 @@ export const HISTORY_LIMIT = 20;
 
 /** The fields a record of an older release may lack, with the value they read as. */
 const ADDED_FIELDS = {
-  link_token_finished_at: null,
+  link_session_status: null,
   consent_expiration_time: null,
   checked_at: null,
   unsettled: null,
