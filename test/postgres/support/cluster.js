@@ -123,4 +123,4 @@ function exactlyOnce(emitted, expectedShas) {
   };
 }
 
-module.exports = { startCluster, exactlyOnce, WEBHOOK_PATH };
+module.exports = { startCluster, exactlyOnce, deployWithCredentials, WEBHOOK_PATH };
