@@ -19,6 +19,12 @@ const EXAMPLE_BASE = 'http://127.0.0.1:1880';
  * "fixed" notification): on one tab both would answer each event, and the user would get two links.
  */
 const LEFT_OUT = new Set(['02', '04']);
+/**
+ * Example 09 handles the webhooks that 03 and 08 handle already (it puts them and the reconcile's changes in one
+ * handling): on the tab it takes the reconcile's changes only, so no webhook is handled twice (03 and 09 would both
+ * remove a revoked Item, and the second would fail).
+ */
+const WEBHOOKS_HANDLED_ELSEWHERE = new Set(['09']);
 const COLUMN_GAP = 60;
 const ROW_GAP = 40;
 
@@ -52,6 +58,11 @@ function adapt(nodes, key) {
     if (copy.type === 'plaid-sandbox-public-token-create') Object.assign(copy, { options: JSON.stringify({ webhook: `${EXAMPLE_BASE}${WEBHOOK_PATH}` }), optionsType: 'json' });
     if (node.type !== 'plaid-webhook-in') {
       out.push(copy);
+      continue;
+    }
+    if (WEBHOOKS_HANDLED_ELSEWHERE.has(key)) {
+      const group = out.find((n) => n.id === node.g);
+      if (group) group.nodes = group.nodes.filter((id) => id !== node.id);
       continue;
     }
     const byTargets = new Map();
@@ -181,7 +192,7 @@ function demoFlow({ environment, baseUrl = '', webhookBase, reminderSeconds = 12
   const outbox = outboxGroup({ tabId: TAB_ID, storeId: STORE_ID, outboxUrl: `${EXAMPLE_BASE}${OUTBOX_PATH}` });
   const asItem = (nodes) => ({ group: nodes.find((n) => n.type === 'group'), members: nodes.filter((n) => n.type !== 'group') });
   // The webhook node and the outbox side by side, then the repair loop: it is the one to try.
-  const order = ['08', '01', '03', '05', '06', '07'];
+  const order = ['08', '01', '09', '03', '05', '06', '07'];
   const scenarios = order.map((k) => placed.find((p) => p.key === k)).filter(Boolean);
   layOut([[asItem(webhook), asItem(outbox)], ...scenarios]);
   const flows = [tab, ...webhook, ...outbox, ...placed.flatMap((p) => p.all), config, store];

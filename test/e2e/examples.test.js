@@ -165,6 +165,23 @@ describe('examples end to end, each alone after import, on the npm start launche
     assert.match(note.url, /^http:\/\/127\.0\.0\.1:\d+\//);
   });
 
+  it('09 reconcile: an Item broken without a webhook is found by "Reconcile now", handled as the webhook would be', async () => {
+    await deploy('09');
+    const broken = await click('09', 'Break an Item silently', 'broken silently');
+    const itemId = /^broke (\S+) without a webhook/.exec(broken)[1];
+    const item = await itemOf(itemId);
+    assert.deepEqual([item.error_code, item.webhook], ['ITEM_LOGIN_REQUIRED', `${editor}/plaid/webhook/09`], 'broken at Plaid, its webhook URL back');
+    const { body: { deliveries } } = await json(`${emulator}/emulator/deliveries`);
+    assert.deepEqual(deliveries.filter((d) => d.itemId === itemId).map((d) => d.webhookCode), ['WEBHOOK_UPDATE_ACKNOWLEDGED'], 'no ERROR was sent');
+    const needs = named('09', 'debug', 'needs the user');
+    const before = comms.debug(needs).length;
+    const done = await click('09', 'Reconcile now', 'sweep done');
+    assert.match(done, /^checked 1, changed 1, failed 0, calls 1$/);
+    await until('the change handled as the webhook would be', () => comms.debug(needs).length > before);
+    assert.equal(comms.debug(needs).at(-1).msg, `needs the user: ${itemId} (ITEM_LOGIN_REQUIRED), found by reconcile`);
+    assert.equal((await click('09', 'Reconcile now', 'sweep done')), 'checked 1, changed 0, failed 0, calls 1', 'found once');
+  });
+
   it('two examples side by side: their own config nodes and webhook paths, both work', async () => {
     await deploy('02', '03', '08');
     await click('03', 'Revoke the permission', 'removed');
@@ -206,7 +223,7 @@ describe('examples end to end, each alone after import, on the npm start launche
 
   it('every node type of the package appears in some example', () => {
     const types = new Set(Object.values(examples).flat().map((n) => n.type));
-    const all = ['plaid-config', 'plaid-webhook-in', 'plaid-item-store', 'plaid-items', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
+    const all = ['plaid-config', 'plaid-webhook-in', 'plaid-item-store', 'plaid-items', 'plaid-items-reconcile', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
     for (const type of all) assert.ok(types.has(type), `${type} appears in an example`);
   });
 

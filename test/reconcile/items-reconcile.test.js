@@ -266,6 +266,18 @@ describe('plaid-items-reconcile (stand-in)', function () {
     assert.deepEqual(await red.store.history('item-001'), exitedHistory);
   });
 
+  it('checks an Item whose session lookup Plaid refuses (that token alone, or an endpoint it does not serve)', async () => {
+    const red = await deployReconcile(standIn());
+    const tokens = await red.saveItems(2);
+    for (const itemId of tokens.keys()) await red.store.setLinkToken(itemId, `link-sandbox-${itemId}`, new Date(Date.now() + 3600_000).toISOString());
+    plaid.script('/link/token/get',
+      { status: 400, body: plaidError('INVALID_INPUT', 'INVALID_LINK_TOKEN', 'the link token is invalid') },
+      { status: 404, body: plaidError('INVALID_REQUEST', 'NOT_FOUND', 'not found') });
+    answerByItem(tokens, (itemId) => itemGet(itemId));
+    const { done } = await red.sweep();
+    assert.deepEqual([done.payload.checked, done.payload.failed, done.payload.calls], [2, 0, 4]);
+  });
+
   it('asks for no session with linkSessions off', async () => {
     const red = await deployReconcile(standIn(), { reconcile: { linkSessions: false } });
     const tokens = await red.saveItems(2);

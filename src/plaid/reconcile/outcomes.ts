@@ -24,7 +24,10 @@ export interface ItemFound {
   error: Record<string, unknown> | null;
 }
 
-/** How a failed call is handled (any endpoint of the sweep). */
+/**
+ * How a failed call is handled (any endpoint of the sweep): 429, 5xx and no answer are tried again later; a client
+ * closed, wrong keys or a request Plaid cannot read stop the sweep; any other refusal concerns the call alone.
+ */
 export function failureOf(err: unknown): CallFailure {
   if (!(err instanceof PlaidRequestError)) return { kind: 'stop', error: err as Error };
   if (err.status === 429) return { kind: 'retry', rateLimited: true, retryAfterMs: err.retryAfterMs, reason: err.code };
@@ -32,7 +35,8 @@ export function failureOf(err: unknown): CallFailure {
     return { kind: 'retry', rateLimited: false, reason: err.code };
   }
   // The client was closed (a deploy), the keys are wrong, or the request itself is: no other call would fare better.
-  if (err.kind === 'config' || err.plaidError?.error_code === 'INVALID_API_KEYS' || err.plaidError?.error_type === 'INVALID_REQUEST'
+  if (err.kind === 'config' || err.plaidError?.error_code === 'INVALID_API_KEYS'
+    || (err.plaidError?.error_type === 'INVALID_REQUEST' && err.status !== 404)
     || (err.kind === 'http' && (err.status === 401 || err.status === 403))) {
     return { kind: 'stop', error: err };
   }

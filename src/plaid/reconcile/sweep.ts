@@ -228,8 +228,11 @@ class Sweep {
     if (this.#options.linkSessions && needsSessionLookup(record, this.#timers.now())) {
       const linkToken = record.link_token;
       const answer = await this.#call(nextTurn(), LINK_TOKEN_GET, { link_token: linkToken });
-      if (!('body' in answer)) return this.#failedCall(turn, failureOf(answer.error));
-      const body = sessionFinishedBody(answer, linkToken, environment(linkToken));
+      const failure = 'body' in answer ? undefined : failureOf(answer.error);
+      // A lookup Plaid refused for this token alone does not keep the Item from its check (the keys being wrong
+      // would stop the sweep at its /item/get).
+      if (failure && failure.kind !== 'failed') return this.#failedCall(turn, failure);
+      const body = 'body' in answer ? sessionFinishedBody(answer, linkToken, environment(linkToken)) : undefined;
       if (body) {
         const after = await store.applyWebhook(body);
         if (after) {
