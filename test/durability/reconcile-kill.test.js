@@ -1,7 +1,8 @@
 'use strict';
 // A reconcile sweep SIGKILLed halfway, then Node-RED started again on the same store: the next sweep checks the
 // Items the first did not reach before any it did, and every Item once. A check is Plaid's answer recorded in the
-// store: a call under way at the instant of the kill was not one, and its Item counts as not reached.
+// store: a call under way at the instant of the kill, or an answer not yet committed, was not one, and its Item
+// counts as not reached.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -67,14 +68,17 @@ describe('durability: a reconcile sweep killed with SIGKILL', function () {
     await until('half the Items asked for', () => plaid.callsTo('/item/get').length >= ITEMS / 2, 60000, 5);
     first.process.kill('SIGKILL');
     await first.exit;
-    const calledBeforeKill = plaid.callsTo('/item/get').length;
+    const calledBeforeKill = new Set(checkedItems(plaid.callsTo('/item/get')));
 
     const afterKill = await openStore(file, key);
     const records = await afterKill.list();
     await afterKill.close();
     const unreached = new Set(records.filter((r) => r.checked_at === null).map((r) => r.item_id));
     const reached = records.filter((r) => r.checked_at !== null);
-    assert.ok(reached.length >= calledBeforeKill - 2 && reached.length < ITEMS, `${reached.length} recorded of ${calledBeforeKill} called before the kill`);
+    // Answers are committed in batches a quarter of a second apart: those of the last batch, and the calls under
+    // way, were lost with the process and count as not reached.
+    assert.ok(reached.length > 0 && reached.length < ITEMS, `${reached.length} recorded of ${calledBeforeKill.size} called before the kill`);
+    assert.deepEqual(reached.filter((r) => !calledBeforeKill.has(r.item_id)), [], 'only Items Plaid was asked about are recorded as checked');
 
     const second = await start('reconcile-restarted');
     const before = plaid.callsTo('/item/get').length;

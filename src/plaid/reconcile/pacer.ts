@@ -8,6 +8,11 @@
 import { delay, REAL_TIMERS, type Timers } from '../timers';
 
 export const RATE_WINDOW_MS = 60_000;
+/**
+ * How far the pace may fall behind its plan and still make the delay up (a busy machine runs timers late): the calls
+ * due meanwhile go out at once, at most a second's worth; a longer stall moves the plan instead.
+ */
+const CATCH_UP_MS = 1000;
 /** Without a Retry-After, a 429 pauses every call this long, doubling with each 429 in a row up to MAX_PAUSE_MS. */
 const FIRST_PAUSE_MS = 1000;
 const MAX_PAUSE_MS = 60_000;
@@ -94,9 +99,9 @@ export class CallPacer {
   /** Starts the call planned for `plannedAt` (now or a little before: timers fire late). */
   #begin(slot: number, plannedAt: number, now: number): FinishCall {
     const interval = this.#windowMs / this.#currentRate(now);
-    // The pace follows the plan, so timers firing late do not slow it; a start later than half an interval (a busy
-    // event loop) moves the plan instead, so a stall is never made up with a burst.
-    this.#nextAt = Math.max(plannedAt, now - interval / 2) + interval;
+    // The pace follows the plan, so timers firing late do not slow it down; a start more than CATCH_UP_MS late moves
+    // the plan, so a long stall is not made up with a long burst.
+    this.#nextAt = Math.max(plannedAt, now - CATCH_UP_MS) + interval;
     this.#started++;
     this.#finishedAt[slot] = Infinity;
     let finished = false;

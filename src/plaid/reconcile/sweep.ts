@@ -10,6 +10,7 @@ import type { ItemStore } from '../store/item-store';
 import type { ItemRecord, ItemStatus } from '../store/record';
 import { REAL_TIMERS, type Timers } from '../timers';
 import { ITEM_GET, LINK_TOKEN_GET } from './calls';
+import { CheckWriter } from './check-writer';
 import { changeMessage, environmentOf, itemChangeBody, type ReconcileChange } from './changes';
 import { needsSessionLookup, sessionFinishedBody } from './link-session';
 import { failureOf, itemFailure, itemFound, type CallFailure, type ItemFound } from './outcomes';
@@ -119,6 +120,7 @@ class Sweep {
   readonly #options: SweepOptions;
   readonly #timers: Timers;
   readonly #pacer: CallPacer;
+  readonly #writer: CheckWriter;
   readonly #stop = new AbortController();
   readonly #counts: SweepSummary;
   readonly #retries: Turn[] = [];
@@ -130,6 +132,9 @@ class Sweep {
     this.#timers = timers;
     this.#pacer = new CallPacer({ callsPerMinute: options.callsPerMinute, windowMs: options.windowMs ?? RATE_WINDOW_MS, timers });
     this.#counts = emptySummary(startedAt, startedAt);
+    this.#writer = new CheckWriter(options.store, timers);
+    // Stopped, the answers already in are written at once (while the store is still open, on a deploy).
+    this.#stop.signal.addEventListener('abort', () => this.#writer.flush(), { once: true });
     held.onLost((reason) => this.#halt(new Error(`the sweep's claim on the store was lost: ${reason.message}`)));
   }
 
@@ -246,7 +251,7 @@ class Sweep {
     const answer = await this.#call(nextTurn(), ITEM_GET, { access_token: token });
     const found: ItemFound | CallFailure = 'body' in answer ? itemFound(answer, record.status, this.#timers.now()) : itemFailure(answer.error);
     if (found.kind !== 'found') return this.#failedCall(turn, found);
-    const applied = await store.applyCheck(turn.itemId, {
+    const applied = await this.#writer.write(turn.itemId, {
       status: found.status,
       error_code: found.error_code,
       consent_expiration_time: found.consent_expiration_time,

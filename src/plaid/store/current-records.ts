@@ -18,6 +18,7 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     findByLinkToken: async (linkToken) => upgraded(await storage.findByLinkToken(linkToken)),
     list: async (filter) => (await storage.list(filter)).map((row) => upgraded(row) as StoredItem),
     update: async (itemId, change) => upgraded(await storage.update(itemId, (current) => change(upgraded(current)))),
+    updateMany: async (changes) => (await storage.updateMany(changes.map(({ itemId, change }) => ({ itemId, change: (current: StoredItem | undefined) => change(upgraded(current)) })))).map(upgraded),
     delete: (itemId) => storage.delete(itemId),
     claim: (key, holder, nowMs, leaseMs) => storage.claim(key, holder, nowMs, leaseMs),
     renew: (key, holder, nowMs, leaseMs) => storage.renew(key, holder, nowMs, leaseMs),

@@ -218,19 +218,28 @@ export class ItemStore extends EventEmitter {
    * change is at least as new as Plaid's answer. `removed` wipes the token. Undefined for an Item no longer stored.
    */
   async applyCheck(itemId: string, check: ItemCheck): Promise<CheckApplied | undefined> {
-    const id = checkItemId(itemId);
+    return (await this.applyChecks([{ itemId, check }]))[0];
+  }
+
+  /** applyCheck for several Items in one transaction (one commit, not one per Item); results in the same order. */
+  async applyChecks(checks: ReadonlyArray<{ itemId: string; check: ItemCheck }>): Promise<Array<CheckApplied | undefined>> {
     const at = this.#iso();
-    let previousStatus: ItemStatus = check.status;
-    const stored = await this.#guard(id, 'record the check of', () =>
-      this.#storage.update(id, (current) => {
-        if (!current) return undefined;
-        previousStatus = current.record.status;
-        return withCheck(current, check, at);
-      }),
-    );
-    if (!stored) return undefined;
-    this.emit('change', stored.record);
-    return { record: stored.record, previousStatus };
+    const previous = new Array<ItemStatus | undefined>(checks.length);
+    const changes = checks.map(({ itemId, check }, index) => ({
+      itemId: checkItemId(itemId),
+      change: (current: StoredItem | undefined) => {
+        previous[index] = current?.record.status;
+        return current && withCheck(current, check, at);
+      },
+    }));
+    const subject = checks.length === 1 ? checks[0].itemId : undefined;
+    const stored = await this.#guard(subject, subject ? 'record the check of' : `record ${checks.length} checks in`, () => this.#storage.updateMany(changes));
+    return stored.map((row, index) => {
+      const previousStatus = previous[index];
+      if (!row || previousStatus === undefined) return undefined;
+      this.emit('change', row.record);
+      return { record: row.record, previousStatus };
+    });
   }
 
   /**
