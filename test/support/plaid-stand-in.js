@@ -46,10 +46,10 @@ const DEFAULT_ANSWERS = {
   // A token without sessions yet; tests answer the sessions they need (respond or script).
   '/link/token/get': (req) => ({
     link_token: req.link_token,
-    created_at: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
-    expiration: new Date(Date.now() + 1_740_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    created_at: new Date(Date.now() - 60_000).toISOString(),
+    expiration: new Date(Date.now() + 29 * 60_000).toISOString(),
     link_sessions: [],
-    metadata: { initial_products: [], webhook: null, country_codes: ['US'], language: 'en', redirect_uri: null, client_name: 'Stand-in' },
+    metadata: { initial_products: [], webhook: null, country_codes: ['US'], language: 'en', redirect_uri: null, client_name: 'Plaidflow tests' },
   }),
 };
 
