@@ -114,6 +114,15 @@ describe('the npm start demo', function () {
     assert.equal(found.msg, `needs the user: ${itemId} (ITEM_LOGIN_REQUIRED), found by reconcile`);
   });
 
+  it("looks up the session of the repair link 08 sent (plaid-link-token-get): not ended while the user has not used it", async () => {
+    await click('break');
+    const session = named('09', 'debug', 'session');
+    const before = comms.debug(session).length;
+    await inject(launcher.editor, named('09', 'inject', "Look up a repair link's session"));
+    const shown = await until('the session looked up', () => comms.debug(session)[before]);
+    assert.match(shown.msg, /^no session of link-sandbox-\S+ has ended yet$/);
+  });
+
   it('the outbox lists each notification with its link, and the Items as the store has them', async () => {
     const page = await fetch(`${launcher.editor}/demo/outbox`);
     assert.equal(page.status, 200);

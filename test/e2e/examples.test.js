@@ -180,6 +180,8 @@ describe('examples end to end, each alone after import, on the npm start launche
     await until('the change handled as the webhook would be', () => comms.debug(needs).length > before);
     assert.equal(comms.debug(needs).at(-1).msg, `needs the user: ${itemId} (ITEM_LOGIN_REQUIRED), found by reconcile`);
     assert.equal((await click('09', 'Reconcile now', 'sweep done')), 'checked 1, changed 0, failed 0, calls 1', 'found once');
+    // Alone, example 09 makes no repair link (08 does): none to look up.
+    assert.equal(await click('09', "Look up a repair link's session", 'no repair link'), 'no Item that needs its login has a repair link yet');
   });
 
   it('two examples side by side: their own config nodes and webhook paths, both work', async () => {

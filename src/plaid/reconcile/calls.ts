@@ -10,13 +10,4 @@ function endpointAt(path: string): EndpointSpec {
 }
 
 export const ITEM_GET = endpointAt('/item/get');
-
-/** /link/token/get: read-only, so any failure may be retried. */
-export const LINK_TOKEN_GET: EndpointSpec = {
-  type: 'plaid-link-token-get',
-  path: '/link/token/get',
-  label: 'link/token/get',
-  sandboxOnly: false,
-  retry: 'idempotent',
-  fields: [{ name: 'link_token', required: true, kind: 'string', default: { value: 'payload.link_token', type: 'msg' } }],
-};
+export const LINK_TOKEN_GET = endpointAt('/link/token/get');
