@@ -29,7 +29,7 @@ describe('plaid-items-reconcile and a Hosted Link session whose webhook was lost
     red = await startNodeRed({
       userDir,
       settings: { functionGlobalContext: { recorder } },
-      beforeStart: ({ url }) => writeFlows(userDir, [
+      beforeStart: () => writeFlows(userDir, [
         { id: 'tab', type: 'tab', label: 'hosted link' },
         { id: 'cfg', type: 'plaid-config', name: 'emulator', environment: 'custom', baseUrl: emulator.url, timeout: 5000, retries: 1 },
         { id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file: 'items.db' },
