@@ -120,6 +120,26 @@ describe('plaid-items-reconcile (stand-in)', function () {
     for (const token of tokens.values()) assert.equal(text.includes(token), false, 'no token in any message');
   });
 
+  it('leaves records that plaid-items hands out with checked_at and consent_expiration_time', async () => {
+    const items = (id, operation) => ({ id, type: 'plaid-items', store: 'store', operation, item_id: 'item_id', item_idType: 'msg', statuses: [], wires: [['out']] });
+    const red = await deployReconcile(standIn(), { nodes: [items('items-get', 'get'), items('items-list', 'list'), { id: 'out', type: 'helper', wires: [] }] });
+    const tokens = await red.saveItems(2);
+    const consent = new Date(Date.now() + 60 * DAY).toISOString();
+    answerByItem(tokens, (itemId) => itemGet(itemId, { consent_expiration_time: consent }));
+    await red.sweep();
+    red.node('items-get').receive({ item_id: 'item-001' });
+    red.node('items-list').receive({});
+    const outputs = await red.when('both answers', () => red.collected.outputs.length >= 2 && red.collected.outputs);
+    const got = outputs.find((msg) => !Array.isArray(msg.payload)).payload;
+    const listed = outputs.find((msg) => Array.isArray(msg.payload)).payload;
+    assert.deepEqual([got.item_id, listed.length], ['item-001', 2]);
+    for (const record of [got, ...listed]) {
+      assert.equal(record.consent_expiration_time, consent);
+      assert.match(record.checked_at, /^\d{4}-\d\d-\d\dT/);
+      assert.equal(record.unsettled, null);
+    }
+  });
+
   it('checks an Item left unsettled first, then the Items not checked for longest', async () => {
     // Calls 100 ms apart: the order they reach the stand-in is the order they were made.
     const red = await deployReconcile(standIn(), { reconcile: { callsPerMinute: 600 } });

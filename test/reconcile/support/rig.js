@@ -10,6 +10,7 @@ const { generateStoreKey } = require('../../../dist/plaid/store/cipher');
 const configNode = require('../../../dist/nodes/plaid-config.js');
 const endpointNodes = require('../../../dist/nodes/plaid-endpoints.js');
 const storeNode = require('../../../dist/nodes/plaid-item-store.js');
+const itemsNode = require('../../../dist/nodes/plaid-items.js');
 const reconcileNode = require('../../../dist/nodes/plaid-items-reconcile.js');
 const files = require('../../store/support/store-files');
 
@@ -50,7 +51,7 @@ async function deployReconcile(plaid, options = {}) {
     { id: 'catcher', z: TAB, type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: TAB, type: 'helper', wires: [] },
   ];
-  await helper.load([configNode, endpointNodes, storeNode, reconcileWithTexts], flow, {
+  await helper.load([configNode, endpointNodes, storeNode, itemsNode, reconcileWithTexts], flow, {
     cfg: { clientId: plaid.clientId, secret: plaid.secret },
     store: { encryptionKey: key },
   });
