@@ -4,6 +4,7 @@
 // sent out shaped as webhooks, the order Items are checked in, one sweep per store, 429s and 5xx, Hosted Link
 // sessions nobody reported, a sweep stopped by a deploy.
 const assert = require('node:assert/strict');
+const { DatabaseSync } = require('node:sqlite');
 const { startStandIn, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { webhookMetadata } = require('../../dist/plaid/webhook/receiver');
 const { SWEEP_CLAIM_KEY } = require('../../dist/plaid/reconcile/sweep');
@@ -296,6 +297,27 @@ describe('plaid-items-reconcile (stand-in)', function () {
     answerByItem(tokens, (itemId) => itemGet(itemId));
     const { done } = await red.sweep();
     assert.deepEqual([done.payload.checked, done.payload.failed, done.payload.calls], [2, 0, 4]);
+  });
+
+  it('counts an Item whose token the store cannot decrypt as failed, warns naming it, and checks the others', async () => {
+    const red = await deployReconcile(standIn());
+    const tokens = await red.saveItems(3);
+    // Flip one bit of item-001's ciphertext in the file, as a bad disk or a hand edit would.
+    const db = new DatabaseSync(red.file);
+    const envelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-001')).token;
+    const parts = envelope.split('.');
+    const bytes = Buffer.from(parts[3], 'base64');
+    bytes[0] ^= 1;
+    db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run([...parts.slice(0, 3), bytes.toString('base64')].join('.'), 'item-001');
+    db.close();
+    const itemOf = answerByItem(tokens, (itemId) => itemGet(itemId));
+    const { done } = await red.sweep();
+    assert.deepEqual([done.payload.checked, done.payload.failed, done.payload.calls], [2, 1, 2]);
+    assert.deepEqual(plaid.callsTo('/item/get').map(itemOf), ['item-000', 'item-002']);
+    const warnings = helper._NodePrototype.warn.getCalls().filter((call) => call.thisValue.id === 'rec').map((call) => String(call.args[0]));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /^Item item-001 could not be checked: .*item-001/);
+    assert.equal((await red.store.get('item-001')).checked_at, null, 'first in the next sweep');
   });
 
   it('asks for no session with linkSessions off', async () => {

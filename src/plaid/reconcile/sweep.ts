@@ -57,7 +57,7 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number, pausedUntil: number) => void;
   /** Each status change, as it is recorded. */
   onChange?: (change: ReconcileChange) => void;
-  /** An Item that could not be checked for a reason of its own (its token unreadable, an answer without an item). */
+  /** An Item that could not be checked for a reason of its own (its token unreadable, a call Plaid refused for it). */
   onItemFailed?: (itemId: string, reason: string) => void;
 }
 
@@ -282,8 +282,10 @@ class Sweep {
 
   #failedCall(turn: Turn, failure: CallFailure): void {
     if (failure.kind === 'stop') throw failure.error;
-    if (failure.kind === 'retry' && turn.attempt < ATTEMPTS_PER_ITEM) {
-      this.#retries.push({ itemId: turn.itemId, attempt: turn.attempt + 1 });
+    if (failure.kind === 'retry') {
+      if (turn.attempt < ATTEMPTS_PER_ITEM) this.#retries.push({ itemId: turn.itemId, attempt: turn.attempt + 1 });
+      // Out of tries: Plaid's trouble, not the Item's (an outage would otherwise log a line per Item); counted only.
+      else this.#finish('failed');
       return;
     }
     this.#finish('failed', turn.itemId, failure.reason);
