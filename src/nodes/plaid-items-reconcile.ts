@@ -92,6 +92,9 @@ export = function (RED: NodeAPI): void {
         },
         (err: Error) => {
           ring.failed(err instanceof SweepStopped || err instanceof ItemStoreError ? err.code : undefined);
+          if (err instanceof SweepStopped) {
+            err.message = RED._('plaid-items-reconcile.errors.stopped', { reason: err.reason.message, done: String(err.done), total: String(err.total) });
+          }
           done(err);
         },
       );

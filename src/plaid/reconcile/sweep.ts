@@ -61,19 +61,23 @@ export interface SweepOptions {
   onItemFailed?: (itemId: string, reason: string) => void;
 }
 
-export type SweepResult = { alreadyRunning: false; summary: SweepSummary } | { alreadyRunning: true; summary: SweepSummary };
+export interface SweepResult {
+  /** Another sweep of the store holds its claim: this one did nothing (its summary counts nothing). */
+  alreadyRunning: boolean;
+  summary: SweepSummary;
+}
 
-/** The sweep stopped before every Item was done; `summary` says how far it got. */
+/** The sweep stopped before every Item was done (`reason`); `done` of `total` Items were, `summary` counts them. */
 export class SweepStopped extends Error {
-  constructor(message: string, readonly summary: SweepSummary, readonly cause?: unknown) {
-    super(message);
+  constructor(readonly reason: Error, readonly done: number, readonly total: number, readonly summary: SweepSummary) {
+    super(`${reason.message}; ${done} of ${total} Items done, the next sweep starts with the rest`);
     this.name = 'SweepStopped';
   }
 
   /** What stopped it, as a short code: the store's or Plaid's error code when one of them did. */
   get code(): string | undefined {
-    const cause = this.cause as { code?: unknown } | undefined;
-    return typeof cause?.code === 'string' ? cause.code : undefined;
+    const code = (this.reason as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
   }
 }
 
@@ -178,8 +182,7 @@ class Sweep {
     await Promise.all(underway);
     this.#counts.finished_at = new Date(this.#timers.now()).toISOString();
     if (this.#stop.signal.aborted) {
-      const reason = this.#stop.signal.reason as Error;
-      throw new SweepStopped(`${reason.message}; ${this.#done} of ${this.#total} Items done, the next sweep starts with the rest`, { ...this.#counts }, reason);
+      throw new SweepStopped(this.#stop.signal.reason as Error, this.#done, this.#total, { ...this.#counts });
     }
     return { ...this.#counts };
   }
