@@ -63,6 +63,11 @@ export interface EndpointSpec {
    * may have left behind at Plaid, for an endpoint where that matters: the error says it.
    */
   lostAnswer?: string;
+  /**
+   * Where the body carries a webhook URL Plaid will call (a path of keys: `webhook`, `options.webhook`). A path there
+   * (`/plaid/webhook`) is sent with the config node's webhook base URL in front (request-body.ts).
+   */
+  webhookAt?: readonly string[];
 }
 
 const unset: FieldDefault = { value: '', type: 'str' };
@@ -163,6 +168,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     // Setting the same URL twice leaves the same state; receivers already tolerate a repeated acknowledgement.
     retry: 'idempotent',
     fields: [accessToken, { name: 'webhook', required: false, kind: 'nullable-url', default: unset }],
+    webhookAt: ['webhook'],
   },
   {
     type: 'plaid-item-access-token-invalidate',
@@ -205,6 +211,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
       { name: 'user_token', required: false, kind: 'string', default: unset },
       { name: 'user_id', required: false, kind: 'string', default: unset },
     ],
+    webhookAt: ['options', 'webhook'],
   },
   {
     type: 'plaid-sandbox-item-reset-login',
@@ -273,6 +280,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
       { name: 'completion_redirect_uri', in: 'hosted_link', required: false, kind: 'string', default: unset },
       { name: 'url_lifetime_seconds', in: 'hosted_link', required: false, kind: 'integer', default: unset },
     ],
+    webhookAt: ['webhook'],
   },
   {
     type: 'plaid-link-token-get',
