@@ -26,7 +26,7 @@ const LEFT_OUT = new Set(['02', '04']);
  */
 const WEBHOOKS_HANDLED_ELSEWHERE = new Set(['09']);
 /** The groups, in the order they are placed: the repair loop first (top left: the one to try), then the rest. */
-const ORDER = ['08', 'webhooks', '01', '09', '03', '05', '06', '07'];
+const ORDER = ['08', 'webhooks', '01', '03', '09', '05', '06', '07'];
 const GROUP_GAP = 60;
 /** Between the tab's edge and the first groups: an inject button sticks out to the left of its group. */
 const MARGIN = 40;
