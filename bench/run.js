@@ -4,8 +4,9 @@
 // prints a markdown table (also written to docs/benchmarks.md with the machine, Node and Node-RED versions).
 // Progress goes to stderr, the table to stdout. Build first (npm run bench does): the benchmarks load dist/.
 //
-//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres] [--rounds 7] [--seconds 4]
+//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres,reconcile] [--rounds 7] [--seconds 4]
 //                     [--warmup 1] [--quick] [--profile] [--package-root <dir>] [--no-write] [--out <file>]
+//                     [--reconcile-items 10000]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -22,6 +23,7 @@ const BENCHMARKS = [
   { name: 'memory', title: '4. Memory across 100,000 deliveries with dedupe on', module: './memory' },
   { name: 'emulator', title: '5. Emulator vs a bare JSON server', module: './emulator' },
   { name: 'postgres', title: '6. Several instances: dedupe claims on PostgreSQL', module: './postgres' },
+  { name: 'reconcile', title: '7. Reconcile sweep: 10,000 Items at callsPerMinute 5,000', module: './reconcile' },
 ];
 
 function options() {
@@ -34,6 +36,7 @@ function options() {
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'package-root': { type: 'string' },
+      'reconcile-items': { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(ROOT, 'docs', 'benchmarks.md') },
     },
@@ -57,6 +60,8 @@ function options() {
     warmupSeconds: positive(values.warmup, values.quick ? 0.5 : 1, 'warmup'),
     profile: values.profile,
     packageRoot,
+    // The reconcile sweep's store: 10,000 Items take over 2 minutes by design; --quick sweeps 1,000.
+    reconcileItems: Math.round(positive(values['reconcile-items'], values.quick ? 1000 : 10_000, 'reconcile-items')),
     write: !values['no-write'],
     out: path.resolve(values.out),
   };
@@ -70,7 +75,7 @@ async function main() {
   const m = machine();
   const profileDir = opts.profile ? path.join(os.tmpdir(), `plaid-bench-profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
-  const context = { rounds: opts.rounds, seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, profileDir, packageRoot: opts.packageRoot };
+  const context = { rounds: opts.rounds, seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, profileDir, packageRoot: opts.packageRoot, reconcileItems: opts.reconcileItems };
 
   const rows = [];
   const sections = [];

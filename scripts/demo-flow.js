@@ -19,8 +19,14 @@ const EXAMPLE_PATH = /\/plaid\/webhook\/\d\d\b/g;
  * "fixed" notice): on one tab both would answer each event, and the user would get two links.
  */
 const LEFT_OUT = new Set(['02', '04']);
+/**
+ * Example 09 handles the webhooks that 03 and 08 handle already (it puts them and the reconcile's changes in one
+ * handling): on the tab it takes the reconcile's changes only, so no webhook is handled twice (03 and 09 would both
+ * remove a revoked Item, and the second would fail).
+ */
+const WEBHOOKS_HANDLED_ELSEWHERE = new Set(['09']);
 /** The groups, in the order they are placed: the repair loop first (top left: the one to try), then the rest. */
-const ORDER = ['08', 'webhooks', '01', '03', '05', '06', '07'];
+const ORDER = ['08', 'webhooks', '01', '03', '09', '05', '06', '07'];
 const GROUP_GAP = 60;
 /** Between the tab's edge and the first groups: an inject button sticks out to the left of its group. */
 const MARGIN = 40;
@@ -59,6 +65,11 @@ function adapt(nodes, key) {
     const copy = structuredClone({ ...node, z: TAB_ID });
     if (node.type !== 'plaid-webhook-in') {
       out.push(copy);
+      continue;
+    }
+    if (WEBHOOKS_HANDLED_ELSEWHERE.has(key)) {
+      const group = out.find((n) => n.id === node.g);
+      if (group) group.nodes = group.nodes.filter((id) => id !== node.id);
       continue;
     }
     const byTargets = new Map();

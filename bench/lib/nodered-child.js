@@ -106,10 +106,33 @@ function drive({ driver: driverId, concurrency, warmupMs, durationMs, payload })
   });
 }
 
+/**
+ * Sends one message from the bench-driver `driver` and resolves once a bench-sink naming the driver gets what it
+ * became: its role, how long it took, and its payload.
+ */
+function once({ driver: driverId, payload = {}, timeoutMs = 600_000 }) {
+  const driver = bench.drivers.get(driverId);
+  if (!driver) throw new Error(`no bench-driver ${driverId}`);
+  return new Promise((resolve, reject) => {
+    const startedAt = Date.now();
+    const timer = setTimeout(() => {
+      bench.onSink.delete(driverId);
+      reject(new Error(`no answer to ${driverId}'s message within ${timeoutMs} ms`));
+    }, timeoutMs);
+    bench.onSink.set(driverId, (msg, role) => {
+      clearTimeout(timer);
+      bench.onSink.delete(driverId);
+      resolve({ role, ms: Date.now() - startedAt, payload: msg.payload, error: msg.error?.message });
+    });
+    driver.send({ payload });
+  });
+}
+
 serveChild({
   init,
   commands: {
     drive,
+    once,
     counts: () => Object.fromEntries(bench.counts),
     memory: () => settledMemory(),
   },

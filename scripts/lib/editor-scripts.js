@@ -77,6 +77,15 @@ const EDITOR_SCRIPTS = {
     global: 'PlaidItemsEditor',
     constants: () => ({ statuses: runtime('plaid/store/record.js').ITEM_STATUSES, operations: runtime('nodes/items/operations.js').ITEMS_OPERATIONS }),
   },
+  'plaid-items-reconcile': {
+    source: 'items-reconcile',
+    factory: 'plaidItemsReconcileEditor',
+    global: 'PlaidItemsReconcileEditor',
+    constants: () => {
+      const { DEFAULT_RECONCILE_STATUSES, MAX_CALLS_PER_MINUTE } = runtime('plaid/reconcile/defaults.js');
+      return { statuses: runtime('plaid/store/record.js').ITEM_STATUSES, defaultStatuses: DEFAULT_RECONCILE_STATUSES, maxCallsPerMinute: MAX_CALLS_PER_MINUTE };
+    },
+  },
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',

@@ -39,7 +39,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
   const TAB = 'plaid-items-sidebar';
   /** A burst of changes (a webhook storm, a redeploy) makes one read. */
   const REFRESH_DELAY_MS = 250;
-  const COLUMNS = ['item_id', 'client_user_id', 'institution_id', 'status', 'error_code', 'last_webhook'] as const;
+  const COLUMNS = ['item_id', 'client_user_id', 'institution_id', 'status', 'error_code', 'last_webhook', 'checked_at'] as const;
 
   function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string | null): HTMLElementTagNameMap[K] {
     const el = document.createElement(tag);
@@ -185,7 +185,13 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
         cell(row, item.item_id, 'plaid-items-id');
         cell(row, item.client_user_id);
         cell(row, item.institution_id);
-        row.appendChild(element('td')).appendChild(badge(item.status));
+        const statusCell = row.appendChild(element('td'));
+        statusCell.appendChild(badge(item.status));
+        if (item.consent_expiration_time) {
+          // When the user's consent ends (EU/UK OAuth Items): what PENDING_EXPIRATION warns about.
+          const consent = statusCell.appendChild(element('div', 'plaid-items-consent', _('consentEnds', { date: new Date(item.consent_expiration_time).toLocaleDateString() })));
+          consent.title = new Date(item.consent_expiration_time).toLocaleString();
+        }
         cell(row, item.error_code, 'plaid-items-error');
         const last = row.appendChild(element('td', 'plaid-items-last'));
         if (item.last_webhook) {
@@ -195,6 +201,8 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
           last.appendChild(element('br'));
           last.appendChild(when(item.last_webhook.at));
         }
+        // When a reconcile last had Plaid's answer for the Item; empty if none ever did.
+        row.appendChild(element('td', 'plaid-items-checked')).appendChild(when(item.checked_at));
       }
     }
 

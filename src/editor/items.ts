@@ -18,22 +18,10 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
     return (node.name as string) || node._(`plaid-items.operation.${(node.operation as string) || 'get'}`);
   }
 
-  /** A checkbox per status, checked for those the node filters on. */
-  function prepareStatuses(node: EditorNode): void {
-    const chosen = Array.isArray(node.statuses) ? (node.statuses as unknown[]) : [];
-    const box = $('#plaid-items-statuses');
-    for (const status of constants.statuses) {
-      const id = `plaid-items-status-${status}`;
-      $('<label>', { for: id, style: 'display: inline-block; width: auto; margin-right: 12px;' })
-        .append($('<input>', { type: 'checkbox', id, value: status, style: 'width: auto; margin: 0 4px 0 0;' }).prop('checked', chosen.indexOf(status) !== -1))
-        .append($('<code>').text(status))
-        .appendTo(box);
-    }
-  }
-
   function prepare(node: EditorNode): void {
     migrateInEditor(node, 'plaid-items', 'node-input');
-    prepareStatuses(node);
+    // A checkbox per status, checked for those the node filters on.
+    statusCheckboxes('#plaid-items-statuses', 'plaid-items-status', constants.statuses, Array.isArray(node.statuses) ? (node.statuses as unknown[]) : []);
     $('#node-input-item_id').typedInput({ default: 'msg', typeField: '#node-input-item_idType', types: ['msg', 'flow', 'global', 'str', 'env'] });
     $('#node-input-operation').on('change', function () {
       const operation = inputText('#node-input-operation');
@@ -45,7 +33,7 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
 
   /** The filter is the statuses checked; none checked: every status. */
   function save(node: EditorNode): void {
-    node.statuses = $('#plaid-items-statuses input:checked').map(function () { return (this as HTMLInputElement).value; }).get();
+    node.statuses = checkedStatuses('#plaid-items-statuses');
   }
 
   return {

@@ -61,3 +61,19 @@ function migrateInEditor(node: EditorNode, type: string, prefix: string, steps =
     for (const link of links) link.sourcePort = moves[link.sourcePort] ?? link.sourcePort;
   }
 }
+
+/** A checkbox per status in `box` (ids `idPrefix`-<status>), ticked for those in `chosen`. */
+function statusCheckboxes(box: string, idPrefix: string, statuses: readonly string[], chosen: readonly unknown[]): void {
+  for (const status of statuses) {
+    const id = `${idPrefix}-${status}`;
+    $('<label>', { for: id, style: 'display: inline-block; width: auto; margin-right: 12px;' })
+      .append($('<input>', { type: 'checkbox', id, value: status, style: 'width: auto; margin: 0 4px 0 0;' }).prop('checked', chosen.indexOf(status) !== -1))
+      .append($('<code>').text(status))
+      .appendTo($(box));
+  }
+}
+
+/** The statuses ticked in `box`, in their order. */
+function checkedStatuses(box: string): string[] {
+  return $(`${box} input:checked`).map(function () { return (this as HTMLInputElement).value; }).get();
+}

@@ -80,6 +80,7 @@ export class PlaidClient {
       const outcome = await this.attempt(got, endpoint, payload);
       const result = this.interpret(endpoint, outcome, attempt, secrets);
       if (!(result instanceof PlaidRequestError)) return result;
+      if (result.status === 429 && 'response' in outcome) result.retryAfterMs = parseRetryAfter(headerValue(outcome.response.headers['retry-after']));
       const wait = attempt < maxAttempts ? this.retryDelay(endpoint, outcome, attempt) : undefined;
       // A close() before or during the wait ends the call with this attempt's error: nothing is sent after close.
       if (wait === undefined || !(await this.waited(wait))) {
@@ -87,6 +88,8 @@ export class PlaidClient {
           result.message += `; an earlier attempt ended in ${unclear} and may have taken effect`;
           result.earlierAttempt = unclear;
         }
+        result.mayHaveTakenEffect = unclear !== undefined || mayHaveReachedPlaid(result) !== undefined;
+        if (result.mayHaveTakenEffect && endpoint.lostAnswer) result.message += `; ${endpoint.lostAnswer}`;
         throw result;
       }
       unclear ??= mayHaveReachedPlaid(result);
@@ -180,14 +183,17 @@ export class PlaidClient {
     }
     const status = outcome.response.statusCode;
     if (status === 429) {
-      const header = outcome.response.headers['retry-after'] as string | string[] | undefined;
-      const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+      const retryAfter = parseRetryAfter(headerValue(outcome.response.headers['retry-after']));
       if (retryAfter === undefined) return backoff;
       return retryAfter <= this.options.maxRetryAfterMs ? retryAfter : undefined;
     }
     if (status >= 500 && endpoint.retry === 'idempotent') return backoff;
     return undefined;
   }
+}
+
+function headerValue(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
 }
 
 /** How a failed attempt that Plaid may have acted on ended; undefined when Plaid surely did nothing. */

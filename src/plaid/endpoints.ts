@@ -59,6 +59,11 @@ export interface EndpointSpec {
   /** A setting choosing which `mode` fields are sent (read like a field, never sent itself). */
   mode?: FieldSpec;
   /**
+   * What a call that may have taken effect without its answer coming back (a timeout, a dropped connection, a 5xx)
+   * may have left behind at Plaid, for an endpoint where that matters: the error says it.
+   */
+  lostAnswer?: string;
+  /**
    * Where the body carries a webhook URL Plaid will call (a path of keys: `webhook`, `options.webhook`). A path there
    * (`/plaid/webhook`) is sent with the config node's webhook base URL in front (request-body.ts).
    */
@@ -172,6 +177,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     sandboxOnly: false,
     // A repeat would rotate the token Plaid just issued in the lost answer: the Item would be left unreachable.
     retry: 'refused-only',
+    lostAnswer: 'the token may have been rotated at Plaid without the new one being received: if item/get then refuses the old token, the Item must be linked again',
     storeEffect: 'replace-token',
     fields: [accessToken],
   },
@@ -182,6 +188,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     sandboxOnly: false,
     // Public tokens are single use: a repeat after a lost answer fails and the Item's access token is lost.
     retry: 'refused-only',
+    lostAnswer: 'an Item may now exist at Plaid whose access token was not received (Plaid cannot send it again): the user must link again',
     fields: [{ name: 'public_token', required: true, kind: 'string', default: { value: 'payload.public_token', type: 'msg' } }],
     storeEffect: 'save-item',
     // Kept on the record; Plaid's exchange answer has neither (Link's onSuccess metadata has the institution).

@@ -1,5 +1,8 @@
 import { redact } from './redact';
 
+/** Plaid's answers to an access token of an Item Plaid no longer has (removed, or never this client's). */
+export const ITEM_GONE_CODES: ReadonlySet<string> = new Set(['INVALID_ACCESS_TOKEN', 'ITEM_NOT_FOUND']);
+
 /** Plaid's error body (PlaidError in the OpenAPI spec); Plaid may add fields, so the rest is kept as is. */
 export interface PlaidErrorBody {
   error_type: string;
@@ -38,6 +41,10 @@ export class PlaidRequestError extends Error {
    * and may have taken effect: how it ended. Then an INVALID_ACCESS_TOKEN from item/remove likely means it did.
    */
   earlierAttempt?: string;
+  /** True when this call may have taken effect at Plaid without its answer coming back (this or an earlier attempt). */
+  mayHaveTakenEffect = false;
+  /** A 429's Retry-After, in ms, when Plaid gave one. */
+  retryAfterMs?: number;
 
   constructor(init: PlaidRequestErrorInit) {
     super(describe(init));

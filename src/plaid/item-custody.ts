@@ -2,7 +2,7 @@
 // sent only in the request body, and whatever Plaid answers with a token goes into the store, never back out.
 import type { PlaidClient, PlaidResponse } from './client';
 import { ENDPOINTS, EndpointSpec, storeFieldsOf, takesAccessToken } from './endpoints';
-import { PlaidRequestError } from './errors';
+import { ITEM_GONE_CODES, PlaidRequestError } from './errors';
 import { buildRequestBody, FieldSettings, resolveFields, resolveMode } from './request-body';
 import { ItemStoreError } from './store/errors';
 import type { ItemStore } from './store/item-store';
@@ -10,9 +10,6 @@ import type { ItemRecord } from './store/record';
 
 /** Fields that hold a token, in a request payload or in Plaid's answer: with a store they never reach a message. */
 const TOKEN_FIELDS = ['access_token', 'new_access_token'] as const;
-
-/** Plaid's answers to a token the store still holds for an Item Plaid no longer has. */
-const ITEM_GONE_CODES = new Set(['INVALID_ACCESS_TOKEN', 'ITEM_NOT_FOUND']);
 
 // The table has the row; `as` because find() cannot know it.
 const ITEM_REMOVE = ENDPOINTS.find((endpoint) => endpoint.path === '/item/remove') as EndpointSpec;
@@ -137,19 +134,26 @@ async function saveExchanged(call: CustodyCall, answer: Record<string, unknown>,
 }
 
 /**
- * The store's side of an error answer. ITEM_LOGIN_REQUIRED marks the record login_required. item/remove answered
+ * The store's side of a failed call. ITEM_LOGIN_REQUIRED marks the record login_required. item/remove answered
  * INVALID_ACCESS_TOKEN or ITEM_NOT_FOUND after an attempt whose answer was lost: that attempt most likely removed the
- * Item, so the record is marked removed (the error still goes to Catch, saying so).
+ * Item, so the record is marked removed. An item/remove that failed otherwise after an attempt that may have taken
+ * effect leaves the Item removed or not: the record is marked unsettled, and the next reconcile checks it first.
+ * Either way the error still goes to Catch, saying so.
  */
 async function afterRefusal(store: ItemStore, endpoint: EndpointSpec, itemId: string, err: unknown): Promise<ItemRecord | undefined> {
-  if (!(err instanceof PlaidRequestError) || !err.plaidError) return undefined;
-  if (err.plaidError.error_code === 'ITEM_LOGIN_REQUIRED') return store.markLoginRequired(itemId);
-  if (endpoint.storeEffect === 'mark-removed' && err.earlierAttempt && ITEM_GONE_CODES.has(err.plaidError.error_code)) {
+  if (!(err instanceof PlaidRequestError)) return undefined;
+  const code = err.plaidError?.error_code;
+  if (code === 'ITEM_LOGIN_REQUIRED') return store.markLoginRequired(itemId);
+  if (endpoint.storeEffect !== 'mark-removed') return undefined;
+  if (err.earlierAttempt && code !== undefined && ITEM_GONE_CODES.has(code)) {
     const record = await store.markRemoved(itemId);
     err.message += `; Item ${itemId} is marked removed in the store`;
     return record;
   }
-  return undefined;
+  if (!err.mayHaveTakenEffect) return undefined;
+  const record = await store.markUnsettled(itemId, endpoint.path);
+  err.message += `; Item ${itemId} may have been removed at Plaid: the store marks it unsettled, and the next reconcile (plaid-items-reconcile) checks it first and settles it`;
+  return record;
 }
 
 /** A string field Plaid's answer must hold for the store to be kept current; its absence stores nothing. */

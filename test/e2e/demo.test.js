@@ -27,11 +27,13 @@ const BUTTONS = {
   rotate: { inject: named('05', 'inject', 'Rotate the access token'), done: named('05', 'debug', 'rotated') },
   move: { inject: named('06', 'inject', 'Move the webhook to a new URL'), done: named('06', 'debug', 'confirmed') },
   verify: { inject: named('07', 'inject', "Expire a new Item's account verification"), done: named('07', 'debug', 'verification set') },
+  silently: { inject: named('09', 'inject', 'Break an Item silently'), done: named('09', 'debug', 'broken silently') },
+  reconcile: { inject: named('09', 'inject', 'Reconcile now'), done: named('09', 'debug', 'sweep done') },
 };
 const ORDERS = {
-  'top to bottom': ['break', 'disconnect', 'link', 'list', 'revoke', 'rotate', 'move', 'verify'],
-  'revoke first, then every other': ['revoke', 'rotate', 'break', 'verify', 'move', 'disconnect', 'list', 'link'],
-  'bottom to top, revoking in between': ['verify', 'revoke', 'move', 'revoke', 'rotate', 'revoke', 'disconnect', 'break', 'list', 'link'],
+  'top to bottom': ['break', 'disconnect', 'link', 'list', 'silently', 'reconcile', 'revoke', 'rotate', 'move', 'verify'],
+  'revoke first, then every other': ['revoke', 'rotate', 'reconcile', 'break', 'verify', 'move', 'silently', 'disconnect', 'list', 'link'],
+  'bottom to top, revoking in between': ['verify', 'revoke', 'move', 'revoke', 'silently', 'rotate', 'revoke', 'reconcile', 'disconnect', 'break', 'list', 'link'],
 };
 
 describe('the npm start demo', function () {
@@ -101,6 +103,25 @@ describe('the npm start demo', function () {
       for (const name of names) await click(name);
     });
   }
+
+  it('finds an Item broken without a webhook once "Reconcile now" is pressed', async () => {
+    await click('silently');
+    const itemId = /^broke (\S+) without a webhook/.exec(comms.debug(BUTTONS.silently.done).at(-1).msg)[1];
+    const needs = named('09', 'debug', 'needs the user');
+    const before = comms.debug(needs).length;
+    await click('reconcile');
+    const found = await until('the change it found', () => comms.debug(needs).slice(before).find((d) => d.msg.includes(itemId)));
+    assert.equal(found.msg, `needs the user: ${itemId} (ITEM_LOGIN_REQUIRED), found by reconcile`);
+  });
+
+  it("looks up the session of the repair link 08 sent (plaid-link-token-get): not ended while the user has not used it", async () => {
+    await click('break');
+    const session = named('09', 'debug', 'session');
+    const before = comms.debug(session).length;
+    await inject(launcher.editor, named('09', 'inject', "Look up a repair link's session"));
+    const shown = await until('the session looked up', () => comms.debug(session)[before]);
+    assert.match(shown.msg, /^no session of link-sandbox-\S+ has ended yet$/);
+  });
 
   it('the outbox lists each notification with its link, and the Items as the store has them', async () => {
     const page = await fetch(`${launcher.editor}/demo/outbox`);

@@ -162,8 +162,29 @@ describe('examples end to end, each alone after import, on the npm start launche
     assert.equal(note.subject, 'Your bank connection needs you');
   });
 
-  it('all eight side by side on the one Plaid config node and Item store: every button works, each on its own Items', async () => {
-    await deploy('01', '02', '03', '04', '05', '06', '07', '08');
+  it('09 reconcile: an Item broken without a webhook is found by "Reconcile now", handled as the webhook would be', async () => {
+    await deploy('09');
+    const broken = await click('09', 'Break an Item silently', 'broken silently');
+    const itemId = /^broke (\S+) without a webhook/.exec(broken)[1];
+    const item = await itemOf(itemId);
+    assert.deepEqual([item.error_code, item.webhook], ['ITEM_LOGIN_REQUIRED', `${editor}/plaid/webhook/09`], 'broken at Plaid, its webhook URL back');
+    const { body: { deliveries } } = await json(`${emulator}/emulator/deliveries`);
+    assert.deepEqual(deliveries.filter((d) => d.itemId === itemId).map((d) => d.webhookCode), ['WEBHOOK_UPDATE_ACKNOWLEDGED'], 'no ERROR was sent');
+    const needs = named('09', 'debug', 'needs the user');
+    const foundFor = (from) => comms.debug(needs).slice(from).filter((d) => d.msg.includes(itemId));
+    const before = comms.debug(needs).length;
+    // The store holds the Items of the examples run before: the sweep checks them all.
+    const done = await click('09', 'Reconcile now', 'sweep done');
+    assert.match(done, /^checked \d+, changed [1-9]\d*, failed 0, calls \d+$/);
+    const [found] = await until('the change handled as the webhook would be', () => foundFor(before).length && foundFor(before));
+    assert.equal(found.msg, `needs the user: ${itemId} (ITEM_LOGIN_REQUIRED), found by reconcile`);
+    const again = comms.debug(needs).length;
+    assert.match(await click('09', 'Reconcile now', 'sweep done'), /^checked \d+, changed 0, failed 0, calls \d+$/, 'nothing new');
+    assert.deepEqual(foundFor(again), [], 'found once');
+  });
+
+  it('all nine side by side on the one Plaid config node and Item store: every button works, each on its own Items', async () => {
+    await deploy('01', '02', '03', '04', '05', '06', '07', '08', '09');
     // In an order where each button finds Items of the others in the store.
     await click('01', 'Link a new sandbox Item', 'Item');
     await click('05', 'Rotate the access token', 'rotated');
@@ -173,9 +194,13 @@ describe('examples end to end, each alone after import, on the npm start launche
     assert.equal(notice(await click('08', 'Warn of a disconnect', 'notify the user')).to, 'user-08');
     assert.match(await click('06', 'Move the webhook to a new URL', 'confirmed'), /\/plaid\/webhook\/06\?v=\d+$/);
     await click('07', "Expire a new Item's account verification", 'verification set');
+    await click('09', 'Break an Item silently', 'broken silently');
+    assert.match(await click('09', 'Reconcile now', 'sweep done'), /^checked \d+, changed [1-9]\d*, failed 0, calls \d+$/);
+    // 02 and 08 left Items waiting on their repair links: 09 looks the newest one's session up.
+    assert.match(await click('09', "Look up a repair link's session", 'session'), /^no session of link-sandbox-\S+ has ended yet$/);
     const listed = await click('01', 'List the stored Items', 'stored Items');
     assert.match(listed, /^\d+ Items in the store: /);
-    for (const key of ['02', '03', '04', '06', '07', '08']) {
+    for (const key of ['02', '03', '04', '06', '07', '08', '09']) {
       const res = await fetch(`${editor}/plaid/webhook/${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(res.status, 401, `${key}'s route is up and refuses an unsigned delivery`);
     }
@@ -255,7 +280,7 @@ describe('examples end to end, each alone after import, on the npm start launche
 
   it('every node type of the package appears in some example', () => {
     const types = new Set(Object.values(examples).flat().map((n) => n.type));
-    const all = ['plaid-config', 'plaid-webhook-in', 'plaid-item-store', 'plaid-items', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
+    const all = ['plaid-config', 'plaid-webhook-in', 'plaid-item-store', 'plaid-items', 'plaid-items-reconcile', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
     for (const type of all) assert.ok(types.has(type), `${type} appears in an example`);
   });
 

@@ -51,6 +51,8 @@ describe('Plaid Items sidebar: Admin API', function () {
   let userDir;
   let base;
   let tokens;
+  /** When item-healthy-1 was checked by a reconcile. */
+  let checkedAt;
 
   async function request(urlPath, accessToken) {
     const res = await fetch(`${base}${urlPath}`, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
@@ -95,6 +97,8 @@ describe('Plaid Items sidebar: Admin API', function () {
     await main.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-login-2', error: { error_code: 'ITEM_LOGIN_REQUIRED', error_type: 'ITEM_ERROR' } });
     await main.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'PENDING_EXPIRATION', item_id: 'item-expiring-3', consent_expiration_time: '2030-01-01T00:00:00Z' });
     await main.markRemoved('item-removed-4');
+    const healthy = await main.get('item-healthy-1');
+    checkedAt = (await main.applyCheck('item-healthy-1', { status: 'healthy', error_code: null, consent_expiration_time: null, basis: healthy.updated_at })).record.checked_at;
     await store('store-other').save({ item_id: 'item-other-1', access_token: token('o1'), client_user_id: 'user-eve' });
   });
 
@@ -158,6 +162,11 @@ describe('Plaid Items sidebar: Admin API', function () {
       assert.ok(login.link_token_expiration, 'the repair link expiry is shown');
       assert.equal('link_token' in login, false, 'no link token');
       for (const item of body.items) assert.equal('access_token' in item, false);
+      // When the consent ends (from PENDING_EXPIRATION here) and when a reconcile last checked the Item.
+      const expiring = body.items[1];
+      assert.deepEqual([expiring.consent_expiration_time, expiring.checked_at], ['2030-01-01T00:00:00Z', null]);
+      const healthy = body.items[2];
+      assert.equal(healthy.checked_at, checkedAt);
     });
 
     it('filters by one status, by a comma list, and by repeated status parameters', async () => {

@@ -29,8 +29,8 @@ describe('store: ItemStore on SQLite', () => {
     const { store, file } = await files.openStore();
     const record = await store.save({ item_id: 'item-a', access_token: token(1), client_user_id: 'user-1', institution_id: 'ins_109508' });
     assert.deepEqual(Object.keys(record).sort(), [
-      'client_user_id', 'created_at', 'error_code', 'institution_id', 'item_id', 'last_webhook', 'link_token',
-      'link_token_expiration', 'status', 'updated_at',
+      'checked_at', 'client_user_id', 'consent_expiration_time', 'created_at', 'error_code', 'institution_id', 'item_id', 'last_webhook',
+      'link_session_status', 'link_token', 'link_token_expiration', 'status', 'unsettled', 'updated_at',
     ]);
     assert.equal(record.status, 'healthy');
     assert.equal(await store.resolveToken('item-a'), token(1));

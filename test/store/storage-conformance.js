@@ -152,6 +152,38 @@ function describeStorageConformance(name, freshDatabase) {
         assert.deepEqual(await storage.list({}).then(ids), ['item-new']);
       });
 
+      it('updates several rows in one transaction: each change gets its row, results in the order asked', async function () {
+        await put(storage, storedItem('item-b'));
+        await put(storage, storedItem('item-c'));
+        const seen = [];
+        const written = await storage.updateMany([
+          { itemId: 'item-c', change: (current) => (seen.push(['item-c', current?.record.status]), storedItem('item-c', { record: { status: 'error' } })) },
+          { itemId: 'item-a', change: (current) => (seen.push(['item-a', current?.record.status]), storedItem('item-a')) },
+          { itemId: 'item-b', change: (current) => (seen.push(['item-b', current?.record.status]), undefined) },
+          { itemId: 'item-x', change: () => undefined },
+        ]);
+        assert.deepEqual(written.map((row) => row && [row.record.item_id, row.record.status]), [['item-c', 'error'], ['item-a', 'healthy'], ['item-b', 'healthy'], undefined]);
+        assert.deepEqual(seen.sort(), [['item-a', undefined], ['item-b', 'healthy'], ['item-c', 'healthy']]);
+        const second = await another();
+        assert.deepEqual(ids(await second.list({})), ['item-a', 'item-b', 'item-c']);
+        assert.equal((await second.get('item-c')).record.status, 'error');
+        assert.deepEqual(await storage.updateMany([]), []);
+      });
+
+      it('writes none of several rows when one change throws, and rejects with that very error', async function () {
+        await put(storage, storedItem('item-a'));
+        const thrown = new Error('the change refused');
+        await assert.rejects(storage.updateMany([
+          { itemId: 'item-a', change: () => storedItem('item-a', { record: { status: 'revoked' } }) },
+          { itemId: 'item-b', change: () => storedItem('item-b') },
+          { itemId: 'item-c', change: () => { throw thrown; } },
+        ]), (/** @type {any} */ err) => err === thrown);
+        assert.deepEqual(await storage.get('item-a'), storedItem('item-a'));
+        assert.equal(await storage.get('item-b'), undefined);
+        await put(storage, storedItem('item-b'));
+        assert.deepEqual(ids(await storage.list({})), ['item-a', 'item-b'], 'still usable');
+      });
+
       it('deletes a row: true once, then false', async function () {
         await put(storage, storedItem('item-1'));
         await put(storage, storedItem('item-2'));

@@ -43,6 +43,7 @@ const DEFAULT_ANSWERS = {
     const expiration = new Date(Date.now() + 4 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     return { link_token: linkToken, expiration, ...(req.hosted_link ? { hosted_link_url: `https://hosted.plaid.com/link/${linkToken}` } : {}) };
   },
+  // A token without sessions yet; tests answer the sessions they need (respond or script).
   '/link/token/get': (req) => ({
     link_token: req.link_token,
     created_at: new Date(Date.now() - 60_000).toISOString(),
@@ -61,6 +62,7 @@ async function startStandIn() {
   const requests = [];
   const violations = [];
   const scripts = new Map();
+  const responders = new Map();
   const sockets = new Set();
 
   const server = http.createServer(withBody((req, res, bytes) => {
@@ -79,7 +81,7 @@ async function startStandIn() {
     requests.push({ path, body, headers: req.headers, at: Date.now() });
     if (problems.length) violations.push({ path, problems });
 
-    const step = (scripts.get(path) || []).shift() || {};
+    const step = (scripts.get(path) || []).shift() || (problems.length === 0 && responders.get(path)?.(body)) || {};
     const answer = () => {
       if (res.destroyed) return;
       if (step.destroy) return req.socket.destroy();
@@ -116,6 +118,10 @@ async function startStandIn() {
     script(path, ...steps) {
       scripts.set(path, [...(scripts.get(path) || []), ...steps]);
     },
+    /** Answers requests to `path` that no script step is queued for with `answer(requestBody)`: a step as above. */
+    respond(path, answer) {
+      responders.set(path, answer);
+    },
     callsTo(path) {
       return requests.filter((r) => r.path === path);
     },
@@ -123,6 +129,7 @@ async function startStandIn() {
       requests.length = 0;
       violations.length = 0;
       scripts.clear();
+      responders.clear();
     },
     openSockets: () => sockets.size,
     close() {

@@ -33,6 +33,8 @@ const OVERVIEW_FIELDS = [
   'error_code',
   'last_webhook',
   'link_token_expiration',
+  'consent_expiration_time',
+  'checked_at',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof ItemRecord)[];

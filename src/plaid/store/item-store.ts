@@ -3,10 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
+import { withCurrentRecords } from './current-records';
 import { ItemStoreError } from './errors';
 import { KeyCustody } from './key-custody';
 import type { KeyUsage, RewrapResult } from './key-usage';
-import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type StoredItem } from './record';
+import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type LinkSessionStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
@@ -28,6 +29,21 @@ export interface SaveItemInput {
   access_token: string;
   client_user_id?: string | null;
   institution_id?: string | null;
+}
+
+/** What a reconcile learnt at Plaid about one Item (src/plaid/reconcile/ reads it from /item/get's answer). */
+export interface ItemCheck {
+  /** `removed`: Plaid no longer knows the Item (the token is wiped). */
+  status: ItemStatus;
+  error_code: string | null;
+  consent_expiration_time: string | null;
+  /** The record's updated_at when it was read for the call: a record changed since keeps what changed it. */
+  basis: string;
+}
+
+export interface CheckApplied {
+  record: ItemRecord;
+  previousStatus: ItemStatus;
 }
 
 export interface ItemStoreOptions {
@@ -52,7 +68,7 @@ export class ItemStore extends EventEmitter {
 
   constructor(storage: ItemStorage, cipher: TokenCipher, options: ItemStoreOptions = {}) {
     super();
-    this.#storage = storage;
+    this.#storage = withCurrentRecords(storage);
     this.#cipher = cipher;
     this.#now = options.now ?? Date.now;
     this.#claimLeaseMs = options.claimLeaseMs ?? CLAIM_LEASE_MS;
@@ -190,6 +206,54 @@ export class ItemStore extends EventEmitter {
   }
 
   /**
+   * A call for the Item ended without a clear answer and may have taken effect at Plaid (an item/remove whose
+   * answer was lost): the record names the call's path in `unsettled`, so the next reconcile checks the Item first
+   * and settles it. A removed Item stays as it is. Undefined for an unknown Item.
+   */
+  async markUnsettled(itemId: string, path: string): Promise<ItemRecord | undefined> {
+    const id = checkItemId(itemId);
+    const at = this.#iso();
+    const stored = await this.#guard(id, 'mark unsettled', () =>
+      this.#storage.update(id, (current) => {
+        if (!current || current.record.status === 'removed') return undefined;
+        return { ...current, record: { ...current.record, unsettled: path, updated_at: at } };
+      }),
+    );
+    if (stored) this.emit('change', stored.record);
+    return stored?.record;
+  }
+
+  /**
+   * Records what a reconcile found at Plaid: checked_at always; status, error_code and consent_expiration_time
+   * (and `unsettled` cleared) unless the record changed since it was read for the call (`check.basis`), since that
+   * change is at least as new as Plaid's answer. `removed` wipes the token. Undefined for an Item no longer stored.
+   */
+  async applyCheck(itemId: string, check: ItemCheck): Promise<CheckApplied | undefined> {
+    return (await this.applyChecks([{ itemId, check }]))[0];
+  }
+
+  /** applyCheck for several Items in one transaction (one commit, not one per Item); results in the same order. */
+  async applyChecks(checks: ReadonlyArray<{ itemId: string; check: ItemCheck }>): Promise<Array<CheckApplied | undefined>> {
+    const at = this.#iso();
+    const previous = new Array<ItemStatus | undefined>(checks.length);
+    const changes = checks.map(({ itemId, check }, index) => ({
+      itemId: checkItemId(itemId),
+      change: (current: StoredItem | undefined) => {
+        previous[index] = current?.record.status;
+        return current && withCheck(current, check, at);
+      },
+    }));
+    const subject = checks.length === 1 ? checks[0].itemId : undefined;
+    const stored = await this.#guard(subject, subject ? 'record the check of' : `record ${checks.length} checks in`, () => this.#storage.updateMany(changes));
+    return stored.map((row, index) => {
+      const previousStatus = previous[index];
+      if (!row || previousStatus === undefined) return undefined;
+      this.emit('change', row.record);
+      return { record: row.record, previousStatus };
+    });
+  }
+
+  /**
    * Plaid answered a call for the Item with ITEM_LOGIN_REQUIRED: the record says so at once (as the ITEM ERROR
    * webhook would), so a flow can start the repair without waiting for a webhook. A removed Item stays removed.
    * Undefined for an unknown Item.
@@ -243,7 +307,7 @@ export class ItemStore extends EventEmitter {
       if (!current) throw notInStore(id);
       return {
         ...current,
-        record: { ...current.record, link_token: linkToken, link_token_expiration: expiration ?? null, updated_at: at },
+        record: { ...current.record, link_token: linkToken, link_token_expiration: expiration ?? null, link_session_status: null, updated_at: at },
       };
     });
   }
@@ -306,15 +370,23 @@ export class ItemStore extends EventEmitter {
     const itemId = found.record.item_id;
     const success = typeof body.status === 'string' && body.status.toUpperCase() === 'SUCCESS';
     const at = this.#iso();
+    const sessionStatus: LinkSessionStatus = success ? 'SUCCESS' : 'EXITED';
+    let applied = false;
     const stored = await this.#guard(itemId, 'record a webhook on', () =>
       this.#storage.update(itemId, (current) => {
-        if (!current) return undefined;
+        applied = false;
+        // A session of an older link token changes nothing, nor one the record already has (its webhook after a
+        // reconcile found it, or a re-delivery): after SUCCESS nothing, after EXITED only a SUCCESS.
+        const recorded = current?.record.link_session_status;
+        if (!current || current.record.link_token !== linkToken || recorded === 'SUCCESS' || recorded === sessionStatus) return undefined;
+        applied = true;
         const repaired = success && current.record.status !== 'removed';
         const status = repaired ? 'healthy' : current.record.status;
-        return webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, at);
+        const finished = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, at);
+        return { ...finished, record: { ...finished.record, link_session_status: sessionStatus } };
       }),
     );
-    if (stored) this.emit('change', stored.record);
+    if (stored && applied) this.emit('change', stored.record);
     return stored?.record ?? null;
   }
 
@@ -323,11 +395,17 @@ export class ItemStore extends EventEmitter {
     const next = current.record.status === 'removed' ? undefined : statusForWebhook(type, code, body);
     const status = next ?? current.record.status;
     const errorCode = webhookErrorCode(body) ?? (next === 'healthy' ? null : current.record.error_code);
-    return webhookApplied(current, type, code, status, errorCode, at);
+    const applied = webhookApplied(current, type, code, status, errorCode, at);
+    // PENDING_EXPIRATION says when the consent ends, as /item/get would.
+    const consentEnds = type === 'ITEM' && code === 'PENDING_EXPIRATION' ? body.consent_expiration_time : undefined;
+    if (typeof consentEnds !== 'string' || !consentEnds) return applied;
+    return { ...applied, record: { ...applied.record, consent_expiration_time: consentEnds } };
   }
 
   #withStatus(current: StoredItem, status: ItemStatus, errorCode: string | null, at: string): StoredItem {
-    const record: ItemRecord = { ...current.record, status, error_code: errorCode, updated_at: at };
+    // Marked removed, the Item is settled: nothing about it is unknown any more.
+    const unsettled = status === 'removed' ? null : current.record.unsettled;
+    const record: ItemRecord = { ...current.record, status, error_code: errorCode, unsettled, updated_at: at };
     return {
       record,
       tokenCiphertext: status === 'removed' ? null : current.tokenCiphertext,
@@ -397,6 +475,10 @@ function emptyRecord(itemId: string, at: string): ItemRecord {
     last_webhook: null,
     link_token: null,
     link_token_expiration: null,
+    link_session_status: null,
+    consent_expiration_time: null,
+    checked_at: null,
+    unsettled: null,
     created_at: at,
     updated_at: at,
   };
@@ -423,6 +505,28 @@ function webhookApplied(
   };
   const event: ItemEvent = { kind: 'webhook', webhook_type: type, webhook_code: code, error_code: errorCode, status, at };
   return { ...current, record, history: withEvent(current.history, event) };
+}
+
+/** The row after a check (see ItemStore.applyCheck); checking alone does not count as a change (updated_at). */
+function withCheck(current: StoredItem, check: ItemCheck, at: string): StoredItem {
+  const record = current.record;
+  if (record.updated_at !== check.basis || record.status === 'removed') return { ...current, record: { ...record, checked_at: at } };
+  const next: ItemRecord = {
+    ...record,
+    status: check.status,
+    error_code: check.error_code,
+    consent_expiration_time: check.consent_expiration_time,
+    unsettled: null,
+    checked_at: at,
+  };
+  const changed = next.status !== record.status || next.error_code !== record.error_code
+    || next.consent_expiration_time !== record.consent_expiration_time || record.unsettled !== null;
+  if (changed) next.updated_at = at;
+  return {
+    record: next,
+    tokenCiphertext: next.status === 'removed' ? null : current.tokenCiphertext,
+    history: next.status === record.status ? current.history : withEvent(current.history, statusEvent(next)),
+  };
 }
 
 function withEvent(history: readonly ItemEvent[] | undefined, event: ItemEvent): ItemEvent[] {

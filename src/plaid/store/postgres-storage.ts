@@ -5,7 +5,7 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
 import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
-import { StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemChange, type ItemListFilter, type ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -139,33 +139,47 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
+    return (await this.updateMany([{ itemId, change }]))[0];
+  }
+
+  async updateMany(changes: readonly ItemChange[]): Promise<Array<StoredItem | undefined>> {
+    if (changes.length === 0) return [];
     return this.transaction(async (client) => {
-      // Two tries at most: the row is absent, and another instance inserts it between our read and our insert
-      // (ON CONFLICT DO NOTHING then waits for that transaction and inserts nothing); the second read sees its row.
-      for (let attempt = 0; ; attempt++) {
-        const found = await client.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
-        const current = found.rows[0] && toStored(found.rows[0]);
-        const next = applyChange(change, current);
-        if (!next) return current;
-        if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
-        const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
-        if (current) {
-          await client.query(
-            `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
-               updated_at = now() WHERE item_id = $1`,
-            values,
-          );
-          return next;
-        }
-        const inserted = await client.query(
-          `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
+      const written = new Array<StoredItem | undefined>(changes.length);
+      // Rows locked in item_id order: two transactions never wait for each other's rows in a cycle.
+      const order = changes.map((_, index) => index).sort((a, b) => (changes[a].itemId < changes[b].itemId ? -1 : changes[a].itemId > changes[b].itemId ? 1 : a - b));
+      for (const index of order) written[index] = await this.updateRow(client, changes[index].itemId, changes[index].change);
+      return written;
+    });
+  }
+
+  /** Reads the row for update, applies `change` and writes its result, inside the caller's transaction. */
+  private async updateRow(client: PoolClient, itemId: string, change: ItemChange['change']): Promise<StoredItem | undefined> {
+    // Two tries at most: the row is absent, and another instance inserts it between our read and our insert
+    // (ON CONFLICT DO NOTHING then waits for that transaction and inserts nothing); the second read sees its row.
+    for (let attempt = 0; ; attempt++) {
+      const found = await client.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
+      const current = found.rows[0] && toStored(found.rows[0]);
+      const next = applyChange(change, current);
+      if (!next) return current;
+      if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
+      const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
+      if (current) {
+        await client.query(
+          `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
+             updated_at = now() WHERE item_id = $1`,
           values,
         );
-        if (inserted.rowCount === 1) return next;
-        if (attempt > 0) throw new StorageUnavailableError(`Item ${itemId} could not be written: its row kept changing`);
+        return next;
       }
-    });
+      const inserted = await client.query(
+        `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
+        values,
+      );
+      if (inserted.rowCount === 1) return next;
+      if (attempt > 0) throw new StorageUnavailableError(`Item ${itemId} could not be written: its row kept changing`);
+    }
   }
 
   async delete(itemId: string): Promise<boolean> {

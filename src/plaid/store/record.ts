@@ -13,6 +13,9 @@ export const ITEM_STATUSES = [
 
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
+/** How a Link session ended (LINK SESSION_FINISHED's `status`). */
+export type LinkSessionStatus = 'SUCCESS' | 'EXITED';
+
 export function isItemStatus(value: unknown): value is ItemStatus {
   return typeof value === 'string' && (ITEM_STATUSES as readonly string[]).includes(value);
 }
@@ -47,6 +50,20 @@ export interface ItemRecord {
   /** The newest link token created for this Item (update mode), to match LINK SESSION_FINISHED back to it. */
   link_token: string | null;
   link_token_expiration: string | null;
+  /**
+   * How the Hosted Link session of `link_token` ended, as its SESSION_FINISHED said (the webhook, or a reconcile that
+   * found the session): `SUCCESS` or `EXITED`; null while none did.
+   */
+  link_session_status: LinkSessionStatus | null;
+  /** When the Item's consent ends (Plaid's `consent_expiration_time`, EU/UK OAuth Items), as /item/get or PENDING_EXPIRATION said. */
+  consent_expiration_time: string | null;
+  /** When a reconcile last had Plaid's answer for this Item (/item/get); null if never. */
+  checked_at: string | null;
+  /**
+   * The Plaid path of a call whose outcome is unknown (`/item/remove` whose answer was lost: it may have removed the
+   * Item): the next reconcile checks this Item first and settles it. Null otherwise.
+   */
+  unsettled: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -61,3 +78,22 @@ export interface StoredItem {
 }
 
 export const HISTORY_LIMIT = 20;
+
+/** The fields a record of an older release may lack, with the value they read as. */
+const ADDED_FIELDS = {
+  link_session_status: null,
+  consent_expiration_time: null,
+  checked_at: null,
+  unsettled: null,
+} as const satisfies Partial<ItemRecord>;
+
+/** `record` with every field of the current contract: a record written by an older release gets the added ones. */
+export function currentRecord(record: ItemRecord): ItemRecord {
+  let upgraded: ItemRecord | undefined;
+  for (const [field, value] of Object.entries(ADDED_FIELDS) as [keyof typeof ADDED_FIELDS, null][]) {
+    if (record[field] !== undefined) continue;
+    upgraded ??= { ...record };
+    upgraded[field] = value;
+  }
+  return upgraded ?? record;
+}

@@ -9,7 +9,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
 import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 import { describeSqliteFailure, isDamage } from './sqlite-failures';
-import { StorageRefusedError, StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageRefusedError, StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemChange, type ItemListFilter, type ItemStorage } from './storage';
 
 const FILE_MODE = 0o600;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -152,10 +152,14 @@ export class SqliteStorage implements ItemStorage {
     itemId: string,
     change: (current: StoredItem | undefined) => StoredItem | undefined,
   ): Promise<StoredItem | undefined> {
+    return (await this.updateMany([{ itemId, change }]))[0];
+  }
+
+  async updateMany(changes: readonly ItemChange[]): Promise<Array<StoredItem | undefined>> {
     let refusal: { error: unknown } | undefined;
     try {
       return this.#run('write', () =>
-        this.#immediate(() => {
+        this.#immediate(() => changes.map(({ itemId, change }) => {
           const current = this.#readItem(itemId);
           let next: StoredItem | undefined;
           try {
@@ -179,7 +183,7 @@ export class SqliteStorage implements ItemStorage {
             JSON.stringify(next.history),
           );
           return next;
-        }),
+        })),
       );
     } catch (err) {
       if (refusal) throw refusal.error;

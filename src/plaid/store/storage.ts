@@ -33,6 +33,12 @@ export function withoutKeyCheck(store: string, items: number): StorageRefusedErr
 /** What a claim found (see ItemStorage.claim). */
 export type ClaimResult = 'claimed' | 'duplicate' | 'in_progress';
 
+/** One row's change for ItemStorage.updateMany: as `update`'s `change`. */
+export interface ItemChange {
+  itemId: string;
+  change: (current: StoredItem | undefined) => StoredItem | undefined;
+}
+
 export interface ItemListFilter {
   /** Only these statuses; undefined or empty for all. */
   statuses?: readonly ItemStatus[];
@@ -65,6 +71,12 @@ export interface ItemStorage {
    * created the row in between), so it must have no effect beyond its result.
    */
   update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined>;
+  /**
+   * `update` of several rows in one transaction (all written, durably, when the promise resolves, or none): one
+   * commit instead of one per row, for work that writes many rows in a row (a reconcile's checks). Resolves to what
+   * is stored afterwards, in the order of `changes`. A change that throws leaves nothing written.
+   */
+  updateMany(changes: readonly ItemChange[]): Promise<Array<StoredItem | undefined>>;
   /** Deletes the row; resolves to whether there was one. */
   delete(itemId: string): Promise<boolean>;
 

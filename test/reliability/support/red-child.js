@@ -7,7 +7,8 @@
 //  - GET /_reliability/probe[?gc=1]: handles, sockets, file descriptors, listeners, routes and memory (after GC);
 //  - GET /_reliability/records[?since=n]: what the recorder holds;
 //  - unhandled rejections counted (and printed), uncaught exceptions printed before exiting with 70;
-//  - with RELIABILITY_TRACE=1, Node-RED message hooks record where each webhook's message goes (diagnostics).
+//  - with RELIABILITY_TRACE=1, Node-RED message hooks record where each webhook's message goes (diagnostics);
+//  - RED_CHILD_SETTINGS: JSON merged into Node-RED's settings (e.g. a shorter reconcile lease).
 // Run with --expose-gc. Prints "RELIABILITY-READY <url>" once Node-RED has started.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -110,6 +111,7 @@ async function main() {
       debugMaxLength: 1000000,
       functionGlobalContext: { reliabilityRecorder: recorder },
       logging: { console: { level: args['log-level'], metrics: false, audit: false } },
+      ...(process.env.RED_CHILD_SETTINGS ? JSON.parse(process.env.RED_CHILD_SETTINGS) : {}),
     },
     beforeStart(started) {
       ({ RED, app } = started);
