@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
 import { ItemStoreError } from './errors';
+import { sessionRefusal } from './link-session';
+import type { RepairCase, RepairCaseFilter } from './repair-case';
 import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
@@ -29,6 +31,20 @@ export interface SaveItemInput {
   access_token: string;
   client_user_id?: string | null;
   institution_id?: string | null;
+}
+
+export interface ApplyWebhookOptions {
+  /**
+   * The environment of the config node the webhook came through (`sandbox`, `production`; `custom` for an emulator
+   * or a proxy): a SESSION_FINISHED of another environment is refused.
+   */
+  environment?: string;
+  /**
+   * When the event happened (ISO 8601), for a session found later (a reconcile reading /link/token/get passes its
+   * `finished_at`): a session counts as finished before its token expired when this is not after the expiration.
+   * Default: now.
+   */
+  at?: string;
 }
 
 export interface ItemStoreOptions {
@@ -206,13 +222,14 @@ export class ItemStore extends EventEmitter {
 
   /**
    * Records a webhook on its Item: ITEM webhooks by item_id (status per statusForWebhook), LINK SESSION_FINISHED by
-   * link_token. Resolves to the record afterwards, or null when the store does not know the Item. Other webhooks
-   * with a known item_id leave the record as it is and resolve to it.
+   * link_token, under the session rules (see sessionRefusal). Resolves to the record afterwards, or null when the
+   * store does not know the Item. Other webhooks with a known item_id, and sessions the rules refuse, leave the record
+   * as it is and resolve to it.
    */
-  async applyWebhook(body: Record<string, unknown>): Promise<ItemRecord | null> {
+  async applyWebhook(body: Record<string, unknown>, options: ApplyWebhookOptions = {}): Promise<ItemRecord | null> {
     const type = typeof body?.webhook_type === 'string' ? body.webhook_type : '';
     const code = typeof body?.webhook_code === 'string' ? body.webhook_code : '';
-    if (type === 'LINK' && code === 'SESSION_FINISHED') return this.#applyLinkSessionFinished(body, code);
+    if (type === 'LINK' && code === 'SESSION_FINISHED') return this.#applyLinkSessionFinished(body, code, options);
     const itemId = typeof body?.item_id === 'string' && body.item_id ? body.item_id : undefined;
     if (!itemId) return null;
     if (type !== 'ITEM') return (await this.get(itemId)) ?? null;
@@ -232,7 +249,14 @@ export class ItemStore extends EventEmitter {
       if (!current) throw notInStore(id);
       return {
         ...current,
-        record: { ...current.record, link_token: linkToken, link_token_expiration: expiration ?? null, updated_at: at },
+        record: {
+          ...current.record,
+          link_token: linkToken,
+          link_token_expiration: expiration ?? null,
+          link_token_finished_at: null,
+          link_session_status: null,
+          updated_at: at,
+        },
       };
     });
   }
@@ -287,23 +311,57 @@ export class ItemStore extends EventEmitter {
     await this.releaseClaim(bodySha256);
   }
 
-  async #applyLinkSessionFinished(body: Record<string, unknown>, code: string): Promise<ItemRecord | null> {
+  /** The Item's repair case: its open one, else its last closed one (see repair-case.ts). */
+  async repairCase(itemId: string): Promise<RepairCase | undefined> {
+    const id = checkItemId(itemId);
+    return this.#guard(id, 'read the repair case of', () => this.#storage.getCase(id));
+  }
+
+  /**
+   * Changes the Item's repair case in one transaction (see ItemStorage.updateCase); emits 'case' with it when
+   * something was written. The case logic (what a change is) is src/plaid/repair/.
+   */
+  async updateRepairCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    const id = checkItemId(itemId);
+    let written = false;
+    const stored = await this.#guard(id, 'change the repair case of', () =>
+      this.#storage.updateCase(id, (current) => {
+        const next = change(current);
+        written = next !== undefined;
+        return next;
+      }),
+    );
+    if (stored && written) this.emit('case', stored);
+    return stored;
+  }
+
+  /** The repair cases matching `filter`, soonest due first. */
+  async repairCases(filter: RepairCaseFilter = {}): Promise<RepairCase[]> {
+    return this.#guard(undefined, 'list the repair cases of', () => this.#storage.listCases(filter));
+  }
+
+  async #applyLinkSessionFinished(body: Record<string, unknown>, code: string, options: ApplyWebhookOptions): Promise<ItemRecord | null> {
     const linkToken = typeof body.link_token === 'string' ? body.link_token : '';
     if (!linkToken) return null;
     const found = await this.#guard(undefined, 'find a link token in', () => this.#storage.findByLinkToken(linkToken));
     if (!found) return null;
     const itemId = found.record.item_id;
-    const success = typeof body.status === 'string' && body.status.toUpperCase() === 'SUCCESS';
-    const at = this.#iso();
+    const session = { linkToken, status: typeof body.status === 'string' ? body.status.toUpperCase() : '', environment: body.environment };
+    const received = this.#iso();
+    const at = options.at ?? received;
+    let applied = false;
     const stored = await this.#guard(itemId, 'record a webhook on', () =>
       this.#storage.update(itemId, (current) => {
-        if (!current) return undefined;
-        const repaired = success && current.record.status !== 'removed';
+        applied = false;
+        if (!current || sessionRefusal(current.record, session, options.environment, at) !== undefined) return undefined;
+        applied = true;
+        const repaired = session.status === 'SUCCESS' && current.record.status !== 'removed';
         const status = repaired ? 'healthy' : current.record.status;
-        return webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, at);
+        const next = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, received);
+        return { ...next, record: { ...next.record, link_token_finished_at: at, link_session_status: session.status || null } };
       }),
     );
-    if (stored) this.emit('change', stored.record);
+    if (stored && applied) this.emit('change', stored.record);
     return stored?.record ?? null;
   }
 
@@ -386,6 +444,8 @@ function emptyRecord(itemId: string, at: string): ItemRecord {
     last_webhook: null,
     link_token: null,
     link_token_expiration: null,
+    link_token_finished_at: null,
+    link_session_status: null,
     created_at: at,
     updated_at: at,
   };

@@ -4,7 +4,8 @@
 // connections by itself, so the store recovers when the server comes back.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
-import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
+import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
+import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
@@ -129,33 +130,32 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
-    return this.transaction(async (client) => {
-      // Two tries at most: the row is absent, and another instance inserts it between our read and our insert
-      // (ON CONFLICT DO NOTHING then waits for that transaction and inserts nothing); the second read sees its row.
-      for (let attempt = 0; ; attempt++) {
+    return this.readModifyWrite(
+      async (client) => {
         const found = await client.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
-        const current = found.rows[0] && toStored(found.rows[0]);
-        const next = applyChange(change, current);
-        if (!next) return current;
+        return found.rows[0] && toStored(found.rows[0]);
+      },
+      change,
+      async (client, next, existed) => {
         if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
         const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
-        if (current) {
+        if (existed) {
           await client.query(
             `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
                updated_at = now() WHERE item_id = $1`,
             values,
           );
-          return next;
+          return true;
         }
         const inserted = await client.query(
           `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
              VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
           values,
         );
-        if (inserted.rowCount === 1) return next;
-        if (attempt > 0) throw new StorageUnavailableError(`Item ${itemId} could not be written: its row kept changing`);
-      }
-    });
+        return inserted.rowCount === 1;
+      },
+      `Item ${itemId}`,
+    );
   }
 
   async delete(itemId: string): Promise<boolean> {
@@ -200,6 +200,74 @@ export class PostgresStorage implements ItemStorage {
 
   async pruneClaims(nowMs: number): Promise<void> {
     await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE expires_at_ms <= $1`, [nowMs]);
+  }
+
+  async getCase(itemId: string): Promise<RepairCase | undefined> {
+    const rows = await this.query<{ record: RepairCase }>(`SELECT record FROM ${REPAIR_CASES_TABLE} WHERE item_id = $1`, [itemId]);
+    return rows[0]?.record;
+  }
+
+  async updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    return this.readModifyWrite(
+      async (client) => {
+        const found = await client.query<{ record: RepairCase }>(`SELECT record FROM ${REPAIR_CASES_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
+        return found.rows[0]?.record;
+      },
+      change,
+      async (client, next, existed) => {
+        const values = [itemId, next.owner, next.closed_at === null, dueMs(next), next];
+        const written = existed
+          ? await client.query(`UPDATE ${REPAIR_CASES_TABLE} SET owner = $2, open = $3, next_due_ms = $4, record = $5 WHERE item_id = $1`, values)
+          : await client.query(
+            `INSERT INTO ${REPAIR_CASES_TABLE} (item_id, owner, open, next_due_ms, record) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (item_id) DO NOTHING`,
+            values,
+          );
+        return written.rowCount === 1;
+      },
+      `the repair case of Item ${itemId}`,
+    );
+  }
+
+  async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const where = (sql: string, value: unknown): void => {
+      values.push(value);
+      conditions.push(sql.replace('?', `$${values.length}`));
+    };
+    if (filter.owner !== undefined) where('owner = ?', filter.owner);
+    if (filter.open !== undefined) where('open = ?', filter.open);
+    if (filter.dueBy !== undefined) where('next_due_ms <= ?', filter.dueBy);
+    values.push(filter.limit === undefined ? null : Math.max(0, Math.floor(filter.limit)));
+    const rows = await this.query<{ record: RepairCase }>(
+      `SELECT record FROM ${REPAIR_CASES_TABLE}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
+         ORDER BY next_due_ms ASC NULLS LAST, item_id LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => row.record);
+  }
+
+  /**
+   * One read-modify-write in a transaction: `read` locks the row (FOR UPDATE), `change` gives the new one, `write`
+   * stores it (`existed`: the read found a row). Two tries at most: the row is absent, and another instance inserts
+   * it between our read and our insert (`write` then inserts nothing and says so); the second read sees its row.
+   */
+  private async readModifyWrite<T>(
+    read: (client: PoolClient) => Promise<T | undefined>,
+    change: (current: T | undefined) => T | undefined,
+    write: (client: PoolClient, next: T, existed: boolean) => Promise<boolean>,
+    subject: string,
+  ): Promise<T | undefined> {
+    return this.transaction(async (client) => {
+      for (let attempt = 0; ; attempt++) {
+        const current = await read(client);
+        const next = applyChange(change, current);
+        if (!next) return current;
+        if (await write(client, next, current !== undefined)) return next;
+        if (attempt > 0) throw new StorageUnavailableError(`${subject} could not be written: its row kept changing`);
+      }
+    });
   }
 
   /** Ensures the schema once; after a failure (server down at start) the next call tries again. */
@@ -289,7 +357,7 @@ class ChangeError extends Error {
   }
 }
 
-function applyChange(change: (current: StoredItem | undefined) => StoredItem | undefined, current: StoredItem | undefined): StoredItem | undefined {
+function applyChange<T>(change: (current: T | undefined) => T | undefined, current: T | undefined): T | undefined {
   try {
     return change(current);
   } catch (err) {

@@ -47,6 +47,13 @@ export interface ItemRecord {
   /** The newest link token created for this Item (update mode), to match LINK SESSION_FINISHED back to it. */
   link_token: string | null;
   link_token_expiration: string | null;
+  /**
+   * When a LINK SESSION_FINISHED for `link_token` was applied (null while none was): a token's session is applied
+   * once, so a replayed or late copy changes nothing. A new link token starts unfinished.
+   */
+  link_token_finished_at: string | null;
+  /** That session's `status` as Plaid sent it (`SUCCESS`, `EXITED`); null while none was applied. */
+  link_session_status: string | null;
   created_at: string;
   updated_at: string;
 }
