@@ -133,3 +133,6 @@ type EditorEndpointTable = Record<string, EditorEndpoint>;
 
 /** src/nodes/migrations.ts, inlined by the build ahead of every node set's browser code (the runtime's own table). */
 declare const migrations: typeof import('../nodes/migrations');
+
+/** src/plaid/repair/schedule.ts, inlined by the build ahead of plaid-item-repair's browser code (the runtime's reader). */
+declare const repairSchedule: typeof import('../plaid/repair/schedule');
