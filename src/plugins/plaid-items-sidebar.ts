@@ -3,6 +3,7 @@
 // plaid-items-sidebar.html beside this file.
 import type { NodeAPI } from 'node-red';
 import { publishItemChanges } from './items-sidebar/live-updates';
+import { mountCaseRoutes } from './items-sidebar/case-routes';
 import { mountItemRoutes } from './items-sidebar/routes';
 
 export const PLUGIN_ID = 'plaid-items-sidebar';
@@ -14,6 +15,7 @@ let stopPublishing: (() => void) | undefined;
 export default function (RED: NodeAPI): void {
   RED.plugins.registerPlugin(PLUGIN_ID, { type: PLUGIN_ID });
   mountItemRoutes(RED.httpAdmin, RED.auth.needsPermission(PERMISSION));
+  mountCaseRoutes(RED.httpAdmin, RED.auth.needsPermission(PERMISSION));
   stopPublishing?.();
   stopPublishing = publishItemChanges((topic, notice) => RED.comms.publish(topic, notice, false));
 }

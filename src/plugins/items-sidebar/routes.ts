@@ -11,7 +11,7 @@ import type { PlaidItemStoreNode } from '../../nodes/types';
 export const ROUTE_ROOT = '/plaid-items/stores';
 
 /** The path parameters of the routes below (express 5's typings allow arrays, which these patterns never give). */
-type RouteRequest = Request<{ storeId?: string; itemId?: string }>;
+export type RouteRequest = Request<{ storeId?: string; itemId?: string }>;
 
 /** A request the route refuses, with the HTTP status it answers. */
 class RouteError extends Error {
@@ -31,11 +31,11 @@ function messageOf(err: unknown): string {
   return err instanceof RouteError || err instanceof ItemStoreError ? err.message : 'the store could not be read';
 }
 
-function storeLabel(node: PlaidItemStoreNode): string {
+export function storeLabel(node: PlaidItemStoreNode): string {
   return node.name || node.id;
 }
 
-function storeNamed(id: string): PlaidItemStoreNode {
+export function storeNamed(id: string): PlaidItemStoreNode {
   const node = runningItemStore(id);
   if (!node) throw new RouteError(404, `no running plaid-item-store has the id ${id}`);
   return node;
@@ -95,7 +95,7 @@ async function itemHistory(req: RouteRequest): Promise<object> {
   return { store: { id: node.id, name: storeLabel(node) }, item: overviewOf(record), history: await store.history(itemId) };
 }
 
-function answering(read: (req: RouteRequest) => Promise<object>) {
+export function answering(read: (req: RouteRequest) => Promise<object>) {
   return (req: RouteRequest, res: Response): void => {
     // Records are not for shared caches, nor for the browser's cache once the editor is closed.
     res.set('Cache-Control', 'no-store');
