@@ -49,9 +49,10 @@ function flows({ emulator }) {
 }
 
 /**
- * @param {{emulator: object, postgresUrl: string, names?: string[]}} options
+ * `flow`: what each instance runs instead, made from the flow above (more nodes wired to it).
+ * @param {{emulator: object, postgresUrl: string, names?: string[], flow?: (nodes: object[]) => object[]}} options
  */
-async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] }) {
+async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'], flow: adapt = (nodes) => nodes }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-instances-'));
   const storeKey = generateStoreKey();
   const instances = await Promise.all(names.map(async (name) => {
@@ -61,7 +62,7 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
   }));
   const nginx = await startNginx({ upstreams: instances.map((i) => `127.0.0.1:${i.port}`) });
   const credentials = { cfg: { clientId: emulator.clientId, secret: emulator.secret }, store: { encryptionKey: storeKey, postgresUrl } };
-  const flow = flows({ emulator });
+  const flow = adapt(flows({ emulator }));
 
   const cluster = {
     dir,
@@ -81,9 +82,11 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
     /** POSTs `body` to a route of the flow on one instance, bypassing nginx. */
     direct: (instance, route, body) => json(`${instance.child.url}/test/${route}`, { method: 'POST', body }),
     /** Every webhook message emitted, from the record files (what SIGKILLed instances emitted included). */
-    emitted() {
+    emitted: () => cluster.records('webhook'),
+    /** The data of every record of `kind`, from the record files, in each instance's order. */
+    records(kind) {
       return instances.flatMap((i) => (fs.existsSync(i.recordFile) ? fs.readFileSync(i.recordFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []))
-        .filter((r) => r.kind === 'webhook')
+        .filter((r) => r.kind === kind)
         .map((r) => r.data);
     },
     /** POSTs `body` to a route of the flow through nginx. */
