@@ -23,6 +23,8 @@ const withRepair = (settings) => (nodes) => {
       url_lifetime_seconds: '600', ...settings, wires: REPAIR_OUTPUTS.map(() => ['repair-record']),
     },
     { id: 'repair-record', type: 'function', z: hook.z, name: 'record repair', outputs: 0, wires: [], func: recordFunc('repair', sent) },
+    { id: 'repair-catch', type: 'catch', z: hook.z, name: '', scope: ['repair'], uncaught: false, wires: [['repair-failed']] },
+    { id: 'repair-failed', type: 'function', z: hook.z, name: 'record failure', outputs: 0, wires: [], func: recordFunc('repair-error', "{ message: msg.error.message, instance: env.get('PLAID_INSTANCE') }") },
   ];
 };
 
@@ -49,6 +51,8 @@ describe('plaid-item-repair on two Node-RED instances on one PostgreSQL, behind 
   });
 
   const sent = () => cluster.records('repair');
+  /** What went wrong so far, for a timeout's message: errors the repair nodes raised, webhooks not yet delivered. */
+  const story = () => JSON.stringify({ errors: cluster.records('repair-error'), undelivered: emulator.deliveries.filter((d) => d.state !== 'delivered').map((d) => [d.webhookCode, d.state, d.attempts.map((a) => a.status ?? a.error)]) });
   const sentFor = (itemId, kind) => sent().filter((s) => s.item_id === itemId && (!kind || s.kind === kind));
 
   async function plaid(path, body) {
@@ -100,7 +104,9 @@ describe('plaid-item-repair on two Node-RED instances on one PostgreSQL, behind 
     const items = [];
     for (let i = 0; i < 20; i++) items.push(await linkItem(cluster.webhookUrl, `user-${i}`));
     await Promise.all(items.map(breakLogin));
-    await until('20 notices', () => sent().filter((s) => s.kind === 'notify').length === 20, 60000);
+    await until('20 notices', () => sent().filter((s) => s.kind === 'notify').length === 20, 120000).catch((err) => {
+      throw new Error(`${err.message}: ${sent().filter((s) => s.kind === 'notify').length} came; ${story()}`);
+    });
     // Every second reminder sent means each instance has looked at the store after the first ones fell due.
     await until('every second reminder', () => items.every((item) => sentFor(item.item_id, 'remind').some((s) => s.reminder === 2)), 120000, 200);
     const reminders = sent().filter((s) => s.kind === 'remind');
@@ -119,7 +125,7 @@ describe('plaid-item-repair on two Node-RED instances on one PostgreSQL, behind 
     const items = [];
     for (let i = 0; i < 20; i++) items.push(await linkItem(cluster.webhookUrl, `user-${i}`));
     await Promise.all(items.map(breakLogin));
-    await until('20 notices', () => sent().filter((s) => s.kind === 'notify').length === 20, 60000);
+    await until('20 notices', () => sent().filter((s) => s.kind === 'notify').length === 20, 120000);
     // Each reminder's Hosted Link now takes Plaid 1.5 s to make: the victim is killed while it holds the next one.
     emulator.setFaults({ delay: 1, delayMs: 1500, paths: ['/link/token/create'] });
     await until('the victim sending reminders', () => sent().some((s) => s.kind === 'remind' && s.instance === victim.name), 30000, 5);
