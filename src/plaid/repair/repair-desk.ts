@@ -176,6 +176,11 @@ export class RepairDesk {
         hold.stop();
         return undefined;
       }
+      // Closed meanwhile (the user fixed it through an earlier link while this one was being made): nothing to send.
+      if (!sameStep(await store.repairCase(current.item_id), current)) {
+        await hold.release();
+        return undefined;
+      }
       const item = link.item ?? record;
       const reminder = step.kind === 'reminder' ? step.reminder : 0;
       return {
