@@ -30,7 +30,7 @@ describe('store: ItemStore on SQLite', () => {
     const record = await store.save({ item_id: 'item-a', access_token: token(1), client_user_id: 'user-1', institution_id: 'ins_109508' });
     assert.deepEqual(Object.keys(record).sort(), [
       'client_user_id', 'created_at', 'error_code', 'institution_id', 'item_id', 'last_webhook', 'link_session_status',
-      'link_token', 'link_token_expiration', 'link_token_finished_at', 'status', 'updated_at',
+      'link_token', 'link_token_expiration', 'status', 'updated_at',
     ]);
     assert.equal(record.status, 'healthy');
     assert.equal(await store.resolveToken('item-a'), token(1));
@@ -183,17 +183,17 @@ describe('store: ItemStore on SQLite', () => {
     await store.save({ item_id: 'item-a', access_token: token(1) });
     await store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-a', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
     const withLink = await store.setLinkToken('item-a', 'link-sandbox-123', '2026-01-01T04:00:00Z');
-    assert.deepEqual([withLink.link_token, withLink.link_token_finished_at, withLink.link_session_status], ['link-sandbox-123', null, null]);
+    assert.deepEqual([withLink.link_token, withLink.link_session_status], ['link-sandbox-123', null]);
     const unknown = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-999', status: 'SUCCESS', environment: 'sandbox' });
     assert.equal(unknown, null);
     const done = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'success', environment: 'sandbox' });
     assert.equal(done.status, 'healthy');
     assert.equal(done.error_code, null);
     assert.deepEqual(done.last_webhook.webhook_type, 'LINK');
-    assert.deepEqual([done.link_token_finished_at, done.link_session_status], [done.updated_at, 'SUCCESS']);
+    assert.equal(done.link_session_status, 'SUCCESS');
     // A new link token starts unfinished.
     const next = await store.setLinkToken('item-a', 'link-sandbox-456', '2026-01-01T04:00:00Z');
-    assert.deepEqual([next.link_token_finished_at, next.link_session_status], [null, null]);
+    assert.equal(next.link_session_status, null);
     await rejectsWith(store.setLinkToken('item-x', 'link-sandbox-1', null), 'ITEM_NOT_IN_STORE', /item-x/);
   });
 

@@ -253,7 +253,6 @@ export class ItemStore extends EventEmitter {
           ...current.record,
           link_token: linkToken,
           link_token_expiration: expiration ?? null,
-          link_token_finished_at: null,
           link_session_status: null,
           updated_at: at,
         },
@@ -358,7 +357,7 @@ export class ItemStore extends EventEmitter {
         const repaired = session.status === 'SUCCESS' && current.record.status !== 'removed';
         const status = repaired ? 'healthy' : current.record.status;
         const next = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, received);
-        return { ...next, record: { ...next.record, link_token_finished_at: at, link_session_status: session.status || null } };
+        return { ...next, record: { ...next.record, link_session_status: session.status || null } };
       }),
     );
     if (stored && applied) this.emit('change', stored.record);
@@ -444,7 +443,6 @@ function emptyRecord(itemId: string, at: string): ItemRecord {
     last_webhook: null,
     link_token: null,
     link_token_expiration: null,
-    link_token_finished_at: null,
     link_session_status: null,
     created_at: at,
     updated_at: at,

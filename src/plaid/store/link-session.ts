@@ -15,7 +15,8 @@ export interface FinishedSession {
 export interface LinkTokenState {
   link_token: string | null;
   link_token_expiration: string | null;
-  link_token_finished_at?: string | null;
+  /** Set once the token's session was applied. */
+  link_session_status?: string | null;
 }
 
 /**
@@ -34,7 +35,7 @@ export function expectedEnvironment(configEnvironment: string | undefined, linkT
  */
 export function sessionRefusal(token: LinkTokenState, session: FinishedSession, configEnvironment: string | undefined, at: string): string | undefined {
   if (token.link_token !== session.linkToken) return 'not the newest link token of the Item';
-  if (token.link_token_finished_at) return 'the link token already finished';
+  if (token.link_session_status) return 'the link token already finished';
   if (token.link_token_expiration && Date.parse(at) > Date.parse(token.link_token_expiration)) return 'the link token had expired';
   const expected = expectedEnvironment(configEnvironment, session.linkToken);
   if (expected !== undefined && session.environment !== expected) return `from ${String(session.environment)}, not ${expected}`;

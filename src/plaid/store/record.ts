@@ -48,11 +48,10 @@ export interface ItemRecord {
   link_token: string | null;
   link_token_expiration: string | null;
   /**
-   * When a LINK SESSION_FINISHED for `link_token` was applied (null while none was): a token's session is applied
-   * once, so a replayed or late copy changes nothing. A new link token starts unfinished.
+   * How the session of `link_token` ended, as its LINK SESSION_FINISHED said (`SUCCESS`, `EXITED`); null while none
+   * was applied. A token's session is applied once, so a replayed or late copy changes nothing; a new link token
+   * starts unfinished.
    */
-  link_token_finished_at: string | null;
-  /** That session's `status` as Plaid sent it (`SUCCESS`, `EXITED`); null while none was applied. */
   link_session_status: string | null;
   created_at: string;
   updated_at: string;
