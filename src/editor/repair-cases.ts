@@ -1,5 +1,5 @@
 // The Plaid Items sidebar's repair cases (plaid-item-repair): the selected store's open cases, soonest due first,
-// each with since when, why, the reminders sent and when the next step is due. Hidden while the store has none, so
+// each in two lines: the Item and why, then its user, since when, the reminders sent and when the next step is due. Hidden while the store has none, so
 // the sidebar looks as before for stores without a repair node. Built into the sidebar's script block beside
 // items-sidebar.ts, which hands it its helpers and calls load() whenever it reads the store again.
 
@@ -19,17 +19,13 @@ interface RepairCasesHost {
 
 function plaidRepairCasesPanel(host: RepairCasesHost) {
   const { _, element } = host;
-  const COLUMNS = ['item_id', 'client_user_id', 'reason', 'opened_at', 'reminders', 'next_due'] as const;
   const root = element('div', 'plaid-items-cases');
   root.hidden = true;
   const title = root.appendChild(element('div', 'plaid-items-cases-title'));
   title.appendChild(element('i', 'fa fa-wrench'));
   const count = title.appendChild(element('span'));
   const message = root.appendChild(element('div', 'plaid-items-problem'));
-  const table = root.appendChild(element('div', 'plaid-items-table-wrap')).appendChild(element('table', 'plaid-items-table plaid-items-cases-table'));
-  const headRow = table.appendChild(element('thead')).appendChild(element('tr'));
-  for (const column of COLUMNS) headRow.appendChild(element('th', undefined, _(`cases.column.${column}`)));
-  const rows = table.appendChild(element('tbody'));
+  const list = root.appendChild(element('div', 'plaid-items-cases-list'));
   let latest = 0;
 
   /** "in 5 min", "now" once due, the exact time as the tooltip. */
@@ -46,27 +42,27 @@ function plaidRepairCasesPanel(host: RepairCasesHost) {
     return span;
   }
 
+  /** Two lines a case, readable at the sidebar's default width: the Item and why, then who, since when, reminders, next. */
   function render(cases: SidebarCase[]): void {
-    rows.replaceChildren();
+    list.replaceChildren();
     message.textContent = '';
     root.hidden = cases.length === 0;
     count.textContent = _('cases.title', { count: String(cases.length) });
     for (const repairCase of cases) {
-      const row = rows.appendChild(element('tr', 'plaid-items-case'));
-      row.dataset.itemId = repairCase.item_id;
-      const cell = (value: string | null, className?: string) => {
-        const td = row.appendChild(element('td', className, value ?? ''));
-        if (value) td.title = value;
-        return td;
-      };
-      cell(repairCase.item_id, 'plaid-items-id');
-      cell(repairCase.client_user_id);
-      cell(repairCase.reason, 'plaid-items-error');
-      row.appendChild(element('td')).appendChild(host.when(repairCase.opened_at));
-      cell(_('cases.reminders', { sent: String(repairCase.reminders_sent), planned: String(repairCase.reminders_planned) }));
-      const due = row.appendChild(element('td'));
-      due.appendChild(dueIn(repairCase.next_due));
-      if (repairCase.deadline) due.title = _('cases.deadline', { deadline: new Date(repairCase.deadline).toLocaleString() });
+      const entry = list.appendChild(element('div', 'plaid-items-case'));
+      entry.dataset.itemId = repairCase.item_id;
+      const head = entry.appendChild(element('div', 'plaid-items-case-head'));
+      const id = head.appendChild(element('span', 'plaid-items-id', repairCase.item_id));
+      id.title = repairCase.item_id;
+      head.appendChild(element('span', 'plaid-items-error', repairCase.reason));
+      const meta = entry.appendChild(element('div', 'plaid-items-case-meta'));
+      if (repairCase.client_user_id) meta.appendChild(element('span', undefined, repairCase.client_user_id));
+      const since = meta.appendChild(element('span', undefined, `${_('cases.since')} `));
+      since.appendChild(host.when(repairCase.opened_at));
+      meta.appendChild(element('span', undefined, _('cases.reminders', { sent: String(repairCase.reminders_sent), planned: String(repairCase.reminders_planned) })));
+      const next = meta.appendChild(element('span', undefined, `${_('cases.next')} `));
+      next.appendChild(dueIn(repairCase.next_due));
+      if (repairCase.deadline) next.title = _('cases.deadline', { deadline: new Date(repairCase.deadline).toLocaleString() });
     }
   }
 
@@ -81,7 +77,7 @@ function plaidRepairCasesPanel(host: RepairCasesHost) {
       (answer) => request === latest && render(answer.cases),
       (failure: AjaxFailure) => {
         if (request !== latest) return;
-        rows.replaceChildren();
+        list.replaceChildren();
         root.hidden = false;
         message.textContent = host.explain(failure);
       },
