@@ -55,7 +55,7 @@ describe('RepairDesk: cases on the store, Plaid\'s stand-in, an injected clock',
       store, client, owner: 'repair-node', environment: 'sandbox', now: clock,
       reasons: ['ITEM_LOGIN_REQUIRED', 'PENDING_EXPIRATION', 'PENDING_DISCONNECT', 'NEW_ACCOUNTS_AVAILABLE'],
       reminderDelaysMs: [24 * HOUR, 72 * HOUR],
-      link: { client_name: 'Desk test', language: 'en', country_codes: ['US'], url_lifetime_seconds: 600 },
+      link: { client_name: 'Desk test', language: 'fr', country_codes: ['US', 'CA'], completion_redirect_uri: 'https://example.com/repaired', url_lifetime_seconds: 600 },
       ...options,
     });
     return { store, desk };
@@ -81,7 +81,7 @@ describe('RepairDesk: cases on the store, Plaid\'s stand-in, an injected clock',
     return { delivered, failures };
   }
 
-  it('asks for account selection on NEW_ACCOUNTS_AVAILABLE only, in update mode with Hosted Link, the client_user_id from the record', async function () {
+  it('asks for account selection on NEW_ACCOUNTS_AVAILABLE only, in update mode with Hosted Link and the node\'s link settings, the client_user_id from the record', async function () {
     const { store, desk } = await instance();
     await store.save({ item_id: 'item-new', access_token: TOKEN, client_user_id: 'user-9' });
     await store.save({ item_id: 'item-login', access_token: TOKEN, client_user_id: 'user-8' });
@@ -92,9 +92,23 @@ describe('RepairDesk: cases on the store, Plaid\'s stand-in, an injected clock',
     assert.deepEqual(first.update, { account_selection_enabled: true });
     assert.equal(second.update, undefined);
     for (const [body, user] of [[first, 'user-9'], [second, 'user-8']]) {
-      assert.deepEqual([body.access_token, body.user, body.hosted_link, body.products], [TOKEN, { client_user_id: user }, { url_lifetime_seconds: 600 }, undefined]);
+      assert.deepEqual([body.access_token, body.user, body.products], [TOKEN, { client_user_id: user }, undefined]);
+      assert.deepEqual(
+        [body.client_name, body.language, body.country_codes, body.hosted_link],
+        ['Desk test', 'fr', ['US', 'CA'], { completion_redirect_uri: 'https://example.com/repaired', url_lifetime_seconds: 600 }],
+      );
     }
     assert.equal(JSON.stringify([accounts.repair, login.repair]).includes(TOKEN), false);
+  });
+
+  it('takes a PENDING_EXPIRATION case\'s deadline from consent_expiration_time', async function () {
+    const { store, desk } = await instance();
+    await store.save({ item_id: 'item-consent', access_token: TOKEN, client_user_id: 'user-3' });
+    const expires = new Date(now + 7 * 24 * HOUR).toISOString();
+    const notice = await desk.handle(await webhook(store, { webhook_type: 'ITEM', webhook_code: 'PENDING_EXPIRATION', item_id: 'item-consent', consent_expiration_time: expires }));
+    assert.deepEqual([notice.output, notice.repair.reason, notice.repair.deadline], ['notify', 'PENDING_EXPIRATION', expires]);
+    await notice.delivered();
+    assert.equal((await store.repairCase('item-consent')).deadline, expires);
   });
 
   it('tries a notice Plaid refused again later, and sends it then as the notice (reminder 0)', async function () {
