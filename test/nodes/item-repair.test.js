@@ -68,6 +68,10 @@ describe('plaid-item-repair', function () {
     }
     const links = [notice, ...reminders].map((s) => s.msg.repair.hosted_link_url);
     assert.equal(new Set(links).size, 3, 'a fresh link each time');
+    // Nor is a Hosted Link URL ever logged (at any level, by any node).
+    const logged = helper.log().args.map((args) => JSON.stringify(args[0]));
+    assert.ok(logged.length > 0, 'the runtime\'s log was read');
+    for (const link of links) assert.equal(logged.filter((line) => line.includes(new URL(link).pathname)).length, 0, 'a Hosted Link URL in the log');
     assert.equal(closed.msg.repair.closed_by, 'unanswered');
     assert.equal(closed.msg.repair.reminder, 2);
     assert.ok(closed.at >= Date.parse(reminders[1].msg.repair.link_expiration), 'closed once the last link expired');
@@ -147,6 +151,52 @@ describe('plaid-item-repair', function () {
     const fixed = await rig.nth(item.item_id, 'fixed');
     assert.equal(fixed.msg.repair.closed_by, 'session_finished');
     assert.equal(fixed.msg.repair.reminder, 1);
+  });
+
+  it('keeps the case open and sends nothing for a SESSION_FINISHED from another environment, for an older link token, replayed, or after a newer ERROR', async function () {
+    await rig.start({ reminders: '2s, 1d', url_lifetime_seconds: '600' });
+    const item = await rig.linkItem();
+    let sessions = 0;
+    /**
+     * A SESSION_FINISHED SUCCESS for `linkToken`: the case and the Item stay as they were, nothing is sent. Signed by
+     * the emulator through plaid-webhook-in; one from another environment (the emulator sends sandbox only) comes
+     * straight into the repair node as from a webhook-in without a store, so the node holds it to the store's rules.
+     */
+    const changesNothing = async (what, linkToken, environment = 'sandbox') => {
+      const [caseBefore, itemBefore] = [await rig.store().repairCase(item.item_id), await rig.store().get(item.item_id)];
+      const sentBefore = rig.sent.length;
+      const fields = { status: 'SUCCESS', link_token: linkToken, public_tokens: [], link_session_id: `session-${sessions}` };
+      if (environment === 'sandbox') {
+        rig.emulator.fireWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', webhook: rig.webhookUrl, fields });
+      } else {
+        const body = { webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', ...fields, environment };
+        helper.getNode('repair').receive({ topic: 'SESSION_FINISHED', payload: body, plaid: { webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', environment, verified: true } });
+      }
+      sessions += 1;
+      await until(`${what}: handled`, () => rig.completed.filter((m) => m.plaid?.webhook_code === 'SESSION_FINISHED').length >= sessions);
+      assert.deepEqual(await rig.store().repairCase(item.item_id), caseBefore, `${what}: the case`);
+      assert.deepEqual(await rig.store().get(item.item_id), itemBefore, `${what}: the Item`);
+      assert.equal(rig.sent.length, sentBefore, `${what}: nothing sent`);
+    };
+    await rig.breakLogin(item);
+    const notice = await rig.nth(item.item_id, 'notify');
+    const noticeToken = (await rig.store().repairCase(item.item_id)).link_token;
+    await changesNothing('from production', noticeToken, 'production');
+    const reminder = await rig.nth(item.item_id, 'remind');
+    assert.notEqual(reminder.msg.repair.hosted_link_url, notice.msg.repair.hosted_link_url);
+    await changesNothing('for the notice\'s link token, older than the reminder\'s', noticeToken);
+    const reminderToken = (await rig.store().repairCase(item.item_id)).link_token;
+    await rig.finishLink(reminder.msg.repair.hosted_link_url, 'continue');
+    assert.equal((await rig.nth(item.item_id, 'fixed')).msg.repair.closed_by, 'session_finished');
+    await changesNothing('replayed', reminderToken);
+    // The Item breaks again (another ERROR body: webhook-in's dedupe would drop the first one's copy): a new case; the
+    // session that fixed the last one, replayed, fixes nothing now.
+    rig.emulator.fireWebhook({ item_id: item.item_id, webhook_code: 'ERROR', fields: { test_sequence: 2 } });
+    await rig.nth(item.item_id, 'notify', 2);
+    await changesNothing('after a newer ERROR', reminderToken);
+    assert.equal((await rig.store().get(item.item_id)).status, 'login_required');
+    assert.deepEqual(rig.sentFor(item.item_id).map((s) => s.output), ['notify', 'remind', 'fixed', 'notify']);
+    assert.deepEqual(rig.caught, []);
   });
 
   it('closes as fixed on LOGIN_REPAIRED, and unrepaired on USER_PERMISSION_REVOKED and on item/remove', async function () {
