@@ -62,4 +62,7 @@ declare global {
 
   /** src/nodes/migrations.ts, inlined by the build ahead of every node set's browser code (the runtime's own table). */
   const migrations: typeof import('../nodes/migrations');
+
+  /** src/plaid/repair/schedule.ts, inlined by the build ahead of plaid-item-repair's browser code (the runtime's reader). */
+  const repairSchedule: typeof import('../plaid/repair/schedule');
 }

@@ -83,6 +83,9 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
     const headRow = table.appendChild(element('thead')).appendChild(element('tr'));
     for (const column of COLUMNS) headRow.appendChild(element('th', undefined, _(`column.${column}`)));
     const rows = table.appendChild(element('tbody'));
+    // The store's open repair cases (src/editor/repair-cases.ts), between its Items and one Item's history.
+    const cases = plaidRepairCasesPanel({ _, element, getJson, when, storePath, explain });
+    root.appendChild(cases.root);
     const historyBox = root.appendChild(element('div', 'plaid-items-history'));
     historyBox.hidden = true;
 
@@ -291,6 +294,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
           keys.show(state.storeId, state.stores.find((store) => store.id === state.storeId)?.problem);
           loadItems();
           loadHistory();
+          cases.load(state.storeId);
         },
         (failure: RouteFailure) => {
           if (request !== latest.stores) return;
@@ -310,6 +314,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       keys.show(storeId, state.stores.find((store) => store.id === storeId)?.problem);
       loadItems();
       loadHistory();
+      cases.load(state.storeId);
     }
 
     function selectItem(itemId: string): void {

@@ -8,6 +8,7 @@
 import type { NodeAPI } from 'node-red';
 import { publishItemChanges } from './items-sidebar/live-updates';
 import { mountKeyRoutes } from './items-sidebar/key-routes';
+import { mountCaseRoutes } from './items-sidebar/case-routes';
 import { mountItemRoutes } from './items-sidebar/routes';
 
 export const PLUGIN_ID = 'plaid-items-sidebar';
@@ -21,6 +22,7 @@ export default function (RED: NodeAPI): void {
   RED.plugins.registerPlugin(PLUGIN_ID, { type: PLUGIN_ID });
   mountItemRoutes(RED.httpAdmin, RED.auth.needsPermission(PERMISSION));
   mountKeyRoutes(RED.httpAdmin, RED.auth.needsPermission(PERMISSION), RED.auth.needsPermission(WRITE_PERMISSION));
+  mountCaseRoutes(RED.httpAdmin, RED.auth.needsPermission(PERMISSION));
   stopPublishing?.();
   stopPublishing = publishItemChanges((topic, notice) => RED.comms.publish(topic, notice, false));
 }

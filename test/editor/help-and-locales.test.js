@@ -200,8 +200,8 @@ describe('help, locales and icons', function () {
     const iconsDir = setOf('plaid-endpoints').iconsDir;
     const mine = fs.readdirSync(iconsDir).filter((f) => /^plaid.*\.svg$/.test(f) && f !== 'plaid-webhook.svg');
 
-    it('has one per endpoint node plus the generic one, the Item store\'s and the reconcile\'s', function () {
-      assert.deepEqual(mine.sort(), [...ENDPOINTS.map((e) => `${e.type}.svg`), 'plaid.svg', 'plaid-items.svg', 'plaid-items-reconcile.svg'].sort());
+    it('has one per endpoint node plus the generic one, the Item store\'s, the reconcile\'s and the repair node\'s', function () {
+      assert.deepEqual(mine.sort(), [...ENDPOINTS.map((e) => `${e.type}.svg`), 'plaid.svg', 'plaid-items.svg', 'plaid-items-reconcile.svg', 'plaid-item-repair.svg'].sort());
     });
 
     it('draws them white on transparent, 40x60 like Node-RED\'s own', function () {

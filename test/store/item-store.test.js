@@ -177,20 +177,23 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(history[HISTORY_LIMIT - 1].webhook_code, 'LOGIN_REPAIRED');
   });
 
-  it('matches LINK SESSION_FINISHED to its Item by link token; SUCCESS marks it healthy', async () => {
-    const { store } = await files.openStore();
+  it('matches LINK SESSION_FINISHED to its Item by link token; SUCCESS marks it healthy and finishes the token', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { store } = await files.openStore({ now: () => (now += 1000) });
     await store.save({ item_id: 'item-a', access_token: token(1) });
     await store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-a', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
     const withLink = await store.setLinkToken('item-a', 'link-sandbox-123', '2026-01-01T04:00:00Z');
-    assert.equal(withLink.link_token, 'link-sandbox-123');
-    const unknown = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-999', status: 'SUCCESS' });
+    assert.deepEqual([withLink.link_token, withLink.link_session_status], ['link-sandbox-123', null]);
+    const unknown = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-999', status: 'SUCCESS', environment: 'sandbox' });
     assert.equal(unknown, null);
-    const exited = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'EXITED' });
-    assert.equal(exited.status, 'login_required');
-    const done = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'success' });
+    const done = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'success', environment: 'sandbox' });
     assert.equal(done.status, 'healthy');
     assert.equal(done.error_code, null);
     assert.deepEqual(done.last_webhook.webhook_type, 'LINK');
+    assert.equal(done.link_session_status, 'SUCCESS');
+    // A new link token starts unfinished.
+    const next = await store.setLinkToken('item-a', 'link-sandbox-456', '2026-01-01T04:00:00Z');
+    assert.equal(next.link_session_status, null);
     await rejectsWith(store.setLinkToken('item-x', 'link-sandbox-1', null), 'ITEM_NOT_IN_STORE', /item-x/);
   });
 

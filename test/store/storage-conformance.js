@@ -37,6 +37,33 @@ function storedItem(itemId, overrides = {}) {
   };
 }
 
+/**
+ * A repair case as a backend stores it; `overrides` replaces fields.
+ * @param {string} itemId
+ * @param {Partial<import('../../dist/plaid/store/repair-case').RepairCase>} [overrides]
+ * @returns {import('../../dist/plaid/store/repair-case').RepairCase}
+ */
+function repairCase(itemId, overrides = {}) {
+  return {
+    case_id: `case-${itemId}`,
+    item_id: itemId,
+    owner: 'node-1',
+    reason: 'ITEM_LOGIN_REQUIRED',
+    opened_at: '2026-01-02T03:04:05.678Z',
+    deadline: null,
+    reminder_delays_ms: [86_400_000, 259_200_000],
+    notified_at: '2026-01-02T03:04:06.000Z',
+    reminders_sent: 0,
+    link_token: 'link-sandbox-1',
+    link_expiration: '2026-01-02T03:34:06.000Z',
+    failures: 0,
+    next_due: '2026-01-03T03:04:06.000Z',
+    closed_at: null,
+    closed_by: null,
+    ...overrides,
+  };
+}
+
 const put = (storage, stored) => storage.update(stored.record.item_id, () => stored);
 const ids = (rows) => rows.map((row) => row.record.item_id).sort();
 
@@ -309,6 +336,79 @@ function describeStorageConformance(name, freshDatabase) {
       });
     });
 
+    describe('repair cases', function () {
+      const putCase = (on, c) => on.updateCase(c.item_id, () => c);
+      const items = (cases) => cases.map((c) => c.item_id);
+
+      it('has no case for an Item that never had one', async function () {
+        assert.equal(await storage.getCase('item-1'), undefined);
+        assert.deepEqual(await storage.listCases({}), []);
+      });
+
+      it('stores a case whole and reads it back the same, also from another instance', async function () {
+        const stored = repairCase('item-ü\'"', { deadline: '2026-01-09T00:00:00Z', reminders_sent: 1, failures: 2 });
+        let seen = 'not called';
+        assert.deepEqual(await storage.updateCase(stored.item_id, (current) => ((seen = current), stored)), stored);
+        assert.equal(seen, undefined);
+        assert.deepEqual(await storage.getCase(stored.item_id), stored);
+        assert.deepEqual(await (await another()).getCase(stored.item_id), stored);
+      });
+
+      it('hands `change` the current case; undefined writes nothing; a throw writes nothing and rejects with that error', async function () {
+        await putCase(storage, repairCase('item-1'));
+        let seen;
+        const closed = repairCase('item-1', { closed_at: '2026-01-02T04:00:00Z', closed_by: 'session_finished', next_due: null });
+        assert.deepEqual(await storage.updateCase('item-1', (current) => ((seen = current), closed)), closed);
+        assert.deepEqual(seen, repairCase('item-1'));
+        assert.deepEqual(await storage.updateCase('item-1', () => undefined), closed);
+        assert.equal(await storage.updateCase('item-2', () => undefined), undefined);
+        const thrown = new Error('the change refused');
+        await assert.rejects(storage.updateCase('item-1', () => { throw thrown; }), (/** @type {any} */ err) => err === thrown);
+        assert.deepEqual(await storage.getCase('item-1'), closed);
+        assert.equal(await storage.getCase('item-2'), undefined);
+      });
+
+      it('lists by owner, open or closed, due by a time, soonest due first (never due last), then by item_id, up to a limit', async function () {
+        await putCase(storage, repairCase('item-d', { next_due: '2026-01-05T00:00:00Z' }));
+        await putCase(storage, repairCase('item-b', { next_due: '2026-01-03T00:00:00Z' }));
+        await putCase(storage, repairCase('item-a', { next_due: '2026-01-05T00:00:00Z' }));
+        await putCase(storage, repairCase('item-c', { owner: 'node-2', next_due: '2026-01-01T00:00:00Z' }));
+        await putCase(storage, repairCase('item-e', { closed_at: '2026-01-02T00:00:00Z', closed_by: 'removed', next_due: null }));
+        assert.deepEqual(items(await storage.listCases({})), ['item-c', 'item-b', 'item-a', 'item-d', 'item-e']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true })), ['item-b', 'item-a', 'item-d']);
+        assert.deepEqual(items(await storage.listCases({ open: false })), ['item-e']);
+        const dueBy = Date.parse('2026-01-05T00:00:00Z');
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true, dueBy: dueBy - 1 })), ['item-b']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true, dueBy })), ['item-b', 'item-a', 'item-d']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true, limit: 2 })), ['item-b', 'item-a']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-9' })), []);
+        // A case that moves on moves in the order; a closed one leaves the open ones.
+        await putCase(storage, repairCase('item-b', { next_due: '2026-01-06T00:00:00Z' }));
+        await putCase(storage, repairCase('item-a', { closed_at: '2026-01-04T00:00:00Z', closed_by: 'deadline', next_due: null }));
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true })), ['item-d', 'item-b']);
+      });
+
+      it('opens one case when 20 try at once from two instances, and a new one after it closed', async function () {
+        const second = await another();
+        const openUnlessOpen = (n) => (current) => (current && current.closed_at === null ? undefined : repairCase('item-1', { case_id: `case-${n}` }));
+        const results = await Promise.all(Array.from({ length: 20 }, (_, n) => (n % 2 ? storage : second).updateCase('item-1', openUnlessOpen(n))));
+        const winner = (await storage.getCase('item-1')).case_id;
+        assert.ok(results.every((r) => r.case_id === winner), 'every try sees the one case that opened');
+        await storage.updateCase('item-1', (c) => ({ ...c, closed_at: '2026-01-04T00:00:00Z', closed_by: 'unanswered', next_due: null }));
+        await second.updateCase('item-1', openUnlessOpen(99));
+        assert.equal((await storage.getCase('item-1')).case_id, 'case-99');
+        assert.deepEqual(items(await storage.listCases({})), ['item-1']);
+      });
+
+      it('loses no change when 30 run at once on one case from two instances', async function () {
+        const second = await another();
+        await putCase(storage, repairCase('item-1'));
+        const bump = (current) => ({ ...current, failures: current.failures + 1 });
+        await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? storage : second).updateCase('item-1', bump)));
+        assert.equal((await storage.getCase('item-1')).failures, 30);
+      });
+    });
+
     describe('key check', function () {
       it('keeps the first value offered and hands it to every later caller, on any instance', async function () {
         assert.equal(await storage.keyCheck('v1.first'), 'v1.first');
@@ -353,6 +453,7 @@ function describeStorageConformance(name, freshDatabase) {
       it('opens again on a database that has its schema (a restart), keeping the rows', async function () {
         await storage.keyCheck('v1.kept');
         await put(storage, storedItem('item-1'));
+        await storage.updateCase('item-1', () => repairCase('item-1'));
         await storage.claim('sha-a', 'holder-a', Date.now(), LEASE);
         await storage.confirm('sha-a', 'holder-a', Date.now(), RETENTION);
         await storage.close();
@@ -360,6 +461,7 @@ function describeStorageConformance(name, freshDatabase) {
         await storage.open();
         await storage.open();
         assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
+        assert.deepEqual(await storage.getCase('item-1'), repairCase('item-1'));
         assert.equal(await storage.claim('sha-a', 'holder-b', Date.now(), LEASE), 'duplicate');
         assert.equal(await storage.keyCheck('v1.other'), 'v1.kept');
       });
@@ -387,4 +489,4 @@ function describeStorageConformance(name, freshDatabase) {
   });
 }
 
-module.exports = { describeStorageConformance, storedItem };
+module.exports = { describeStorageConformance, storedItem, repairCase };

@@ -62,10 +62,15 @@ async function deployWithCredentials(child, flow, credentials) {
 }
 
 /** Every webhook message the instances emitted, from their record files (what a SIGKILLed one emitted included). */
-function emittedBy(instances) {
+/** The data of every record of `kind` the instances' flows wrote, from their record files (SIGKILLed ones' too). */
+function recordsBy(instances, kind) {
   return instances.flatMap((i) => (fs.existsSync(i.recordFile) ? fs.readFileSync(i.recordFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []))
-    .filter((r) => r.kind === 'webhook')
+    .filter((r) => r.kind === kind)
     .map((r) => r.data);
+}
+
+function emittedBy(instances) {
+  return recordsBy(instances, 'webhook');
 }
 
 /**
@@ -83,4 +88,4 @@ function exactlyOnce(emitted, expectedShas) {
   };
 }
 
-module.exports = { instanceFlows, deployWithCredentials, emittedBy, exactlyOnce, WEBHOOK_PATH };
+module.exports = { instanceFlows, deployWithCredentials, emittedBy, recordsBy, exactlyOnce, WEBHOOK_PATH };

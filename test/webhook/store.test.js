@@ -114,22 +114,69 @@ describe('plaid-webhook-in with an Item store', function () {
     const store = await load();
     await store.save({ item_id: 'item-1', access_token: TOKEN });
     await rig.post(plaidDelivery(loginRequired, key)).expect(200);
-    await store.setLinkToken('item-1', 'link-sandbox-6a2f0c4e-1b7d-4a55-9c1e-3f8d2b6a7e90', '2026-12-02T04:00:00Z');
-    const finished = (status, linkToken) => ({
-      webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', status, link_session_id: `session-${status}`, link_token: linkToken, public_tokens: [], environment: 'sandbox',
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const finished = (status, linkToken, extra = {}) => ({
+      webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', status, link_session_id: `session-${status}`, link_token: linkToken, public_tokens: [], environment: 'sandbox', ...extra,
     });
+    await store.setLinkToken('item-1', 'link-sandbox-6a2f0c4e-1b7d-4a55-9c1e-3f8d2b6a7e90', tomorrow);
     const exited = finished('EXITED', 'link-sandbox-6a2f0c4e-1b7d-4a55-9c1e-3f8d2b6a7e90');
     assert.deepEqual(validateWebhook('LINK', 'SESSION_FINISHED', exited), []);
     await rig.post(plaidDelivery(exited, key)).expect(200);
-    await rig.post(plaidDelivery(finished('SUCCESS', 'link-sandbox-6a2f0c4e-1b7d-4a55-9c1e-3f8d2b6a7e90'), key)).expect(200);
+    // The EXITED session finished that token: the user gets a new one (a new link token) to try again.
+    await store.setLinkToken('item-1', 'link-sandbox-0c9a2b7e-5d41-4f3a-8e62-7b1d9f0a4c55', tomorrow);
+    await rig.post(plaidDelivery(finished('SUCCESS', 'link-sandbox-0c9a2b7e-5d41-4f3a-8e62-7b1d9f0a4c55'), key)).expect(200);
     await rig.post(plaidDelivery(finished('SUCCESS', 'link-sandbox-00000000-0000-4000-8000-000000000000'), key)).expect(200);
     await rig.settle();
     const sessions = rig.emitted.filter((e) => e.output === 8).map((e) => e.msg.plaid);
-    assert.deepEqual(sessions.map((p) => [p.item_id, p.item && p.item.status]), [
-      ['item-1', 'login_required'], // EXITED: still to be repaired
-      ['item-1', 'healthy'],
-      [null, null], // a link token the store does not know
+    assert.deepEqual(sessions.map((p) => [p.item_id, p.item && p.item.status, p.item && p.item.link_session_status]), [
+      ['item-1', 'login_required', 'EXITED'], // still to be repaired
+      ['item-1', 'healthy', 'SUCCESS'],
+      [null, null, null], // a link token the store does not know
     ]);
+  });
+
+  it('holds SESSION_FINISHED to the store\'s rules: replayed, for an older token, after a newer ERROR, from another environment, expired: nothing changes', async function () {
+    const store = await load();
+    await store.save({ item_id: 'item-1', access_token: TOKEN });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const older = 'link-sandbox-11111111-1b7d-4a55-9c1e-3f8d2b6a7e90';
+    const newer = 'link-sandbox-22222222-1b7d-4a55-9c1e-3f8d2b6a7e90';
+    let session = 0;
+    const finished = (linkToken, extra = {}) => ({
+      webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', status: 'SUCCESS', link_session_id: `session-${++session}`, link_token: linkToken, public_tokens: [], environment: 'sandbox', ...extra,
+    });
+    const post = async (body) => {
+      await rig.post(plaidDelivery(body, key)).expect(200);
+      await rig.settle();
+      return rig.emitted.splice(0).map((e) => e.msg.plaid.item);
+    };
+    await post(loginRequired);
+    await store.setLinkToken('item-1', older, tomorrow);
+    await store.setLinkToken('item-1', newer, tomorrow);
+    const unchanged = async (what, body) => {
+      const before = await store.get('item-1');
+      const historyBefore = await store.history('item-1');
+      const [item] = await post(body);
+      assert.deepEqual(await store.get('item-1'), before, what);
+      assert.deepEqual(await store.history('item-1'), historyBefore, `${what}: nothing recorded`);
+      return item;
+    };
+    // An older link token: the store no longer knows it as any Item's.
+    assert.equal(await unchanged('older token', finished(older)), null);
+    // From production while the config node (and the token) are sandbox.
+    assert.equal((await unchanged('other environment', finished(newer, { environment: 'production' }))).status, 'login_required');
+    const [applied] = await post(finished(newer));
+    assert.equal(applied.status, 'healthy');
+    // The same session again (another copy, not a byte-identical re-delivery: dedupe is off here anyway).
+    await unchanged('replayed', finished(newer));
+    // The Item breaks again; the old session, replayed, does not heal it.
+    const [broken] = await post({ ...loginRequired, test_sequence: 2 });
+    assert.equal(broken.status, 'login_required');
+    assert.equal((await unchanged('after a newer ERROR', finished(newer))).status, 'login_required');
+    // A new token that expired before its session finished.
+    const expired = 'link-sandbox-33333333-1b7d-4a55-9c1e-3f8d2b6a7e90';
+    await store.setLinkToken('item-1', expired, new Date(Date.now() - 1000).toISOString());
+    assert.equal((await unchanged('expired', finished(expired))).status, 'login_required');
   });
 
   it('dedupes in the store: a re-delivery is emitted once, also by the next instance on the same file, nothing in context', async function () {

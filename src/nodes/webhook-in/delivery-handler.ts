@@ -11,6 +11,7 @@ import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } fr
 import { unavailable, WebhookRejection } from '../../plaid/webhook/rejection';
 import { OUTPUT_COUNT } from '../../plaid/webhook/routing';
 import { ScreenedToken, screenToken } from '../../plaid/webhook/verify';
+import { handedOff, wiredTargets } from '../hand-off';
 import { declaredTooLarge } from './raw-body';
 import { rawBodyOf } from './route';
 import type { DeliveryStatus, WebhookInText } from './status';
@@ -25,7 +26,10 @@ export interface DeliveryHandlerOptions {
   receiver: ReceiverOptions;
   /** Why deliveries cannot be verified now (no usable config node): each is answered 503, unread. */
   configProblem: string | undefined;
-  /** The config node's environment, for `msg.plaid.environment` when a payload names none. */
+  /**
+   * The config node's environment, for `msg.plaid.environment` when a payload names none, and for the store's
+   * SESSION_FINISHED rules (a session from another environment is refused).
+   */
   environment: string | undefined;
   /** The Item store once it is usable (rejects with a 503 while it is not); undefined without a store. */
   usableStore: (() => Promise<ItemStore>) | undefined;
@@ -71,17 +75,15 @@ export class DeliveryHandler {
           void this.release(delivery).then(() => this.refuse(res, unavailable('node closed while the delivery was being verified')));
           return;
         }
-        // Node-RED hands the message to the next nodes on the next turn of the event loop (setImmediate, queued
-        // by send() ahead of the check below), and drops it if a deploy stopped them in between. So the answer
-        // waits for that turn: 200 if the nodes it went to are still the running ones, else 503 and Plaid
-        // delivers again. It still comes before any downstream asynchronous work (Plaid allows 10 s).
-        // (A target not found at all, e.g. under an id the lookup does not know, is not judged.)
+        // Node-RED hands the message over on the next turn of the event loop and drops it if a deploy stopped the
+        // next nodes in between (hand-off.ts). So the answer waits for that turn: 200 if they are still the running
+        // ones, else 503 and Plaid delivers again. It still comes before any downstream asynchronous work (Plaid
+        // allows 10 s).
         const { node, runningNode } = this.options;
-        const wires = (node as unknown as { wires?: string[][] }).wires ?? [];
-        const targets = (wires[delivery.output] ?? []).map((id) => [id, runningNode(id)] as const);
+        const targets = wiredTargets(node, delivery.output, runningNode);
         this.emit(delivery);
-        setImmediate(() => {
-          if (targets.every(([id, target]) => !target || runningNode(id) === target)) {
+        void handedOff(targets, runningNode).then((reached) => {
+          if (reached) {
             // Confirmed once the next nodes have the message, not before: a delivery answered 503 must keep a
             // pending claim even when its release cannot reach the store (a deploy stops the store with the flow),
             // so that Plaid's retry is emitted (after the claim's lease at worst), never taken for a duplicate of a
@@ -125,7 +127,7 @@ export class DeliveryHandler {
     const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification'), screened }, this.options.receiver);
     if (store && !delivery.duplicate) {
       try {
-        delivery.item = await store.applyWebhook(delivery.body);
+        delivery.item = await store.applyWebhook(delivery.body, { environment: this.options.environment });
       } catch (err) {
         await this.release(delivery);
         throw unavailable(this.options.text('errors.storeRecord', { error: (err as Error).message }));

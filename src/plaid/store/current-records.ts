@@ -26,5 +26,8 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     confirm: (key, holder, nowMs, retentionMs) => storage.confirm(key, holder, nowMs, retentionMs),
     release: (key, holder) => storage.release(key, holder),
     pruneClaims: (nowMs) => storage.pruneClaims(nowMs),
+    getCase: (itemId) => storage.getCase(itemId),
+    updateCase: (itemId, change) => storage.updateCase(itemId, change),
+    listCases: (filter) => storage.listCases(filter),
   };
 }

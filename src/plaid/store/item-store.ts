@@ -7,6 +7,8 @@ import { withCurrentRecords } from './current-records';
 import { ItemStoreError } from './errors';
 import { KeyCustody } from './key-custody';
 import type { KeyUsage, RewrapResult } from './key-usage';
+import { sessionRefusal } from './link-session';
+import type { RepairCase, RepairCaseFilter } from './repair-case';
 import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type LinkSessionStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
@@ -44,6 +46,20 @@ export interface ItemCheck {
 export interface CheckApplied {
   record: ItemRecord;
   previousStatus: ItemStatus;
+}
+
+export interface ApplyWebhookOptions {
+  /**
+   * The environment of the config node the webhook came through (`sandbox`, `production`; `custom` for an emulator
+   * or a proxy): a SESSION_FINISHED of another environment is refused.
+   */
+  environment?: string;
+  /**
+   * When the event happened (ISO 8601), for a session found later (a reconcile reading /link/token/get passes its
+   * `finished_at`): a session counts as finished before its token expired when this is not after the expiration.
+   * Default: now.
+   */
+  at?: string;
 }
 
 export interface ItemStoreOptions {
@@ -281,13 +297,14 @@ export class ItemStore extends EventEmitter {
 
   /**
    * Records a webhook on its Item: ITEM webhooks by item_id (status per statusForWebhook), LINK SESSION_FINISHED by
-   * link_token. Resolves to the record afterwards, or null when the store does not know the Item. Other webhooks
-   * with a known item_id leave the record as it is and resolve to it.
+   * link_token, under the session rules (see sessionRefusal). Resolves to the record afterwards, or null when the
+   * store does not know the Item. Other webhooks with a known item_id, and sessions the rules refuse, leave the record
+   * as it is and resolve to it.
    */
-  async applyWebhook(body: Record<string, unknown>): Promise<ItemRecord | null> {
+  async applyWebhook(body: Record<string, unknown>, options: ApplyWebhookOptions = {}): Promise<ItemRecord | null> {
     const type = typeof body?.webhook_type === 'string' ? body.webhook_type : '';
     const code = typeof body?.webhook_code === 'string' ? body.webhook_code : '';
-    if (type === 'LINK' && code === 'SESSION_FINISHED') return this.#applyLinkSessionFinished(body, code);
+    if (type === 'LINK' && code === 'SESSION_FINISHED') return this.#applyLinkSessionFinished(body, code, options);
     const itemId = typeof body?.item_id === 'string' && body.item_id ? body.item_id : undefined;
     if (!itemId) return null;
     if (type !== 'ITEM') return (await this.get(itemId)) ?? null;
@@ -362,28 +379,55 @@ export class ItemStore extends EventEmitter {
     await this.releaseClaim(bodySha256);
   }
 
-  async #applyLinkSessionFinished(body: Record<string, unknown>, code: string): Promise<ItemRecord | null> {
+  /** The Item's repair case: its open one, else its last closed one (see repair-case.ts). */
+  async repairCase(itemId: string): Promise<RepairCase | undefined> {
+    const id = checkItemId(itemId);
+    return this.#guard(id, 'read the repair case of', () => this.#storage.getCase(id));
+  }
+
+  /**
+   * Changes the Item's repair case in one transaction (see ItemStorage.updateCase); emits 'case' with it when
+   * something was written. The case logic (what a change is) is src/plaid/repair/.
+   */
+  async updateRepairCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    const id = checkItemId(itemId);
+    let written = false;
+    const stored = await this.#guard(id, 'change the repair case of', () =>
+      this.#storage.updateCase(id, (current) => {
+        const next = change(current);
+        written = next !== undefined;
+        return next;
+      }),
+    );
+    if (stored && written) this.emit('case', stored);
+    return stored;
+  }
+
+  /** The repair cases matching `filter`, soonest due first. */
+  async repairCases(filter: RepairCaseFilter = {}): Promise<RepairCase[]> {
+    return this.#guard(undefined, 'list the repair cases of', () => this.#storage.listCases(filter));
+  }
+
+  async #applyLinkSessionFinished(body: Record<string, unknown>, code: string, options: ApplyWebhookOptions): Promise<ItemRecord | null> {
     const linkToken = typeof body.link_token === 'string' ? body.link_token : '';
     if (!linkToken) return null;
     const found = await this.#guard(undefined, 'find a link token in', () => this.#storage.findByLinkToken(linkToken));
     if (!found) return null;
     const itemId = found.record.item_id;
-    const success = typeof body.status === 'string' && body.status.toUpperCase() === 'SUCCESS';
-    const at = this.#iso();
-    const sessionStatus: LinkSessionStatus = success ? 'SUCCESS' : 'EXITED';
+    const session = { linkToken, status: typeof body.status === 'string' ? body.status.toUpperCase() : '', environment: body.environment };
+    const received = this.#iso();
+    const at = options.at ?? received;
+    const sessionStatus: LinkSessionStatus = session.status === 'SUCCESS' ? 'SUCCESS' : 'EXITED';
     let applied = false;
     const stored = await this.#guard(itemId, 'record a webhook on', () =>
       this.#storage.update(itemId, (current) => {
         applied = false;
-        // A session of an older link token changes nothing, nor one the record already has (its webhook after a
-        // reconcile found it, or a re-delivery): after SUCCESS nothing, after EXITED only a SUCCESS.
-        const recorded = current?.record.link_session_status;
-        if (!current || current.record.link_token !== linkToken || recorded === 'SUCCESS' || recorded === sessionStatus) return undefined;
+        if (!current || sessionRefusal(current.record, session, options.environment, at) !== undefined) return undefined;
         applied = true;
-        const repaired = success && current.record.status !== 'removed';
+        const repaired = sessionStatus === 'SUCCESS' && current.record.status !== 'removed';
         const status = repaired ? 'healthy' : current.record.status;
-        const finished = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, at);
-        return { ...finished, record: { ...finished.record, link_session_status: sessionStatus } };
+        const next = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, received);
+        return { ...next, record: { ...next.record, link_session_status: sessionStatus } };
       }),
     );
     if (stored && applied) this.emit('change', stored.record);

@@ -10,6 +10,8 @@ export const ITEMS_TABLE = 'plaid_items';
 /** Once-across-instances claims (see ItemStorage.claim); version 2 named it for webhook deliveries alone. */
 export const CLAIMS_TABLE = 'plaid_claims';
 const CLAIMS_TABLE_V2 = 'plaid_delivery_claims';
+/** Repair cases (plaid-item-repair), one row per Item. */
+export const REPAIR_CASES_TABLE = 'plaid_repair_cases';
 /** The store's own values (the key-check value), by name. */
 export const META_TABLE = 'plaid_store_meta';
 
@@ -58,6 +60,16 @@ const MIGRATIONS: readonly string[] = [
      SELECT body_sha256, '', confirmed, claimed_at_ms + CASE WHEN confirmed THEN 86400000 ELSE 30000 END FROM ${CLAIMS_TABLE_V2};
    DROP TABLE ${CLAIMS_TABLE_V2};
    CREATE INDEX ${CLAIMS_TABLE}_expires_at ON ${CLAIMS_TABLE} (expires_at_ms);`,
+  // Repair cases (plaid-item-repair): one row per Item, the case kept whole as jsonb; `owner`, `open` and
+  // `next_due_ms` are copies of its fields for the due-time scan.
+  `CREATE TABLE ${REPAIR_CASES_TABLE} (
+     item_id text PRIMARY KEY,
+     owner text NOT NULL,
+     open boolean NOT NULL,
+     next_due_ms bigint,
+     record jsonb NOT NULL
+   );
+   CREATE INDEX ${REPAIR_CASES_TABLE}_due ON ${REPAIR_CASES_TABLE} (owner, open, next_due_ms);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

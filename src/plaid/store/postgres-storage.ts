@@ -4,7 +4,8 @@
 // connections by itself, so the store recovers when the server comes back.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
-import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
+import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
+import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemChange, type ItemListFilter, type ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
@@ -148,38 +149,39 @@ export class PostgresStorage implements ItemStorage {
       const written = new Array<StoredItem | undefined>(changes.length);
       // Rows locked in item_id order: two transactions never wait for each other's rows in a cycle.
       const order = changes.map((_, index) => index).sort((a, b) => (changes[a].itemId < changes[b].itemId ? -1 : changes[a].itemId > changes[b].itemId ? 1 : a - b));
-      for (const index of order) written[index] = await this.updateRow(client, changes[index].itemId, changes[index].change);
+      for (const index of order) written[index] = await this.changeItem(client, changes[index].itemId, changes[index].change);
       return written;
     });
   }
 
-  /** Reads the row for update, applies `change` and writes its result, inside the caller's transaction. */
-  private async updateRow(client: PoolClient, itemId: string, change: ItemChange['change']): Promise<StoredItem | undefined> {
-    // Two tries at most: the row is absent, and another instance inserts it between our read and our insert
-    // (ON CONFLICT DO NOTHING then waits for that transaction and inserts nothing); the second read sees its row.
-    for (let attempt = 0; ; attempt++) {
-      const found = await client.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
-      const current = found.rows[0] && toStored(found.rows[0]);
-      const next = applyChange(change, current);
-      if (!next) return current;
-      if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
-      const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
-      if (current) {
-        await client.query(
-          `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
-             updated_at = now() WHERE item_id = $1`,
+  /** Reads the Item's row for update, applies `change` and writes its result, inside the caller's transaction. */
+  private changeItem(client: PoolClient, itemId: string, change: ItemChange['change']): Promise<StoredItem | undefined> {
+    return this.changeRow(
+      async () => {
+        const found = await client.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
+        return found.rows[0] && toStored(found.rows[0]);
+      },
+      change,
+      async (next, existed) => {
+        if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
+        const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
+        if (existed) {
+          await client.query(
+            `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
+               updated_at = now() WHERE item_id = $1`,
+            values,
+          );
+          return true;
+        }
+        const inserted = await client.query(
+          `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
           values,
         );
-        return next;
-      }
-      const inserted = await client.query(
-        `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
-        values,
-      );
-      if (inserted.rowCount === 1) return next;
-      if (attempt > 0) throw new StorageUnavailableError(`Item ${itemId} could not be written: its row kept changing`);
-    }
+        return inserted.rowCount === 1;
+      },
+      `Item ${itemId}`,
+    );
   }
 
   async delete(itemId: string): Promise<boolean> {
@@ -225,6 +227,73 @@ export class PostgresStorage implements ItemStorage {
   async pruneClaims(nowMs: number): Promise<void> {
     await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE expires_at_ms <= $1`, [nowMs]);
   }
+
+  async getCase(itemId: string): Promise<RepairCase | undefined> {
+    const rows = await this.query<{ record: RepairCase }>(`SELECT record FROM ${REPAIR_CASES_TABLE} WHERE item_id = $1`, [itemId]);
+    return rows[0]?.record;
+  }
+
+  async updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    return this.transaction((client) => this.changeRow(
+      async () => {
+        const found = await client.query<{ record: RepairCase }>(`SELECT record FROM ${REPAIR_CASES_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
+        return found.rows[0]?.record;
+      },
+      change,
+      async (next, existed) => {
+        const values = [itemId, next.owner, next.closed_at === null, dueMs(next), next];
+        const written = existed
+          ? await client.query(`UPDATE ${REPAIR_CASES_TABLE} SET owner = $2, open = $3, next_due_ms = $4, record = $5 WHERE item_id = $1`, values)
+          : await client.query(
+            `INSERT INTO ${REPAIR_CASES_TABLE} (item_id, owner, open, next_due_ms, record) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (item_id) DO NOTHING`,
+            values,
+          );
+        return written.rowCount === 1;
+      },
+      `the repair case of Item ${itemId}`,
+    ));
+  }
+
+  async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const where = (sql: string, value: unknown): void => {
+      values.push(value);
+      conditions.push(sql.replace('?', `$${values.length}`));
+    };
+    if (filter.owner !== undefined) where('owner = ?', filter.owner);
+    if (filter.open !== undefined) where('open = ?', filter.open);
+    if (filter.dueBy !== undefined) where('next_due_ms <= ?', filter.dueBy);
+    values.push(filter.limit === undefined ? null : Math.max(0, Math.floor(filter.limit)));
+    const rows = await this.query<{ record: RepairCase }>(
+      `SELECT record FROM ${REPAIR_CASES_TABLE}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
+         ORDER BY next_due_ms ASC NULLS LAST, item_id LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => row.record);
+  }
+
+  /**
+   * Reads a row with `read`, hands it to `change` and writes the result with `write` (false: the row appeared
+   * meanwhile, another instance inserted it; ON CONFLICT DO NOTHING waited for that transaction, so the second read
+   * sees it). `read` and `write` run in the caller's transaction; undefined from `change` writes nothing.
+   */
+  private async changeRow<T>(
+    read: () => Promise<T | undefined>,
+    change: (current: T | undefined) => T | undefined,
+    write: (next: T, existed: boolean) => Promise<boolean>,
+    subject: string,
+  ): Promise<T | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await read();
+      const next = applyChange(change, current);
+      if (!next) return current;
+      if (await write(next, current !== undefined)) return next;
+      if (attempt > 0) throw new StorageUnavailableError(`${subject} could not be written: its row kept changing`);
+    }
+  }
+
 
   /** Ensures the schema once; after a failure (server down at start) the next call tries again. */
   private schema(): Promise<void> {
@@ -313,7 +382,7 @@ class ChangeError extends Error {
   }
 }
 
-function applyChange(change: (current: StoredItem | undefined) => StoredItem | undefined, current: StoredItem | undefined): StoredItem | undefined {
+function applyChange<T>(change: (current: T | undefined) => T | undefined, current: T | undefined): T | undefined {
   try {
     return change(current);
   } catch (err) {

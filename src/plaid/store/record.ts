@@ -52,7 +52,8 @@ export interface ItemRecord {
   link_token_expiration: string | null;
   /**
    * How the Hosted Link session of `link_token` ended, as its SESSION_FINISHED said (the webhook, or a reconcile that
-   * found the session): `SUCCESS` or `EXITED`; null while none did.
+   * found the session): `SUCCESS` or `EXITED`; null while none was applied. A token's session is applied once, so a
+   * replayed or late copy changes nothing; a new link token starts unfinished.
    */
   link_session_status: LinkSessionStatus | null;
   /** When the Item's consent ends (Plaid's `consent_expiration_time`, EU/UK OAuth Items), as /item/get or PENDING_EXPIRATION said. */

@@ -38,6 +38,16 @@ const MIGRATIONS: readonly string[] = [
    DROP TABLE claims;
    ALTER TABLE claims_v3 RENAME TO claims;
    CREATE INDEX claims_expires_at ON claims (expires_at);`,
+  // Repair cases (plaid-item-repair): one row per Item, the case kept whole as JSON; `owner`, `open` and `next_due`
+  // (ms since the epoch) are copies of its fields for the due-time scan.
+  `CREATE TABLE repair_cases (
+     item_id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     open INTEGER NOT NULL,
+     next_due INTEGER,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX repair_cases_due ON repair_cases (owner, open, next_due);`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,8 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
+import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 import { describeSqliteFailure, isDamage } from './sqlite-failures';
 import { StorageRefusedError, StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemChange, type ItemListFilter, type ItemStorage } from './storage';
@@ -156,20 +157,9 @@ export class SqliteStorage implements ItemStorage {
   }
 
   async updateMany(changes: readonly ItemChange[]): Promise<Array<StoredItem | undefined>> {
-    let refusal: { error: unknown } | undefined;
-    try {
-      return this.#run('write', () =>
-        this.#immediate(() => changes.map(({ itemId, change }) => {
-          const current = this.#readItem(itemId);
-          let next: StoredItem | undefined;
-          try {
-            next = change(current);
-          } catch (error) {
-            // The caller's own refusal: rolled back, and handed back as it is (not as a storage failure).
-            refusal = { error };
-            throw error;
-          }
-          if (next === undefined) return current;
+    return this.#changeRows((apply) =>
+      changes.map(({ itemId, change }) =>
+        apply(() => this.#readItem(itemId), change, (next) =>
           this.#statement(
             `INSERT INTO items (item_id, status, link_token, record, token, history) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (item_id) DO UPDATE SET status = excluded.status, link_token = excluded.link_token,
@@ -181,14 +171,10 @@ export class SqliteStorage implements ItemStorage {
             JSON.stringify(next.record),
             next.tokenCiphertext,
             JSON.stringify(next.history),
-          );
-          return next;
-        })),
-      );
-    } catch (err) {
-      if (refusal) throw refusal.error;
-      throw err;
-    }
+          ),
+        ),
+      ),
+    );
   }
 
   async delete(itemId: string): Promise<boolean> {
@@ -237,6 +223,68 @@ export class SqliteStorage implements ItemStorage {
 
   async pruneClaims(nowMs: number): Promise<void> {
     this.#run('write', () => this.#statement('DELETE FROM claims WHERE expires_at <= ?').run(nowMs));
+  }
+
+  async getCase(itemId: string): Promise<RepairCase | undefined> {
+    return this.#run('read', () => this.#readCase(itemId));
+  }
+
+  async updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    return this.#changeRows((apply) => apply(() => this.#readCase(itemId), change, (next) =>
+      this.#statement(
+        `INSERT INTO repair_cases (item_id, owner, open, next_due, record) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (item_id) DO UPDATE SET owner = excluded.owner, open = excluded.open, next_due = excluded.next_due,
+           record = excluded.record`,
+      ).run(itemId, next.owner, next.closed_at === null ? 1 : 0, dueMs(next), JSON.stringify(next)),
+    ));
+  }
+
+  async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {
+    return this.#run('read', () => {
+      const conditions: Array<[string, SQLInputValue]> = [];
+      if (filter.owner !== undefined) conditions.push(['owner = ?', filter.owner]);
+      if (filter.open !== undefined) conditions.push(['open = ?', filter.open ? 1 : 0]);
+      if (filter.dueBy !== undefined) conditions.push(['next_due <= ?', filter.dueBy]);
+      const where = conditions.length > 0 ? ` WHERE ${conditions.map(([sql]) => sql).join(' AND ')}` : '';
+      const values = conditions.map(([, value]) => value);
+      // LIMIT -1: no limit.
+      const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
+      const rows = this.#statement(`SELECT record FROM repair_cases${where} ORDER BY next_due IS NULL, next_due, item_id LIMIT ?`).all(...values, limit);
+      return (rows as unknown as Array<{ record: string }>).map((row) => JSON.parse(row.record) as RepairCase);
+    });
+  }
+
+  /**
+   * Runs `work` in one write transaction, with `apply`: it reads a row, hands it to `change` and writes the result
+   * with `write` (undefined writes nothing). A change's own throw rolls the whole transaction back and is handed back
+   * as it is (not as a storage failure).
+   */
+  async #changeRows<R>(work: (apply: <T>(read: () => T | undefined, change: (current: T | undefined) => T | undefined, write: (next: T) => void) => T | undefined) => R): Promise<R> {
+    let refusal: { error: unknown } | undefined;
+    const apply = <T>(read: () => T | undefined, change: (current: T | undefined) => T | undefined, write: (next: T) => void): T | undefined => {
+      const current = read();
+      let next: T | undefined;
+      try {
+        next = change(current);
+      } catch (error) {
+        refusal = { error };
+        throw error;
+      }
+      if (next === undefined) return current;
+      write(next);
+      return next;
+    };
+    try {
+      return this.#run('write', () => this.#immediate(() => work(apply)));
+    } catch (err) {
+      if (refusal) throw refusal.error;
+      throw err;
+    }
+  }
+
+  #readCase(itemId: string): RepairCase | undefined {
+    const row = this.#statement('SELECT record FROM repair_cases WHERE item_id = ?').get(itemId) as { record: string } | undefined;
+    return row ? (JSON.parse(row.record) as RepairCase) : undefined;
   }
 
   #readItem(itemId: string): StoredItem | undefined {

@@ -2,6 +2,7 @@
 // Everything else (records, encryption, status transitions, claims' meaning) is the store's logic (item-store.ts),
 // so both backends behave the same by construction.
 import type { ItemStatus, StoredItem } from './record';
+import type { RepairCase, RepairCaseFilter } from './repair-case';
 
 /** A backend failure (disk full, read-only, database down...): the operation did not happen. */
 export class StorageUnavailableError extends Error {
@@ -101,4 +102,15 @@ export interface ItemStorage {
   release(key: string, holder: string): Promise<void>;
   /** Deletes the claims that expired by `nowMs`. */
   pruneClaims(nowMs: number): Promise<void>;
+
+  /** The Item's repair case: its open one, else its last closed one; undefined when it never had one. */
+  getCase(itemId: string): Promise<RepairCase | undefined>;
+  /**
+   * Reads the Item's case, applies `change` and writes its result in one transaction, as `update` does for Items
+   * (undefined leaves it as it is; a throw writes nothing and rejects with that error; `change` may be called again
+   * with a newer case). Resolves to what is stored afterwards.
+   */
+  updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined>;
+  /** The cases matching `filter`, soonest due first (those due never last), then by item_id. */
+  listCases(filter: RepairCaseFilter): Promise<RepairCase[]>;
 }

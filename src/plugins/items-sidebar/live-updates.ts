@@ -10,8 +10,8 @@ import { itemStoreRegistry, runningItemStores } from '../../nodes/item-store/reg
 export const topicOf = (storeId: string): string => `plaid-items/${storeId}`;
 
 export interface ItemsChanged {
-  /** `items`: a record changed or was deleted; `store`: the store started or stopped. */
-  change: 'items' | 'store';
+  /** `items`: a record changed or was deleted; `cases`: a repair case changed; `store`: the store started or stopped. */
+  change: 'items' | 'cases' | 'store';
   at: string;
 }
 
@@ -31,11 +31,14 @@ export function publishItemChanges(publish: Publish): () => void {
     node.usableStore().then((store) => {
       if (stopped) return;
       const onChange = () => notify(node, 'items');
+      const onCase = () => notify(node, 'cases');
       store.on('change', onChange);
       store.on('delete', onChange);
+      store.on('case', onCase);
       unwatchers.set(node, () => {
         store.off('change', onChange);
         store.off('delete', onChange);
+        store.off('case', onCase);
       });
       notify(node, 'store');
     }, () => undefined);

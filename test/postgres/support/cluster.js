@@ -7,15 +7,16 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { RedChild } = require('../../reliability/support/child');
-const { instanceFlows, deployWithCredentials, emittedBy, exactlyOnce, WEBHOOK_PATH } = require('../../support/instance-flows');
+const { instanceFlows, deployWithCredentials, emittedBy, recordsBy, exactlyOnce, WEBHOOK_PATH } = require('../../support/instance-flows');
 const { json, until } = require('../../reliability/support/util');
 const { startNginx } = require('../../../scripts/lib/nginx-server');
 const { generateStoreKey } = require('../../../dist/plaid/store/cipher');
 
 /**
- * @param {{emulator: object, postgresUrl: string, names?: string[]}} options
+ * `flow`: what each instance runs instead, made from the flow above (more nodes wired to it).
+ * @param {{emulator: object, postgresUrl: string, names?: string[], flow?: (nodes: object[]) => object[]}} options
  */
-async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] }) {
+async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'], flow: adapt = (nodes) => nodes }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-instances-'));
   const storeKey = generateStoreKey();
   const instances = await Promise.all(names.map(async (name) => {
@@ -25,7 +26,7 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
   }));
   const nginx = await startNginx({ upstreams: instances.map((i) => `127.0.0.1:${i.port}`) });
   const credentials = { cfg: { clientId: emulator.clientId, secret: emulator.secret }, store: { encryptionKey: storeKey, postgresUrl } };
-  const flow = instanceFlows({ emulator, store: { backend: 'postgres', file: '', connectTimeout: '1000', queryTimeout: '3000' } });
+  const flow = adapt(instanceFlows({ emulator, store: { backend: 'postgres', file: '', connectTimeout: '1000', queryTimeout: '3000' } }));
 
   const cluster = {
     dir,
@@ -46,6 +47,8 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
     direct: (instance, route, body) => json(`${instance.child.url}/test/${route}`, { method: 'POST', body }),
     /** Every webhook message emitted, from the record files (what SIGKILLed instances emitted included). */
     emitted: () => emittedBy(instances),
+    /** The data of every record of `kind`, from the record files, in each instance's order. */
+    records: (kind) => recordsBy(instances, kind),
     /** POSTs `body` to a route of the flow through nginx. */
     call: (route, body) => json(`${nginx.url}/test/${route}`, { method: 'POST', body }),
     async stop() {
