@@ -48,9 +48,9 @@ export interface ItemRecord {
   link_token: string | null;
   link_token_expiration: string | null;
   /**
-   * How the session of `link_token` ended, as its LINK SESSION_FINISHED said (`SUCCESS`, `EXITED`); null while none
-   * was applied. A token's session is applied once, so a replayed or late copy changes nothing; a new link token
-   * starts unfinished.
+   * How the last session of `link_token` ended, as its LINK SESSION_FINISHED said (`SUCCESS`, `EXITED`); null while
+   * none was applied. SUCCESS finishes the token, so a replayed or late copy changes nothing; after EXITED the user may
+   * still succeed through the same link. A new link token starts unfinished.
    */
   link_session_status: string | null;
   created_at: string;
