@@ -30,7 +30,7 @@ const ORDER = ['08', 'webhooks', '01', '03', '09', '05', '06', '07'];
 const GROUP_GAP = 60;
 /** Between the tab's edge and the first groups: an inject button sticks out to the left of its group. */
 const MARGIN = 40;
-/** The repair loop's reminders on the demo tab: one, two minutes after the notice (example 08 has `1d, 3d`). */
+/** The repair loop's reminders on the demo tab: one reminder, two minutes after the notice (example 08 has `1d, 3d`). */
 const DEMO_REMINDERS = '2m';
 /** Link nodes in a column: 30 px tall, no status. */
 const LINK_PITCH = 45;

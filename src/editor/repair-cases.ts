@@ -1,7 +1,8 @@
 // The Plaid Items sidebar's repair cases (plaid-item-repair): the selected store's open cases, soonest due first,
-// each in two lines: the Item and why, then its user, since when, the reminders sent and when the next step is due. Hidden while the store has none, so
-// the sidebar looks as before for stores without a repair node. Built into the sidebar's script block beside
-// items-sidebar.ts, which hands it its helpers and calls load() whenever it reads the store again.
+// each in two lines: the Item and why, then its user, since when, the reminders sent and when the next step is due.
+// Hidden while the store has none, so the sidebar looks as before for stores without a repair node. Built into the
+// sidebar's script block beside items-sidebar.ts, which hands it its helpers and calls load() whenever it reads the
+// store again.
 
 type SidebarCase = import('../plaid/repair/case-overview').CaseOverview;
 

@@ -115,7 +115,8 @@ describe('repair loop in chromium: outbox → Hosted Link → Continue, or Exit 
     await showSidebarTab(page, 'plaid-items-sidebar');
     const caseRow = page.locator(`.plaid-items-case[data-item-id="${exited.item_id}"]`);
     await caseRow.waitFor({ state: 'visible', timeout: 15000 });
-    assert.match(await caseRow.innerText(), /ITEM_LOGIN_REQUIRED[\s\S]*user-08[\s\S]*0 of 1 reminders[\s\S]*next in \d+ s/);
+    // Why, whose, since when, the reminders sent, when the next is due.
+    assert.match(await caseRow.innerText(), /ITEM_LOGIN_REQUIRED[\s\S]*user-08[\s\S]*since \d+ (s|min) ago[\s\S]*0 of 1 reminders[\s\S]*next in \d+ s/);
     const sidebar = await page.locator('#red-ui-sidebar').boundingBox();
     await page.screenshot({ path: path.join(IMAGES, 'repair-cases.png'), clip: sidebar });
     const restartedAt = demo.comms.messages.length;

@@ -140,10 +140,7 @@ describe('plaid-item-repair', function () {
   it('leaves the case open when the user exits; the reminder brings a fresh link, and Continue on it fixes the Item', async function () {
     await rig.start({ reminders: '2s', url_lifetime_seconds: '60' });
     const item = await rig.linkItem();
-    await rig.breakLogin(item);
-    const notice = await rig.nth(item.item_id, 'notify');
-    await rig.finishLink(notice.msg.repair.hosted_link_url, 'exit');
-    await until('SESSION_FINISHED EXITED recorded', async () => (await rig.store().get(item.item_id)).link_session_status === 'EXITED');
+    const notice = await rig.noticeExited(item);
     assert.equal((await rig.store().repairCase(item.item_id)).closed_at, null, 'still open');
     const reminder = await rig.nth(item.item_id, 'remind');
     assert.notEqual(reminder.msg.repair.hosted_link_url, notice.msg.repair.hosted_link_url);
@@ -151,6 +148,22 @@ describe('plaid-item-repair', function () {
     const fixed = await rig.nth(item.item_id, 'fixed');
     assert.equal(fixed.msg.repair.closed_by, 'session_finished');
     assert.equal(fixed.msg.repair.reminder, 1);
+  });
+
+  it('closes as fixed when the user who exited succeeds through the same link (another session of its token)', async function () {
+    await rig.start({ reminders: '1d', url_lifetime_seconds: '600' });
+    const item = await rig.linkItem();
+    await rig.noticeExited(item);
+    const { link_token: linkToken } = await rig.store().repairCase(item.item_id);
+    // Plaid's SESSION_FINISHED for the second session (the emulator ends a Hosted Link URL with its first session).
+    rig.emulator.fireWebhook({
+      webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', webhook: rig.webhookUrl,
+      fields: { status: 'SUCCESS', link_token: linkToken, public_tokens: [] },
+    });
+    const fixed = await rig.nth(item.item_id, 'fixed');
+    assert.deepEqual([fixed.msg.repair.closed_by, fixed.msg.repair.reminder], ['session_finished', 0]);
+    assert.equal((await rig.store().get(item.item_id)).status, 'healthy');
+    assert.deepEqual(rig.sentFor(item.item_id).map((s) => s.output), ['notify', 'fixed']);
   });
 
   it('keeps the case open and sends nothing for a SESSION_FINISHED from another environment, for an older link token, replayed, or after a newer ERROR', async function () {

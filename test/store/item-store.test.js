@@ -177,7 +177,7 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(history[HISTORY_LIMIT - 1].webhook_code, 'LOGIN_REPAIRED');
   });
 
-  it('matches LINK SESSION_FINISHED to its Item by link token; SUCCESS marks it healthy and finishes the token', async () => {
+  it('matches LINK SESSION_FINISHED to its Item by link token; EXITED is recorded, SUCCESS marks it healthy and finishes the token', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const { store } = await files.openStore({ now: () => (now += 1000) });
     await store.save({ item_id: 'item-a', access_token: token(1) });
@@ -186,7 +186,13 @@ describe('store: ItemStore on SQLite', () => {
     assert.deepEqual([withLink.link_token, withLink.link_session_status], ['link-sandbox-123', null]);
     const unknown = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-999', status: 'SUCCESS', environment: 'sandbox' });
     assert.equal(unknown, null);
-    const done = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'success', environment: 'sandbox' });
+    // The user exits: recorded, the Item still broken; a second exit changes nothing; then a session of the same
+    // token (the same link opened again) succeeds.
+    const session = (status) => ({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status, environment: 'sandbox' });
+    const exited = await store.applyWebhook(session('EXITED'));
+    assert.deepEqual([exited.status, exited.link_session_status], ['login_required', 'EXITED']);
+    assert.deepEqual(await store.applyWebhook(session('EXITED')), exited, 'a second exit changes nothing');
+    const done = await store.applyWebhook(session('success'));
     assert.equal(done.status, 'healthy');
     assert.equal(done.error_code, null);
     assert.deepEqual(done.last_webhook.webhook_type, 'LINK');

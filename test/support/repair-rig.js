@@ -138,6 +138,15 @@ class RepairRig {
     if (res.status !== 200 && res.status !== 303) throw new Error(`Hosted Link ${action}: ${res.status}`);
   }
 
+  /** Breaks the Item's login and has its user press Exit on the notice's link: the notice, once EXITED is recorded. */
+  async noticeExited(item) {
+    await this.breakLogin(item);
+    const notice = await this.nth(item.item_id, 'notify');
+    await this.finishLink(notice.msg.repair.hosted_link_url, 'exit');
+    await until('SESSION_FINISHED EXITED recorded', async () => (await this.store().get(item.item_id)).link_session_status === 'EXITED');
+    return notice;
+  }
+
   /** What the repair node sent for `itemId`, by output, oldest first. */
   sentFor(itemId, output) {
     return this.sent.filter((s) => s.msg.repair.item_id === itemId && (!output || s.output === output));

@@ -110,7 +110,7 @@ describe('plaid-webhook-in with an Item store', function () {
     assert.equal(rig.emitted[0].msg.plaid.item_id, 'item-1');
   });
 
-  it('matches LINK SESSION_FINISHED by its link token: msg.plaid.item and item_id; SUCCESS marks the Item healthy', async function () {
+  it('matches LINK SESSION_FINISHED by its link token: msg.plaid.item and item_id; SUCCESS marks the Item healthy, also after an EXITED session of that token', async function () {
     const store = await load();
     await store.save({ item_id: 'item-1', access_token: TOKEN });
     await rig.post(plaidDelivery(loginRequired, key)).expect(200);
@@ -122,9 +122,8 @@ describe('plaid-webhook-in with an Item store', function () {
     const exited = finished('EXITED', 'link-sandbox-6a2f0c4e-1b7d-4a55-9c1e-3f8d2b6a7e90');
     assert.deepEqual(validateWebhook('LINK', 'SESSION_FINISHED', exited), []);
     await rig.post(plaidDelivery(exited, key)).expect(200);
-    // The EXITED session finished that token: the user gets a new one (a new link token) to try again.
-    await store.setLinkToken('item-1', 'link-sandbox-0c9a2b7e-5d41-4f3a-8e62-7b1d9f0a4c55', tomorrow);
-    await rig.post(plaidDelivery(finished('SUCCESS', 'link-sandbox-0c9a2b7e-5d41-4f3a-8e62-7b1d9f0a4c55'), key)).expect(200);
+    // The user exited, then opened the same link again and succeeded: another session of the same token.
+    await rig.post(plaidDelivery(finished('SUCCESS', 'link-sandbox-6a2f0c4e-1b7d-4a55-9c1e-3f8d2b6a7e90'), key)).expect(200);
     await rig.post(plaidDelivery(finished('SUCCESS', 'link-sandbox-00000000-0000-4000-8000-000000000000'), key)).expect(200);
     await rig.settle();
     const sessions = rig.emitted.filter((e) => e.output === 8).map((e) => e.msg.plaid);
@@ -169,6 +168,8 @@ describe('plaid-webhook-in with an Item store', function () {
     assert.equal(applied.status, 'healthy');
     // The same session again (another copy, not a byte-identical re-delivery: dedupe is off here anyway).
     await unchanged('replayed', finished(newer));
+    // An exit arriving after the token's SUCCESS.
+    await unchanged('an exit after the success', finished(newer, { status: 'EXITED' }));
     // The Item breaks again; the old session, replayed, does not heal it.
     const [broken] = await post({ ...loginRequired, test_sequence: 2 });
     assert.equal(broken.status, 'login_required');

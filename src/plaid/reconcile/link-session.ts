@@ -10,8 +10,8 @@ export const LINK_SESSION_RETENTION_MS = 6 * 60 * 60 * 1000;
  * or an EXITED one (a SUCCESS may follow in another session of the same token).
  */
 export function needsSessionLookup(record: ItemRecord, nowMs: number): record is ItemRecord & { link_token: string } {
-  // A token whose session was applied is finished (the store's SESSION_FINISHED rules): nothing more to learn.
-  if (!record.link_token || record.link_session_status !== null) return false;
+  // A token whose session succeeded is finished (the store's SESSION_FINISHED rules): nothing more to learn.
+  if (!record.link_token || record.link_session_status === 'SUCCESS') return false;
   const expires = record.link_token_expiration ? Date.parse(record.link_token_expiration) : NaN;
   return Number.isNaN(expires) || expires + LINK_SESSION_RETENTION_MS > nowMs;
 }

@@ -15,7 +15,7 @@ export interface FinishedSession {
 export interface LinkTokenState {
   link_token: string | null;
   link_token_expiration: string | null;
-  /** Set once the token's session was applied. */
+  /** How the token's last applied session ended (SUCCESS, EXITED); null while none was. */
   link_session_status?: string | null;
 }
 
@@ -29,13 +29,15 @@ export function expectedEnvironment(configEnvironment: string | undefined, linkT
 }
 
 /**
- * Why the session must not act, or undefined when it may: it acts only for the Item's newest link token, once
- * (a token whose session was applied is finished), before the token expired (`at`: when it finished), and from the
- * environment the config node is for.
+ * Why the session must not act, or undefined when it may: it acts only for the Item's newest link token, until a
+ * session of it succeeded (a token is finished by SUCCESS; after an EXITED session the user may open the same link
+ * again and succeed, while a second EXITED changes nothing), before the token expired (`at`: when it finished), and
+ * from the environment the config node is for.
  */
 export function sessionRefusal(token: LinkTokenState, session: FinishedSession, configEnvironment: string | undefined, at: string): string | undefined {
   if (token.link_token !== session.linkToken) return 'not the newest link token of the Item';
-  if (token.link_session_status) return 'the link token already finished';
+  if (token.link_session_status === 'SUCCESS') return 'the link token already finished';
+  if (token.link_session_status === session.status) return `a session of the link token already ended ${session.status}`;
   if (token.link_token_expiration && Date.parse(at) > Date.parse(token.link_token_expiration)) return 'the link token had expired';
   const expected = expectedEnvironment(configEnvironment, session.linkToken);
   if (expected !== undefined && session.environment !== expected) return `from ${String(session.environment)}, not ${expected}`;
