@@ -149,7 +149,7 @@ describe('plaid-webhook-in with an Item store', function () {
       assert.deepEqual(helper.getNode('hook').context().keys(), [], 'no seen-set in context (this node, on no tab, would keep it in its own)');
       await rig.unload();
     }
-    assert.equal(onDisk('SELECT count(*) AS n FROM claims').n, 1, 'one claim, in the store');
+    assert.equal(onDisk("SELECT count(*) AS n FROM claims WHERE key NOT LIKE 'prune-deliveries:%'").n, 1, 'one claim, in the store');
   });
 
   it('answers 503 while the store cannot be opened, and emits nothing', async function () {

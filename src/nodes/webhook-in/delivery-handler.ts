@@ -1,15 +1,16 @@
 // What plaid-webhook-in does with each request on its route: screen it on its headers, accept it (body read raw,
-// verified, parsed, deduped, recorded in the Item store), emit it, answer Plaid, and release its dedupe claim when it
-// is not acknowledged after all. The node's constructor wires the settings, the route and the close to it.
+// verified, parsed, deduped and logged, recorded in the Item store), emit it, answer Plaid, and release its dedupe
+// claim and log entry when it is not acknowledged after all; and a delivery from the event log, emitted again (a
+// replay). The node's constructor wires the settings, the route and the close to it.
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Node } from 'node-red';
 import type { ItemStore } from '../../plaid/store/item-store';
 import type { ItemRecord } from '../../plaid/store/record';
 import { unsupportedMediaType } from '../../plaid/webhook/parse';
-import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } from '../../plaid/webhook/receiver';
+import { acceptDelivery, AcceptedDelivery, EmittableDelivery, ReceiverOptions, webhookMetadata } from '../../plaid/webhook/receiver';
 import { unavailable, WebhookRejection } from '../../plaid/webhook/rejection';
-import { OUTPUT_COUNT } from '../../plaid/webhook/routing';
+import { OUTPUT_COUNT, outputFor } from '../../plaid/webhook/routing';
 import { ScreenedToken, screenToken } from '../../plaid/webhook/verify';
 import { declaredTooLarge } from './raw-body';
 import { rawBodyOf } from './route';
@@ -32,7 +33,7 @@ export interface DeliveryHandlerOptions {
 }
 
 /** A delivery with the record the store updated for it (`undefined` without a store, null for an unknown Item). */
-type StoredDelivery = AcceptedDelivery & { item?: ItemRecord | null };
+type StoredDelivery = EmittableDelivery & { output: number; item?: ItemRecord | null };
 
 /**
  * Answers `status` with its reason phrase as the body, as express's res.sendStatus would, but straight on the
@@ -74,8 +75,9 @@ export class DeliveryHandler {
         const wires = (node as unknown as { wires?: string[][] }).wires ?? [];
         const targets = (wires[delivery.output] ?? []).map((id) => [id, runningNode(id)] as const);
         this.emit(delivery);
-        // Confirmed as it is handed to the runtime: the statement is on its way to the store before the next
-        // nodes run, so an instance killed from here on leaves a confirmed claim (its retry is a duplicate).
+        // Confirmed as it is handed to the runtime: the confirmation leaves for the store now (or with the batch
+        // after the one in flight), so an instance killed from then on leaves a confirmed claim (its retry is a
+        // duplicate).
         this.confirm(delivery);
         setImmediate(() => {
           if (targets.every(([id, target]) => !target || runningNode(id) === target)) {
@@ -107,13 +109,28 @@ export class DeliveryHandler {
     }
   }
 
-  private async accept(req: Request): Promise<StoredDelivery> {
+  /**
+   * Emits a delivery from the event log again, on the output for its code, after the store's webhook rules have
+   * recorded it as on arrival. Rejects when the node has closed or the store cannot record it.
+   */
+  async replay(delivery: EmittableDelivery): Promise<void> {
+    if (this.closed) throw new Error('the node has closed (a deploy replaced it)');
+    const replayed: StoredDelivery = { ...delivery, output: outputFor(delivery.webhookType, delivery.webhookCode) };
+    const store = await this.options.usableStore?.();
+    if (store) replayed.item = await store.applyWebhook(delivery.body);
+    this.emit(replayed);
+  }
+
+  private async accept(req: Request): Promise<AcceptedDelivery & StoredDelivery> {
     const screened = this.screen(req);
     const body = await rawBodyOf(req, this.options.limitBytes);
     if (!body) throw unavailable('the request body was parsed before this node could read its raw bytes');
     if ('refused' in body) throw new UnreadBody(body.refused);
     const store = await this.options.usableStore?.();
-    const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification'), screened }, this.options.receiver);
+    const delivery: AcceptedDelivery & StoredDelivery = await acceptDelivery(
+      { rawBody: body.bytes, signature: req.get('plaid-verification'), screened },
+      this.options.receiver,
+    );
     if (store && !delivery.duplicate) {
       try {
         delivery.item = await store.applyWebhook(delivery.body);
@@ -130,12 +147,15 @@ export class DeliveryHandler {
     return delivery;
   }
 
-  /** Undoes the dedupe claim of a delivery that is not acknowledged after all: Plaid's retry must be emitted. */
+  /**
+   * Undoes the dedupe claim and the log entry of a delivery that is not acknowledged after all: Plaid's retry must
+   * be emitted.
+   */
   private async release(delivery: AcceptedDelivery): Promise<void> {
-    const { deduper } = this.options.receiver;
-    if (!deduper || delivery.duplicate || delivery.unrecorded) return;
+    const { recorder } = this.options.receiver;
+    if (!recorder || !delivery.recording || delivery.duplicate) return;
     try {
-      await deduper.release(delivery.bodySha256);
+      await recorder.release(delivery.recording);
     } catch {
       // The store failed: the retry may be taken for a duplicate; nothing more can be done here.
       this.options.node.warn('dedupe store failed while forgetting a delivery answered 503: its retry may be dropped as a duplicate');
@@ -144,9 +164,9 @@ export class DeliveryHandler {
 
   /** The delivery was emitted: its claim is confirmed (not awaited: nothing waits for it). */
   private confirm(delivery: AcceptedDelivery): void {
-    const { deduper } = this.options.receiver;
-    if (!deduper?.confirm || delivery.unrecorded) return;
-    deduper.confirm(delivery.bodySha256).catch(() => {
+    const { recorder } = this.options.receiver;
+    if (!recorder || delivery.recording?.claimKey == null) return;
+    recorder.confirm(delivery.recording).catch(() => {
       // The claim stays pending and expires with its lease: a later re-delivery would be emitted again.
       this.options.status.warn('dedupe store failed while confirming a delivery: a re-delivery of it may be emitted again');
     });

@@ -20,6 +20,11 @@ export class DeliveryStatus {
     node.status({ fill: unverified ? 'yellow' : 'green', shape: 'ring', text: text(unverified ? 'unverified' : 'listening') });
   }
 
+  /** Deliveries refused since the node started. */
+  get rejectedCount(): number {
+    return this.rejected;
+  }
+
   accepted(): void {
     this.received++;
     this.lastWasRejected = false;

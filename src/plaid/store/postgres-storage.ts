@@ -3,9 +3,12 @@
 // coordination of their own. Every pg failure becomes a StorageUnavailableError; pg.Pool replaces broken
 // connections by itself, so the store recovers when the server comes back.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
+import { binder, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
-import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
-import { StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
+import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
+import { StorageUnavailableError } from './storage';
+import type { BatchResult, ClaimBatch, ClaimResult, DeliveryPruneRule, ItemListFilter, ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -202,6 +205,74 @@ export class PostgresStorage implements ItemStorage {
     await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE expires_at_ms <= $1`, [nowMs]);
   }
 
+  async claimBatch(batch: ClaimBatch, holder: string, nowMs: number): Promise<BatchResult[]> {
+    const rows = batch.claims.map((claim) => claim.delivery);
+    const column = <K extends keyof DeliveryRow>(name: K) => rows.map((row) => (row ? row[name] : null));
+    const values = [
+      holder,
+      nowMs,
+      batch.confirms.map((c) => c.key),
+      batch.confirms.map((c) => nowMs + c.retentionMs),
+      batch.claims.map((c) => c.key),
+      batch.claims.map((c) => c.scope),
+      batch.claims.map((c) => nowMs + c.leaseMs),
+      column('id'),
+      column('received_at_ms'),
+      column('webhook_type'),
+      column('webhook_code'),
+      column('item_id'),
+      column('environment'),
+      column('body_sha256'),
+      column('node_id'),
+      column('body_ciphertext'),
+    ];
+    const placeholders = values.map((_, i) => `$${i + 1}`).join(', ');
+    // Two batches of two instances that claim the same keys in opposite orders can deadlock; PostgreSQL then
+    // aborts one of them whole, which is safe to run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const found = await this.query<{ results: BatchResult[] }>(`SELECT ${CLAIM_BATCH_FUNCTION}(${placeholders}) AS results`, values);
+        return found[0].results;
+      } catch (err) {
+        const code = (err as { cause?: { code?: unknown } }).cause?.code;
+        if (code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async listDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]> {
+    return (await this.selectDeliveries(SUMMARY_COLUMNS, filter, listing)).map(numericTime);
+  }
+
+  async readDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliveryRow[]> {
+    return (await this.selectDeliveries(DELIVERY_COLUMNS, filter, listing)).map(numericTime) as DeliveryRow[];
+  }
+
+  async countDeliveries(filter: DeliveryFilter): Promise<number> {
+    const { bind, values } = binder(pgPlaceholder);
+    const rows = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${DELIVERIES_TABLE}${deliveryWhere(filter, bind)}`, values);
+    return rows[0].n;
+  }
+
+  async markReplayed(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.run(`UPDATE ${DELIVERIES_TABLE} SET outcome = 'replayed' WHERE id = ANY($1::text[])`, [[...ids]]);
+  }
+
+  async deleteDelivery(id: string): Promise<void> {
+    await this.run(`DELETE FROM ${DELIVERIES_TABLE} WHERE id = $1`, [id]);
+  }
+
+  async pruneDeliveries(rule: DeliveryPruneRule): Promise<number> {
+    const { bind, values } = binder(pgPlaceholder);
+    return this.run(deliveryPrune(DELIVERIES_TABLE, rule, bind), values);
+  }
+
+  private async selectDeliveries(columns: readonly string[], filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]> {
+    const { bind, values } = binder(pgPlaceholder);
+    return this.query<DeliverySummaryRow>(deliverySelect(DELIVERIES_TABLE, columns, filter, listing, bind), values);
+  }
+
   /** Ensures the schema once; after a failure (server down at start) the next call tries again. */
   private schema(): Promise<void> {
     if (this.closed) return Promise.reject(new StorageUnavailableError(`the Item store on ${this.label} is closed`));
@@ -257,14 +328,19 @@ export class PostgresStorage implements ItemStorage {
       broken = err;
     };
     client.on('error', onError);
+    const release = (error: Error | undefined): void => {
+      client.off('error', onError);
+      // Released with an error, the connection is closed and dropped; the server may still send on it meanwhile (a
+      // shutdown's "terminating connection"), which pg emits as 'error' on a client no pool listens to any more.
+      if (error) client.on('error', () => undefined);
+      client.release(error);
+    };
     try {
       const result = await work(client);
-      client.off('error', onError);
-      client.release(broken);
+      release(broken);
       return result;
     } catch (err) {
-      client.off('error', onError);
-      client.release(err instanceof ChangeError ? broken : ((broken ?? err) as Error));
+      release(err instanceof ChangeError ? broken : ((broken ?? err) as Error));
       if (err instanceof ChangeError) throw err.original;
       throw this.unavailable(err);
     }
@@ -280,6 +356,16 @@ export class PostgresStorage implements ItemStorage {
       err,
     );
   }
+}
+
+const pgPlaceholder = (n: number): string => `$${n}`;
+/** PostgreSQL's SQLSTATE for a deadlock it broke by aborting one transaction. */
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+/** pg hands bigint columns back as text: the log's times are ms since the epoch, well within a double. */
+function numericTime<Row extends { received_at_ms: number }>(row: Row): Row {
+  return { ...row, received_at_ms: Number(row.received_at_ms) };
 }
 
 /** What the caller's `change` threw: it goes back to the caller as it is (nothing was written). */
