@@ -50,11 +50,13 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
     prepareStores(node);
     $('#node-input-url').on('change keyup', () => showRoute(node));
     $('#node-input-verify, #node-input-plaid').on('change', () => showVerifyWarning(node));
-    // With an Item store the seen-set is the store's: the context store choice only matters without one.
+    // With an Item store the seen-set is the store's (the context store choice only matters without one), and the
+    // store keeps the event log.
     const showStores = (): void => {
       const itemStore = $('#node-input-store').val();
       const withItemStore = !!itemStore && itemStore !== '_ADD_';
       $('#plaid-webhook-in-item-store-tip').toggle(withItemStore);
+      $('#plaid-webhook-in-log-row').toggle(withItemStore);
       $('#plaid-webhook-in-store-row').toggle($('#node-input-dedupe').is(':checked') && !withItemStore);
     };
     $('#node-input-dedupe, #node-input-store').on('change', showStores);

@@ -240,7 +240,8 @@ export class DeliveryLog extends EventEmitter {
       const pruned = await guard('prune the delivery log of', () =>
         storage.pruneDeliveries({
           node: nodeId,
-          beforeMs: nowMs - retentionDays * DAY_MS,
+          // 0: the log is off, and nothing of it is kept.
+          beforeMs: retentionDays > 0 ? nowMs - retentionDays * DAY_MS : Number.MAX_SAFE_INTEGER,
           othersBeforeMs: nowMs - Math.max(retentionDays, DEFAULT_RETENTION_DAYS) * DAY_MS,
           running,
         }),
