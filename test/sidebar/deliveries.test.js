@@ -83,6 +83,11 @@ describe('the event log\'s Admin API: replay, permissions, masking', function ()
     return (await res.json()).access_token;
   }
 
+  /**
+   * @param {string} method
+   * @param {string} urlPath
+   * @param {{as?: string, body?: object}} [options] who asks (a user's name), and the JSON body
+   */
   async function api(method, urlPath, { as, body } = {}) {
     const headers = { ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) };
     const res = await fetch(`${red.url}${urlPath}`, { method, headers, body: body ? JSON.stringify(body) : undefined });

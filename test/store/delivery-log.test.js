@@ -75,14 +75,14 @@ describe('store: the webhook event log on SQLite', function () {
   it('binds each body to its entry: an envelope moved to another entry does not open', async function () {
     const { store, file } = await files.openStore();
     const [a, b] = [await store.deliveries.record(delivery(1), { dedupe: false, log: true }), await store.deliveries.record(delivery(2), { dedupe: false, log: true })];
-    assert.equal((await store.deliveries.show(a.deliveryId)).body.n, 1);
+    assert.equal(/** @type {any} */ (await store.deliveries.show(a.deliveryId)).body.n, 1);
     const db = new Database(file);
     db.prepare('UPDATE deliveries SET body_ciphertext = (SELECT body_ciphertext FROM deliveries WHERE id = ?) WHERE id = ?').run(b.deliveryId, a.deliveryId);
     db.close();
     await assert.rejects(store.deliveries.show(a.deliveryId), (/** @type {any} */ err) => err.code === 'TOKEN_UNREADABLE' && err.message.includes(a.deliveryId));
     const [moved] = await store.deliveries.replayable({ ids: [a.deliveryId] });
     assert.throws(() => moved.body(), (/** @type {any} */ err) => err.code === 'TOKEN_UNREADABLE');
-    assert.equal((await store.deliveries.show(b.deliveryId)).body.n, 2);
+    assert.equal(/** @type {any} */ (await store.deliveries.show(b.deliveryId)).body.n, 2);
   });
 
   it('records deliveries that arrive together in one batch (one transaction), each answered with its own outcome', async function () {

@@ -194,7 +194,8 @@ describe('plaid-webhook-in with an Item store', function () {
   it('logs each verified delivery durably before the answer, its body encrypted; msg.plaid names the entry', async function () {
     const store = await load();
     await store.save({ item_id: 'item-1', access_token: TOKEN });
-    let atEmit;
+    /** @type {any[]} */
+    let atEmit = [];
     helper.getNode('out8').on('input', () => { atEmit = logged(); });
     const publicToken = 'public-sandbox-9b1c6f2e-57aa-4c3e-8d1f-0a2b3c4d5e6f';
     const session = { webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', status: 'SUCCESS', link_session_id: 'session-1', link_token: 'link-sandbox-1f2e3d4c-0000-4000-8000-000000000001', public_tokens: [publicToken], public_token: publicToken, environment: 'sandbox' };
