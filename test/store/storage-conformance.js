@@ -360,6 +360,8 @@ function describeStorageConformance(name, freshDatabase) {
         assert.deepEqual(ids(await storage.listDeliveries({ codes: ['ERROR'] }, newest)), [rows[2].id, rows[0].id]);
         assert.deepEqual(ids(await storage.listDeliveries({ codes: ['LOGIN_REPAIRED', 'SESSION_FINISHED'] }, newest)), [rows[3].id, rows[1].id]);
         assert.deepEqual(ids(await storage.listDeliveries({ itemId: 'item-1', codes: ['ERROR'] }, newest)), [rows[0].id]);
+        await storage.markReplayed([rows[1].id]);
+        assert.deepEqual(ids(await storage.listDeliveries({ outcomes: ['replayed', 'duplicate'] }, newest)), [rows[1].id]);
         const at = (r) => r.received_at_ms;
         assert.deepEqual(ids(await storage.listDeliveries({ sinceMs: at(rows[1]), untilMs: at(rows[2]) }, newest)), [rows[2].id, rows[1].id]);
         assert.deepEqual(ids(await storage.readDeliveries({ ids: [rows[3].id, rows[0].id, 'delivery-unknown'] }, { order: 'oldest' })), [rows[0].id, rows[3].id]);

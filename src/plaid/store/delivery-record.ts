@@ -63,6 +63,8 @@ export interface DeliveryFilter {
   /** webhook_code is one of these. */
   codes?: readonly string[];
   itemId?: string;
+  /** outcome is one of these. */
+  outcomes?: readonly DeliveryOutcome[];
   /** received at or after (ms since the epoch). */
   sinceMs?: number;
   /** received at or before. */

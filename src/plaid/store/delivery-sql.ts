@@ -30,6 +30,7 @@ export function deliveryWhere(filter: DeliveryFilter, bind: Bind): string {
   if (filter.ids) conditions.push(filter.ids.length ? oneOf('id', filter.ids) : 'FALSE');
   if (filter.codes && filter.codes.length) conditions.push(oneOf('webhook_code', filter.codes));
   if (filter.itemId !== undefined) conditions.push(`item_id = ${bind(filter.itemId)}`);
+  if (filter.outcomes && filter.outcomes.length) conditions.push(oneOf('outcome', filter.outcomes));
   if (filter.sinceMs !== undefined) conditions.push(`received_at_ms >= ${bind(filter.sinceMs)}`);
   if (filter.untilMs !== undefined) conditions.push(`received_at_ms <= ${bind(filter.untilMs)}`);
   return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { receiversOn, runningReceiver } from '../../nodes/webhook-in/registry';
+import type { DeliveryOutcome } from '../../plaid/store/delivery-record';
 import { replayDeliveries } from '../../nodes/webhook-in/replay';
 import { deliveryFilterOf, MAX_REPLAY } from './delivery-filter';
 import { answering, ROUTE_ROOT, RouteError, storeLabel, storeNamed, type RouteRequest } from './routes';
@@ -18,6 +19,7 @@ export const WRITE_PERMISSION = 'plaid-items.write';
 /** A replay request's own id, when the caller gives one (a retry sends the same). */
 const REPLAY_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const FILTER_FIELDS = ['code', 'item_id', 'since', 'until'];
+const REPLAYED_BY_FILTER: DeliveryOutcome[] = ['emitted', 'replayed'];
 
 /** The same response, but a 401 its handler sets becomes 403. */
 function forbiddenInsteadOfUnauthorized(res: Response): Response {
@@ -53,7 +55,9 @@ async function replay(req: RouteRequest): Promise<object> {
   if (body.ids !== undefined && FILTER_FIELDS.some((field) => body[field] !== undefined)) {
     throw new RouteError(400, `give ids or a filter (${FILTER_FIELDS.join(', ')}), not both`);
   }
+  // A filter replays each event once: a duplicate entry is a copy of one it selects already. Ids replay what they name.
   const filter = deliveryFilterOf(body);
+  if (!filter.ids) filter.outcomes = REPLAYED_BY_FILTER;
   const replayId = body.replay_id === undefined ? randomUUID() : String(body.replay_id);
   if (!REPLAY_ID.test(replayId)) throw new RouteError(400, 'replay_id must be 1 to 100 letters, digits, _ or -');
   let emitter;

@@ -30,7 +30,7 @@ function flows({ emulator }) {
     },
     {
       id: 'record', type: 'function', z: TAB, name: 'record', outputs: 0, wires: [],
-      func: recordFunc('webhook', "{ sha: msg.plaid.body_sha256, code: msg.topic, item: msg.plaid.item ? msg.plaid.item.item_id : null, instance: env.get('PLAID_INSTANCE') }"),
+      func: recordFunc('webhook', "{ sha: msg.plaid.body_sha256, code: msg.topic, item: msg.plaid.item ? msg.plaid.item.item_id : null, instance: env.get('PLAID_INSTANCE'), replayed: msg.plaid.replayed }"),
     },
     ...route('exchange', 'plaid-item-public-token-exchange'),
     ...route('get', 'plaid-item-get'),
@@ -80,12 +80,21 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'] 
     },
     /** POSTs `body` to a route of the flow on one instance, bypassing nginx. */
     direct: (instance, route, body) => json(`${instance.child.url}/test/${route}`, { method: 'POST', body }),
-    /** Every webhook message emitted, from the record files (what SIGKILLed instances emitted included). */
+    /** Every webhook message emitted on arrival, from the record files (what SIGKILLed instances emitted included). */
     emitted() {
+      return cluster.messages().filter((m) => !m.replayed);
+    },
+    /** Every webhook message emitted again by a replay. */
+    replayed() {
+      return cluster.messages().filter((m) => m.replayed);
+    },
+    messages() {
       return instances.flatMap((i) => (fs.existsSync(i.recordFile) ? fs.readFileSync(i.recordFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []))
         .filter((r) => r.kind === 'webhook')
         .map((r) => r.data);
     },
+    /** POSTs a replay request for the store's event log to the instance at `baseUrl`. */
+    replay: (baseUrl, body) => json(`${baseUrl}/plaid-items/stores/store/deliveries/replay`, { method: 'POST', body }),
     /** POSTs `body` to a route of the flow through nginx. */
     call: (route, body) => json(`${nginx.url}/test/${route}`, { method: 'POST', body }),
     async stop() {
