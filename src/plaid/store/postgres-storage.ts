@@ -132,6 +132,21 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
+    // Optimistically first: the row is read with its version (xmin, the id of the transaction that wrote it) and
+    // written only if no one wrote it since, so an update costs two statements and holds no transaction open, and
+    // one that changes nothing (a webhook for an Item the store does not hold) one. Someone did: read again. Under
+    // lasting contention, the locked way, which always makes progress.
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const found = await this.query<ItemRow & { version: string }>(`SELECT ${ROW_COLUMNS}, xmin::text AS version FROM ${ITEMS_TABLE} WHERE item_id = $1`, [itemId]);
+      const current = found[0] && toStored(found[0]);
+      const next = change(current);
+      if (!next) return current;
+      if (await this.withClient((client) => writeRow(client, itemId, next, found[0] ? found[0].version : null), true)) return next;
+    }
+    return this.lockedUpdate(itemId, change);
+  }
+
+  private async lockedUpdate(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
     return this.transaction(async (client) => {
       // Two tries at most: the row is absent, and another instance inserts it between our read and our insert
       // (ON CONFLICT DO NOTHING then waits for that transaction and inserts nothing); the second read sees its row.
@@ -140,22 +155,7 @@ export class PostgresStorage implements ItemStorage {
         const current = found.rows[0] && toStored(found.rows[0]);
         const next = applyChange(change, current);
         if (!next) return current;
-        if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
-        const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
-        if (current) {
-          await client.query(
-            `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
-               updated_at = now() WHERE item_id = $1`,
-            values,
-          );
-          return next;
-        }
-        const inserted = await client.query(
-          `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
-          values,
-        );
-        if (inserted.rowCount === 1) return next;
+        if (await writeRow(client, itemId, next, current ? undefined : null)) return next;
         if (attempt > 0) throw new StorageUnavailableError(`Item ${itemId} could not be written: its row kept changing`);
       }
     });
@@ -366,6 +366,33 @@ const DEADLOCK_ATTEMPTS = 3;
 /** pg hands bigint columns back as text: the log's times are ms since the epoch, well within a double. */
 function numericTime<Row extends { received_at_ms: number }>(row: Row): Row {
   return { ...row, received_at_ms: Number(row.received_at_ms) };
+}
+
+/** Optimistic tries of an update before it takes the row's lock. */
+const OPTIMISTIC_ATTEMPTS = 5;
+
+/**
+ * Writes `next` as the row of `itemId`: an insert when `version` is null (none if the row exists by now), else an
+ * update, only of the row at `version` when one is given. Resolves to whether it wrote.
+ */
+async function writeRow(client: PoolClient, itemId: string, next: StoredItem, version: string | null | undefined): Promise<boolean> {
+  if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
+  const values: unknown[] = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
+  if (version === null) {
+    const inserted = await client.query(
+      `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
+      values,
+    );
+    return inserted.rowCount === 1;
+  }
+  const unchanged = version === undefined ? '' : ` AND xmin::text = $${values.push(version)}`;
+  const updated = await client.query(
+    `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
+       updated_at = now() WHERE item_id = $1${unchanged}`,
+    values,
+  );
+  return updated.rowCount === 1;
 }
 
 /** What the caller's `change` threw: it goes back to the caller as it is (nothing was written). */
