@@ -3,13 +3,10 @@
 //   with its event log on (each delivery written with its body encrypted before the 200), against the same node
 //   with the log off, and the p99 time to the 200 of each.
 const { startChild } = require('./lib/child');
-const { deliveryPool, makeKey } = require('./lib/deliveries');
+const { makeKey } = require('./lib/deliveries');
 const { startKeyServer } = require('../test/support/webhook-key-server');
-const { assertClean, blast } = require('./lib/load');
-const { fmtRate, fmtRatio, foreignNote, loadGenNote, log, median, sideBySide } = require('./lib/stats');
-
-const CONNECTIONS = 32;
-const POOL_SIZE = 4096;
+const { fmtRate, fmtRatio, foreignNote, loadGenNote, log } = require('./lib/stats');
+const { CONNECTIONS, measureRoutes, POOL_SIZE } = require('./lib/webhook-sides');
 const LOG_PATH = '/plaid/webhook-log';
 const NO_LOG_PATH = '/plaid/webhook-no-log';
 const STORE_KEY = Buffer.alloc(32, 9).toString('base64');
@@ -48,32 +45,8 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
       },
     });
     const base = `http://127.0.0.1:${nodeRed.info.port}`;
-    const urls = { log: base + LOG_PATH, 'no log': base + NO_LOG_PATH };
-    const latency = { log: [], 'no log': [] };
-    const answered = { log: 0, 'no log': 0 };
-    for (const side of Object.keys(urls)) {
-      const warm = await blast({ url: urls[side], pool: deliveryPool(POOL_SIZE, key), connections: CONNECTIONS, seconds: warmupSeconds * 3 });
-      assertClean(`event log warm-up ${side}`, warm);
-    }
-    let pool;
-    const result = await sideBySide({
-      sides: ['log', 'no log'],
-      rounds,
-      // Fresh deliveries every round, a pool per side: the two nodes share the store's claims, so deliveries the
-      // other side recorded would be duplicates here (answered 200, not emitted), a lighter load.
-      beforeRound: async () => {
-        pool = { log: deliveryPool(POOL_SIZE, key), 'no log': deliveryPool(POOL_SIZE, key) };
-      },
-      async measure(side) {
-        const measured = await blast({ url: urls[side], pool: pool[side], connections: CONNECTIONS, seconds, serverPid: nodeRed.pid });
-        assertClean(`event log ${side}`, measured);
-        latency[side].push(measured.latencyP99);
-        answered[side] += measured.ok;
-        return measured;
-      },
-    });
-    const { medianRate, medianRatio, medianCpu, medianCpuRatio, ratios, rates, foreign } = result;
-    const p99 = { log: median(latency.log), 'no log': median(latency['no log']) };
+    const result = await measureRoutes({ label: 'event log', nodeRed, urls: { log: base + LOG_PATH, 'no log': base + NO_LOG_PATH }, key, rounds, seconds, warmupSeconds });
+    const { medianRate, medianRatio, medianCpu, medianCpuRatio, ratios, rates, foreign, latency, p99, answered } = result;
     return {
       rows: [
         {

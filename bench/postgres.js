@@ -7,13 +7,10 @@
 //       instances it takes before the database is the limit.
 const { startPostgres } = require('../scripts/lib/postgres-server');
 const { startChild } = require('./lib/child');
-const { deliveryPool, makeKey } = require('./lib/deliveries');
+const { makeKey } = require('./lib/deliveries');
 const { startKeyServer } = require('../test/support/webhook-key-server');
-const { assertClean, blast } = require('./lib/load');
-const { fmtRate, fmtRatio, foreignNote, loadGenNote, log, median, sideBySide } = require('./lib/stats');
-
-const CONNECTIONS = 32;
-const POOL_SIZE = 4096;
+const { fmtRate, fmtRatio, foreignNote, loadGenNote, log, median } = require('./lib/stats');
+const { CONNECTIONS, measureRoutes, POOL_SIZE } = require('./lib/webhook-sides');
 const PG_PATH = '/plaid/webhook-pg';
 const MEMORY_PATH = '/plaid/webhook-memory';
 const CLAIM_PROCESSES = 2;
@@ -80,31 +77,8 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
       },
     });
     const base = `http://127.0.0.1:${nodeRed.info.port}`;
-    const urls = { postgres: base + PG_PATH, memory: base + MEMORY_PATH };
-    const latency = { postgres: [], memory: [] };
-    const answered = { postgres: 0, memory: 0 };
-    for (const side of Object.keys(urls)) {
-      const warm = await blast({ url: urls[side], pool: deliveryPool(POOL_SIZE, key), connections: CONNECTIONS, seconds: warmupSeconds * 3 });
-      assertClean(`postgres warm-up ${side}`, warm);
-    }
-    let pool;
-    const result = await sideBySide({
-      sides: ['postgres', 'memory'],
-      rounds,
-      // Fresh deliveries every round: most claims are first claims (a delivery repeats only once the pool wraps).
-      beforeRound: async () => {
-        pool = deliveryPool(POOL_SIZE, key);
-      },
-      async measure(side) {
-        const measured = await blast({ url: urls[side], pool, connections: CONNECTIONS, seconds, serverPid: nodeRed.pid });
-        assertClean(`postgres ${side}`, measured);
-        latency[side].push(measured.latencyP99);
-        answered[side] += measured.ok;
-        return measured;
-      },
-    });
-    const { medianRate, medianRatio, medianCpu, medianCpuRatio, ratios, rates, foreign } = result;
-    const p99 = { postgres: median(latency.postgres), memory: median(latency.memory) };
+    const result = await measureRoutes({ label: 'postgres', nodeRed, urls: { postgres: base + PG_PATH, memory: base + MEMORY_PATH }, key, rounds, seconds, warmupSeconds });
+    const { medianRate, medianRatio, medianCpu, medianCpuRatio, ratios, rates, foreign, latency, p99, answered } = result;
     const instances = claims.rate / medianRate.postgres;
     return {
       rows: [
@@ -139,6 +113,6 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
   }
 }
 
-const method = `Loopback only; a throwaway PostgreSQL 15 (Debian's package, default settings, fsync on) started by the benchmark. **(a)** One embedded Node-RED (as in benchmark 1) with two \`plaid-webhook-in\` nodes, verification and **dedupe on**: one with a \`plaid-item-store\` (backend postgres, default pool of 10 connections) and its event log on (the default, 30 days), where each delivery's claim (its body's SHA-256, scoped to its Item) and its log entry (body encrypted with AES-256-GCM) are written in one round trip shared with the deliveries arriving together (one call of a PL/pgSQL function per batch), its confirmation riding with the next batch, and its Item's record looked up as on any node with a store; the other keeping its seen-set in Node-RED's default memory context. autocannon, ${CONNECTIONS} keep-alive connections, a fresh pool of ${POOL_SIZE} distinct signed deliveries each round, the same for both sides; rounds and medians as in benchmark 1, and the median of the rounds' p99 latencies (request written to 200 read). **(b)** ${CLAIM_PROCESSES} processes (as ${CLAIM_PROCESSES} instances would), each an \`ItemStore\` on a \`PostgresStorage\` with a pool of ${CLAIM_POOL_MAX} and ${CLAIM_CONCURRENCY} deliveries in flight, recording fresh deliveries (claim and log entry, then the confirmation) for ${'`--seconds`'} per round; the figure is the median of the rounds' summed deliveries/s. Any failed recording or non-2xx answer fails the benchmark.`;
+const method = `Loopback only; a throwaway PostgreSQL 15 (Debian's package, default settings, fsync on) started by the benchmark. **(a)** One embedded Node-RED (as in benchmark 1) with two \`plaid-webhook-in\` nodes, verification and **dedupe on**: one with a \`plaid-item-store\` (backend postgres, default pool of 10 connections) and its event log on (the default, 30 days), where each delivery's claim (its body's SHA-256, scoped to its Item) and its log entry (body encrypted with AES-256-GCM) are written in one round trip shared with the deliveries arriving together (one call of a PL/pgSQL function per batch), its confirmation riding with the next batch, and its Item's record looked up as on any node with a store; the other keeping its seen-set in Node-RED's default memory context. autocannon, ${CONNECTIONS} keep-alive connections, a fresh pool of ${POOL_SIZE} distinct signed deliveries per side each round; rounds and medians as in benchmark 1, and the median of the rounds' p99 latencies (request written to 200 read). **(b)** ${CLAIM_PROCESSES} processes (as ${CLAIM_PROCESSES} instances would), each an \`ItemStore\` on a \`PostgresStorage\` with a pool of ${CLAIM_POOL_MAX} and ${CLAIM_CONCURRENCY} deliveries in flight, recording fresh deliveries (claim and log entry, then the confirmation) for ${'`--seconds`'} per round; the figure is the median of the rounds' summed deliveries/s. Any failed recording or non-2xx answer fails the benchmark.`;
 
 module.exports = { run, method };
