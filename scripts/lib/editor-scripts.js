@@ -3,7 +3,8 @@
 // then inlined into the node sets' html in dist/nodes (the editor loads a node set as one html file).
 //
 // Each block starts with the runtime modules the dialogs share with the nodes (src/nodes/migrations.ts) and
-// src/editor/shared.ts. Each src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
+// src/editor/shared.ts, then the entry's `modules` (src/editor files whose factories its source calls). Each
+// src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
 // set's html carries the marker <!-- plaid-editor-script --> where its <script> block goes (before its
 // registerType blocks); the block runs src/editor/shared.ts and the node set's file in one function scope and makes
 // the factory's result the global the registerType blocks call (window.<global>).
@@ -80,6 +81,8 @@ const EDITOR_SCRIPTS = {
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',
+    // Compiled into the same block, ahead of the source: its Deliveries view.
+    modules: ['deliveries-view'],
     factory: 'plaidItemsSidebar',
     global: 'PlaidItemsSidebar',
     constants: () => ({
@@ -87,6 +90,7 @@ const EDITOR_SCRIPTS = {
       needsAction: runtime('plaid/store/item-overview.js').NEEDS_ACTION,
       route: runtime('plugins/items-sidebar/routes.js').ROUTE_ROOT.replace(/^\//, ''),
       topic: runtime('plugins/items-sidebar/live-updates.js').topicOf('#'),
+      codes: [...new Set(runtime('plaid/webhook/routing.js').ROUTED_WEBHOOKS.map(([, code]) => code))],
     }),
   },
 };
@@ -142,11 +146,12 @@ function scriptBlock(nodeSet, constants) {
   const entry = EDITOR_SCRIPTS[nodeSet];
   if (!entry) throw new Error(`no browser code registered for ${nodeSet} (scripts/lib/editor-scripts.js)`);
   return `<script type="text/javascript">
-// Compiled from src/nodes/migrations.ts, src/editor/shared.ts and src/editor/${entry.source}.ts by scripts/build-editor.js.
+// Compiled from src/nodes/migrations.ts, src/editor/shared.ts${(entry.modules ?? []).map((m) => `, src/editor/${m}.ts`).join('')} and src/editor/${entry.source}.ts by scripts/build-editor.js.
 window.${entry.global} = (function () {
 'use strict';
 ${runtimeModules()}
 ${compiled('shared')}
+${(entry.modules ?? []).map(compiled).join('\n')}
 ${compiled(entry.source)}
 return ${entry.factory}(${js(constants ?? entry.constants())});
 })();

@@ -52,7 +52,11 @@ interface AjaxFailure {
 
 interface AjaxSettings {
   url: string;
-  data?: Record<string, string>;
+  /** GET by default. */
+  method?: 'GET' | 'POST';
+  /** With a body sent as text (JSON): its media type. */
+  contentType?: string;
+  data?: Record<string, string> | string;
   dataType: 'json';
   cache: boolean;
 }
@@ -117,6 +121,11 @@ declare const RED: {
   actions: {
     add(name: string, handler: () => void): void;
   };
+  /** A notification; `modal` with `buttons` is the editor's own confirmation dialog. */
+  notify(
+    message: string | HTMLElement,
+    options: { modal?: boolean; fixed?: boolean; type?: string; buttons?: Array<{ text: string; class?: string; click: () => void }> },
+  ): { close(): void };
   events: {
     on(event: string, handler: () => void): void;
   };
