@@ -44,6 +44,8 @@ function plaidDeliveriesView(constants: DeliveriesViewConstants) {
   function create(options: DeliveriesViewOptions) {
     const { _, explain, element, when } = options;
     const state = { storeId: '', code: '', itemId: '', sinceHours: '', shownId: '', asOf: '', total: 0 };
+    /** The filter of the listing shown: a replay of all matching replays what it counted. */
+    let listed: Record<string, string> = {};
     const selected = new Set<string>();
     let latest = 0;
     let receivers: DeliveriesAnswer['receivers'] = [];
@@ -150,8 +152,13 @@ function plaidDeliveriesView(constants: DeliveriesViewConstants) {
         renderActions();
         return;
       }
-      $.ajax<DeliveriesAnswer>({ url: path(), data: { ...filterParams(), limit: String(LIMIT) }, dataType: 'json', cache: false }).then(
-        (answer) => request === latest && render(answer),
+      const params = filterParams();
+      $.ajax<DeliveriesAnswer>({ url: path(), data: { ...params, limit: String(LIMIT) }, dataType: 'json', cache: false }).then(
+        (answer) => {
+          if (request !== latest) return;
+          listed = params;
+          render(answer);
+        },
         (failure) => {
           if (request !== latest) return;
           rows.replaceChildren();
@@ -237,7 +244,7 @@ function plaidDeliveriesView(constants: DeliveriesViewConstants) {
 
     replaySelected.addEventListener('click', () => confirmReplay(selected.size, { ids: Array.from(selected) }));
     // Everything matching up to the listing's time: what arrived since is not in the count the person confirmed.
-    replayMatching.addEventListener('click', () => confirmReplay(state.total, { ...filterParams(), until: state.asOf }));
+    replayMatching.addEventListener('click', () => confirmReplay(state.total, { ...listed, until: state.asOf }));
     codeSelect.addEventListener('change', () => {
       state.code = codeSelect.value;
       load();

@@ -79,7 +79,7 @@ describe('the Deliveries view in chromium', function () {
     browser = await launch({ width: 1600, height: 900 });
     page = browser.page;
     await page.goto(red.url);
-    await page.waitForFunction(() => window.RED && RED.sidebar && RED.sidebar.containsTab('plaid-items-sidebar'), null, { timeout: 30000 });
+    await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('plaid-item-store') && RED.sidebar.containsTab('plaid-items-sidebar'), null, { timeout: 30000 });
     fs.mkdirSync(IMAGES, { recursive: true });
     // The webhook route answers once the flow runs.
     await until('the webhook route', async () => (await fetch(`${red.url}plaid/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status === 401);
@@ -107,7 +107,7 @@ describe('the Deliveries view in chromium', function () {
     assert.deepEqual(shown.map((r) => r.item), [item(1), '', item(3), item(2), item(1)]);
     assert.deepEqual([...new Set(shown.map((r) => r.node))], ['Plaid webhooks']);
     assert.deepEqual([...new Set(shown.map((r) => r.outcome))], ['emitted']);
-    assert.equal(await page.locator('.plaid-deliveries-summary').innerText(), '5 deliveries');
+    assert.equal(await page.locator('.plaid-deliveries-summary').innerText(), 'Deliveries: 5');
     assert.equal(await page.locator('.plaid-items-table').isVisible(), false, 'the Items view is hidden');
     noProblems();
   });
@@ -145,18 +145,34 @@ describe('the Deliveries view in chromium', function () {
     const button = page.locator('.plaid-deliveries-replay-selected');
     assert.equal(await button.innerText(), 'Replay selected (2)');
     await button.click();
-    const dialog = page.locator('.red-ui-notification', { hasText: 'Replay 2 deliveries?' });
+    const dialog = page.locator('.red-ui-notification', { hasText: 'Replay 2 of the store\'s logged deliveries?' });
     await dialog.waitFor({ state: 'visible' });
     assert.match(await dialog.innerText(), /msg\.plaid\.replayed/);
     await dialog.screenshot({ path: path.join(IMAGES, 'deliveries-replay-confirm.png') });
     assert.equal(received.filter((r) => r.replayed).length, 0, 'nothing before the confirmation');
     await dialog.locator('button', { hasText: 'Replay 2' }).click();
-    await page.locator('.plaid-deliveries-result', { hasText: 'Replayed 2 deliveries.' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.plaid-deliveries-result', { hasText: 'Replayed: 2.' }).waitFor({ state: 'visible', timeout: 10000 });
     await until('two replayed', () => received.filter((r) => r.replayed).length === 2);
     const replayed = received.filter((r) => r.replayed);
     assert.deepEqual(replayed.map((r) => [r.code, r.id]), [...errors].reverse().map((r) => ['ERROR', r.id]), 'in the order they arrived');
     await untilRows('marked replayed', () => document.querySelectorAll('.plaid-deliveries-outcome[data-outcome="replayed"]').length === 2);
     assert.equal(await button.innerText(), 'Replay selected (0)');
+    noProblems();
+  });
+
+  it('replays everything matching the filter, up to the listing, after its confirmation', async function () {
+    await page.locator('.plaid-deliveries-code').selectOption('LOGIN_REPAIRED');
+    await untilRows('the LOGIN_REPAIRED', () => document.querySelectorAll('.plaid-deliveries-table tbody tr').length === 1);
+    const button = page.locator('.plaid-deliveries-replay-matching');
+    assert.equal(await button.innerText(), 'Replay all matching (1)');
+    await button.click();
+    const dialog = page.locator('.red-ui-notification', { hasText: 'Replay 1 of the store\'s logged deliveries?' });
+    await dialog.locator('button', { hasText: 'Replay 1' }).click();
+    await page.locator('.plaid-deliveries-result', { hasText: 'Replayed: 1.' }).waitFor({ state: 'visible', timeout: 10000 });
+    await until('the LOGIN_REPAIRED replayed', () => received.some((r) => r.replayed && r.code === 'LOGIN_REPAIRED'));
+    assert.equal(received.filter((r) => r.replayed).length, 3);
+    await page.locator('.plaid-deliveries-code').selectOption('');
+    await untilRows('all five', () => document.querySelectorAll('.plaid-deliveries-table tbody tr').length === 5);
     noProblems();
   });
 
