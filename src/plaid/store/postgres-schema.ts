@@ -96,9 +96,11 @@ const MIGRATIONS: readonly string[] = [
      taken integer;
      held boolean;
    BEGIN
-     UPDATE ${CLAIMS_TABLE} AS c SET confirmed = true, expires_at_ms = x.expires
-       FROM unnest(p_confirm_keys, p_confirm_expires) AS x(key, expires)
-       WHERE c.key = x.key AND c.holder = p_holder AND NOT c.confirmed;
+     -- One key at a time, by the primary key (a join with the array could scan every claim).
+     FOR i IN 1 .. coalesce(array_length(p_confirm_keys, 1), 0) LOOP
+       UPDATE ${CLAIMS_TABLE} SET confirmed = true, expires_at_ms = p_confirm_expires[i]
+         WHERE key = p_confirm_keys[i] AND holder = p_holder AND NOT confirmed;
+     END LOOP;
      FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP
        result := 'recorded';
        IF p_keys[i] IS NOT NULL THEN

@@ -3,6 +3,7 @@
 // coordination of their own. Every pg failure becomes a StorageUnavailableError; pg.Pool replaces broken
 // connections by itself, so the store recovers when the server comes back.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Batcher } from './batcher';
 import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
 import { binder, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
@@ -36,6 +37,12 @@ interface ItemRow {
   history: ItemEvent[];
 }
 
+/** A row with `xmin` (the id of the transaction that wrote it), as text: an update writes only the version it read. */
+type VersionedRow = ItemRow & { version: string };
+
+/** Item_ids one read statement takes at most. */
+const MAX_READS_PER_BATCH = 256;
+
 const ROW_COLUMNS = 'record, token_ciphertext, history';
 
 const toStored = (row: ItemRow): StoredItem => ({ record: row.record, tokenCiphertext: row.token_ciphertext, history: row.history });
@@ -65,6 +72,18 @@ export class PostgresStorage implements ItemStorage {
   private readonly pool: Pool;
   private readonly label: string;
   private readonly secrets: string[];
+  /**
+   * Rows read by item_id, with their version (see update): the reads asked for together go as one statement (every
+   * webhook on a store reads its Item's row, most often to find the store does not hold it).
+   */
+  private readonly rows = new Batcher<string, VersionedRow | undefined>(async (itemIds) => {
+    const found = await this.query<VersionedRow & { item_id: string }>(
+      `SELECT item_id, ${ROW_COLUMNS}, xmin::text AS version FROM ${ITEMS_TABLE} WHERE item_id = ANY($1::text[])`,
+      [[...new Set(itemIds)]],
+    );
+    const byId = new Map(found.map((row) => [row.item_id, row]));
+    return itemIds.map((itemId) => byId.get(itemId));
+  }, MAX_READS_PER_BATCH);
   /** Set once the schema is known to be current; a failed open is retried by the next operation. */
   private schemaReady?: Promise<void>;
   private closed = false;
@@ -111,8 +130,8 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {
-    const rows = await this.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1`, [itemId]);
-    return rows[0] && toStored(rows[0]);
+    const row = await this.rows.add(itemId);
+    return row && toStored(row);
   }
 
   async findByLinkToken(linkToken: string): Promise<StoredItem | undefined> {
@@ -137,11 +156,11 @@ export class PostgresStorage implements ItemStorage {
     // one that changes nothing (a webhook for an Item the store does not hold) one. Someone did: read again. Under
     // lasting contention, the locked way, which always makes progress.
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-      const found = await this.query<ItemRow & { version: string }>(`SELECT ${ROW_COLUMNS}, xmin::text AS version FROM ${ITEMS_TABLE} WHERE item_id = $1`, [itemId]);
-      const current = found[0] && toStored(found[0]);
+      const found = await this.rows.add(itemId);
+      const current = found && toStored(found);
       const next = change(current);
       if (!next) return current;
-      if (await this.withClient((client) => writeRow(client, itemId, next, found[0] ? found[0].version : null), true)) return next;
+      if (await this.withClient((client) => writeRow(client, itemId, next, found ? found.version : null), true)) return next;
     }
     return this.lockedUpdate(itemId, change);
   }
