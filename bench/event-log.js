@@ -11,7 +11,7 @@ const LOG_PATH = '/plaid/webhook-log';
 const NO_LOG_PATH = '/plaid/webhook-no-log';
 const STORE_KEY = Buffer.alloc(32, 9).toString('base64');
 
-/** Two nodes on one SQLite store, dedupe on (as new nodes have it), the log on (30 days, the default) and off (0). */
+/** Two nodes on one SQLite store, dedupe on (as new nodes have it), the log on (30 days, as new nodes have it) and off (0). */
 function flows(keyServer) {
   const outputs = Array.from({ length: 10 }, () => ['count']);
   const hook = (id, url, logRetentionDays) => ({
@@ -74,6 +74,6 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
   }
 }
 
-const method = `Loopback only. One embedded Node-RED (as in benchmark 1) with two \`plaid-webhook-in\` nodes on one \`plaid-item-store\` (backend sqlite: one file, WAL, \`synchronous=FULL\`), verification and dedupe on (as new nodes have them): one with the event log on (\`logRetentionDays\` 30, the default: each delivery's claim and its entry, body encrypted with AES-256-GCM, written in one transaction with the others arriving together, before the 200), the other with it off (0: the claim alone). Both update the Item store's records as any node on a store does (these Items are unknown to it). autocannon, ${CONNECTIONS} keep-alive connections, fresh pools of ${POOL_SIZE} distinct signed deliveries each round; rounds, rotation and medians as in benchmark 1, and the median of the rounds' p99 latencies. Any non-2xx answer fails the benchmark.`;
+const method = `Loopback only. One embedded Node-RED (as in benchmark 1) with two \`plaid-webhook-in\` nodes on one \`plaid-item-store\` (backend sqlite: one file, WAL, \`synchronous=FULL\`), verification and dedupe on (as new nodes have them): one with the event log on (\`logRetentionDays\` 30, what new nodes get: each delivery's claim and its entry, body encrypted with AES-256-GCM, written in one transaction with the others arriving together, before the 200), the other with it off (0: the claim alone). Both update the Item store's records as any node on a store does (these Items are unknown to it). autocannon, ${CONNECTIONS} keep-alive connections, fresh pools of ${POOL_SIZE} distinct signed deliveries each round; rounds, rotation and medians as in benchmark 1, and the median of the rounds' p99 latencies. Any non-2xx answer fails the benchmark.`;
 
 module.exports = { run, method };

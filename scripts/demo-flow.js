@@ -97,7 +97,7 @@ function webhookGroup(linkIns) {
   const middle = 80 + ((row - 1) * 45) / 2;
   nodes.unshift({
     id: webhookId, type: 'plaid-webhook-in', z: TAB_ID, name: 'Plaid webhooks', url: WEBHOOK_PATH, plaid: CONFIG_ID, store: STORE_ID,
-    verify: true, dedupe: true, dedupeStore: '', x: 160, y: middle, wires,
+    verify: true, dedupe: true, dedupeStore: '', logRetentionDays: 30, x: 160, y: middle, wires,
   });
   const errorDebug = { id: 'de70de70de70ab12', type: 'debug', z: TAB_ID, name: 'error', active: true, tosidebar: true, console: false, tostatus: true, complete: 'error.message', targetType: 'jsonata', statusVal: '', statusType: 'auto', x: 330, y: 80 + row * 45 + 20, wires: [] };
   const catchNode = { id: 'de70de70de70ab11', type: 'catch', z: TAB_ID, name: 'errors in this group', scope: 'group', uncaught: false, x: 140, y: errorDebug.y, wires: [[errorDebug.id]] };

@@ -47,6 +47,8 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
 
   function prepare(node: EditorNode): void {
     migrateInEditor(node, 'plaid-webhook-in', 'node-input');
+    // Saved before the event log existed: it has none, as the runtime reads it.
+    if (node.logRetentionDays === undefined) $('#node-input-logRetentionDays').val('0');
     prepareStores(node);
     $('#node-input-url').on('change keyup', () => showRoute(node));
     $('#node-input-verify, #node-input-plaid').on('change', () => showVerifyWarning(node));

@@ -3,7 +3,6 @@
 // (src/nodes/webhook-in/delivery-handler.ts).
 import type { RequestHandler } from 'express';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DEFAULT_RETENTION_DAYS } from '../plaid/store/delivery-log';
 import type { ItemStore } from '../plaid/store/item-store';
 import { DeliveryDeduper, seenSetRecorder } from '../plaid/webhook/dedupe';
 import type { DeliveryRecorder } from '../plaid/webhook/recorder';
@@ -42,9 +41,12 @@ interface HttpNodeSettings {
 
 const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-/** `logRetentionDays` as saved: absent or empty is the default; anything but a number of days >= 0 is undefined. */
+/**
+ * `logRetentionDays` as saved. New nodes get the default (30) from the editor; a node saved before the event log
+ * existed has none and keeps working as it did, without a log (0). Anything but a number of days >= 0 is undefined.
+ */
 function retentionDaysOf(value: unknown): number | undefined {
-  if (value === undefined || value === null || value === '') return DEFAULT_RETENTION_DAYS;
+  if (value === undefined || value === null || value === '') return 0;
   const days = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
   return Number.isFinite(days) && days >= 0 ? days : undefined;
 }
@@ -108,8 +110,8 @@ export = function (RED: NodeAPI): void {
     const dedupe = def.dedupe === true;
     let logRetentionDays = retentionDaysOf(def.logRetentionDays);
     if (logRetentionDays === undefined) {
-      node.warn(message('badRetention', { value: String(def.logRetentionDays), days: DEFAULT_RETENTION_DAYS }));
-      logRetentionDays = DEFAULT_RETENTION_DAYS;
+      node.warn(message('badRetention', { value: String(def.logRetentionDays) }));
+      logRetentionDays = 0;
     }
     let recorder: DeliveryRecorder | undefined;
     if (storeNode !== undefined) {

@@ -34,8 +34,8 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
     assert.deepEqual(values, { name: '', settingsVersion: 1, url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '', logRetentionDays: 30 });
     const valid = (v) => def.defaults.logRetentionDays.validate.call({}, v);
-    assert.deepEqual(['30', 30, '0', '0.5', '', undefined].map(valid), [true, true, true, true, true, true]);
-    assert.deepEqual(['-1', 'forever', '1e3'].map(valid), [false, false, false]);
+    assert.deepEqual(['30', 30, '0', '0.5', ' 7 ', undefined].map(valid), [true, true, true, true, true, true]);
+    assert.deepEqual(['-1', 'forever', '1e3', ''].map(valid), [false, false, false, false]);
     assert.deepEqual({ type: def.defaults.store.type, required: def.defaults.store.required }, { type: 'plaid-item-store', required: false });
     assert.deepEqual(literal['plaid-webhook-in'].notInline, []);
   });
@@ -70,6 +70,17 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
     dialog.state.values['node-input-dedupe'] = true;
     dialog.fire('node-input-dedupe');
     assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], true);
+  });
+
+  it('shows a node saved before the event log existed with its log off (0), as the runtime reads it; a new node 30', function () {
+    const old = fakeDialog({ 'node-input-url': '/plaid/webhook', 'node-input-verify': true, 'node-input-dedupe': true, 'node-input-plaid': '', 'node-input-store': 'store1' });
+    sandbox.$ = old.$;
+    def.oneditprepare.call({ ...def, dedupeStore: '' });
+    assert.equal(old.state.values['node-input-logRetentionDays'], '0');
+    const fresh = fakeDialog({ 'node-input-url': '/plaid/webhook', 'node-input-verify': true, 'node-input-dedupe': true, 'node-input-plaid': '', 'node-input-store': 'store1', 'node-input-logRetentionDays': 30 });
+    sandbox.$ = fresh.$;
+    def.oneditprepare.call({ ...def, dedupeStore: '', logRetentionDays: 30 });
+    assert.equal(fresh.state.values['node-input-logRetentionDays'], 30);
   });
 
   it('with an Item store selected: its tip and the event log row show, the context store row hides (the seen-set is the store\'s)', function () {

@@ -52,7 +52,7 @@ function flows(keyServer, { fixed = false, withOld = true } = {}) {
     { id: 'others', type: 'function', z: TAB, name: 'others', outputs: 1, x: 420, y: 160, wires: [[]], func: "global.get('recorder').record('other', msg);\nreturn null;" },
     ...(withOld ? [{
       id: 'hook-old', type: 'plaid-webhook-in', z: TAB, name: 'old route', url: '/plaid/old', plaid: 'cfg', verify: true, dedupe: true, dedupeStore: '',
-      store: 'store-main', x: 160, y: 240, wires: Array.from({ length: OUTPUT_COUNT }, () => ['others']),
+      store: 'store-main', logRetentionDays: '30', x: 160, y: 240, wires: Array.from({ length: OUTPUT_COUNT }, () => ['others']),
     }] : []),
   ];
 }

@@ -47,7 +47,7 @@ describe('plaid-webhook-in with an Item store', function () {
 
   /** Loads the webhook node on the store; resolves to the open ItemStore (undefined if it could not open). */
   async function load(webhook = {}, extraNodes = []) {
-    const flow = rig.flow(keyServer, { store: 'store', ...webhook }, [{ id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file }, ...extraNodes]);
+    const flow = rig.flow(keyServer, { store: 'store', logRetentionDays: '30', ...webhook }, [{ id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file }, ...extraNodes]);
     await rig.load(flow, [storeModule]);
     const storeNode = helper.getNode('store');
     await storeNode.ready;
@@ -241,6 +241,14 @@ describe('plaid-webhook-in with an Item store', function () {
     await rig.post(delivery).expect(200);
     await rig.settle();
     assert.equal(rig.emitted.length, 1);
+    assert.deepEqual(logged(), []);
+  });
+
+  it('keeps no log for a node saved before the log existed (no logRetentionDays), as it always worked', async function () {
+    await load({ logRetentionDays: undefined });
+    await rig.post(plaidDelivery(loginRequired, key)).expect(200);
+    await until('the message', () => rig.emitted.length === 1);
+    assert.equal(rig.emitted[0].msg.plaid.delivery_id, null);
     assert.deepEqual(logged(), []);
   });
 

@@ -25,7 +25,7 @@ function flows({ emulator }) {
     { id: 'cfg', type: 'plaid-config', name: 'emulator', environment: 'custom', baseUrl: emulator.url, timeout: 5000, retries: 2 },
     { id: 'store', type: 'plaid-item-store', name: 'shared', backend: 'postgres', file: '', connectTimeout: '1000', queryTimeout: '3000' },
     {
-      id: 'hook', type: 'plaid-webhook-in', z: TAB, name: '', url: WEBHOOK_PATH, plaid: 'cfg', verify: true, dedupe: true, dedupeStore: '', store: 'store',
+      id: 'hook', type: 'plaid-webhook-in', z: TAB, name: '', url: WEBHOOK_PATH, plaid: 'cfg', verify: true, dedupe: true, dedupeStore: '', store: 'store', logRetentionDays: '30',
       wires: Array.from({ length: 10 }, () => ['record']),
     },
     {
