@@ -117,8 +117,16 @@ export class DeliveryHandler {
     if (this.closed) throw new Error('the node has closed (a deploy replaced it)');
     const replayed: StoredDelivery = { ...delivery, output: outputFor(delivery.webhookType, delivery.webhookCode) };
     const store = await this.options.usableStore?.();
-    if (store) replayed.item = await store.applyWebhook(delivery.body);
+    if (store) replayed.item = await this.applyStoreRules(store, delivery.body);
     this.emit(replayed);
+  }
+
+  /**
+   * The store's webhook rules, the one call for a delivery on arrival and on replay: whatever they are told about
+   * where a delivery came from, a replay is told the same (a SESSION_FINISHED replayed meets the link token's rules).
+   */
+  private applyStoreRules(store: ItemStore, body: Record<string, unknown>): Promise<ItemRecord | null> {
+    return store.applyWebhook(body);
   }
 
   private async accept(req: Request): Promise<AcceptedDelivery & StoredDelivery> {
@@ -133,7 +141,7 @@ export class DeliveryHandler {
     );
     if (store && !delivery.duplicate) {
       try {
-        delivery.item = await store.applyWebhook(delivery.body);
+        delivery.item = await this.applyStoreRules(store, delivery.body);
       } catch (err) {
         await this.release(delivery);
         throw unavailable(`the Item store could not record the webhook: ${(err as Error).message}`);
