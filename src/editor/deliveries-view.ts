@@ -75,6 +75,9 @@ function plaidDeliveriesView(constants: DeliveriesViewConstants) {
     replaySelected.type = 'button';
     const replayMatching = actions.appendChild(element('button', 'red-ui-button red-ui-button-small plaid-deliveries-replay-matching'));
     replayMatching.type = 'button';
+    /** What the store's plaid-webhook-in nodes refused (failed verification and the like): counted, never logged. */
+    const refused = root.appendChild(element('div', 'plaid-deliveries-refused'));
+    refused.hidden = true;
     const message = root.appendChild(element('div', 'plaid-deliveries-message'));
     /** What the last replay did (kept while the listing is read again). */
     const result = root.appendChild(element('div', 'plaid-deliveries-result'));
@@ -110,8 +113,15 @@ function plaidDeliveriesView(constants: DeliveriesViewConstants) {
       replayMatching.disabled = state.total === 0;
     }
 
+    function renderRefused(): void {
+      const counts = receivers.filter((receiver) => receiver.rejected > 0).map((receiver) => `${receiver.name}: ${receiver.rejected}`);
+      refused.textContent = counts.length ? _('deliveries.refused', { counts: counts.join(', ') }) : '';
+      refused.hidden = counts.length === 0;
+    }
+
     function render(answer: DeliveriesAnswer): void {
       receivers = answer.receivers;
+      renderRefused();
       state.asOf = answer.as_of;
       state.total = answer.total;
       const listed = new Set(answer.deliveries.map((delivery) => delivery.id));

@@ -108,6 +108,8 @@ describe('the Deliveries view in chromium', function () {
     assert.deepEqual([...new Set(shown.map((r) => r.node))], ['Plaid webhooks']);
     assert.deepEqual([...new Set(shown.map((r) => r.outcome))], ['emitted']);
     assert.equal(await page.locator('.plaid-deliveries-summary').innerText(), 'Deliveries: 5');
+    // The unsigned probe before() sent until the route answered: refused (401), counted, not in the log.
+    assert.equal(await page.locator('.plaid-deliveries-refused').innerText(), 'Refused since the node started, never logged: Plaid webhooks: 1');
     assert.equal(await page.locator('.plaid-items-table').isVisible(), false, 'the Items view is hidden');
     noProblems();
   });
