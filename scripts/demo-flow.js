@@ -112,7 +112,7 @@ function webhookGroup(linkIns, config) {
   const labels = outputLabels();
   const webhook = {
     id: 'de70de70de70ab10', type: 'plaid-webhook-in', z: TAB_ID, name: 'Plaid webhooks', url: WEBHOOK_PATH, plaid: config.plaid, store: config.store,
-    verify: true, dedupe: true, dedupeStore: '', wires: labels.map(() => []),
+    verify: true, dedupe: true, dedupeStore: '', logRetentionDays: 30, wires: labels.map(() => []),
     // Wired to the current outputs: saved as such, so no migration moves them.
     settingsVersion: require('../dist/nodes/migrations').SETTINGS_VERSION,
   };

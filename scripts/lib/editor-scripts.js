@@ -3,7 +3,8 @@
 // then inlined into the node sets' html in dist/nodes (the editor loads a node set as one html file).
 //
 // Each block starts with the runtime modules the dialogs share with the nodes (src/nodes/migrations.ts) and
-// src/editor/shared.ts. Each src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
+// src/editor/shared.ts, then the entry's `modules` (src/editor files whose factories its source calls). Each
+// src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
 // set's html carries the marker <!-- plaid-editor-script --> where its <script> block goes (before its
 // registerType blocks); the block runs src/editor/shared.ts and the node set's file in one function scope and makes
 // the factory's result the global the registerType blocks call (window.<global>).
@@ -106,8 +107,8 @@ const EDITOR_SCRIPTS = {
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',
-    // Its key panel and repair cases panel, modules of their own in the same scope.
-    with: ['items-keys', 'repair-cases'],
+    // Its key panel, repair cases panel and Deliveries view: modules of their own, compiled into the same scope.
+    with: ['items-keys', 'repair-cases', 'deliveries-view'],
     factory: 'plaidItemsSidebar',
     global: 'PlaidItemsSidebar',
     constants: () => ({
@@ -116,6 +117,7 @@ const EDITOR_SCRIPTS = {
       route: runtime('plugins/items-sidebar/routes.js').ROUTE_ROOT.replace(/^\//, ''),
       topic: runtime('plugins/items-sidebar/live-updates.js').topicOf('#'),
       rewrapBatch: 100,
+      codes: [...new Set(runtime('plaid/webhook/routing.js').ROUTED_WEBHOOKS.map(([, code]) => code))],
     }),
   },
 };

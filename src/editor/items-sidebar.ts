@@ -1,8 +1,9 @@
 // The "Plaid Items" sidebar tab: every running plaid-item-store with its counts per status, one store's Items with
 // the ones that need action first (filter by status, search by item_id or client_user_id), and one Item's recent
-// history as a timeline. It reads the package's Admin API (src/plugins/items-sidebar/routes.ts) and reads again when
-// a comms notice says a store changed (those notices carry no Item data). Values from records are set as text only.
-// The build injects the statuses, the needs-action ones, the route and the topic from the runtime.
+// history as a timeline; or, in its "Deliveries" view (deliveries-view.ts), the store's webhook event log. It reads
+// the package's Admin API (src/plugins/items-sidebar/routes.ts) and reads again when a comms notice says a store
+// changed (those notices carry no Item data). Values from records are set as text only.
+// The build injects the statuses, the needs-action ones, the route, the topic and the webhook codes from the runtime.
 
 interface ItemsSidebarConstants {
   /** ITEM_STATUSES, in their order (src/plaid/store/record.ts). */
@@ -15,6 +16,8 @@ interface ItemsSidebarConstants {
   topic: string;
   /** Items per rewrap request of the key panel (src/editor/items-keys.ts). */
   rewrapBatch: number;
+  /** Plaid's webhook codes the node routes, for the Deliveries view's filter. */
+  codes: readonly string[];
 }
 
 type SidebarItem = import('../plaid/store/item-overview').ItemOverview;
@@ -64,7 +67,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
 
   function add(plugin: EditorPlugin): void {
     const _ = (key: string, data?: Record<string, string>): string => plugin._(`${TAB}.${key}`, data);
-    const state = { stores: [] as StoreSummary[], storeId: '', status: '', search: '', itemId: '' };
+    const state = { stores: [] as StoreSummary[], storeId: '', status: '', search: '', itemId: '', view: 'items' as 'items' | 'deliveries' };
     /** Answers to requests older than the newest one of their kind are dropped. */
     const latest = { stores: 0, items: 0, history: 0 };
 
@@ -72,22 +75,40 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
     const storesBox = root.appendChild(element('div', 'plaid-items-stores'));
     const keys = plaidItemsKeys({ route: constants.route, batch: constants.rewrapBatch, _, element, explain: (failure) => explain(routeFailureOf(failure)) });
     root.appendChild(keys.element);
-    const filters = root.appendChild(element('div', 'plaid-items-filters'));
+    const viewButtons = root.appendChild(element('div', 'red-ui-button-group plaid-items-views'));
+    const itemsView = root.appendChild(element('div', 'plaid-items-view'));
+    const filters = itemsView.appendChild(element('div', 'plaid-items-filters'));
     const statusSelect = filters.appendChild(element('select', 'plaid-items-status'));
     const searchInput = filters.appendChild(element('input', 'plaid-items-search'));
     searchInput.type = 'search';
     searchInput.placeholder = _('search');
     searchInput.setAttribute('aria-label', _('search'));
-    const message = root.appendChild(element('div', 'plaid-items-message'));
-    const table = root.appendChild(element('div', 'plaid-items-table-wrap')).appendChild(element('table', 'plaid-items-table'));
+    const message = itemsView.appendChild(element('div', 'plaid-items-message'));
+    const table = itemsView.appendChild(element('div', 'plaid-items-table-wrap')).appendChild(element('table', 'plaid-items-table'));
     const headRow = table.appendChild(element('thead')).appendChild(element('tr'));
     for (const column of COLUMNS) headRow.appendChild(element('th', undefined, _(`column.${column}`)));
     const rows = table.appendChild(element('tbody'));
     // The store's open repair cases (src/editor/repair-cases.ts), between its Items and one Item's history.
     const cases = plaidRepairCasesPanel({ _, element, getJson, when, storePath, explain });
-    root.appendChild(cases.root);
-    const historyBox = root.appendChild(element('div', 'plaid-items-history'));
+    itemsView.appendChild(cases.root);
+    const historyBox = itemsView.appendChild(element('div', 'plaid-items-history'));
     historyBox.hidden = true;
+    const deliveries = plaidDeliveriesView({ route: constants.route, codes: constants.codes }).create({ _, explain: (failure) => explain(routeFailureOf(failure)), element, when });
+    root.appendChild(deliveries.element);
+    for (const view of ['items', 'deliveries'] as const) {
+      const button = viewButtons.appendChild(element('button', 'red-ui-button red-ui-button-small', _(`view.${view}`)));
+      button.type = 'button';
+      button.dataset.view = view;
+      button.addEventListener('click', () => showView(view));
+    }
+
+    function showView(view: 'items' | 'deliveries'): void {
+      state.view = view;
+      for (const button of Array.from(viewButtons.children) as HTMLElement[]) button.classList.toggle('selected', button.dataset.view === view);
+      itemsView.hidden = view !== 'items';
+      deliveries.element.hidden = view !== 'deliveries';
+      if (view === 'deliveries') deliveries.setStore(state.storeId);
+    }
 
     const statusOptions: Array<[string, string]> = [
       ['', _('filter.all')],
@@ -295,6 +316,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
           loadItems();
           loadHistory();
           cases.load(state.storeId);
+          if (state.view === 'deliveries') deliveries.setStore(state.storeId);
         },
         (failure: RouteFailure) => {
           if (request !== latest.stores) return;
@@ -315,6 +337,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       loadItems();
       loadHistory();
       cases.load(state.storeId);
+      if (state.view === 'deliveries') deliveries.setStore(storeId);
     }
 
     function selectItem(itemId: string): void {
@@ -339,20 +362,22 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       }, REFRESH_DELAY_MS);
     }
 
+    showView('items');
+
     statusSelect.addEventListener('change', () => {
       state.status = statusSelect.value;
       loadItems();
     });
-    let typing: number | undefined;
-    searchInput.addEventListener('input', () => {
-      window.clearTimeout(typing);
-      typing = window.setTimeout(() => {
-        state.search = searchInput.value;
-        loadItems();
-      }, REFRESH_DELAY_MS);
+    onTypingPause(searchInput, REFRESH_DELAY_MS, (search) => {
+      state.search = search;
+      loadItems();
     });
 
-    RED.comms.subscribe(constants.topic, refreshSoon);
+    // A store's log has new entries: the Deliveries view reads it again if it is the one shown, nothing else.
+    RED.comms.subscribe(constants.topic, (_topic, notice) => {
+      if ((notice as { change?: string } | null)?.change !== 'deliveries') refreshSoon();
+      else if (state.view === 'deliveries' && shown()) deliveries.refresh();
+    });
     RED.comms.subscribe('notification/runtime-deploy', refreshSoon);
     // The sidebar shown again after being closed: the tab itself did not change, so onchange is not called.
     RED.events.on('sidebar:resize', () => stale && refreshSoon());

@@ -38,6 +38,15 @@ function warnOnLiteralAccessToken(input: string, typeField: string, row: string)
   show();
 }
 
+/** Calls `handler` with `input`'s value once typing has paused for `delayMs` (a search box: one read per pause). */
+function onTypingPause(input: HTMLInputElement, delayMs: number, handler: (value: string) => void): void {
+  let typing: number | undefined;
+  input.addEventListener('input', () => {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(() => handler(input.value), delayMs);
+  });
+}
+
 /**
  * Brings a node saved at an older settings version up to the current one, as its runtime constructor does: the
  * changed properties go into the open dialog's inputs (`prefix`-<name>), and the wires of outputs a step moved are

@@ -47,14 +47,18 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
 
   function prepare(node: EditorNode): void {
     migrateInEditor(node, 'plaid-webhook-in', 'node-input');
+    // Saved before the event log existed: it has none, as the runtime reads it.
+    if (node.logRetentionDays === undefined) $('#node-input-logRetentionDays').val('0');
     prepareStores(node);
     $('#node-input-url').on('change keyup', () => showRoute(node));
     $('#node-input-verify, #node-input-plaid').on('change', () => showVerifyWarning(node));
-    // With an Item store the seen-set is the store's: the context store choice only matters without one.
+    // With an Item store the seen-set is the store's (the context store choice only matters without one), and the
+    // store keeps the event log.
     const showStores = (): void => {
       const itemStore = inputText('#node-input-store');
       const withItemStore = !!itemStore && itemStore !== '_ADD_';
       $('#plaid-webhook-in-item-store-tip').toggle(withItemStore);
+      $('#plaid-webhook-in-log-row').toggle(withItemStore);
       $('#plaid-webhook-in-store-row').toggle($('#node-input-dedupe').is(':checked') && !withItemStore);
     };
     $('#node-input-dedupe, #node-input-store').on('change', showStores);

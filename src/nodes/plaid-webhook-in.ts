@@ -4,15 +4,18 @@
 import type { RequestHandler } from 'express';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ItemStore } from '../plaid/store/item-store';
-import { DeliveryDeduper } from '../plaid/webhook/dedupe';
+import { DeliveryDeduper, seenSetRecorder } from '../plaid/webhook/dedupe';
+import type { DeliveryRecorder } from '../plaid/webhook/recorder';
 import type { ReceiverOptions } from '../plaid/webhook/receiver';
 import { unavailable } from '../plaid/webhook/rejection';
-import { StoreDeduper } from '../plaid/webhook/store-dedupe';
+import { StoreRecorder } from '../plaid/webhook/store-recorder';
 import type { PlaidConfigNode, PlaidItemStoreNode } from './types';
 import { migrate } from './migrations';
 import { contextSeenStore } from './webhook-in/context-store';
 import { DeliveryHandler } from './webhook-in/delivery-handler';
+import { startLogPruning } from './webhook-in/log-pruning';
 import { parseByteSize } from './webhook-in/raw-body';
+import { registerReceiver } from './webhook-in/registry';
 import { openRoute, RouteInUseError, WebhookRoute } from './webhook-in/route';
 import { DeliveryStatus, type WebhookInText } from './webhook-in/status';
 
@@ -25,6 +28,8 @@ interface WebhookInDef extends NodeDef {
   dedupeStore: string;
   /** A plaid-item-store config node's id, or empty for none. */
   store?: string;
+  /** Days the store's event log keeps each delivery; 0 turns the log off. Text as the editor saves it. */
+  logRetentionDays?: string | number;
 }
 
 /** The Node-RED settings this node reads; RED.settings' typings do not list them. */
@@ -35,6 +40,16 @@ interface HttpNodeSettings {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * `logRetentionDays` as saved. New nodes get the default (30) from the editor; a node saved before the event log
+ * existed has none and keeps working as it did, without a log (0). Anything but a number of days >= 0 is undefined.
+ */
+function retentionDaysOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return 0;
+  const days = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  return Number.isFinite(days) && days >= 0 ? days : undefined;
+}
 
 /** Characters express reads as route patterns; the raw-body capture matches paths literally. */
 const PATTERN_CHARACTERS = /[\s?#:*+()[\]]/;
@@ -91,16 +106,25 @@ export = function (RED: NodeAPI): void {
         status.fail('status.noStore');
       });
     }
-    const receiver: ReceiverOptions = {
-      verification: verify && keys ? { keys } : undefined,
+    const dedupe = def.dedupe === true;
+    let logRetentionDays = retentionDaysOf(def.logRetentionDays);
+    if (logRetentionDays === undefined) {
+      node.warn(text('messages.badRetention', { value: String(def.logRetentionDays) }));
+      logRetentionDays = 0;
+    }
+    let recorder: DeliveryRecorder | undefined;
+    if (storeNode !== undefined) {
+      const log = logRetentionDays > 0;
+      if (dedupe || log) recorder = new StoreRecorder({ store: usableStore, nodeId: node.id, dedupe, log });
+    } else if (dedupe) {
       // In the flow's context, under this node's id: with Node-RED's default settings (no contextStorage) a node's
       // own context is deleted whenever the node closes, so the seen-set would be forgotten at every redeploy.
       // (A node on no tab, as in some tests, has no flow context: its own then.)
-      deduper: def.dedupe !== true ? undefined : storeNode !== undefined ? new StoreDeduper(usableStore)
-        : new DeliveryDeduper(node.context().flow
-          ? contextSeenStore(node.context().flow, def.dedupeStore || undefined, `${node.id}:`)
-          : contextSeenStore(node.context(), def.dedupeStore || undefined)),
-    };
+      recorder = seenSetRecorder(new DeliveryDeduper(node.context().flow
+        ? contextSeenStore(node.context().flow, def.dedupeStore || undefined, `${node.id}:`)
+        : contextSeenStore(node.context(), def.dedupeStore || undefined)));
+    }
+    const receiver: ReceiverOptions = { verification: verify && keys ? { keys } : undefined, recorder };
     const handler = new DeliveryHandler({
       node,
       runningNode: (id) => RED.nodes.getNode(id),
@@ -128,10 +152,35 @@ export = function (RED: NodeAPI): void {
       return;
     }
 
+    // With a store: its event log is pruned, and the Admin API can replay what it logged through this node.
+    const stopLog: Array<() => void> = [];
+    if (storeNode !== undefined && def.store) {
+      const storeId = def.store;
+      const retentionDays = logRetentionDays;
+      stopLog.push(
+        registerReceiver({
+          id: node.id,
+          name: def.name || url,
+          storeId,
+          logRetentionDays: retentionDays,
+          replay: (delivery) => handler.replay(delivery),
+          rejected: () => status.rejectedCount,
+        }),
+        startLogPruning({
+          store: usableStore,
+          nodeId: node.id,
+          storeId,
+          retentionDays,
+          failed: (err) => status.warn(text('messages.pruneFailed', { error: err.message })),
+        }),
+      );
+    }
+
     node.on('close', (_removed: boolean, done: () => void) => {
       handler.close();
       route.close();
       status.stop();
+      for (const stop of stopLog) stop();
       done();
     });
   }

@@ -9,7 +9,7 @@ const { start: startEmulator } = require('../../dist/emulator');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
 const { startNodeRed, root } = require('./support/node-red');
-const { launch, showSidebarTab } = require('./support/browser');
+const { launch, screenshotWideSidebar, showSidebarTab } = require('./support/browser');
 const { until } = require('../support/until');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -254,21 +254,8 @@ describe('Plaid Items sidebar in chromium', function () {
   });
 
   it('looks like this (docs/images/items-sidebar.png)', async function () {
-    // A wider sidebar, as someone reading the table would drag it.
-    const separator = await page.locator('#red-ui-sidebar-separator').boundingBox();
-    await page.mouse.move(separator.x + separator.width / 2, separator.y + separator.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(separator.x - 420, separator.y + separator.height / 2, { steps: 8 });
-    await page.mouse.up();
-    await page.waitForTimeout(300);
     // The tab down to the end of the open history.
-    const clip = await page.evaluate(() => {
-      const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();
-      const history = document.querySelector('.plaid-items-history').getBoundingClientRect();
-      return { x: sidebar.left, y: sidebar.top, width: sidebar.width, height: Math.min(sidebar.height, history.bottom - sidebar.top + 12) };
-    });
-    assert.ok(clip.width > 500, 'the wider sidebar');
-    await page.screenshot({ path: path.join(IMAGES, 'items-sidebar.png'), clip });
+    await screenshotWideSidebar(page, '.plaid-items-history', path.join(IMAGES, 'items-sidebar.png'));
     noProblems();
   });
 });

@@ -31,9 +31,12 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
   const { defs, sandbox } = loadEditor(html, catalog);
   const def = defs['plaid-webhook-in'];
 
-  it('gives a new node verification and dedupe on, in the default context store, and no Item store', function () {
+  it('gives a new node verification and dedupe on, in the default context store, no Item store, a 30-day log', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', settingsVersion: SETTINGS_VERSION, url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '' });
+    assert.deepEqual(values, { name: '', settingsVersion: SETTINGS_VERSION, url: '/plaid/webhook', plaid: '', verify: true, dedupe: true, dedupeStore: '', store: '', logRetentionDays: 30 });
+    const valid = (v) => def.defaults.logRetentionDays.validate.call({}, v);
+    assert.deepEqual(['30', 30, '0', '0.5', ' 7 ', undefined].map(valid), [true, true, true, true, true, true]);
+    assert.deepEqual(['-1', 'forever', '1e3', ''].map(valid), [false, false, false, false]);
     assert.deepEqual({ type: def.defaults.store.type, required: def.defaults.store.required }, { type: 'plaid-item-store', required: false });
     assert.deepEqual(literal['plaid-webhook-in'].notInline, []);
   });
@@ -78,15 +81,28 @@ describe('webhook-in editor (dist/nodes/plaid-webhook-in.html)', function () {
     assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], true);
   });
 
-  it('with an Item store selected: its tip shows and the context store row hides (the seen-set is the store\'s)', function () {
+  it('shows a node saved before the event log existed with its log off (0), as the runtime reads it; a new node 30', function () {
+    const old = fakeDialog({ 'node-input-url': '/plaid/webhook', 'node-input-verify': true, 'node-input-dedupe': true, 'node-input-plaid': '', 'node-input-store': 'store1' });
+    sandbox.$ = old.$;
+    def.oneditprepare.call({ ...def, dedupeStore: '' });
+    assert.equal(old.state.values['node-input-logRetentionDays'], '0');
+    const fresh = fakeDialog({ 'node-input-url': '/plaid/webhook', 'node-input-verify': true, 'node-input-dedupe': true, 'node-input-plaid': '', 'node-input-store': 'store1', 'node-input-logRetentionDays': 30 });
+    sandbox.$ = fresh.$;
+    def.oneditprepare.call({ ...def, dedupeStore: '', logRetentionDays: 30 });
+    assert.equal(fresh.state.values['node-input-logRetentionDays'], 30);
+  });
+
+  it('with an Item store selected: its tip and the event log row show, the context store row hides (the seen-set is the store\'s)', function () {
     const dialog = fakeDialog({ 'node-input-url': '/plaid/webhook', 'node-input-verify': true, 'node-input-dedupe': true, 'node-input-plaid': '', 'node-input-store': '_ADD_' });
     sandbox.$ = dialog.$;
     def.oneditprepare.call({ ...def, dedupeStore: '' });
     assert.equal(dialog.state.shown['plaid-webhook-in-item-store-tip'], false, '"none" is no store');
+    assert.equal(dialog.state.shown['plaid-webhook-in-log-row'], false, 'no event log without a store');
     assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], true);
     dialog.state.values['node-input-store'] = 'store1';
     dialog.fire('node-input-store');
     assert.equal(dialog.state.shown['plaid-webhook-in-item-store-tip'], true);
+    assert.equal(dialog.state.shown['plaid-webhook-in-log-row'], true);
     assert.equal(dialog.state.shown['plaid-webhook-in-store-row'], false);
   });
 });

@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const { Client } = require('pg');
 const { PostgresStorage } = require('../../dist/plaid/store/postgres-storage');
-const { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, REPAIR_CASES_TABLE, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } = require('../../dist/plaid/store/postgres-schema');
+const { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, DELIVERIES_TABLE, REPAIR_CASES_TABLE, SCHEMA_VERSION, SCHEMA_VERSION_TABLE } = require('../../dist/plaid/store/postgres-schema');
 const { StorageUnavailableError } = require('../../dist/plaid/store/storage');
 const { describeStorageConformance, storedItem } = require('../store/storage-conformance');
 const { createDatabase } = require('./support/databases');
@@ -63,7 +63,7 @@ describe('PostgresStorage on a server', function () {
     await Promise.all(storages.map((s) => s.open()));
     assert.deepEqual(await sql(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`), [{ version: SCHEMA_VERSION }]);
     const tables = (await sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map((r) => r.tablename);
-    assert.deepEqual(tables, [CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, REPAIR_CASES_TABLE, SCHEMA_VERSION_TABLE].sort());
+    assert.deepEqual(tables, [CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, REPAIR_CASES_TABLE, SCHEMA_VERSION_TABLE].sort());
     // And again, as at a restart: nothing changes.
     await storageOn(database.url).open();
     assert.deepEqual(await sql(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`), [{ version: SCHEMA_VERSION }]);
@@ -83,7 +83,7 @@ describe('PostgresStorage on a server', function () {
     assert.equal(await a.claim('sha-old', 'holder-a', Date.now(), 30000), 'duplicate');
     assert.equal(await b.claim('sha-new', 'holder-b', Date.now(), 30000), 'claimed');
     const tables = (await sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map((r) => r.tablename);
-    assert.deepEqual(tables, [CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, REPAIR_CASES_TABLE, SCHEMA_VERSION_TABLE].sort());
+    assert.deepEqual(tables, [CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, REPAIR_CASES_TABLE, SCHEMA_VERSION_TABLE].sort());
   });
 
   it('refuses a database whose schema is newer than the package, saying so', async function () {

@@ -214,40 +214,70 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(JSON.stringify(await store.list()).includes('access-sandbox'), false);
   });
 
+  /** A verified delivery of body hash `sha` for the store's log (ItemStore.deliveries.record). */
+  const delivery = (sha, itemId = null) => ({
+    nodeId: 'hook', raw: Buffer.from(`{"sha":"${sha}"}`), bodySha256: sha, webhookType: 'ITEM', webhookCode: 'ERROR', itemId, environment: 'sandbox',
+  });
+  /** Claims it (dedupe on, log off): resolves to what was recorded, `first` true unless a duplicate. */
+  const claimDelivery = async (store, sha, itemId = null) => {
+    const recorded = await store.deliveries.record(delivery(sha, itemId), { dedupe: true, log: false });
+    return { ...recorded, first: !recorded.duplicate };
+  };
+
   it('claims a delivery once within 24 h, takes over an expired claim, releases and prunes in the database', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const { store, file } = await files.openStore({ now: () => now });
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await store.confirmDelivery('sha-1');
-    assert.equal(await store.claimDelivery('sha-1'), false);
-    await store.releaseDelivery('sha-1');
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await store.confirmDelivery('sha-1');
-    assert.equal(await store.claimDelivery('sha-2'), true);
-    await store.confirmDelivery('sha-2');
+    let claimed = await claimDelivery(store, 'sha-1');
+    assert.equal(claimed.first, true);
+    await store.deliveries.confirm(claimed);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, false);
+    await store.deliveries.release(claimed);
+    claimed = await claimDelivery(store, 'sha-1');
+    assert.equal(claimed.first, true);
+    await store.deliveries.confirm(claimed);
+    const second = await claimDelivery(store, 'sha-2');
+    assert.equal(second.first, true);
+    await store.deliveries.confirm(second);
     now += CLAIM_RETENTION_MS - 1;
-    assert.equal(await store.claimDelivery('sha-1'), false);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, false);
     now += 60 * 1000;
-    assert.equal(await store.claimDelivery('sha-3'), true); // old claims are pruned at most once a minute, on a claim
+    assert.equal((await claimDelivery(store, 'sha-3')).first, true); // old claims are pruned at most once a minute, on a claim
     const db = new Database(file, { readOnly: true });
     assert.deepEqual(/** @type {any} */ (db.prepare('SELECT key FROM claims ORDER BY key').all()).map((r) => r.key), ['sha-3']);
     db.close();
-    assert.equal(await store.claimDelivery('sha-1'), true);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, true);
   });
 
   it('holds a claim pending until its delivery is confirmed: a copy meanwhile is in progress, after the lease it is taken over', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const { store } = await files.openStore({ now: () => now });
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await assert.rejects(store.claimDelivery('sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS' && /another instance/.test(err.message));
+    assert.equal((await claimDelivery(store, 'sha-1')).first, true);
+    await assert.rejects(claimDelivery(store, 'sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS' && /another instance/.test(err.message));
     now += CLAIM_LEASE_MS - 1;
-    await assert.rejects(store.claimDelivery('sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS');
+    await assert.rejects(claimDelivery(store, 'sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS');
     now += 2;
     // The claimer died before emitting: the retry is taken over, and emitted.
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await store.confirmDelivery('sha-1');
+    const takenOver = await claimDelivery(store, 'sha-1');
+    assert.equal(takenOver.first, true);
+    await store.deliveries.confirm(takenOver);
     now += CLAIM_LEASE_MS * 10;
-    assert.equal(await store.claimDelivery('sha-1'), false);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, false);
+  });
+
+  it('keys de-duplication on the event: a copy is a duplicate only while no other delivery for its Item came since', async () => {
+    const { store } = await files.openStore();
+    const emitted = [];
+    for (const sha of ['error', 'repaired', 'error', 'error', 'other-item', 'error']) {
+      const recorded = await claimDelivery(store, sha, sha === 'other-item' ? 'item-2' : 'item-1');
+      if (recorded.first) {
+        emitted.push(sha);
+        await store.deliveries.confirm(recorded);
+      }
+    }
+    // The second ERROR follows LOGIN_REPAIRED: a new event. Its copy is not; another Item's delivery changes nothing.
+    assert.deepEqual(emitted, ['error', 'repaired', 'error', 'other-item']);
+    // Without an item_id, the same bytes are the same delivery.
+    assert.equal((await claimDelivery(store, 'session')).first, true);
   });
 
   it('claims work once across two stores on one file (two processes): renewed by its holder, taken over after its lease', async () => {

@@ -103,7 +103,8 @@ describe('SqliteStorage: a file written by the first release (better-sqlite3)', 
       assert.equal(broken?.status, 'login_required');
       assert.equal(broken?.link_token, 'link-sandbox-fixture-2');
       assert.equal((await store.list()).length, 5);
-      assert.equal(await store.claimDelivery('a'.repeat(64)), false, 'the confirmed claim is still a duplicate');
+      const copy = { nodeId: 'hook', raw: Buffer.from('{}'), bodySha256: 'a'.repeat(64), webhookType: 'ITEM', webhookCode: 'ERROR', itemId: null, environment: 'sandbox' };
+      assert.equal((await store.deliveries.record(copy, { dedupe: true, log: false })).duplicate, true, 'the confirmed claim is still a duplicate');
 
       // Its v1 envelopes (no key id) count under the key that wrote its v1 key check, and rewrap off it.
       const [current, older] = new TokenCipher(newKey, [FIXTURE_KEY]).keyIds;

@@ -409,6 +409,118 @@ function describeStorageConformance(name, freshDatabase) {
       });
     });
 
+    describe('claim batches and the delivery log', function () {
+      const t0 = Date.UTC(2026, 0, 2);
+      let seq = 0;
+      /** A log row as the store writes it (the backend sets the outcome). */
+      const row = (overrides = {}) => {
+        seq++;
+        return {
+          id: `delivery-${String(seq).padStart(4, '0')}`,
+          received_at_ms: t0 + seq * 1000,
+          webhook_type: 'ITEM',
+          webhook_code: 'ERROR',
+          item_id: 'item-1',
+          environment: 'sandbox',
+          body_sha256: `sha-${seq}`,
+          node_id: 'hook-1',
+          outcome: 'emitted',
+          body_ciphertext: `v1.iv.tag.body-${seq}`,
+          ...overrides,
+        };
+      };
+      const claimOf = (key, delivery = null, scope = null) => ({ key, scope, leaseMs: LEASE, delivery });
+      const batch = (on, claims, at = t0, confirms = [], holder = on === storage ? 'holder-a' : 'holder-b') => on.claimBatch({ confirms, claims }, holder, at);
+      const newest = { order: 'newest' };
+      const summary = ({ body_ciphertext: _body, ...rest }) => rest;
+
+      it('confirms first, then claims in order: a later claim of the batch sees the earlier ones', async function () {
+        assert.deepEqual(await batch(storage, [claimOf('sha-a')]), ['claimed']);
+        const results = await batch(storage, [claimOf('sha-a'), claimOf('sha-b'), claimOf('sha-b'), claimOf(null)], t0 + 1, [{ key: 'sha-a', retentionMs: RETENTION }]);
+        assert.deepEqual(results, ['duplicate', 'claimed', 'in_progress', 'recorded']);
+        // The batch's claims are claims like any other: confirmed, expired, taken over.
+        assert.equal(await storage.claim('sha-b', 'holder-b', t0 + 2, LEASE), 'in_progress');
+        assert.equal(await storage.claim('sha-b', 'holder-b', t0 + 1 + LEASE, LEASE), 'claimed');
+        assert.deepEqual(await batch(storage, [], t0 + 3, [{ key: 'sha-never', retentionMs: RETENTION }]), []);
+      });
+
+      it('writes each claim\'s row: emitted when claimed or unclaimed, duplicate for a duplicate, none while in progress', async function () {
+        const [a, b, c, d, e] = [row(), row(), row(), row({ item_id: null, environment: null }), row()];
+        await batch(storage, [claimOf('sha-x', a)]);
+        const results = await batch(await another(), [claimOf('sha-x', b), claimOf(null, d)], t0 + 1);
+        assert.deepEqual(results, ['in_progress', 'recorded']);
+        await storage.confirm('sha-x', 'holder-a', t0 + 2, RETENTION);
+        assert.deepEqual(await batch(storage, [claimOf('sha-x', c), claimOf('sha-y', e)], t0 + 3), ['duplicate', 'claimed']);
+        const rows = await storage.readDeliveries({}, { order: 'oldest' });
+        assert.deepEqual(rows, [a, d, { ...c, outcome: 'duplicate' }, e]);
+        assert.deepEqual(await (await another()).listDeliveries({}, newest), [e, { ...c, outcome: 'duplicate' }, d, a].map(summary));
+      });
+
+      it('ends a scope\'s other claims, pending or confirmed, when a claim in it is made; other scopes keep theirs', async function () {
+        await batch(storage, [claimOf('error', null, 'item:1'), claimOf('other', null, 'item:2'), claimOf('plain')]);
+        await batch(storage, [], t0 + 1, [{ key: 'error', retentionMs: RETENTION }, { key: 'other', retentionMs: RETENTION }, { key: 'plain', retentionMs: RETENTION }]);
+        assert.deepEqual(await batch(storage, [claimOf('error', null, 'item:1')], t0 + 2), ['duplicate'], 'a duplicate ends nothing');
+        const second = await another();
+        assert.deepEqual(await batch(second, [claimOf('repaired', null, 'item:1')], t0 + 3), ['claimed']);
+        // LOGIN_REPAIRED came since: the same ERROR again is a new event; its own copy then is not.
+        assert.deepEqual(await batch(storage, [claimOf('error', null, 'item:1'), claimOf('error', null, 'item:1')], t0 + 4), ['claimed', 'in_progress']);
+        assert.equal(await second.confirm('repaired', 'holder-b', t0 + 5, RETENTION), false, 'the pending claim ended too');
+        assert.deepEqual(await batch(storage, [claimOf('other', null, 'item:2'), claimOf('plain'), claimOf('plain', null, 'item:1')], t0 + 6), ['duplicate', 'duplicate', 'duplicate']);
+      });
+
+      it('gives exactly one of 24 simultaneous batched claims of one key, across two instances', async function () {
+        const second = await another();
+        const results = await Promise.all(Array.from({ length: 24 }, (_, i) =>
+          (i % 2 ? storage : second).claimBatch({ confirms: [], claims: [claimOf(`sha-${i}`), claimOf('sha-race', row({ id: `race-${i}` }), 'item:race')] }, `holder-${i}`, t0)));
+        const raced = results.map((r) => r[1]);
+        assert.equal(raced.filter((r) => r === 'claimed').length, 1, raced.join());
+        assert.equal(raced.filter((r) => r === 'in_progress').length, 23);
+        assert.equal(await storage.countDeliveries({}), 1, 'one row: the claimed one');
+      });
+
+      it('lists, counts and reads the rows a filter selects, newest or oldest first, with a limit', async function () {
+        const rows = [
+          row({ webhook_code: 'ERROR', item_id: 'item-1' }),
+          row({ webhook_code: 'LOGIN_REPAIRED', item_id: 'item-1' }),
+          row({ webhook_code: 'ERROR', item_id: 'item-2', node_id: 'hook-2' }),
+          row({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', item_id: null, body_ciphertext: 'v1.ü.\'"; DROP TABLE' }),
+        ];
+        await batch(storage, rows.map((r) => claimOf(null, r)));
+        const ids = (found) => found.map((r) => r.id);
+        assert.deepEqual(ids(await storage.listDeliveries({}, newest)), ids(rows).reverse());
+        assert.deepEqual(ids(await storage.listDeliveries({}, { order: 'oldest', limit: 2 })), ids(rows.slice(0, 2)));
+        assert.deepEqual(ids(await storage.listDeliveries({ codes: ['ERROR'] }, newest)), [rows[2].id, rows[0].id]);
+        assert.deepEqual(ids(await storage.listDeliveries({ codes: ['LOGIN_REPAIRED', 'SESSION_FINISHED'] }, newest)), [rows[3].id, rows[1].id]);
+        assert.deepEqual(ids(await storage.listDeliveries({ itemId: 'item-1', codes: ['ERROR'] }, newest)), [rows[0].id]);
+        await storage.markReplayed([rows[1].id]);
+        assert.deepEqual(ids(await storage.listDeliveries({ outcomes: ['replayed', 'duplicate'] }, newest)), [rows[1].id]);
+        const at = (r) => r.received_at_ms;
+        assert.deepEqual(ids(await storage.listDeliveries({ sinceMs: at(rows[1]), untilMs: at(rows[2]) }, newest)), [rows[2].id, rows[1].id]);
+        assert.deepEqual(ids(await storage.readDeliveries({ ids: [rows[3].id, rows[0].id, 'delivery-unknown'] }, { order: 'oldest' })), [rows[0].id, rows[3].id]);
+        assert.deepEqual(await storage.readDeliveries({ ids: [rows[3].id] }, newest), [rows[3]], 'the body exactly as written');
+        assert.deepEqual(await storage.readDeliveries({ ids: [] }, newest), []);
+        assert.equal(await storage.countDeliveries({}), 4);
+        assert.equal(await storage.countDeliveries({ codes: ['ERROR'], sinceMs: at(rows[1]) }), 1);
+      });
+
+      it('marks rows replayed, deletes one, and prunes a node\'s old rows and those of nodes that no longer run', async function () {
+        const rows = [
+          row({ node_id: 'hook-1' }), row({ node_id: 'hook-2' }), row({ node_id: 'hook-gone' }),
+          row({ node_id: 'hook-1' }), row({ node_id: 'hook-2' }), row({ node_id: 'hook-gone' }),
+        ];
+        await batch(storage, rows.map((r) => claimOf(null, r)));
+        await storage.markReplayed([rows[0].id, rows[5].id]);
+        await storage.markReplayed([]);
+        assert.deepEqual((await storage.listDeliveries({}, { order: 'oldest' })).map((r) => r.outcome), ['replayed', 'emitted', 'emitted', 'emitted', 'emitted', 'replayed']);
+        await storage.deleteDelivery(rows[4].id);
+        await storage.deleteDelivery('delivery-unknown');
+        // hook-1's rows before the fourth, and rows of nodes that no longer run before the sixth.
+        const pruned = await storage.pruneDeliveries({ node: 'hook-1', beforeMs: rows[3].received_at_ms, othersBeforeMs: rows[5].received_at_ms, running: ['hook-1', 'hook-2'] });
+        assert.equal(pruned, 2);
+        assert.deepEqual((await storage.listDeliveries({}, { order: 'oldest' })).map((r) => r.id), [rows[1].id, rows[3].id, rows[5].id]);
+      });
+    });
+
     describe('key check', function () {
       it('keeps the first value offered and hands it to every later caller, on any instance', async function () {
         assert.equal(await storage.keyCheck('v1.first'), 'v1.first');

@@ -29,12 +29,12 @@ function instanceFlows({ emulator, store, routes = ['exchange', 'get', 'remove']
     { id: 'cfg', type: 'plaid-config', name: 'emulator', environment: 'custom', baseUrl: emulator.url, timeout: 5000, retries: 2 },
     { id: 'store', type: 'plaid-item-store', name: 'shared', ...store },
     {
-      id: 'hook', type: 'plaid-webhook-in', z: TAB, name: '', url: WEBHOOK_PATH, plaid: 'cfg', verify: true, dedupe: true, dedupeStore: '', store: 'store',
+      id: 'hook', type: 'plaid-webhook-in', z: TAB, name: '', url: WEBHOOK_PATH, plaid: 'cfg', verify: true, dedupe: true, dedupeStore: '', store: 'store', logRetentionDays: '30',
       wires: Array.from({ length: 10 }, () => ['record']),
     },
     {
       id: 'record', type: 'function', z: TAB, name: 'record', outputs: 0, wires: [],
-      func: recordFunc('webhook', "{ sha: msg.plaid.body_sha256, code: msg.topic, item: msg.plaid.item ? msg.plaid.item.item_id : null, instance: env.get('PLAID_INSTANCE') }"),
+      func: recordFunc('webhook', "{ sha: msg.plaid.body_sha256, code: msg.topic, item: msg.plaid.item ? msg.plaid.item.item_id : null, instance: env.get('PLAID_INSTANCE'), replayed: msg.plaid.replayed }"),
     },
     ...routes.flatMap(route),
     { id: 'catch', type: 'catch', z: TAB, name: '', scope: routes.map((name) => `node-${name}`), uncaught: false, wires: [['failed']] },
@@ -69,8 +69,9 @@ function recordsBy(instances, kind) {
     .map((r) => r.data);
 }
 
+/** The webhook messages emitted on arrival (not by a replay). */
 function emittedBy(instances) {
-  return recordsBy(instances, 'webhook');
+  return recordsBy(instances, 'webhook').filter((m) => !m.replayed);
 }
 
 /**

@@ -69,7 +69,11 @@ describe('plaid-webhook-in', function () {
           environment: body.environment,
           verified: true,
           body_sha256: sha256Hex(delivery.raw),
+          received_at: msg.plaid.received_at,
+          replayed: false,
+          delivery_id: null,
         });
+        assert.ok(Math.abs(Date.parse(msg.plaid.received_at) - Date.now()) < 5000, `received_at ${msg.plaid.received_at}`);
         assert.equal(msg.req, undefined);
         assert.equal(msg.res, undefined);
       }

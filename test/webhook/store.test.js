@@ -1,6 +1,7 @@
 'use strict';
 // plaid-webhook-in with a plaid-item-store, in a real runtime over real HTTP, on a real SQLite file: records updated
-// before the message goes out, msg.plaid.item, LINK sessions matched by link token, dedupe claims in the store.
+// before the message goes out, msg.plaid.item, LINK sessions matched by link token, dedupe claims in the store that
+// key on the event, and the event log (written before the answer, bodies encrypted, pruned).
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { DatabaseSync: Database } = require('node:sqlite');
@@ -10,6 +11,10 @@ const { WebhookRig, helper } = require('../support/webhook-rig');
 const { startKeyServer } = require('../support/webhook-key-server');
 const { makeKey, plaidDelivery, sha256Hex } = require('../support/webhook-signer');
 const { validateWebhook } = require('../support/openapi');
+const { until } = require('../support/until');
+const { ItemStore } = require('../../dist/plaid/store/item-store');
+const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage');
+const { TokenCipher } = require('../../dist/plaid/store/cipher');
 const files = require('../store/support/store-files');
 
 const TOKEN = 'access-sandbox-5e0b4c8a-64bc-4b38-98f7-731e7a349970';
@@ -41,8 +46,8 @@ describe('plaid-webhook-in with an Item store', function () {
   });
 
   /** Loads the webhook node on the store; resolves to the open ItemStore (undefined if it could not open). */
-  async function load(webhook = {}) {
-    const flow = rig.flow(keyServer, { store: 'store', ...webhook }, [{ id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file }]);
+  async function load(webhook = {}, extraNodes = []) {
+    const flow = rig.flow(keyServer, { store: 'store', logRetentionDays: '30', ...webhook }, [{ id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file }, ...extraNodes]);
     await rig.load(flow, [storeModule]);
     const storeNode = helper.getNode('store');
     await storeNode.ready;
@@ -197,7 +202,123 @@ describe('plaid-webhook-in with an Item store', function () {
       assert.deepEqual(helper.getNode('hook').context().keys(), [], 'no seen-set in context (this node, on no tab, would keep it in its own)');
       await rig.unload();
     }
-    assert.equal(onDisk('SELECT count(*) AS n FROM claims').n, 1, 'one claim, in the store');
+    assert.equal(onDisk("SELECT count(*) AS n FROM claims WHERE key NOT LIKE 'prune-deliveries:%'").n, 1, 'one claim, in the store');
+  });
+
+  /** The log's rows on disk, oldest first. */
+  const logged = () => {
+    const db = new Database(file, { readOnly: true });
+    try {
+      return /** @type {any[]} */ (db.prepare('SELECT * FROM deliveries ORDER BY seq').all());
+    } finally {
+      db.close();
+    }
+  };
+
+  it('emits ERROR, LOGIN_REPAIRED, then the same ERROR again (a new event), the Item login_required; a copy of the last is a duplicate', async function () {
+    const store = await load({ dedupe: true });
+    await store.save({ item_id: 'item-1', access_token: TOKEN });
+    const repaired = itemWebhook('LOGIN_REPAIRED');
+    assert.deepEqual(validateWebhook('ITEM', 'LOGIN_REPAIRED', repaired), []);
+    for (const body of [loginRequired, repaired, loginRequired]) {
+      // Each one answered before the next is sent, byte for byte the same ERROR twice (signed anew, as Plaid does).
+      await rig.post(plaidDelivery(body, key)).expect(200);
+    }
+    await until('three messages', () => rig.emitted.length === 3);
+    assert.deepEqual(rig.emitted.map((e) => e.msg.topic), ['ERROR', 'LOGIN_REPAIRED', 'ERROR']);
+    assert.equal(rig.emitted[0].msg.plaid.body_sha256, rig.emitted[2].msg.plaid.body_sha256, 'the same bytes');
+    assert.equal((await store.get('item-1')).status, 'login_required');
+    assert.equal(rig.emitted[2].msg.plaid.item.status, 'login_required');
+
+    // The exact re-delivery of the last one: answered 200, logged as a duplicate, not emitted.
+    await rig.post(plaidDelivery(loginRequired, key)).expect(200);
+    await until('the copy in the log', () => logged().length === 4);
+    assert.deepEqual(logged().map((row) => [row.webhook_code, row.outcome]), [['ERROR', 'emitted'], ['LOGIN_REPAIRED', 'emitted'], ['ERROR', 'emitted'], ['ERROR', 'duplicate']]);
+    await rig.settle();
+    assert.equal(rig.emitted.length, 3);
+    assert.equal((await store.get('item-1')).status, 'login_required');
+  });
+
+  it('logs each verified delivery durably before the answer, its body encrypted; msg.plaid names the entry', async function () {
+    const store = await load();
+    await store.save({ item_id: 'item-1', access_token: TOKEN });
+    /** @type {any[]} */
+    let atEmit = [];
+    helper.getNode('out8').on('input', () => { atEmit = logged(); });
+    const publicToken = 'public-sandbox-9b1c6f2e-57aa-4c3e-8d1f-0a2b3c4d5e6f';
+    const session = { webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', status: 'SUCCESS', link_session_id: 'session-1', link_token: 'link-sandbox-1f2e3d4c-0000-4000-8000-000000000001', public_tokens: [publicToken], public_token: publicToken, environment: 'sandbox' };
+    assert.deepEqual(validateWebhook('LINK', 'SESSION_FINISHED', session), []);
+    const delivery = plaidDelivery(session, key);
+    await rig.post(delivery).expect(200);
+    // A forgery is refused, counted, never stored.
+    await rig.post({ raw: delivery.raw, headers: { ...delivery.headers, 'plaid-verification': 'not.a.token' } }).expect(401);
+    await until('the message', () => rig.emitted.length === 1);
+    assert.equal(atEmit.length, 1, 'the entry was on disk when the message went out');
+    const [row] = logged();
+    const { msg } = rig.emitted[0];
+    assert.deepEqual(
+      { ...row, seq: undefined, body_ciphertext: undefined },
+      {
+        seq: undefined, id: msg.plaid.delivery_id, received_at_ms: Date.parse(msg.plaid.received_at), webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED',
+        item_id: null, environment: 'sandbox', body_sha256: msg.plaid.body_sha256, node_id: 'hook', outcome: 'emitted', body_ciphertext: undefined,
+      },
+    );
+    assert.equal(msg.plaid.replayed, false);
+    assert.match(row.body_ciphertext, /^v1\./);
+    // The store's bytes (the file, its WAL) hold no public token in clear, nor any part of the body's text.
+    for (const { file: f, bytes } of files.rawBytes(file)) {
+      for (const secret of [publicToken, publicToken.slice(15), 'session-1', 'SUCCESS']) {
+        assert.equal(bytes.includes(Buffer.from(secret)), false, `${path.basename(f)} holds ${secret}`);
+      }
+    }
+    // Read back through the store, masked; bound to its own id (moved to another row it does not open).
+    const shown = await store.deliveries.show(row.id);
+    assert.deepEqual(shown.body.public_tokens, ['public-sandbox-…5e6f']);
+    assert.equal(shown.body.link_token, 'link-sandbox-…0001');
+    assert.equal(JSON.stringify(shown).includes(publicToken), false);
+    const [replayable] = await store.deliveries.replayable({ ids: [row.id] });
+    assert.deepEqual(replayable.body(), session, 'the body as received, for a replay');
+  });
+
+  it('keeps no log with logRetentionDays 0, and still dedupes in the store', async function () {
+    await load({ dedupe: true, logRetentionDays: '0' });
+    const delivery = plaidDelivery(loginRequired, key);
+    await rig.post(delivery).expect(200);
+    await until('the message', () => rig.emitted.length === 1);
+    assert.equal(rig.emitted[0].msg.plaid.delivery_id, null);
+    await rig.post(delivery).expect(200);
+    await rig.settle();
+    assert.equal(rig.emitted.length, 1);
+    assert.deepEqual(logged(), []);
+  });
+
+  it('keeps no log for a node saved before the log existed (no logRetentionDays), as it always worked', async function () {
+    await load({ logRetentionDays: undefined });
+    await rig.post(plaidDelivery(loginRequired, key)).expect(200);
+    await until('the message', () => rig.emitted.length === 1);
+    assert.equal(rig.emitted[0].msg.plaid.delivery_id, null);
+    assert.deepEqual(logged(), []);
+  });
+
+  it('prunes entries older than logRetentionDays at start, in the database, keeping younger ones and other nodes\'', async function () {
+    // Entries written 40 and 10 days ago by this node, and 40 days ago by a node that still runs.
+    const key32 = rig.extraCredentials.store.encryptionKey;
+    const now = Date.now();
+    let at = now;
+    const past = new ItemStore(new SqliteStorage({ file }), new TokenCipher(key32), { now: () => at });
+    await past.open();
+    const write = async (daysAgo, nodeId) => {
+      at = now - daysAgo * 86400e3;
+      const raw = Buffer.from(JSON.stringify({ ...loginRequired, note: `${nodeId} ${daysAgo}` }));
+      return past.deliveries.record({ nodeId, raw, bodySha256: `sha-${nodeId}-${daysAgo}`, webhookType: 'ITEM', webhookCode: 'ERROR', itemId: 'item-1', environment: 'sandbox' }, { dedupe: false, log: true });
+    };
+    await write(40, 'hook');
+    const young = await write(10, 'hook');
+    const sibling = await write(40, 'hook-2');
+    await past.close();
+    await load({ logRetentionDays: '30' }, [{ id: 'hook-2', type: 'plaid-webhook-in', name: '', url: '/plaid/other', plaid: 'cfg', verify: true, dedupe: false, dedupeStore: '', store: 'store', logRetentionDays: 60, wires: [] }]);
+    await until('the old entry pruned', () => logged().length === 2);
+    assert.deepEqual(logged().map((row) => row.id).sort(), [young.deliveryId, sibling.deliveryId].sort());
   });
 
   it('answers 503 while the store cannot be opened, and emits nothing', async function () {

@@ -1,15 +1,16 @@
 // What plaid-webhook-in does with each request on its route: screen it on its headers, accept it (body read raw,
-// verified, parsed, deduped, recorded in the Item store), emit it, answer Plaid, and release its dedupe claim when it
-// is not acknowledged after all. The node's constructor wires the settings, the route and the close to it.
+// verified, parsed, deduped and logged, recorded in the Item store), emit it, answer Plaid, and release its dedupe
+// claim and log entry when it is not acknowledged after all; and a delivery from the event log, emitted again (a
+// replay). The node's constructor wires the settings, the route and the close to it.
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Node } from 'node-red';
 import type { ItemStore } from '../../plaid/store/item-store';
 import type { ItemRecord } from '../../plaid/store/record';
 import { unsupportedMediaType } from '../../plaid/webhook/parse';
-import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } from '../../plaid/webhook/receiver';
+import { acceptDelivery, AcceptedDelivery, EmittableDelivery, ReceiverOptions, webhookMetadata } from '../../plaid/webhook/receiver';
 import { unavailable, WebhookRejection } from '../../plaid/webhook/rejection';
-import { OUTPUT_COUNT } from '../../plaid/webhook/routing';
+import { OUTPUT_COUNT, outputFor } from '../../plaid/webhook/routing';
 import { ScreenedToken, screenToken } from '../../plaid/webhook/verify';
 import { handedOff, wiredTargets } from '../hand-off';
 import { declaredTooLarge } from './raw-body';
@@ -37,7 +38,7 @@ export interface DeliveryHandlerOptions {
 }
 
 /** A delivery with the record the store updated for it (`undefined` without a store, null for an unknown Item). */
-type StoredDelivery = AcceptedDelivery & { item?: ItemRecord | null };
+type StoredDelivery = EmittableDelivery & { output: number; item?: ItemRecord | null };
 
 /**
  * Answers `status` with its reason phrase as the body, as express's res.sendStatus would, but straight on the
@@ -72,7 +73,7 @@ export class DeliveryHandler {
         }
         // Closed by a deploy since accept() looked: the wires are gone.
         if (this.closed) {
-          void this.release(delivery).then(() => this.refuse(res, unavailable('node closed while the delivery was being verified')));
+          void this.release(delivery).then(() => this.refuse(res, unavailable(this.options.text('errors.closedWhileVerifying'))));
           return;
         }
         // Node-RED hands the message over on the next turn of the event loop and drops it if a deploy stopped the
@@ -118,16 +119,39 @@ export class DeliveryHandler {
     }
   }
 
-  private async accept(req: Request): Promise<StoredDelivery> {
+  /**
+   * Emits a delivery from the event log again, on the output for its code, after the store's webhook rules have
+   * recorded it as on arrival. Rejects when the node has closed or the store cannot record it.
+   */
+  async replay(delivery: EmittableDelivery): Promise<void> {
+    if (this.closed) throw new Error(this.options.text('errors.replayClosed'));
+    const replayed: StoredDelivery = { ...delivery, output: outputFor(delivery.webhookType, delivery.webhookCode) };
+    const store = await this.options.usableStore?.();
+    if (store) replayed.item = await this.applyStoreRules(store, delivery.body);
+    this.emit(replayed);
+  }
+
+  /**
+   * The store's webhook rules, the one call for a delivery on arrival and on replay: whatever they are told about
+   * where a delivery came from, a replay is told the same (a SESSION_FINISHED replayed meets the link token's rules).
+   */
+  private applyStoreRules(store: ItemStore, body: Record<string, unknown>): Promise<ItemRecord | null> {
+    return store.applyWebhook(body, { environment: this.options.environment });
+  }
+
+  private async accept(req: Request): Promise<AcceptedDelivery & StoredDelivery> {
     const screened = this.screen(req);
     const body = await rawBodyOf(req, this.options.limitBytes);
     if (!body) throw unavailable(this.options.text('errors.bodyParsed'));
     if ('refused' in body) throw new UnreadBody(body.refused);
     const store = await this.options.usableStore?.();
-    const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification'), screened }, this.options.receiver);
+    const delivery: AcceptedDelivery & StoredDelivery = await acceptDelivery(
+      { rawBody: body.bytes, signature: req.get('plaid-verification'), screened },
+      this.options.receiver,
+    );
     if (store && !delivery.duplicate) {
       try {
-        delivery.item = await store.applyWebhook(delivery.body, { environment: this.options.environment });
+        delivery.item = await this.applyStoreRules(store, delivery.body);
       } catch (err) {
         await this.release(delivery);
         throw unavailable(this.options.text('errors.storeRecord', { error: (err as Error).message }));
@@ -141,12 +165,15 @@ export class DeliveryHandler {
     return delivery;
   }
 
-  /** Undoes the dedupe claim of a delivery that is not acknowledged after all: Plaid's retry must be emitted. */
+  /**
+   * Undoes the dedupe claim and the log entry of a delivery that is not acknowledged after all: Plaid's retry must
+   * be emitted.
+   */
   private async release(delivery: AcceptedDelivery): Promise<void> {
-    const { deduper } = this.options.receiver;
-    if (!deduper || delivery.duplicate || delivery.unrecorded) return;
+    const { recorder } = this.options.receiver;
+    if (!recorder || !delivery.recording || delivery.duplicate) return;
     try {
-      await deduper.release(delivery.bodySha256);
+      await recorder.release(delivery.recording);
     } catch {
       // The store failed: the retry may be taken for a duplicate; nothing more can be done here.
       this.options.node.warn(this.options.text('errors.releaseFailed'));
@@ -155,9 +182,9 @@ export class DeliveryHandler {
 
   /** The delivery was emitted: its claim is confirmed (not awaited: nothing waits for it). */
   private confirm(delivery: AcceptedDelivery): void {
-    const { deduper } = this.options.receiver;
-    if (!deduper?.confirm || delivery.unrecorded) return;
-    deduper.confirm(delivery.bodySha256).catch(() => {
+    const { recorder } = this.options.receiver;
+    if (!recorder || delivery.recording?.claimKey == null) return;
+    recorder.confirm(delivery.recording).catch(() => {
       // The claim stays pending and expires with its lease: a later re-delivery would be emitted again.
       this.options.status.warn(this.options.text('errors.confirmFailed'));
     });

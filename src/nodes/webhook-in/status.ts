@@ -21,6 +21,11 @@ export class DeliveryStatus {
     node.status({ fill: unverified ? 'yellow' : 'green', shape: 'ring', text: text(unverified ? 'status.unverified' : 'status.listening') });
   }
 
+  /** Deliveries refused since the node started. */
+  get rejectedCount(): number {
+    return this.rejected;
+  }
+
   accepted(): void {
     this.received++;
     this.lastWasRejected = false;

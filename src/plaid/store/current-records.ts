@@ -29,5 +29,12 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     getCase: (itemId) => storage.getCase(itemId),
     updateCase: (itemId, change) => storage.updateCase(itemId, change),
     listCases: (filter) => storage.listCases(filter),
+    claimBatch: (batch, holder, nowMs) => storage.claimBatch(batch, holder, nowMs),
+    listDeliveries: (filter, listing) => storage.listDeliveries(filter, listing),
+    readDeliveries: (filter, listing) => storage.readDeliveries(filter, listing),
+    countDeliveries: (filter) => storage.countDeliveries(filter),
+    markReplayed: (ids) => storage.markReplayed(ids),
+    deleteDelivery: (id) => storage.deleteDelivery(id),
+    pruneDeliveries: (rule) => storage.pruneDeliveries(rule),
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
 import { withCurrentRecords } from './current-records';
+import { bodySeal, DeliveryLog } from './delivery-log';
 import { ItemStoreError } from './errors';
 import { KeyCustody } from './key-custody';
 import type { KeyUsage, RewrapResult } from './key-usage';
@@ -13,8 +14,7 @@ import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type Item
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
-/** How long a webhook delivery's claim keeps a re-delivery from being emitted again. */
-export const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
+export { CLAIM_RETENTION_MS } from './delivery-log';
 /**
  * How long a delivery's claim stays pending (claimed, not yet emitted) before another instance may take it over:
  * Plaid waits 10 s for an answer and retries 30 s after a failed attempt, so a claim still pending after 30 s
@@ -65,7 +65,7 @@ export interface ApplyWebhookOptions {
 export interface ItemStoreOptions {
   /** The clock, in ms since the epoch (tests). */
   now?: () => number;
-  /** How long a claim stays pending before another instance may take it over; default CLAIM_LEASE_MS. */
+  /** How long a webhook delivery's claim stays pending before another instance may take it over; default CLAIM_LEASE_MS. */
   claimLeaseMs?: number;
 }
 
@@ -81,6 +81,8 @@ export class ItemStore extends EventEmitter {
   readonly #plaintexts = new Map<string, { itemId: string; token: string }>();
   /** The key check and which key each Item is under: opening checks, counts, rewraps. */
   readonly #keys: KeyCustody;
+  /** The webhook event log and de-duplication (delivery-log.ts), on this store's backend, key and claims. */
+  readonly deliveries: DeliveryLog;
 
   constructor(storage: ItemStorage, cipher: TokenCipher, options: ItemStoreOptions = {}) {
     super();
@@ -89,6 +91,15 @@ export class ItemStore extends EventEmitter {
     this.#now = options.now ?? Date.now;
     this.#claimLeaseMs = options.claimLeaseMs ?? CLAIM_LEASE_MS;
     this.#keys = new KeyCustody(storage, cipher, (itemId, what, run) => this.#guard(itemId, what, run));
+    this.deliveries = new DeliveryLog({
+      storage,
+      seal: bodySeal(cipher),
+      holder: this.#holder,
+      now: this.#now,
+      leaseMs: this.#claimLeaseMs,
+      guard: (what, run) => this.#guard(undefined, what, run),
+      beforeClaims: () => this.#pruneIfDue(),
+    });
   }
 
   /**
@@ -337,7 +348,7 @@ export class ItemStore extends EventEmitter {
   async claim(key: string, leaseMs: number): Promise<ClaimResult> {
     const now = this.#now();
     return this.#guard(undefined, 'claim work in', async () => {
-      if (now - this.#lastPrune >= CLAIM_PRUNE_INTERVAL_MS) await this.#prune();
+      await this.#pruneIfDue();
       return this.#storage.claim(key, this.#holder, now, leaseMs);
     });
   }
@@ -355,28 +366,6 @@ export class ItemStore extends EventEmitter {
   /** Gives our claim of `key` up: the next claim of it succeeds. */
   async releaseClaim(key: string): Promise<void> {
     await this.#guard(undefined, 'release a claim in', () => this.#storage.release(key, this.#holder));
-  }
-
-  /**
-   * True when this call is the first to claim the delivery within CLAIM_RETENTION_MS (insert-if-absent), false for
-   * a duplicate of one emitted. A claim is pending until confirmDelivery: while another instance holds it pending
-   * (for up to CLAIM_LEASE_MS) this throws DELIVERY_IN_PROGRESS, so the copy is answered 503 and comes again.
-   */
-  async claimDelivery(bodySha256: string): Promise<boolean> {
-    const result = await this.claim(bodySha256, this.#claimLeaseMs);
-    if (result === 'in_progress') {
-      throw new ItemStoreError('DELIVERY_IN_PROGRESS', 'this delivery is being handled by another instance (claimed, not yet emitted)');
-    }
-    return result === 'claimed';
-  }
-
-  /** The claimed delivery was emitted: from now on a copy is a duplicate (kept CLAIM_RETENTION_MS). */
-  async confirmDelivery(bodySha256: string): Promise<void> {
-    await this.confirmClaim(bodySha256, CLAIM_RETENTION_MS);
-  }
-
-  async releaseDelivery(bodySha256: string): Promise<void> {
-    await this.releaseClaim(bodySha256);
   }
 
   /** The Item's repair case: its open one, else its last closed one (see repair-case.ts). */
@@ -465,8 +454,10 @@ export class ItemStore extends EventEmitter {
     return stored.record;
   }
 
-  async #prune(): Promise<void> {
+  /** Deletes expired claims, at most once a minute. */
+  async #pruneIfDue(): Promise<void> {
     const now = this.#now();
+    if (now - this.#lastPrune < CLAIM_PRUNE_INTERVAL_MS) return;
     await this.#storage.pruneClaims(now);
     this.#lastPrune = now;
   }

@@ -3,10 +3,14 @@
 // coordination of their own. Every pg failure becomes a StorageUnavailableError; pg.Pool replaces broken
 // connections by itself, so the store recovers when the server comes back.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Batcher } from './batcher';
+import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
+import { binder, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
-import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
+import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
 import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
-import { StorageUnavailableError, withoutKeyCheck, type ClaimResult, type ItemChange, type ItemListFilter, type ItemStorage } from './storage';
+import { StorageUnavailableError, withoutKeyCheck } from './storage';
+import type { BatchResult, ClaimBatch, ClaimResult, DeliveryPruneRule, ItemChange, ItemListFilter, ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -33,6 +37,12 @@ interface ItemRow {
   token_ciphertext: string | null;
   history: ItemEvent[];
 }
+
+/** A row with `xmin` (the id of the transaction that wrote it), as text: an update writes only the version it read. */
+type VersionedRow = ItemRow & { version: string };
+
+/** Item_ids one read statement takes at most. */
+const MAX_READS_PER_BATCH = 256;
 
 const ROW_COLUMNS = 'record, token_ciphertext, history';
 
@@ -63,6 +73,18 @@ export class PostgresStorage implements ItemStorage {
   private readonly pool: Pool;
   private readonly label: string;
   private readonly secrets: string[];
+  /**
+   * Rows read by item_id, with their version (see update): the reads asked for together go as one statement (every
+   * webhook on a store reads its Item's row, most often to find the store does not hold it).
+   */
+  private readonly rows = new Batcher<string, VersionedRow | undefined>(async (itemIds) => {
+    const found = await this.query<VersionedRow & { item_id: string }>(
+      `SELECT item_id, ${ROW_COLUMNS}, xmin::text AS version FROM ${ITEMS_TABLE} WHERE item_id = ANY($1::text[])`,
+      [[...new Set(itemIds)]],
+    );
+    const byId = new Map(found.map((row) => [row.item_id, row]));
+    return itemIds.map((itemId) => byId.get(itemId));
+  }, MAX_READS_PER_BATCH);
   /** Set once the schema is known to be current; a failed open is retried by the next operation. */
   private schemaReady?: Promise<void>;
   private closed = false;
@@ -119,8 +141,8 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {
-    const rows = await this.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1`, [itemId]);
-    return rows[0] && toStored(rows[0]);
+    const row = await this.rows.add(itemId);
+    return row && toStored(row);
   }
 
   async findByLinkToken(linkToken: string): Promise<StoredItem | undefined> {
@@ -140,9 +162,21 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
+    // Optimistically first: the row is read with its version (xmin, the id of the transaction that wrote it) and
+    // written only if no one wrote it since, so an update costs two statements and holds no transaction open, and
+    // one that changes nothing (a webhook for an Item the store does not hold) one. Someone did: read again. Under
+    // lasting contention, the locked way, which always makes progress.
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const found = await this.rows.add(itemId);
+      const current = found && toStored(found);
+      const next = change(current);
+      if (!next) return current;
+      if (await this.withClient((client) => writeRow(client, itemId, next, found ? found.version : null), true)) return next;
+    }
     return (await this.updateMany([{ itemId, change }]))[0];
   }
 
+  /** The locked way: every row read FOR UPDATE in one transaction (a reconcile's batch of answers, contention). */
   async updateMany(changes: readonly ItemChange[]): Promise<Array<StoredItem | undefined>> {
     if (changes.length === 0) return [];
     return this.transaction(async (client) => {
@@ -162,24 +196,7 @@ export class PostgresStorage implements ItemStorage {
         return found.rows[0] && toStored(found.rows[0]);
       },
       change,
-      async (next, existed) => {
-        if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
-        const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
-        if (existed) {
-          await client.query(
-            `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
-               updated_at = now() WHERE item_id = $1`,
-            values,
-          );
-          return true;
-        }
-        const inserted = await client.query(
-          `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
-          values,
-        );
-        return inserted.rowCount === 1;
-      },
+      (next, existed) => writeRow(client, itemId, next, existed ? undefined : null),
       `Item ${itemId}`,
     );
   }
@@ -294,6 +311,73 @@ export class PostgresStorage implements ItemStorage {
     }
   }
 
+  async claimBatch(batch: ClaimBatch, holder: string, nowMs: number): Promise<BatchResult[]> {
+    const rows = batch.claims.map((claim) => claim.delivery);
+    const column = <K extends keyof DeliveryRow>(name: K) => rows.map((row) => (row ? row[name] : null));
+    const values = [
+      holder,
+      nowMs,
+      batch.confirms.map((c) => c.key),
+      batch.confirms.map((c) => nowMs + c.retentionMs),
+      batch.claims.map((c) => c.key),
+      batch.claims.map((c) => c.scope),
+      batch.claims.map((c) => nowMs + c.leaseMs),
+      column('id'),
+      column('received_at_ms'),
+      column('webhook_type'),
+      column('webhook_code'),
+      column('item_id'),
+      column('environment'),
+      column('body_sha256'),
+      column('node_id'),
+      column('body_ciphertext'),
+    ];
+    const placeholders = values.map((_, i) => `$${i + 1}`).join(', ');
+    // Two batches of two instances that claim the same keys in opposite orders can deadlock; PostgreSQL then
+    // aborts one of them whole, which is safe to run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const found = await this.query<{ results: BatchResult[] }>(`SELECT ${CLAIM_BATCH_FUNCTION}(${placeholders}) AS results`, values);
+        return found[0].results;
+      } catch (err) {
+        const code = (err as { cause?: { code?: unknown } }).cause?.code;
+        if (code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async listDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]> {
+    return (await this.selectDeliveries(SUMMARY_COLUMNS, filter, listing)).map(numericTime);
+  }
+
+  async readDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliveryRow[]> {
+    return (await this.selectDeliveries(DELIVERY_COLUMNS, filter, listing)).map(numericTime) as DeliveryRow[];
+  }
+
+  async countDeliveries(filter: DeliveryFilter): Promise<number> {
+    const { bind, values } = binder(pgPlaceholder);
+    const rows = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${DELIVERIES_TABLE}${deliveryWhere(filter, bind)}`, values);
+    return rows[0].n;
+  }
+
+  async markReplayed(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.run(`UPDATE ${DELIVERIES_TABLE} SET outcome = 'replayed' WHERE id = ANY($1::text[])`, [[...ids]]);
+  }
+
+  async deleteDelivery(id: string): Promise<void> {
+    await this.run(`DELETE FROM ${DELIVERIES_TABLE} WHERE id = $1`, [id]);
+  }
+
+  async pruneDeliveries(rule: DeliveryPruneRule): Promise<number> {
+    const { bind, values } = binder(pgPlaceholder);
+    return this.run(deliveryPrune(DELIVERIES_TABLE, rule, bind), values);
+  }
+
+  private async selectDeliveries(columns: readonly string[], filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]> {
+    const { bind, values } = binder(pgPlaceholder);
+    return this.query<DeliverySummaryRow>(deliverySelect(DELIVERIES_TABLE, columns, filter, listing, bind), values);
+  }
 
   /** Ensures the schema once; after a failure (server down at start) the next call tries again. */
   private schema(): Promise<void> {
@@ -350,14 +434,19 @@ export class PostgresStorage implements ItemStorage {
       broken = err;
     };
     client.on('error', onError);
+    const release = (error: Error | undefined): void => {
+      client.off('error', onError);
+      // Released with an error, the connection is closed and dropped; the server may still send on it meanwhile (a
+      // shutdown's "terminating connection"), which pg emits as 'error' on a client no pool listens to any more.
+      if (error) client.on('error', () => undefined);
+      client.release(error);
+    };
     try {
       const result = await work(client);
-      client.off('error', onError);
-      client.release(broken);
+      release(broken);
       return result;
     } catch (err) {
-      client.off('error', onError);
-      client.release(err instanceof ChangeError ? broken : ((broken ?? err) as Error));
+      release(err instanceof ChangeError ? broken : ((broken ?? err) as Error));
       if (err instanceof ChangeError) throw err.original;
       throw this.unavailable(err);
     }
@@ -373,6 +462,43 @@ export class PostgresStorage implements ItemStorage {
       err,
     );
   }
+}
+
+const pgPlaceholder = (n: number): string => `$${n}`;
+/** PostgreSQL's SQLSTATE for a deadlock it broke by aborting one transaction. */
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+/** pg hands bigint columns back as text: the log's times are ms since the epoch, well within a double. */
+function numericTime<Row extends { received_at_ms: number }>(row: Row): Row {
+  return { ...row, received_at_ms: Number(row.received_at_ms) };
+}
+
+/** Optimistic tries of an update before it takes the row's lock. */
+const OPTIMISTIC_ATTEMPTS = 5;
+
+/**
+ * Writes `next` as the row of `itemId`: an insert when `version` is null (none if the row exists by now), else an
+ * update, only of the row at `version` when one is given. Resolves to whether it wrote.
+ */
+async function writeRow(client: PoolClient, itemId: string, next: StoredItem, version: string | null | undefined): Promise<boolean> {
+  if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
+  const values: unknown[] = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
+  if (version === null) {
+    const inserted = await client.query(
+      `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
+      values,
+    );
+    return inserted.rowCount === 1;
+  }
+  const unchanged = version === undefined ? '' : ` AND xmin::text = $${values.push(version)}`;
+  const updated = await client.query(
+    `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
+       updated_at = now() WHERE item_id = $1${unchanged}`,
+    values,
+  );
+  return updated.rowCount === 1;
 }
 
 /** What the caller's `change` threw: it goes back to the caller as it is (nothing was written). */

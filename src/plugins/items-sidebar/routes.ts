@@ -10,8 +10,8 @@ import type { PlaidItemStoreNode } from '../../nodes/types';
 /** Below the editor's admin root. */
 export const ROUTE_ROOT = '/plaid-items/stores';
 
-/** The path parameters of the routes below (express 5's typings allow arrays, which these patterns never give). */
-export type RouteRequest = Request<{ storeId?: string; itemId?: string }>;
+/** The path parameters of the routes (express 5's typings allow arrays, which these patterns never give). */
+export type RouteRequest = Request<{ storeId?: string; itemId?: string; deliveryId?: string }>;
 
 /** A request the route refuses, with the HTTP status it answers. */
 export class RouteError extends Error {
@@ -22,7 +22,8 @@ export class RouteError extends Error {
 
 function statusFor(err: unknown): number {
   if (err instanceof RouteError) return err.status;
-  if (err instanceof ItemStoreError) return err.code === 'INVALID_ITEM' ? 400 : 503;
+  // An entry that does not decrypt is damaged, not unavailable: asking again will not help.
+  if (err instanceof ItemStoreError) return err.code === 'INVALID_ITEM' ? 400 : err.code === 'TOKEN_UNREADABLE' ? 500 : 503;
   return 500;
 }
 
@@ -95,6 +96,7 @@ async function itemHistory(req: RouteRequest): Promise<object> {
   return { store: { id: node.id, name: storeLabel(node) }, item: overviewOf(record), history: await store.history(itemId) };
 }
 
+/** A route's handler: `read`'s answer as JSON, or its error with the status it calls for; never cached. */
 export function answering(read: (req: RouteRequest) => Promise<object>) {
   return (req: RouteRequest, res: Response): void => {
     // Records are not for shared caches, nor for the browser's cache once the editor is closed.

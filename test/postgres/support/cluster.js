@@ -49,6 +49,10 @@ async function startCluster({ emulator, postgresUrl, names = ['red-a', 'red-b'],
     emitted: () => emittedBy(instances),
     /** The data of every record of `kind`, from the record files, in each instance's order. */
     records: (kind) => recordsBy(instances, kind),
+    /** Every webhook message emitted again by a replay. */
+    replayed: () => recordsBy(instances, 'webhook').filter((m) => m.replayed),
+    /** POSTs a replay request for the store's event log to the instance at `baseUrl`. */
+    replay: (baseUrl, body) => json(`${baseUrl}/plaid-items/stores/store/deliveries/replay`, { method: 'POST', body }),
     /** POSTs `body` to a route of the flow through nginx. */
     call: (route, body) => json(`${nginx.url}/test/${route}`, { method: 'POST', body }),
     async stop() {
