@@ -23,7 +23,7 @@ type RepairMessage = NodeMessageInFlow & { repair?: unknown; plaid?: Record<stri
 type Send = (msg: Array<NodeMessage | null>) => void;
 
 export = function (RED: NodeAPI): void {
-  const text = (key: string, data?: Record<string, string | number>): string => RED._(`plaid-item-repair.status.${key}`, data);
+  const text = (key: string, data?: Record<string, string | number>): string => RED._(`plaid-item-repair.${key}`, data);
 
   function PlaidItemRepair(this: Node, saved: RepairDef): void {
     const def = migrate('plaid-item-repair', saved); // older settings brought up to date (src/nodes/migrations.ts)
@@ -38,13 +38,13 @@ export = function (RED: NodeAPI): void {
     let settings: RepairSettings | undefined;
     try {
       settings = readRepairSettings(def);
-      if (!config) throw new Error(RED._('plaid-item-repair.errors.noConfig'));
-      if (!config.client) throw new Error(RED._('plaid-item-repair.errors.configUnusable', { problem: config.problem ?? '' }));
-      if (!storeNode) throw new Error(RED._('plaid-item-repair.errors.noStore'));
+      if (!config) throw new Error(text('errors.noConfig'));
+      if (!config.client) throw new Error(text('errors.configUnusable', { problem: config.problem ?? '' }));
+      if (!storeNode) throw new Error(text('errors.noStore'));
     } catch (err) {
       problem = err as Error;
-      node.error(RED._('plaid-item-repair.errors.notReady', { problem: problem.message }));
-      node.status({ fill: 'red', shape: 'ring', text: text('invalid') });
+      node.error(text('errors.notReady', { problem: problem.message }));
+      node.status({ fill: 'red', shape: 'ring', text: text('status.invalid') });
     }
 
     // The desk once the store is usable; a store that is not yet (PostgreSQL down at start) is asked again next time.
@@ -80,7 +80,7 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         // The message is out: it is not failed as well. Unrecorded, a notice or reminder may be sent again.
         failed(err as Error);
-        node.warn(RED._('plaid-item-repair.errors.record', { item_id: delivery.repair.item_id, problem: (err as Error).message }));
+        node.warn(text('errors.record', { item_id: delivery.repair.item_id, problem: (err as Error).message }));
         return;
       }
       if (reached) node.status({ fill: delivery.output === 'closed' ? 'grey' : 'green', shape: 'dot', text: statusText(delivery) });
@@ -88,12 +88,12 @@ export = function (RED: NodeAPI): void {
 
     function statusText(delivery: RepairDelivery): string {
       const { repair } = delivery;
-      if ('closed_by' in repair) return text(`closedBy.${repair.closed_by}`);
-      return repair.reminder === 0 ? text('notified') : text('reminded', { reminder: repair.reminder });
+      if ('closed_by' in repair) return text(`status.closedBy.${repair.closed_by}`);
+      return repair.reminder === 0 ? text('status.notified') : text('status.reminded', { reminder: repair.reminder });
     }
 
     function failed(err: Error): void {
-      const code = err instanceof PlaidRequestError || err instanceof ItemStoreError ? err.code : text('error');
+      const code = err instanceof PlaidRequestError || err instanceof ItemStoreError ? err.code : text('status.error');
       node.status({ fill: 'red', shape: 'ring', text: code });
     }
 
@@ -119,13 +119,13 @@ export = function (RED: NodeAPI): void {
       onError: (err) => {
         failed(err);
         // Said once, not at every look while the store stays down.
-        if (err.message !== lastScanProblem) node.warn(RED._('plaid-item-repair.errors.scan', { problem: err.message }));
+        if (err.message !== lastScanProblem) node.warn(text('errors.scan', { problem: err.message }));
         lastScanProblem = err.message;
       },
     });
     if (!problem) {
       scheduler.start();
-      node.status({ fill: 'green', shape: 'ring', text: text('ready') });
+      node.status({ fill: 'green', shape: 'ring', text: text('status.ready') });
     }
 
     node.on('input', (msg: RepairMessage, send: Send, done: (err?: Error) => void) => {
