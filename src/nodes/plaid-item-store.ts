@@ -64,7 +64,7 @@ export = function (RED: NodeAPI): void {
       try {
         const { encryptionKey, ...credentials } = node.credentials ?? {};
         if (!encryptionKey) throw new Error('the Item store has no encryption key: set one (the editor can generate it)');
-        const store = new ItemStore(createStorage(def, credentials, userDir()), new TokenCipher(encryptionKey));
+        const store = new ItemStore(createStorage(def, credentials, userDir()), new TokenCipher(encryptionKey), { name: node.id });
         opening = store;
         await open(store, 1);
       } catch (err) {

@@ -83,8 +83,8 @@ export = function (RED: NodeAPI): void {
     const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
     const usableStore = (): Promise<ItemStore> =>
       storeNode
-        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(`the Item store is not usable: ${err.message}`)))
-        : Promise.reject(unavailable('the selected Item store config node does not exist'));
+        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(`the Item store is not usable: ${err.message}`, 'store_unavailable')))
+        : Promise.reject(unavailable('the selected Item store config node does not exist', 'store_unavailable'));
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {
         node.error(`${err.message}; deliveries are answered 503 until it is fixed`);

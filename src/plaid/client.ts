@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
 import { backoffDelay, BackoffOptions, DEFAULT_BACKOFF, parseRetryAfter } from './backoff';
+import { channels } from './channels';
 import type { EndpointSpec } from './endpoints';
 import { FailureKind, isPlaidErrorBody, PlaidRequestError, redactPlaidError } from './errors';
 import { redact } from './redact';
@@ -72,10 +73,13 @@ export class PlaidClient {
     // INVALID_ACCESS_TOKEN from item/remove then likely means the first attempt removed the Item. The error says so.
     let unclear: string | undefined;
     for (let attempt = 1; ; attempt++) {
+      const sentAt = performance.now();
       const outcome = await this.attempt(got, endpoint, payload);
       const result = this.interpret(endpoint, outcome, attempt, secrets);
+      const error = result instanceof PlaidRequestError ? result : undefined;
+      const wait = error && attempt < maxAttempts && !this.closed ? this.retryDelay(endpoint, outcome, attempt) : undefined;
+      channels.plaidAttempted.publish({ endpoint: endpoint.label, attempt, seconds: (performance.now() - sentAt) / 1000, final: wait === undefined, error });
       if (!(result instanceof PlaidRequestError)) return result;
-      const wait = attempt < maxAttempts && !this.closed ? this.retryDelay(endpoint, outcome, attempt) : undefined;
       if (wait === undefined) {
         if (unclear && result.kind === 'plaid') {
           result.message += `; an earlier attempt ended in ${unclear} and may have taken effect`;

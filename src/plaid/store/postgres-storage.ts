@@ -3,7 +3,7 @@
 // coordination of their own. Every pg failure becomes a StorageUnavailableError; pg.Pool replaces broken
 // connections by itself, so the store recovers when the server comes back.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import type { ItemEvent, ItemRecord, StoredItem } from './record';
+import type { ItemEvent, ItemRecord, ItemStatus, StoredItem } from './record';
 import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
 import { StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
@@ -126,6 +126,11 @@ export class PostgresStorage implements ItemStorage {
       ? await this.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE status = ANY($1::text[]) ORDER BY item_id`, [statuses])
       : await this.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} ORDER BY item_id`);
     return rows.map(toStored);
+  }
+
+  async countByStatus(): Promise<Partial<Record<ItemStatus, number>>> {
+    const rows = await this.query<{ status: ItemStatus; count: number }>(`SELECT status, count(*)::int AS count FROM ${ITEMS_TABLE} GROUP BY status`);
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {

@@ -49,7 +49,7 @@ export async function acceptDelivery(delivery: IncomingDelivery, options: Receiv
       unrecorded = !claim.duplicate && !claim.recorded;
     } catch (err) {
       if (err instanceof WebhookRejection) throw err;
-      throw unavailable(`dedupe store failed: ${(err as Error).message}`);
+      throw unavailable(`dedupe store failed: ${(err as Error).message}`, 'store_unavailable');
     }
   }
   const output = outputFor(parsed.webhookType, parsed.webhookCode);

@@ -19,7 +19,7 @@ export class StoreDeduper implements Deduper {
     try {
       first = await (await this.store()).claimDelivery(sha256);
     } catch (err) {
-      if (err instanceof ItemStoreError && err.code === 'DELIVERY_IN_PROGRESS') throw unavailable(err.message);
+      if (err instanceof ItemStoreError && err.code === 'DELIVERY_IN_PROGRESS') throw unavailable(err.message, 'in_progress');
       throw err;
     }
     return { duplicate: !first, recorded: first };
