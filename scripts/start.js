@@ -55,9 +55,8 @@ async function main() {
     userDir,
     port: Number(args.port),
     settings: { logging: { console: { level: 'info', metrics: false, audit: false } } },
-    // The demo's webhook URL and NOTIFY_URL name Node-RED's own address, known once it listens.
+    // The demo's webhook base URL is Node-RED's own address, known once it listens.
     beforeStart: ({ url }) => {
-      process.env.NOTIFY_URL ??= `${url}/demo/notify`;
       const { flows, configId, storeId } = demoFlow({ environment: target.environment, baseUrl: target.baseUrl, webhookBase: url });
       // `host`: the base URL the secret is for; the config node refuses to send it anywhere else.
       const host = baseUrlFor(target.environment, target.baseUrl);

@@ -135,6 +135,8 @@ async function startNodeRed({ userDir, port = 0, settings = {}, beforeStart }) {
     flowFile: 'flows.json',
     credentialSecret: credentialSecret(userDir),
     uiHost: '127.0.0.1',
+    // Where it listens, as red.js would set it: a config node's default webhook base URL is built from these.
+    uiPort: Number(new URL(url).port),
     httpAdminRoot: '/',
     httpNodeRoot: '/',
     httpAdminMiddleware: [noCors, ...[httpAdminMiddleware ?? []].flat()],

@@ -19,6 +19,13 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     return opt ? text('errors.baseUrl') : false;
   }
 
+  /** Empty (this Node-RED's own address) or an http(s) URL; ${ENV_VAR} is resolved by the runtime. */
+  function validateWebhookUrl(value: unknown, opt: ValidatorOptions): boolean | string {
+    const url = String(value ?? '').trim();
+    if (url === '' || BASE_URL.test(url) || /^\$\{[^}]+\}$/.test(url)) return true;
+    return opt ? text('errors.webhookUrl') : false;
+  }
+
   function validateWholeNumber(min: number, errorKey: string) {
     return function (value: unknown, opt: ValidatorOptions): boolean | string {
       const n = String(value).trim();
@@ -77,6 +84,7 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     validateBaseUrl,
     validateTimeout: validateWholeNumber(1, 'timeout'),
     validateRetries: validateWholeNumber(0, 'retries'),
+    validateWebhookUrl,
     target,
     prepare,
     save,

@@ -78,7 +78,8 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
     }
     if (type === 'enum') return (spec.values ?? []).indexOf(value) === -1 ? 'enum' : true;
     if (type === 'num' && spec.kind === 'integer') return /^-?\d+$/.test(value.trim()) ? true : 'integer';
-    if (type === 'str' && spec.kind === 'nullable-url' && !/^https?:\/\/\S+$/.test(value)) return 'url';
+    // A path (/plaid/webhook) is sent with the config node's webhook base URL in front.
+    if (type === 'str' && spec.kind === 'nullable-url' && !/^(https?:\/\/\S+|\/(?!\/)\S*)$/.test(value)) return 'url';
     if (type === 'str' && (spec.kind === 'string-array' || spec.kind === 'object')) return 'needsJson';
     return true;
   }

@@ -5,6 +5,7 @@ import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
+import { webhookBaseOf, type ListenSettings } from './webhook-base';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
@@ -34,6 +35,7 @@ export = function (RED: NodeAPI): void {
     try {
       if (!clientId || !secret) throw new Error('the Plaid config node has no client ID or secret');
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
+      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings as unknown as ListenSettings);
       const problem = hostProblem(credentials.host || undefined, baseUrl);
       if (problem) throw new Error(problem);
       if (!credentials.host) void RED.nodes.addCredentials(this.id, { ...credentials, host: baseUrl });

@@ -99,13 +99,13 @@ export = function (RED: NodeAPI): void {
       /** The outcome of one message with the store; the store's problem, if any, is known once it has opened. */
       const throughStore = (store: PlaidItemStoreNode, client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> =>
         store.usableStore().then(
-          (itemStore) => callWithStore({ endpoint, client, store: itemStore, payload: msg.payload, settings: fieldSettings(msg) }),
+          (itemStore) => callWithStore({ endpoint, client, store: itemStore, payload: msg.payload, settings: fieldSettings(msg), webhookBase: config?.webhookBase }),
           (err: ItemStoreError) => ({ ok: false, error: new ItemStoreError(err.code, `${endpoint.label}: ${err.message}: not sent`), item: null }),
         );
 
       /** The outcome of one message without a store: the request exactly as the message and settings give it. */
       const direct = (client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> =>
-        buildRequestBody(endpoint, msg.payload, fieldSettings(msg))
+        buildRequestBody(endpoint, msg.payload, fieldSettings(msg), { webhookBase: config?.webhookBase })
           .then((body) => client.request(endpoint, body))
           .then(
             (response) => ({ ok: true, response, body: response.body, item: null }),

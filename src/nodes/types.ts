@@ -10,6 +10,8 @@ export interface PlaidConfigDef extends NodeDef {
   baseUrl: string;
   timeout: string | number;
   retries: string | number;
+  /** Where Plaid reaches this Node-RED's webhook routes; empty or absent: its own address (webhook-base.ts). */
+  webhookUrl?: string;
 }
 
 export interface PlaidCredentials {
@@ -26,6 +28,8 @@ export interface PlaidConfigNode extends Node<PlaidCredentials> {
   client?: PlaidClient;
   /** Plaid's webhook verification keys, fetched through `client` and shared by every webhook-in node. */
   verificationKeys?: VerificationKeyCache;
+  /** Put before a webhook URL that a node gives as a path (`/plaid/webhook`); set when the node is usable. */
+  webhookBase?: string;
   problem?: string;
 }
 

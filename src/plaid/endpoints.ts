@@ -58,6 +58,11 @@ export interface EndpointSpec {
   storeFields?: readonly FieldSpec[];
   /** A setting choosing which `mode` fields are sent (read like a field, never sent itself). */
   mode?: FieldSpec;
+  /**
+   * Where the body carries a webhook URL Plaid will call (a path of keys: `webhook`, `options.webhook`). A path there
+   * (`/plaid/webhook`) is sent with the config node's webhook base URL in front (request-body.ts).
+   */
+  webhookAt?: readonly string[];
 }
 
 const unset: FieldDefault = { value: '', type: 'str' };
@@ -158,6 +163,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     // Setting the same URL twice leaves the same state; receivers already tolerate a repeated acknowledgement.
     retry: 'idempotent',
     fields: [accessToken, { name: 'webhook', required: false, kind: 'nullable-url', default: unset }],
+    webhookAt: ['webhook'],
   },
   {
     type: 'plaid-item-access-token-invalidate',
@@ -198,6 +204,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
       { name: 'user_token', required: false, kind: 'string', default: unset },
       { name: 'user_id', required: false, kind: 'string', default: unset },
     ],
+    webhookAt: ['options', 'webhook'],
   },
   {
     type: 'plaid-sandbox-item-reset-login',
@@ -266,6 +273,7 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
       { name: 'completion_redirect_uri', in: 'hosted_link', required: false, kind: 'string', default: unset },
       { name: 'url_lifetime_seconds', in: 'hosted_link', required: false, kind: 'integer', default: unset },
     ],
+    webhookAt: ['webhook'],
   },
   {
     type: 'plaid-link-token-get',

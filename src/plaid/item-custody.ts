@@ -25,6 +25,8 @@ export interface CustodyCall {
   payload: unknown;
   /** The node's settings: request fields and store fields (item_id, client_user_id, institution_id). */
   settings: FieldSettings;
+  /** Where Plaid reaches this Node-RED (the config node's webhook base URL). */
+  webhookBase?: string;
 }
 
 export type CustodyOutcome =
@@ -66,7 +68,7 @@ export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> 
       // The record knows whose Item it is: a link token for it needs no client_user_id on the message.
       fallback = { client_user_id: resolved.record.client_user_id ?? undefined };
     }
-    const body = await buildRequestBody(endpoint, call.payload, call.settings, { fixed, fallback, mode });
+    const body = await buildRequestBody(endpoint, call.payload, call.settings, { fixed, fallback, mode, webhookBase: call.webhookBase });
     try {
       response = await call.client.request(endpoint, body);
     } catch (err) {

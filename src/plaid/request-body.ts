@@ -1,4 +1,5 @@
 import type { EndpointSpec, FieldSpec } from './endpoints';
+import { withWebhookBase } from './webhook-url';
 
 /** A request that cannot be sent as it stands: refused locally, before any call. */
 export class RequestBodyError extends Error {
@@ -26,6 +27,8 @@ export interface ResolveOptions {
   fallback?: Readonly<Record<string, unknown>>;
   /** The endpoint's mode: fields of another mode are left out. */
   mode?: string;
+  /** Where Plaid reaches this Node-RED: a webhook URL given as a path is sent with this in front. */
+  webhookBase?: string;
 }
 
 /**
@@ -76,7 +79,9 @@ export async function buildRequestBody(
 ): Promise<Record<string, unknown>> {
   const mode = options.mode ?? (await resolveMode(endpoint, payload, settings));
   const values = await resolveFields(endpoint.label, endpoint.fields, payload, settings, { ...options, mode });
-  return placed(endpoint.fields, values);
+  const body = placed(endpoint.fields, values);
+  if (options.webhookBase === undefined || endpoint.webhookAt === undefined) return body;
+  return withWebhookBase(body, endpoint.webhookAt, options.webhookBase);
 }
 
 /**

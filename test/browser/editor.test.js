@@ -7,7 +7,7 @@ const path = require('node:path');
 const { ENDPOINTS, storeFieldsOf } = require('../../dist/plaid/endpoints');
 const { startStandIn, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { startNodeRed, pkg, root } = require('./support/node-red');
-const { launch, closeNotifications } = require('./support/browser');
+const { launch, closeNotifications, centreNode } = require('./support/browser');
 
 // Screenshots go to test-results/screenshots (git-ignored); PLAID_SCREENSHOTS_DIR=docs/images refreshes the docs.
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -281,9 +281,12 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
     await page.locator('#red-ui-clipboard-dialog-ok').click();
     await tab.waitFor({ state: 'hidden' });
+    // The import follows the mouse until a click drops it: below the "Imported" notification, which Node-RED 5 shows
+    // over the top of the workspace.
     const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-    await page.mouse.move(chart.x + 260, chart.y + 90);
-    await page.mouse.click(chart.x + 260, chart.y + 90);
+    await page.mouse.move(chart.x + 200, chart.y + 300);
+    await page.mouse.click(chart.x + 200, chart.y + 300);
+    await page.waitForFunction(() => RED.view.state() === RED.state.DEFAULT);
 
     const ids = await page.evaluate(() => {
       const z = RED.workspaces.active();
@@ -301,7 +304,11 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     assert.ok(ids.config.id !== 'cfg');
 
     // The example ships without credentials: set them, and the stand-in as a custom base URL, in its config dialog.
-    await page.locator(`[id="${ids.create[0]}"] .red-ui-flow-node`).dblclick();
+    const open = async (id) => {
+      await centreNode(page, id);
+      await page.locator(`[id="${id}"] .red-ui-flow-node`).dblclick();
+    };
+    await open(ids.create[0]);
     await page.locator('#dialog-form').waitFor({ state: 'visible' });
     await page.locator('#node-input-btn-plaid-edit, #node-input-lookup-plaid').first().click();
     await page.locator('#node-config-input-secret').waitFor({ state: 'visible' });
@@ -315,7 +322,7 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     await page.locator('#dialog-form').waitFor({ state: 'detached' });
 
     // Its Item store ships without a key too: generate one in the store's dialog, from the exchange node.
-    await page.locator(`[id="${ids.exchange[0]}"] .red-ui-flow-node`).dblclick();
+    await open(ids.exchange[0]);
     await page.locator('#dialog-form').waitFor({ state: 'visible' });
     await page.locator('#node-input-btn-store-edit, #node-input-lookup-store').first().click();
     await page.locator('#plaid-item-store-generate').waitFor({ state: 'visible' });
@@ -329,6 +336,7 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     await page.locator('#red-ui-header-button-deploy').click();
     await page.waitForFunction(() => $('#red-ui-header-button-deploy').hasClass('disabled'), null, { timeout: 15000 });
     const inject = await page.evaluate((id) => RED.nodes.filterLinks({ target: RED.nodes.node(id) }).map((l) => l.source).find((n) => n.type === 'inject').id, ids.create[0]);
+    await centreNode(page, inject);
     await page.locator(`[id="${inject}"] .red-ui-flow-node-button`).click();
 
     const chain = [...ids.create, ...ids.exchange, ...ids.get];

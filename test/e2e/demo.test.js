@@ -19,8 +19,8 @@ const named = (key, type, name) => {
 
 /** Each button of the demo: the inject node and the debug node its success ends at. */
 const BUTTONS = {
-  break: { inject: named('08', 'inject', 'Break the login of a new Item'), done: named('08', 'debug', 'notified'), outbox: 'repair' },
-  disconnect: { inject: named('08', 'inject', 'Warn of a disconnect'), done: named('08', 'debug', 'notified'), outbox: 'repair' },
+  break: { inject: named('08', 'inject', 'Break the login of a new Item'), done: named('08', 'debug', 'notify the user'), outbox: 'repair' },
+  disconnect: { inject: named('08', 'inject', 'Warn of a disconnect'), done: named('08', 'debug', 'notify the user'), outbox: 'repair' },
   link: { inject: named('01', 'inject', 'Link a new sandbox Item'), done: named('01', 'debug', 'Item') },
   list: { inject: named('01', 'inject', 'List the stored Items'), done: named('01', 'debug', 'stored Items') },
   revoke: { inject: named('03', 'inject', 'Revoke the permission'), done: named('03', 'debug', 'removed') },

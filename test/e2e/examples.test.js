@@ -1,49 +1,34 @@
 'use strict';
 // End to end: `npm start`'s launcher (emulator + embedded Node-RED) in a child process; each example flow deployed
-// alone through the Admin API, as an import would leave it, with its config nodes' credentials entered; its button
-// clicked; effects checked in the emulator's state, in the debug sidebar and at a loopback notification endpoint.
+// alone through the Admin API, as an import would leave it, with its two config nodes' credentials entered; its
+// button clicked; effects checked in the emulator's state and in the debug sidebar (where the examples' "notify the
+// user" steps show their notices). Then several examples at once, sharing those config nodes, as a user imports them.
 const assert = require('node:assert/strict');
-const http = require('node:http');
 const { loadExamples } = require('../../scripts/demo-flow');
-const { readBody } = require('../support/read-body');
 const { connectComms } = require('../support/comms');
 const { until, json, startLauncher, inject } = require('./support');
 
 const CLIENT = { clientId: 'emulator-client-id', secret: 'emulator-secret' };
 const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
-
-/** Records what the flows post to NOTIFY_URL. */
-async function startInbox() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    readBody(req).then((body) => {
-      received.push(JSON.parse(body.toString('utf8')));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
-  return { url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/notify`, received, close: () => new Promise((r) => server.close(r)) };
-}
+/** What a "notify the user" step shows: to <user>: <subject>. <text with the link and until when it works>. */
+const NOTICE = /^to (user-\d\d): ([^.]+)\. (.*?)(http:\/\/127\.0\.0\.1:\d+\/hl\/\S+) \(this link works until (\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC)\)$/;
 
 describe('examples end to end, each alone after import, on the npm start launcher', function () {
   this.timeout(60000);
   let launcher;
   let editor;
   let emulator;
-  let inbox;
   let comms;
   const examples = Object.fromEntries(loadExamples().map(({ file, nodes }) => [file.slice(0, 2), nodes]));
 
   before(async () => {
-    inbox = await startInbox();
-    launcher = await startLauncher({ env: { NOTIFY_URL: inbox.url } });
+    launcher = await startLauncher();
     ({ editor, emulator } = launcher);
     comms = await connectComms(editor);
   });
 
   after(async () => {
     if (comms) comms.close();
-    await inbox.close();
     if (launcher) await launcher.stop();
   });
 
@@ -57,22 +42,23 @@ describe('examples end to end, each alone after import, on the npm start launche
   const named = (key, type, name) => examples[key].find((n) => n.type === type && n.name === name).id;
 
   /**
-   * Deploys the given examples as they are in examples/ (each on its own tab, its own config nodes, their
-   * credentials entered as a user would), the config nodes pointed at the emulator.
+   * Deploys the given examples as they are in examples/, each on its own tab, as importing them one after another
+   * leaves them: their shared config nodes once, pointed at the emulator, with credentials entered as a user would.
+   * The config node's webhook base URL is left empty: Node-RED's own address.
    */
   async function deploy(...keys) {
     const flows = [];
+    const configs = new Map();
     for (const key of keys) {
       const tab = `tab-${key}`;
       flows.push({ id: tab, type: 'tab', label: `example ${key}` });
       for (const node of examples[key]) {
-        if (node.type === 'plaid-config') flows.push({ ...node, environment: 'custom', baseUrl: emulator, credentials: CLIENT });
-        else if (node.type === 'plaid-item-store') flows.push({ ...node, credentials: { encryptionKey: STORE_KEY } });
+        if (node.type === 'plaid-config') configs.set(node.id, { ...node, environment: 'custom', baseUrl: emulator, credentials: CLIENT });
+        else if (node.type === 'plaid-item-store') configs.set(node.id, { ...node, credentials: { encryptionKey: STORE_KEY } });
         else flows.push({ ...node, z: tab });
       }
     }
-    const text = JSON.stringify(flows).split('http://127.0.0.1:1880').join(editor);
-    const res = await json(`${editor}/flows`, { method: 'POST', body: text, headers: { 'Node-RED-Deployment-Type': 'full' } });
+    const res = await json(`${editor}/flows`, { method: 'POST', body: JSON.stringify([...flows, ...configs.values()]), headers: { 'Node-RED-Deployment-Type': 'full' } });
     assert.ok(res.status === 200 || res.status === 204, JSON.stringify(res.body));
   }
 
@@ -88,6 +74,12 @@ describe('examples end to end, each alone after import, on the npm start launche
     return comms.debug(doneId).at(-1).msg;
   }
 
+  /** The notice a "notify the user" debug node showed, taken apart. */
+  function notice(shown) {
+    const [, to, subject, text, url, until] = NOTICE.exec(shown) ?? assert.fail(`not a notice: ${shown}`);
+    return { to, subject, text, url, until };
+  }
+
   const itemOf = async (itemId) => (await state()).items.find((i) => i.item_id === itemId);
 
   it('01 sandbox walkthrough: links an Item, keeps it in the store and reads it back by item_id', async () => {
@@ -100,14 +92,15 @@ describe('examples end to end, each alone after import, on the npm start launche
     assert.ok(listed.includes(`${item.item_id} healthy`), listed);
   });
 
-  it('02 notify on ITEM ERROR: reset_login breaks an Item and the user gets a repair link', async () => {
+  it('02 notify on ITEM ERROR: reset_login breaks an Item and the debug sidebar shows the notice with a repair link', async () => {
     await deploy('02');
-    await click('02', 'Break the login of a new Item', 'notified');
-    const note = inbox.received.at(-1);
-    assert.equal(note.kind, 'repair');
+    const note = notice(await click('02', 'Break the login of a new Item', 'notify the user'));
     assert.equal(note.to, 'user-02');
-    assert.match(note.url, /^http:\/\/127\.0\.0\.1:\d+\//);
-    assert.equal((await itemOf(note.item_id)).error_code, 'ITEM_LOGIN_REQUIRED');
+    assert.equal(note.subject, 'Your bank connection needs you');
+    assert.equal(note.text, 'Please log in to your bank again to keep it connected: ');
+    const link = (await state()).linkTokens.find((t) => t.hosted_link_url === note.url);
+    assert.ok(link, 'the link is a Hosted Link the emulator made');
+    assert.equal((await state()).items.find((i) => i.item_id === link.item_id).error_code, 'ITEM_LOGIN_REQUIRED');
   });
 
   it('03 remove revoked Items: USER_PERMISSION_REVOKED removes the Item at Plaid and in the store', async () => {
@@ -117,15 +110,19 @@ describe('examples end to end, each alone after import, on the npm start launche
     assert.equal((await itemOf(shown.split(' ')[1].replace(/:$/, ''))).removed, true);
   });
 
-  it('04 re-consent: PENDING_DISCONNECT and PENDING_EXPIRATION each send a link with the deadline', async () => {
+  it('04 re-consent: PENDING_DISCONNECT and PENDING_EXPIRATION each show a notice with the deadline, as people write it', async () => {
     await deploy('04');
-    await click('04', 'Warn of a disconnect', 'notified');
-    const disconnect = inbox.received.at(-1);
-    assert.ok(disconnect.deadline && disconnect.url, JSON.stringify(disconnect));
-    const fired = await json(`${emulator}/emulator/webhooks/fire`, { method: 'POST', body: JSON.stringify({ item_id: disconnect.item_id, webhook_code: 'PENDING_EXPIRATION' }) });
+    const noticeId = named('04', 'debug', 'notify the user');
+    const disconnect = notice(await click('04', 'Warn of a disconnect', 'notify the user'));
+    assert.match(disconnect.subject, /^Reconnect your bank before \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$/);
+    assert.match(disconnect.text, /^Your bank connection stops working on \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC unless you reconnect it: $/);
+    const itemId = (await state()).linkTokens.find((t) => t.hosted_link_url === disconnect.url).item_id;
+    const shown = comms.debug(noticeId).length;
+    const fired = await json(`${emulator}/emulator/webhooks/fire`, { method: 'POST', body: JSON.stringify({ item_id: itemId, webhook_code: 'PENDING_EXPIRATION' }) });
     assert.equal(fired.status, 200, JSON.stringify(fired.body));
-    const expiry = await until('PENDING_EXPIRATION notification', () => inbox.received.find((n) => n !== disconnect && n.item_id === disconnect.item_id && n.deadline));
-    assert.ok(expiry.url);
+    const expiry = notice((await until('the PENDING_EXPIRATION notice', () => comms.debug(noticeId)[shown])).msg);
+    assert.equal(expiry.to, 'user-04');
+    assert.notEqual(expiry.url, disconnect.url);
   });
 
   it('05 rotate: the old token dies and the store holds the new one', async () => {
@@ -157,35 +154,86 @@ describe('examples end to end, each alone after import, on the npm start launche
     assert.equal((await itemOf(itemId)).accounts.find((a) => a.account_id === accountId).verification_status, 'verification_expired');
   });
 
-  it('08 repair loop: a broken login sends a repair link (the loop itself: test/browser/repair-loop.test.js)', async () => {
+  it('08 repair loop: a broken login shows a notice with a repair link (the loop itself: test/browser/repair-loop.test.js)', async () => {
     await deploy('08');
-    await click('08', 'Break the login of a new Item', 'notified');
-    const note = inbox.received.at(-1);
-    assert.equal(note.kind, 'repair');
-    assert.match(note.url, /^http:\/\/127\.0\.0\.1:\d+\//);
+    const note = notice(await click('08', 'Break the login of a new Item', 'notify the user'));
+    assert.equal(note.to, 'user-08');
+    assert.equal(note.subject, 'Your bank connection needs you');
   });
 
-  it('two examples side by side: their own config nodes and webhook paths, both work', async () => {
-    await deploy('02', '03', '08');
+  it('all eight side by side on the one Plaid config node and Item store: every button works, each on its own Items', async () => {
+    await deploy('01', '02', '03', '04', '05', '06', '07', '08');
+    // In an order where each button finds Items of the others in the store.
+    await click('01', 'Link a new sandbox Item', 'Item');
+    await click('05', 'Rotate the access token', 'rotated');
     await click('03', 'Revoke the permission', 'removed');
-    await click('02', 'Break the login of a new Item', 'notified');
-    await click('08', 'Warn of a disconnect', 'notified');
-    for (const key of ['02', '03', '08']) {
+    assert.equal(notice(await click('02', 'Break the login of a new Item', 'notify the user')).to, 'user-02');
+    assert.equal(notice(await click('04', 'Warn of a disconnect', 'notify the user')).to, 'user-04');
+    assert.equal(notice(await click('08', 'Warn of a disconnect', 'notify the user')).to, 'user-08');
+    assert.match(await click('06', 'Move the webhook to a new URL', 'confirmed'), /\/plaid\/webhook\/06\?v=\d+$/);
+    await click('07', "Expire a new Item's account verification", 'verification set');
+    const listed = await click('01', 'List the stored Items', 'stored Items');
+    assert.match(listed, /^\d+ Items in the store: /);
+    for (const key of ['02', '03', '04', '06', '07', '08']) {
       const res = await fetch(`${editor}/plaid/webhook/${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      assert.notEqual(res.status, 404, `${key}'s route is up`);
+      assert.equal(res.status, 401, `${key}'s route is up and refuses an unsigned delivery`);
     }
   });
 
-  it('no two examples share a node id, a config node or a webhook path (importing two raises no conflict)', () => {
+  it('every example carries the same two config nodes, and nodes and webhook paths of its own', () => {
+    const [first] = Object.values(examples);
+    const shared = first.filter((n) => n.type === 'plaid-config' || n.type === 'plaid-item-store');
+    assert.deepEqual(shared.map((n) => n.type).sort(), ['plaid-config', 'plaid-item-store']);
     const owner = new Map();
     for (const [key, nodes] of Object.entries(examples)) {
-      for (const node of nodes) {
+      const configs = nodes.filter((n) => n.type === 'plaid-config' || n.type === 'plaid-item-store');
+      assert.deepEqual(configs, shared, `${key} carries the shared config nodes, property for property`);
+      for (const node of nodes.filter((n) => !configs.includes(n))) {
         assert.ok(!owner.has(node.id), `${node.id} is in ${owner.get(node.id)} and ${key}`);
         owner.set(node.id, key);
       }
+      for (const n of nodes.filter((x) => 'plaid' in x)) assert.equal(n.plaid, shared.find((c) => c.type === 'plaid-config').id, `${key} ${n.id}`);
+      for (const n of nodes.filter((x) => 'store' in x)) assert.equal(n.store, shared.find((c) => c.type === 'plaid-item-store').id, `${key} ${n.id}`);
     }
     const paths = Object.values(examples).flat().filter((n) => n.type === 'plaid-webhook-in').map((n) => n.url);
     assert.equal(new Set(paths).size, paths.length, paths.join(' '));
+  });
+
+  it('no example names a host or a port: webhook URLs are paths, on the config node\'s webhook base URL', () => {
+    for (const [key, nodes] of Object.entries(examples)) {
+      const text = JSON.stringify(nodes.map(({ info: _comment, ...n }) => n));
+      assert.doesNotMatch(text, /https?:\/\/|127\.0\.0\.1|localhost|:1880/, key);
+      for (const n of nodes.filter((x) => x.type === 'plaid-sandbox-public-token-create' && x.options)) {
+        assert.match(JSON.parse(n.options).webhook, new RegExp(`^/plaid/webhook/${key}$`), `${key} links Items to its own path`);
+      }
+      const config = nodes.find((n) => n.type === 'plaid-config');
+      assert.equal(config.webhookUrl ?? '', '', 'the examples leave the webhook base URL to the user');
+    }
+  });
+
+  it('needs no environment variable but its group\'s own: every one an example reads is set on its group', () => {
+    for (const [key, nodes] of Object.entries(examples)) {
+      const group = nodes.find((n) => n.type === 'group');
+      const defined = new Set((group.env ?? []).map((e) => e.name));
+      const read = new Set();
+      for (const node of nodes) {
+        for (const [prop, value] of Object.entries(node)) {
+          if (prop.endsWith('Type') && value === 'env') read.add(node[prop.slice(0, -4)]);
+        }
+        for (const m of JSON.stringify(node).matchAll(/\$env\(\\"(\w+)\\"\)/g)) read.add(m[1]);
+        if (node.type === 'change') for (const r of node.rules) if (r.tot === 'env') read.add(r.to);
+      }
+      assert.ok(read.size > 0, `${key} reads its group's variables (control)`);
+      assert.deepEqual([...read].filter((name) => !defined.has(name)), [], `${key}: variables read but not set on its group`);
+    }
+  });
+
+  it('shows every notice in the debug sidebar: no example sends one anywhere else', () => {
+    for (const [key, nodes] of Object.entries(examples)) {
+      assert.deepEqual(nodes.filter((n) => /^http request|e-?mail|sms/i.test(n.type)).map((n) => n.name), [], key);
+      const notify = nodes.filter((n) => n.name === 'notify the user');
+      if (['02', '04', '08'].includes(key)) assert.deepEqual(notify.map((n) => [n.type, n.active, n.tosidebar]), [['debug', true, true]], key);
+    }
   });
 
   it('examples are JSON arrays with an explaining comment, one group, Catch nodes scoped to it, no credentials', () => {

@@ -18,13 +18,11 @@ async function json(url, options = {}) {
 
 /**
  * Starts scripts/start.js; resolves once it printed the editor's and the emulator's URLs.
- * @param {{env?: object}} [options] extra environment (NOTIFY_URL, ...)
+ * @param {{env?: object}} [options] extra environment
  */
 async function startLauncher({ env = {} } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-e2e-'));
   const childEnv = { ...process.env, PLAID_CLIENT_ID: '', PLAID_SECRET: '', ...env };
-  // Without a NOTIFY_URL of the caller's the demo's own outbox receives the notifications.
-  if (!env.NOTIFY_URL) delete childEnv.NOTIFY_URL;
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js'), '--port', '0', '--emulator-port', '0', '--user-dir', userDir], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

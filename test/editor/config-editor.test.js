@@ -17,13 +17,13 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     const v = literal['plaid-config'];
     assert.equal(v.category, 'config');
     assert.deepEqual(v.notInline, []);
-    assert.deepEqual(v.defaults, ['name', 'settingsVersion', 'environment', 'baseUrl', 'timeout', 'retries']);
+    assert.deepEqual(v.defaults, ['name', 'settingsVersion', 'environment', 'baseUrl', 'timeout', 'retries', 'webhookUrl']);
     assert.deepEqual(v.credentials, ['clientId', 'secret', 'host']);
   });
 
   it('defaults to sandbox, 30000 ms per attempt and 2 retries; the secret is a password credential', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', settingsVersion: 1, environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2 });
+    assert.deepEqual(values, { name: '', settingsVersion: 1, environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2, webhookUrl: '' });
     assert.deepEqual(def.credentials.clientId.type, 'text');
     assert.deepEqual(def.credentials.secret.type, 'password');
   });
@@ -40,7 +40,7 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     assert.equal(template.name, 'plaid-config');
     assert.equal(more.length, 0);
     const ids = [...template.body.matchAll(/id="node-config-input-(\w+)"/g)].map((m) => m[1]).sort();
-    assert.deepEqual(ids, ['baseUrl', 'clientId', 'environment', 'host', 'name', 'retries', 'secret', 'settingsVersion', 'timeout']);
+    assert.deepEqual(ids, ['baseUrl', 'clientId', 'environment', 'host', 'name', 'retries', 'secret', 'settingsVersion', 'timeout', 'webhookUrl']);
     assert.match(template.body, /<input type="hidden" id="node-config-input-host">/);
     assert.match(template.body, /<input type="password" id="node-config-input-secret"/);
     const options = [...template.body.matchAll(/<option value="(\w+)"/g)].map((m) => m[1]);
@@ -66,6 +66,15 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
     assert.equal(validate(def, { ...node, retries: '0' }, 'retries'), true);
     assert.notEqual(validate(def, { ...node, retries: '-1' }, 'retries'), true);
     assert.notEqual(validate(def, { ...node, retries: '1.5' }, 'retries'), true);
+  });
+
+  it('takes an empty webhook base URL (this Node-RED), an http(s) URL or an environment variable', function () {
+    for (const ok of ['', 'https://nodered.example.com', 'http://127.0.0.1:1880/', 'https://example.com/red', '${PLAID_WEBHOOK_URL}']) {
+      assert.equal(validate(def, { webhookUrl: ok }, 'webhookUrl'), true, ok);
+    }
+    for (const bad of ['nodered.example.com', '/plaid/webhook', 'ftp://example.com']) {
+      assert.match(String(validate(def, { webhookUrl: bad }, 'webhookUrl')), /http:\/\/ or https:\/\//, bad);
+    }
   });
 });
 

@@ -147,6 +147,47 @@ describe('endpoint nodes', function () {
       assert.equal(bodies.filter((b) => !('webhook' in b)).length, 1);
     });
 
+    it('sends a webhook given as a path on the config node\'s webhook base URL; a whole URL as it is', async () => {
+      const payloadOptions = { webhook: '/plaid/webhook/from-payload' };
+      const red = await deploy({
+        nodes: [
+          webhookUpdate({ webhook: '/plaid/webhook/06?v=1', webhookType: 'str' }),
+          { id: 'n2', type: 'plaid-sandbox-public-token-create', plaid: 'cfg', wires: [['out']] },
+          {
+            id: 'n3', type: 'plaid-link-token-create', plaid: 'cfg', wires: [['out']], mode: 'new', modeType: 'enum', client_name: 'Plaidflow tests', client_nameType: 'str',
+            webhook: '/plaid/webhook/new', webhookType: 'str',
+          },
+        ],
+        config: configFor(suite.plaid.url, { webhookUrl: 'https://nodered.example.com/' }),
+        credentials,
+      });
+      red.node('n1').receive({ payload: { access_token: sample('access_token') } });
+      red.node('n1').receive({ payload: { access_token: sample('access_token'), webhook: 'https://elsewhere.example.com/hook' } });
+      red.node('n2').receive({ payload: { options: payloadOptions } });
+      red.node('n3').receive({ payload: { client_user_id: 'user-1' } });
+      await red.waitFor(4);
+      assert.deepEqual(suite.plaid.callsTo('/item/webhook/update').map((r) => r.body.webhook).sort(), ['https://elsewhere.example.com/hook', 'https://nodered.example.com/plaid/webhook/06?v=1']);
+      assert.equal(suite.plaid.callsTo('/sandbox/public_token/create')[0].body.options.webhook, 'https://nodered.example.com/plaid/webhook/from-payload');
+      assert.deepEqual(payloadOptions, { webhook: '/plaid/webhook/from-payload' }, 'the message\'s own object is left as it was');
+      assert.equal(suite.plaid.callsTo('/link/token/create')[0].body.webhook, 'https://nodered.example.com/plaid/webhook/new');
+    });
+
+    it('without a webhook base URL, puts this Node-RED\'s own address in front; refuses one that is not a URL', async () => {
+      const red = await deploy({ nodes: [webhookUpdate({ webhook: '/plaid/webhook', webhookType: 'str' })], config: configFor(suite.plaid.url), credentials });
+      red.node('n1').receive({ payload: { access_token: sample('access_token') } });
+      await red.waitFor(1);
+      // The test runtime has no uiPort or uiHost: Node-RED's defaults.
+      assert.equal(suite.plaid.callsTo('/item/webhook/update')[0].body.webhook, 'http://127.0.0.1:1880/plaid/webhook');
+      await helper.unload();
+
+      const broken = await deploy({ nodes: [webhookUpdate()], config: configFor(suite.plaid.url, { webhookUrl: 'nodered.example.com' }), credentials });
+      broken.node('n1').receive({ payload: { access_token: sample('access_token') } });
+      const [outcome] = await broken.waitFor(1);
+      assert.equal(outcome.kind, 'error');
+      assert.match(outcome.msg.error.message, /webhook base URL "nodered\.example\.com" is not an http:\/\/ or https:\/\/ URL/);
+      assert.equal(suite.plaid.callsTo('/item/webhook/update').length, 1, 'nothing more sent');
+    });
+
     it('reads a token from flow context keyed by a message property', async () => {
       const token = sample('access_token');
       const red = await deploy({

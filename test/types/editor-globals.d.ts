@@ -8,4 +8,6 @@ interface Window {
   PlaidEndpointsEditor: unknown;
   /** Set by the sidebar test: gone after a page reload. */
   plaidNoReload?: boolean;
+  /** Set by the demo tab test: the zoom it read last, to see when an animated zoom has stopped. */
+  plaidLastScale?: number;
 }

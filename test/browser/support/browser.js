@@ -84,4 +84,13 @@ async function closeNotifications(page) {
   await page.waitForFunction(() => $('.red-ui-notification:visible').length === 0, null, { timeout: 5000 });
 }
 
-module.exports = { launch, showSidebarTab, closeNotifications };
+/** Scrolls the workspace so the node `id` is in the middle of it (Node-RED 5 drops an import partly under its sidebar). */
+async function centreNode(page, id) {
+  await page.evaluate((nodeId) => {
+    const node = RED.nodes.node(nodeId);
+    const chart = $('#red-ui-workspace-chart');
+    chart.scrollLeft(node.x * RED.view.scale() - chart.width() / 2).scrollTop(node.y * RED.view.scale() - chart.height() / 2);
+  }, id);
+}
+
+module.exports = { launch, showSidebarTab, closeNotifications, centreNode };

@@ -1,12 +1,12 @@
 'use strict';
 // The `npm start` demo for the browser suite: the local emulator and the embedded launcher in this process, the demo
-// tab deployed with its credentials (the emulator's client, a fresh store key), notifications going to the demo's
-// own outbox, and the helpers the tests use to click its buttons and read what came out.
+// tab deployed with its credentials (the emulator's client, a fresh store key), notices kept in the demo's own
+// outbox, and the helpers the tests use to click its buttons and read what came out.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const embedded = require('../../../scripts/lib/embedded-node-red');
-const { demoFlow, freshDemoStore, NOTIFY_PATH, OUTBOX_PATH } = require('../../../scripts/demo-flow');
+const { demoFlow, freshDemoStore, OUTBOX_PATH } = require('../../../scripts/demo-flow');
 const { start: startEmulator } = require('../../../dist/emulator');
 const { connectComms } = require('../../support/comms');
 const { until } = require('../../support/until');
@@ -18,13 +18,11 @@ const { until } = require('../../support/until');
 async function startDemo({ reminderSeconds = 120 } = {}) {
   const emulator = await startEmulator({ port: 0 });
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-browser-demo-'));
-  const notifyBefore = process.env.NOTIFY_URL;
   let flows;
   const nodeRed = await embedded.startNodeRed({
     userDir,
     settings: { logging: { console: { level: process.env.PLAID_NODE_RED_LOG || 'warn', metrics: false, audit: false } } },
     beforeStart: ({ url }) => {
-      process.env.NOTIFY_URL = `${url}${NOTIFY_PATH}`;
       const made = demoFlow({ environment: 'custom', baseUrl: emulator.url, webhookBase: url, reminderSeconds });
       flows = made.flows;
       embedded.writeFlows(userDir, flows, {
@@ -58,8 +56,6 @@ async function startDemo({ reminderSeconds = 120 } = {}) {
       comms.close();
       await nodeRed.stop();
       await emulator.stop();
-      if (notifyBefore === undefined) delete process.env.NOTIFY_URL;
-      else process.env.NOTIFY_URL = notifyBefore;
       fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
