@@ -180,8 +180,8 @@ describe('a real Prometheus scraping Node-RED', function () {
         const { page, problems } = browser;
         const expr = 'sum by (status) (node_red_plaid_items{store="store-main"})';
         // The whole run, from Prometheus' start: the Items linked, their webhooks, the staged errors.
-      const range = `${Math.ceil((Date.now() - prometheusStartedAt) / 1000) + 2}s`;
-      await page.goto(`${prometheus.url}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0&g0.stacked=0&g0.range_input=${range}`);
+        const range = `${Math.ceil((Date.now() - prometheusStartedAt) / 1000) + 2}s`;
+        await page.goto(`${prometheus.url}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0&g0.stacked=0&g0.range_input=${range}`);
         const legend = page.locator('.legend .line .label');
         await until('the graph legend', async () => (await legend.count()) === Object.keys(expected.statuses).length, 30000);
         const shown = await legend.allInnerTexts();
