@@ -1,11 +1,12 @@
 'use strict';
 // GET /plaid-items/metrics in a real Node-RED with adminAuth (test/support/metrics-rig.js): who may read it, that
 // it counts known traffic exactly (webhooks genuine, duplicate, forged; Plaid calls ok and failing; a store whose disk
-// fills), that it reads the stores' state at each scrape, that no answer holds a token, an item_id or a user id, and
+// fills; keys Plaid does not know or cannot give; calls that time out or find no server), that it reads the stores' state at each scrape, that no answer holds a token, an item_id or a user id, and
 // that `plaidMetrics: false` leaves no route and no subscriber.
 const assert = require('node:assert/strict');
 const diagnosticsChannel = require('node:diagnostics_channel');
-const { startMetricsRig, stopMetricsRig, knownTraffic, fire, TOKENS, FULL_HOOK } = require('../support/metrics-rig');
+const { startMetricsRig, stopMetricsRig, knownTraffic, fire, post, itemGet, TOKENS, HOOK, FULL_HOOK, SHORT_TIMEOUT_MS } = require('../support/metrics-rig');
+const { makeKey, plaidDelivery } = require('../support/webhook-signer');
 const { parseExposition, samplesOf, valueOf } = require('../support/prometheus-text');
 const { channels } = require('../../dist/plaid/channels');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
@@ -138,6 +139,62 @@ describe('Prometheus exporter: GET /plaid-items/metrics', function () {
       assert.equal(valueOf(metrics, `${PREFIX}webhook_rejections_total`, { node: 'hook-full', reason: 'store_unavailable', status: '503' }), refused);
       const emitted = samplesOf(metrics, `${PREFIX}webhook_deliveries_total`, { node: 'hook-full' }).reduce((sum, s) => sum + s.value, 0);
       assert.equal(emitted, answers.length - refused, 'the deliveries before the disk was full were emitted');
+    });
+  });
+
+  describe('failures on the way to Plaid, counted by what they were', () => {
+    /** What a scrape taken after `act` counts more than one taken before it. */
+    async function countedBy(act) {
+      const before = parseExposition(await rig.scrape());
+      await act();
+      const after = parseExposition(await rig.scrape());
+      return (name, labels) => (samplesOf(after, name, labels)[0]?.value ?? 0) - (samplesOf(before, name, labels)[0]?.value ?? 0);
+    }
+    const body = (kid) => ({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: expected.items[0], environment: 'sandbox', kid });
+
+    it('a key id Plaid does not know: the fetch rejected, the delivery refused as unknown_key 401', async () => {
+      const delivery = plaidDelivery(body('no-such-kid'), makeKey('no-such-kid'));
+      const more = await countedBy(async () => assert.equal(await post(rig, HOOK, delivery.raw, delivery.headers), 401));
+      assert.equal(more(`${PREFIX}webhook_key_fetches_total`, { result: 'rejected' }), 1);
+      assert.equal(more(`${PREFIX}webhook_key_fetches_total`, { result: 'ok' }), 0);
+      assert.equal(more(`${PREFIX}webhook_rejections_total`, { node: 'hook-main', reason: 'unknown_key', status: '401' }), 1);
+      assert.equal(more(`${PREFIX}api_calls_total`, { endpoint: 'webhook_verification_key/get', outcome: 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', error_type: 'INVALID_INPUT' }), 1);
+    });
+
+    it('Plaid failing to give a key: the fetch failed, the delivery refused as key_unavailable 503', async () => {
+      const delivery = plaidDelivery(body('another-kid'), makeKey('another-kid'));
+      rig.emulator.setFaults({ serverError: 1, paths: ['/webhook_verification_key/get'] });
+      let more;
+      try {
+        more = await countedBy(async () => assert.equal(await post(rig, HOOK, delivery.raw, delivery.headers), 503));
+      } finally {
+        rig.emulator.setFaults({});
+      }
+      assert.equal(more(`${PREFIX}webhook_key_fetches_total`, { result: 'failed' }), 1);
+      assert.equal(more(`${PREFIX}webhook_rejections_total`, { node: 'hook-main', reason: 'key_unavailable', status: '503' }), 1);
+      assert.equal(more(`${PREFIX}api_calls_total`, { endpoint: 'webhook_verification_key/get', outcome: 'INTERNAL_SERVER_ERROR', error_type: 'API_ERROR' }), 1);
+    });
+
+    it('a call whose answer takes longer than the config\'s timeout counts as timeout, one that finds no server as network', async () => {
+      const itemId = expected.items[3];
+      // Every item/get held ten times the short timeout: the attempt gives up first.
+      rig.emulator.setFaults({ delay: 1, delayMs: SHORT_TIMEOUT_MS * 10, paths: ['/item/get'] });
+      let more;
+      try {
+        more = await countedBy(async () => {
+          assert.equal(await itemGet(rig, itemId, 'timeout'), 502);
+          assert.equal(await itemGet(rig, itemId, 'unreachable'), 502);
+        });
+      } finally {
+        rig.emulator.setFaults({});
+      }
+      const calls = `${PREFIX}api_calls_total`;
+      assert.equal(more(calls, { endpoint: 'item/get', outcome: 'timeout', error_type: '' }), 1);
+      assert.equal(more(calls, { endpoint: 'item/get', outcome: 'network', error_type: '' }), 1);
+      assert.equal(more(calls, { endpoint: 'item/get', outcome: 'ok', error_type: '' }), 0);
+      // Each one attempt (their configs retry none), each in the latency histogram.
+      assert.equal(more(`${PREFIX}api_retries_total`, { endpoint: 'item/get' }), 0);
+      assert.equal(more(`${PREFIX}api_attempt_duration_seconds_count`, { endpoint: 'item/get' }), 2);
     });
   });
 

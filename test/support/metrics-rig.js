@@ -2,7 +2,8 @@
 // The exporter's tests' world: the Plaid emulator, and a real Node-RED (the embedded launcher) with adminAuth whose
 // `tokens` function admits three bearer tokens (a scraper with `plaid-items.read` alone, a reader with Node-RED's
 // `read`, an outsider with `flows.read` only), running plaid-webhook-in on an Item store, plaid-item-get behind an
-// HTTP route, an Item store that cannot open, and one on a small disk that can be filled. `knownTraffic()` sends
+// HTTP route (and two more, on configs whose calls time out or find no Plaid), an Item store that cannot open, and one
+// on a small disk that can be filled. `knownTraffic()` sends
 // webhooks (genuine, duplicate, forged, unsigned, not JSON) and Plaid calls (ok and failing) and returns what each
 // metric must count afterwards.
 const assert = require('node:assert/strict');
@@ -14,6 +15,7 @@ const { start: startEmulator } = require('../../dist/emulator');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { until } = require('./until');
 const { makeKey, plaidDelivery } = require('./webhook-signer');
+const { freePort } = require('../../scripts/lib/postgres-server');
 
 const TOKENS = {
   scraper: 'scraper-6f1d0c9e8b7a4f3e2d1c0b9a8f7e6d5c',
@@ -28,12 +30,22 @@ const FULL_HOOK = '/plaid/webhook-full';
 const ITEM_GET = '/call/item-get';
 /** Attempts per call: one retry, so a failing call shows as one call and one retry. */
 const RETRIES = 1;
+/** The config whose calls time out: its attempts give up after this long, once each. */
+const SHORT_TIMEOUT_MS = 300;
+/** plaid-item-get routes by the config they call Plaid with: the emulator, with a short timeout, at no server at all. */
+const CALLS = {
+  main: { route: ITEM_GET, node: 'item-get', config: 'cfg' },
+  timeout: { route: '/call/item-get-short-timeout', node: 'item-get-short-timeout', config: 'cfg-short-timeout' },
+  unreachable: { route: '/call/item-get-unreachable', node: 'item-get-unreachable', config: 'cfg-unreachable' },
+};
 
 function flows(fullDiskFile) {
   const onTab = (node, i) => ({ z: TAB, x: 150 + 250 * (i % 3), y: 60 + 60 * Math.floor(i / 3), ...node });
   return [
     { id: TAB, type: 'tab', label: 'Metrics' },
     { id: 'cfg', type: 'plaid-config', name: 'emulator', environment: 'custom', baseUrl: '', timeout: '5000', retries: String(RETRIES) },
+    { id: 'cfg-short-timeout', type: 'plaid-config', name: 'short timeout', environment: 'custom', baseUrl: '', timeout: String(SHORT_TIMEOUT_MS), retries: '0' },
+    { id: 'cfg-unreachable', type: 'plaid-config', name: 'no server', environment: 'custom', baseUrl: '', timeout: '5000', retries: '0' },
     { id: 'store-main', type: 'plaid-item-store', name: 'Main store', backend: 'sqlite', file: 'main-items.db' },
     { id: 'store-full', type: 'plaid-item-store', name: 'Small disk', backend: 'sqlite', file: fullDiskFile },
     { id: 'store-broken', type: 'plaid-item-store', name: 'No directory', backend: 'sqlite', file: path.join('missing-directory', 'items.db') },
@@ -41,9 +53,11 @@ function flows(fullDiskFile) {
       { id: 'hook-main', type: 'plaid-webhook-in', name: 'Plaid webhooks', url: HOOK, plaid: 'cfg', verify: true, dedupe: true, dedupeStore: '', store: 'store-main', wires: Array.from({ length: 10 }, () => []) },
       // No dedupe: each delivery writes once (its record), so each failed write is one 503.
       { id: 'hook-full', type: 'plaid-webhook-in', name: 'Webhooks on a full disk', url: FULL_HOOK, plaid: 'cfg', verify: true, dedupe: false, dedupeStore: '', store: 'store-full', wires: Array.from({ length: 10 }, () => []) },
-      { id: 'call-in', type: 'http in', name: '', url: ITEM_GET, method: 'post', upload: false, swaggerDoc: '', wires: [['item-get']] },
-      { id: 'item-get', type: 'plaid-item-get', name: '', plaid: 'cfg', store: 'store-main', wires: [['call-out']] },
-      { id: 'call-catch', type: 'catch', name: '', scope: ['item-get'], uncaught: false, wires: [['call-failed']] },
+      ...Object.values(CALLS).flatMap(({ route, node, config }) => [
+        { id: `${node}-in`, type: 'http in', name: '', url: route, method: 'post', upload: false, swaggerDoc: '', wires: [[node]] },
+        { id: node, type: 'plaid-item-get', name: '', plaid: config, store: 'store-main', wires: [['call-out']] },
+      ]),
+      { id: 'call-catch', type: 'catch', name: '', scope: Object.values(CALLS).map((call) => call.node), uncaught: false, wires: [['call-failed']] },
       { id: 'call-failed', type: 'change', name: '', rules: [{ t: 'set', p: 'statusCode', pt: 'msg', to: '502', tot: 'num' }, { t: 'set', p: 'payload', pt: 'msg', to: 'error.message', tot: 'msg' }], wires: [['call-out']] },
       { id: 'call-out', type: 'http response', name: '', statusCode: '', headers: {}, wires: [] },
     ].map(onTab),
@@ -64,7 +78,10 @@ async function startMetricsRig({ settings = {} } = {}) {
   const smallDisk = files.smallDisk(2048);
   cleanups.push(() => files.cleanup(), () => fs.rmSync(userDir, { recursive: true, force: true }), () => emulator.stop());
   const flowList = flows(path.join(smallDisk, 'items.db'));
-  flowList.find((n) => n.id === 'cfg').baseUrl = emulator.url;
+  for (const id of ['cfg', 'cfg-short-timeout']) flowList.find((n) => n.id === id).baseUrl = emulator.url;
+  // A loopback port nothing listens on: connections to it are refused.
+  flowList.find((n) => n.id === 'cfg-unreachable').baseUrl = `http://127.0.0.1:${await freePort()}`;
+  const credentials = { clientId: emulator.clientId, secret: emulator.secret };
   const red = await embedded.startNodeRed({
     userDir,
     settings: {
@@ -79,7 +96,9 @@ async function startMetricsRig({ settings = {} } = {}) {
       ...settings,
     },
     beforeStart: () => embedded.writeFlows(userDir, flowList, {
-      cfg: { clientId: emulator.clientId, secret: emulator.secret },
+      cfg: credentials,
+      'cfg-short-timeout': credentials,
+      'cfg-unreachable': credentials,
       'store-main': { encryptionKey: generateStoreKey() },
       'store-full': { encryptionKey: generateStoreKey() },
       'store-broken': { encryptionKey: generateStoreKey() },
@@ -87,7 +106,7 @@ async function startMetricsRig({ settings = {} } = {}) {
   });
   cleanups.push(() => red.stop());
   const node = (id) => red.RED.nodes.getNode(id);
-  for (const id of ['store-main', 'store-full', 'store-broken', 'hook-main', 'hook-full', 'item-get']) await until(`${id} to start`, () => node(id), 15000);
+  for (const id of ['store-main', 'store-full', 'store-broken', 'hook-main', 'hook-full', ...Object.values(CALLS).map((call) => call.node)]) await until(`${id} to start`, () => node(id), 15000);
   await node('store-main').ready;
   await node('store-full').ready;
 
@@ -135,9 +154,12 @@ async function post(rig, urlPath, body, headers) {
   return res.status;
 }
 
-/** A plaid-item-get call through the flow: 200 with Plaid's answer, or 502 with the error's message. */
-async function itemGet(rig, itemId) {
-  return post(rig, ITEM_GET, JSON.stringify({ item_id: itemId }), { 'content-type': 'application/json' });
+/**
+ * A plaid-item-get call through the flow: 200 with Plaid's answer, or 502 with the error's message.
+ * @param {keyof typeof CALLS} [via] which config the call goes through
+ */
+async function itemGet(rig, itemId, via = 'main') {
+  return post(rig, CALLS[via].route, JSON.stringify({ item_id: itemId }), { 'content-type': 'application/json' });
 }
 
 /**
@@ -209,4 +231,4 @@ async function knownTraffic(rig, { forged = 4, plaidErrors = 3 } = {}) {
   };
 }
 
-module.exports = { startMetricsRig, stopMetricsRig, knownTraffic, fire, post, TOKENS, HOOK, FULL_HOOK };
+module.exports = { startMetricsRig, stopMetricsRig, knownTraffic, fire, post, itemGet, TOKENS, HOOK, FULL_HOOK, SHORT_TIMEOUT_MS };
