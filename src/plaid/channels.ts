@@ -86,25 +86,20 @@ export interface ItemStoreFailed {
   code: 'STORE_UNAVAILABLE' | 'STORE_REFUSED';
 }
 
-/** The reconcile sweep compared one Item with Plaid's /item/get. */
-export interface ReconcileItemChecked {
-  store: string;
-  /** The store's record had to change (status, error code) to match Plaid. */
-  changed: boolean;
-}
-
-/** Plaid answered a call of the reconcile sweep 429 (rate limited). */
-export interface ReconcileRateLimited {
-  store: string;
-}
-
-/** A reconcile sweep ended. */
+/**
+ * A reconcile sweep of a store ended, with its summary's counts (the sweep publishes once, at its end: a sweep paced
+ * to Plaid's rate limit takes minutes to hours, and its counts show when it is over).
+ */
 export interface ReconcileSweepEnded {
   store: string;
-  /** Every Item due was checked; false when the sweep stopped early (store or Plaid failing, node closed). */
+  /** Every Item due was done; false when the sweep stopped early (store or Plaid failing, node closed). */
   completed: boolean;
-  /** How often a sweep is meant to complete, in seconds. */
-  periodSeconds: number;
+  /** Items compared with Plaid's /item/get. */
+  checked: number;
+  /** Items whose record had to change (status, error code) to match Plaid. */
+  changed: number;
+  /** Calls of the sweep Plaid answered 429. */
+  rateLimited: number;
 }
 
 /** A step of a repair case (an Item that needs its user: login required, consent expiring, ...). */
@@ -122,8 +117,6 @@ export const channels = {
   verificationKeyFetched: typedChannel<VerificationKeyFetched>(`${PREFIX}:webhook:key-fetched`),
   plaidAttempted: typedChannel<PlaidAttempted>(`${PREFIX}:plaid:attempted`),
   itemStoreFailed: typedChannel<ItemStoreFailed>(`${PREFIX}:store:failed`),
-  reconcileItemChecked: typedChannel<ReconcileItemChecked>(`${PREFIX}:reconcile:item-checked`),
-  reconcileRateLimited: typedChannel<ReconcileRateLimited>(`${PREFIX}:reconcile:rate-limited`),
   reconcileSweepEnded: typedChannel<ReconcileSweepEnded>(`${PREFIX}:reconcile:sweep-ended`),
   repairCaseStep: typedChannel<RepairCaseStep>(`${PREFIX}:repair:case-step`),
 } as const;

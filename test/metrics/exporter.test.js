@@ -26,6 +26,14 @@ describe('Prometheus exporter: GET /plaid-items/metrics', function () {
 
   after(stopMetricsRig);
 
+  /** What a scrape taken after `act` counts more than one taken before it. */
+  async function countedBy(act) {
+    const before = parseExposition(await rig.scrape());
+    await act();
+    const after = parseExposition(await rig.scrape());
+    return (name, labels) => (samplesOf(after, name, labels)[0]?.value ?? 0) - (samplesOf(before, name, labels)[0]?.value ?? 0);
+  }
+
   describe('permission plaid-items.read', () => {
     it('401 without a token or with an unknown one, 401 for a token without the permission', async () => {
       assert.equal((await rig.get(ROUTE)).status, 401);
@@ -143,13 +151,6 @@ describe('Prometheus exporter: GET /plaid-items/metrics', function () {
   });
 
   describe('failures on the way to Plaid, counted by what they were', () => {
-    /** What a scrape taken after `act` counts more than one taken before it. */
-    async function countedBy(act) {
-      const before = parseExposition(await rig.scrape());
-      await act();
-      const after = parseExposition(await rig.scrape());
-      return (name, labels) => (samplesOf(after, name, labels)[0]?.value ?? 0) - (samplesOf(before, name, labels)[0]?.value ?? 0);
-    }
     const body = (kid) => ({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: expected.items[0], environment: 'sandbox', kid });
 
     it('a key id Plaid does not know: the fetch rejected, the delivery refused as unknown_key 401', async () => {
@@ -195,6 +196,29 @@ describe('Prometheus exporter: GET /plaid-items/metrics', function () {
       // Each one attempt (their configs retry none), each in the latency histogram.
       assert.equal(more(`${PREFIX}api_retries_total`, { endpoint: 'item/get' }), 0);
       assert.equal(more(`${PREFIX}api_attempt_duration_seconds_count`, { endpoint: 'item/get' }), 2);
+    });
+  });
+
+  describe('reconcile sweeps and repair cases, as their nodes publish them', () => {
+    it('counts sweeps by result with their Items checked, changes and 429s, the last complete one\'s end, and repair steps', async () => {
+      const startedAt = Date.now() / 1000;
+      const more = await countedBy(() => {
+        channels.reconcileSweepEnded.publish({ store: 'store-main', completed: true, checked: 40, changed: 3, rateLimited: 2 });
+        channels.reconcileSweepEnded.publish({ store: 'store-main', completed: false, checked: 5, changed: 0, rateLimited: 7 });
+        for (const step of /** @type {const} */ (['opened', 'opened', 'notice', 'notice', 'reminder', 'fixed', 'closed_unrepaired'])) {
+          channels.repairCaseStep.publish({ store: 'store-main', step });
+        }
+      });
+      const store = { store: 'store-main' };
+      assert.equal(more(`${PREFIX}reconcile_sweeps_total`, { ...store, result: 'completed' }), 1);
+      assert.equal(more(`${PREFIX}reconcile_sweeps_total`, { ...store, result: 'incomplete' }), 1);
+      assert.equal(more(`${PREFIX}reconcile_items_checked_total`, store), 45);
+      assert.equal(more(`${PREFIX}reconcile_changes_total`, store), 3);
+      assert.equal(more(`${PREFIX}reconcile_rate_limited_total`, store), 9);
+      const lastCompleted = valueOf(parseExposition(await rig.scrape()), `${PREFIX}reconcile_last_completed_timestamp_seconds`, store);
+      assert.ok(lastCompleted >= startedAt && lastCompleted <= Date.now() / 1000, `${lastCompleted}`);
+      const steps = { opened: 2, notice: 2, reminder: 1, fixed: 1, closed_unrepaired: 1 };
+      for (const [step, count] of Object.entries(steps)) assert.equal(more(`${PREFIX}repair_steps_total`, { ...store, step }), count, step);
     });
   });
 

@@ -103,15 +103,26 @@ const UNIT_TESTS = [
     ],
   },
   {
-    // Hourly sweeps complete at 1 h and 2 h, then none: behind once 1.5 periods have gone by (3 h 30 min), plus 5 min.
+    // s1: sweeps complete at 1 h and 2 h, then none: behind once 9 h have gone by since (11 h), plus 5 min. s2: since
+    // Node-RED started, sweeps only end incomplete (no complete one to date). s3: some end incomplete, some complete.
     interval: '1m',
     input_series: [
-      { series: `${M}reconcile_last_completed_timestamp_seconds{job="nr",instance="a",store="s1"}`, values: '0x59 3600x60 7200x240' },
-      { series: `${M}reconcile_period_seconds{job="nr",instance="a",store="s1"}`, values: '3600x400' },
+      { series: `${M}reconcile_last_completed_timestamp_seconds{job="nr",instance="a",store="s1"}`, values: '_x59 3600x60 7200x700' },
+      { series: `${M}reconcile_sweeps_total{job="nr",instance="a",store="s2",result="incomplete"}`, values: '0+1x820' },
+      { series: `${M}reconcile_sweeps_total{job="nr",instance="a",store="s3",result="incomplete"}`, values: '0+1x820' },
+      { series: `${M}reconcile_sweeps_total{job="nr",instance="a",store="s3",result="completed"}`, values: '0+1x820' },
+      { series: `${M}reconcile_last_completed_timestamp_seconds{job="nr",instance="a",store="s3"}`, values: '0+60x820' },
     ],
     alert_rule_test: [
-      { eval_time: '3h', alertname: 'PlaidReconcileBehind', exp_alerts: [] },
-      { eval_time: '4h', alertname: 'PlaidReconcileBehind', exp_alerts: [alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's1' }, 'Item store s1: no complete reconcile sweep for 2h 0m 0s')] },
+      { eval_time: '10h', alertname: 'PlaidReconcileBehind', exp_alerts: [alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's2' }, 'Item store s2: no reconcile sweep has completed for 9 hours')] },
+      {
+        eval_time: '12h',
+        alertname: 'PlaidReconcileBehind',
+        exp_alerts: [
+          alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's1' }, 'Item store s1: no reconcile sweep has completed for 9 hours'),
+          alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's2' }, 'Item store s2: no reconcile sweep has completed for 9 hours'),
+        ],
+      },
     ],
   },
   {

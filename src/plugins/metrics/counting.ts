@@ -35,16 +35,11 @@ export function countEvents(metrics: Metrics, onError: (err: unknown) => void): 
     on(channels.itemStoreFailed, ({ store, operation }) => {
       metrics.storeFailures.inc({ store, operation: operationLabel(operation) });
     }),
-    on(channels.reconcileItemChecked, ({ store, changed }) => {
-      metrics.reconcileItemsChecked.inc({ store });
-      if (changed) metrics.reconcileChanges.inc({ store });
-    }),
-    on(channels.reconcileRateLimited, ({ store }) => {
-      metrics.reconcileRateLimited.inc({ store });
-    }),
-    on(channels.reconcileSweepEnded, ({ store, completed, periodSeconds }) => {
+    on(channels.reconcileSweepEnded, ({ store, completed, checked, changed, rateLimited }) => {
       metrics.reconcileSweeps.inc({ store, result: completed ? 'completed' : 'incomplete' });
-      metrics.reconcilePeriod.set({ store }, periodSeconds);
+      metrics.reconcileItemsChecked.inc({ store }, checked);
+      metrics.reconcileChanges.inc({ store }, changed);
+      metrics.reconcileRateLimited.inc({ store }, rateLimited);
       if (completed) metrics.reconcileLastCompleted.set({ store }, Date.now() / 1000);
     }),
     on(channels.repairCaseStep, ({ store, step }) => {

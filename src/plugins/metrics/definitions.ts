@@ -52,11 +52,10 @@ export function createMetrics() {
       registers,
     }),
     reconcileSweeps: counter('reconcile_sweeps_total', 'Reconcile sweeps ended, by store and result (completed, incomplete).', ['store', 'result']),
-    reconcileItemsChecked: counter('reconcile_items_checked_total', 'Items the reconcile sweep compared with Plaid.', ['store']),
-    reconcileChanges: counter('reconcile_changes_total', 'Items whose record the reconcile sweep changed to match Plaid.', ['store']),
-    reconcileRateLimited: counter('reconcile_rate_limited_total', 'Calls of the reconcile sweep that Plaid answered 429.', ['store']),
+    reconcileItemsChecked: counter('reconcile_items_checked_total', 'Items reconcile sweeps compared with Plaid, counted as each sweep ends.', ['store']),
+    reconcileChanges: counter('reconcile_changes_total', 'Items whose record reconcile sweeps changed to match Plaid, counted as each sweep ends.', ['store']),
+    reconcileRateLimited: counter('reconcile_rate_limited_total', 'Calls of reconcile sweeps that Plaid answered 429, counted as each sweep ends.', ['store']),
     reconcileLastCompleted: gauge('reconcile_last_completed_timestamp_seconds', 'When the last complete reconcile sweep of the store ended (Unix time).', ['store']),
-    reconcilePeriod: gauge('reconcile_period_seconds', 'How often a reconcile sweep of the store is meant to complete.', ['store']),
     repairSteps: counter('repair_steps_total', 'Steps of repair cases, by store and step (opened, notice, reminder, fixed, closed_unrepaired).', ['store', 'step']),
   };
 }
