@@ -87,8 +87,9 @@ export interface ItemStoreFailed {
 }
 
 /**
- * A reconcile sweep of a store ended, with its summary's counts (the sweep publishes once, at its end: a sweep paced
- * to Plaid's rate limit takes minutes to hours, and its counts show when it is over).
+ * A reconcile sweep of a whole store ended, with its summary's counts (published once, at its end: a sweep paced to
+ * Plaid's rate limit takes minutes to hours). Not for a sweep of one Item, nor one that did not run because another
+ * instance's sweep held the store: the time from one sweep's end to the next is the period the sweeps run at.
  */
 export interface ReconcileSweepEnded {
   store: string;

@@ -200,7 +200,7 @@ describe('Prometheus exporter: GET /plaid-items/metrics', function () {
   });
 
   describe('reconcile sweeps and repair cases, as their nodes publish them', () => {
-    it('counts sweeps by result with their Items checked, changes and 429s, the last complete one\'s end, and repair steps', async () => {
+    it('counts sweeps by result with their Items checked, changes and 429s, the last complete one\'s end, the period seen, incomplete ones in a row, and repair steps', async () => {
       const startedAt = Date.now() / 1000;
       const more = await countedBy(() => {
         channels.reconcileSweepEnded.publish({ store: 'store-main', completed: true, checked: 40, changed: 3, rateLimited: 2 });
@@ -215,8 +215,17 @@ describe('Prometheus exporter: GET /plaid-items/metrics', function () {
       assert.equal(more(`${PREFIX}reconcile_items_checked_total`, store), 45);
       assert.equal(more(`${PREFIX}reconcile_changes_total`, store), 3);
       assert.equal(more(`${PREFIX}reconcile_rate_limited_total`, store), 9);
-      const lastCompleted = valueOf(parseExposition(await rig.scrape()), `${PREFIX}reconcile_last_completed_timestamp_seconds`, store);
+      const afterSweeps = parseExposition(await rig.scrape());
+      const lastCompleted = valueOf(afterSweeps, `${PREFIX}reconcile_last_completed_timestamp_seconds`, store);
       assert.ok(lastCompleted >= startedAt && lastCompleted <= Date.now() / 1000, `${lastCompleted}`);
+      // The two sweeps ended one right after the other: that is the period seen.
+      const interval = valueOf(afterSweeps, `${PREFIX}reconcile_interval_seconds`, store);
+      assert.ok(interval >= 0 && interval <= Date.now() / 1000 - startedAt, `${interval}`);
+      assert.equal(valueOf(afterSweeps, `${PREFIX}reconcile_incomplete_in_a_row`, store), 1);
+      channels.reconcileSweepEnded.publish({ store: 'store-main', completed: false, checked: 0, changed: 0, rateLimited: 0 });
+      assert.equal(valueOf(parseExposition(await rig.scrape()), `${PREFIX}reconcile_incomplete_in_a_row`, store), 2);
+      channels.reconcileSweepEnded.publish({ store: 'store-main', completed: true, checked: 45, changed: 0, rateLimited: 0 });
+      assert.equal(valueOf(parseExposition(await rig.scrape()), `${PREFIX}reconcile_incomplete_in_a_row`, store), 0);
       const steps = { opened: 2, notice: 2, reminder: 1, fixed: 1, closed_unrepaired: 1 };
       for (const [step, count] of Object.entries(steps)) assert.equal(more(`${PREFIX}repair_steps_total`, { ...store, step }), count, step);
     });

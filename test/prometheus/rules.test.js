@@ -103,24 +103,27 @@ const UNIT_TESTS = [
     ],
   },
   {
-    // s1: sweeps complete at 1 h and 2 h, then none: behind once 9 h have gone by since (11 h), plus 5 min. s2: since
-    // Node-RED started, sweeps only end incomplete (no complete one to date). s3: some end incomplete, some complete.
+    // s1: hourly sweeps complete at 1 h and 2 h, then none: behind once 1.5 periods have gone by (3 h 30 min), plus
+    // 5 min. s2: daily sweeps, the last complete at 2 h: not behind at 4 h. s3: sweeps end incomplete from 1 h on,
+    // one at 1 h, a second at 2 h (also with no complete one to date, as after a restart). s4: one incomplete only.
     interval: '1m',
     input_series: [
-      { series: `${M}reconcile_last_completed_timestamp_seconds{job="nr",instance="a",store="s1"}`, values: '_x59 3600x60 7200x700' },
-      { series: `${M}reconcile_sweeps_total{job="nr",instance="a",store="s2",result="incomplete"}`, values: '0+1x820' },
-      { series: `${M}reconcile_sweeps_total{job="nr",instance="a",store="s3",result="incomplete"}`, values: '0+1x820' },
-      { series: `${M}reconcile_sweeps_total{job="nr",instance="a",store="s3",result="completed"}`, values: '0+1x820' },
-      { series: `${M}reconcile_last_completed_timestamp_seconds{job="nr",instance="a",store="s3"}`, values: '0+60x820' },
+      { series: `${M}reconcile_last_completed_timestamp_seconds{job="nr",instance="a",store="s1"}`, values: '_x59 3600x60 7200x240' },
+      { series: `${M}reconcile_interval_seconds{job="nr",instance="a",store="s1"}`, values: '_x119 3600x240' },
+      { series: `${M}reconcile_last_completed_timestamp_seconds{job="nr",instance="a",store="s2"}`, values: '7200x300' },
+      { series: `${M}reconcile_interval_seconds{job="nr",instance="a",store="s2"}`, values: '86400x300' },
+      { series: `${M}reconcile_incomplete_in_a_row{job="nr",instance="a",store="s3"}`, values: '_x59 1x60 2x180' },
+      { series: `${M}reconcile_incomplete_in_a_row{job="nr",instance="a",store="s4"}`, values: '_x59 1x240' },
     ],
     alert_rule_test: [
-      { eval_time: '10h', alertname: 'PlaidReconcileBehind', exp_alerts: [alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's2' }, 'Item store s2: no reconcile sweep has completed for 9 hours')] },
+      { eval_time: '110m', alertname: 'PlaidReconcileBehind', exp_alerts: [] },
+      { eval_time: '3h', alertname: 'PlaidReconcileBehind', exp_alerts: [alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's3' }, 'Item store s3: its reconcile sweeps are not completing')] },
       {
-        eval_time: '12h',
+        eval_time: '4h',
         alertname: 'PlaidReconcileBehind',
         exp_alerts: [
-          alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's1' }, 'Item store s1: no reconcile sweep has completed for 9 hours'),
-          alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's2' }, 'Item store s2: no reconcile sweep has completed for 9 hours'),
+          alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's1' }, 'Item store s1: its reconcile sweeps are not completing'),
+          alert('PlaidReconcileBehind', { severity: 'warning', job: 'nr', store: 's3' }, 'Item store s3: its reconcile sweeps are not completing'),
         ],
       },
     ],

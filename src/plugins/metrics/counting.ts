@@ -8,7 +8,9 @@ import { apiOutcome, operationLabel, webhookPair } from './labels';
  * Subscribes to every channel; returns the function that unsubscribes again. A subscriber that threw would throw in
  * the publisher's process as an uncaught exception: a failure to count is handed to `onError` instead.
  */
-export function countEvents(metrics: Metrics, onError: (err: unknown) => void): () => void {
+export function countEvents(metrics: Metrics, onError: (err: unknown) => void, now: () => number = Date.now): () => void {
+  /** When each store's last sweep ended (ms): the period of its sweeps is seen from one end to the next. */
+  const lastSweepEnd = new Map<string, number>();
   const on = <T>(channel: TypedChannel<T>, count: (message: T) => void) =>
     channel.subscribe((message) => {
       try {
@@ -36,11 +38,20 @@ export function countEvents(metrics: Metrics, onError: (err: unknown) => void): 
       metrics.storeFailures.inc({ store, operation: operationLabel(operation) });
     }),
     on(channels.reconcileSweepEnded, ({ store, completed, checked, changed, rateLimited }) => {
+      const endedAt = now();
       metrics.reconcileSweeps.inc({ store, result: completed ? 'completed' : 'incomplete' });
       metrics.reconcileItemsChecked.inc({ store }, checked);
       metrics.reconcileChanges.inc({ store }, changed);
       metrics.reconcileRateLimited.inc({ store }, rateLimited);
-      if (completed) metrics.reconcileLastCompleted.set({ store }, Date.now() / 1000);
+      const previousEnd = lastSweepEnd.get(store);
+      if (previousEnd !== undefined) metrics.reconcileInterval.set({ store }, (endedAt - previousEnd) / 1000);
+      lastSweepEnd.set(store, endedAt);
+      if (completed) {
+        metrics.reconcileLastCompleted.set({ store }, endedAt / 1000);
+        metrics.reconcileIncompleteInARow.set({ store }, 0);
+      } else {
+        metrics.reconcileIncompleteInARow.inc({ store });
+      }
     }),
     on(channels.repairCaseStep, ({ store, step }) => {
       metrics.repairSteps.inc({ store, step });

@@ -56,6 +56,12 @@ export function createMetrics() {
     reconcileChanges: counter('reconcile_changes_total', 'Items whose record reconcile sweeps changed to match Plaid, counted as each sweep ends.', ['store']),
     reconcileRateLimited: counter('reconcile_rate_limited_total', 'Calls of reconcile sweeps that Plaid answered 429, counted as each sweep ends.', ['store']),
     reconcileLastCompleted: gauge('reconcile_last_completed_timestamp_seconds', 'When the last complete reconcile sweep of the store ended (Unix time).', ['store']),
+    reconcileInterval: gauge(
+      'reconcile_interval_seconds',
+      'Time between the ends of the last two reconcile sweeps of the store: the period its sweeps are started at, as seen.',
+      ['store'],
+    ),
+    reconcileIncompleteInARow: gauge('reconcile_incomplete_in_a_row', 'Reconcile sweeps of the store that ended incomplete since the last complete one.', ['store']),
     repairSteps: counter('repair_steps_total', 'Steps of repair cases, by store and step (opened, notice, reminder, fixed, closed_unrepaired).', ['store', 'step']),
   };
 }
