@@ -67,7 +67,7 @@ export = function (RED: NodeAPI): void {
         const { encryptionKey, previousKeys, ...credentials } = node.credentials ?? {};
         if (!encryptionKey) throw new Error(text('errors.noKey'));
         const cipher = new TokenCipher(encryptionKey, parseOlderKeys(previousKeys));
-        const store = new ItemStore(createStorage(def, credentials, userDir(), text), cipher);
+        const store = new ItemStore(createStorage(def, credentials, userDir(), text), cipher, { name: node.id });
         opening = store;
         await open(store, 1);
       } catch (err) {

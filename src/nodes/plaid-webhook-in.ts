@@ -98,8 +98,8 @@ export = function (RED: NodeAPI): void {
     const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
     const usableStore = (): Promise<ItemStore> =>
       storeNode
-        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(text('errors.storeUnusable', { problem: err.message }))))
-        : Promise.reject(unavailable(text('errors.noStore')));
+        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(text('errors.storeUnusable', { problem: err.message }), 'store_unavailable')))
+        : Promise.reject(unavailable(text('errors.noStore'), 'store_unavailable'));
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {
         node.error(text('errors.answered503', { problem: err.message }));

@@ -3,6 +3,7 @@ import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
 import { backoffDelay, BackoffOptions, DEFAULT_BACKOFF, parseRetryAfter } from './backoff';
+import { channels } from './channels';
 import type { EndpointSpec } from './endpoints';
 import { FailureKind, isPlaidErrorBody, PlaidRequestError, redactPlaidError } from './errors';
 import { redact } from './redact';
@@ -77,11 +78,14 @@ export class PlaidClient {
     // INVALID_ACCESS_TOKEN from item/remove then likely means the first attempt removed the Item. The error says so.
     let unclear: string | undefined;
     for (let attempt = 1; ; attempt++) {
+      const sentAt = performance.now();
       const outcome = await this.attempt(got, endpoint, payload);
       const result = this.interpret(endpoint, outcome, attempt, secrets);
-      if (!(result instanceof PlaidRequestError)) return result;
-      if (result.status === 429 && 'response' in outcome) result.retryAfterMs = parseRetryAfter(headerValue(outcome.response.headers['retry-after']));
-      const wait = attempt < maxAttempts ? this.retryDelay(endpoint, outcome, attempt) : undefined;
+      const failed = result instanceof PlaidRequestError;
+      if (failed && result.status === 429 && 'response' in outcome) result.retryAfterMs = parseRetryAfter(headerValue(outcome.response.headers['retry-after']));
+      const wait = failed && attempt < maxAttempts && !this.closing.signal.aborted ? this.retryDelay(endpoint, outcome, attempt) : undefined;
+      channels.plaidAttempted.publish({ endpoint: endpoint.label, attempt, seconds: (performance.now() - sentAt) / 1000, final: wait === undefined, error: failed ? result : undefined });
+      if (!failed) return result;
       // A close() before or during the wait ends the call with this attempt's error: nothing is sent after close.
       if (wait === undefined || !(await this.waited(wait))) {
         if (unclear && result.kind === 'plaid') {

@@ -235,6 +235,19 @@ function describeStorageConformance(name, freshDatabase) {
         assert.deepEqual(rows, [storedItem('item-c', { record: { status: 'removed' }, tokenCiphertext: null })]);
       });
 
+      it('counts the rows of each status, from any instance, and follows status changes and deletes', async function () {
+        assert.deepEqual(await storage.countByStatus(), {});
+        await put(storage, storedItem('item-a', { record: { status: 'healthy' } }));
+        await put(storage, storedItem('item-b', { record: { status: 'login_required' } }));
+        await put(storage, storedItem('item-c', { record: { status: 'login_required' } }));
+        await put(storage, storedItem('item-d', { record: { status: 'removed' }, tokenCiphertext: null }));
+        const second = await another();
+        assert.deepEqual(await second.countByStatus(), { healthy: 1, login_required: 2, removed: 1 });
+        await put(second, storedItem('item-b', { record: { status: 'healthy' } }));
+        await storage.delete('item-d');
+        assert.deepEqual(await storage.countByStatus(), { healthy: 2, login_required: 1 });
+      });
+
       it('finds an Item by its newest link token only', async function () {
         await put(storage, storedItem('item-1', { record: { link_token: 'link-sandbox-old', link_token_expiration: '2026-01-03T00:00:00Z' } }));
         await put(storage, storedItem('item-2'));

@@ -5,6 +5,7 @@
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Node } from 'node-red';
+import { channels } from '../../plaid/channels';
 import type { ItemStore } from '../../plaid/store/item-store';
 import type { ItemRecord } from '../../plaid/store/record';
 import { unsupportedMediaType } from '../../plaid/webhook/parse';
@@ -154,7 +155,7 @@ export class DeliveryHandler {
         delivery.item = await this.applyStoreRules(store, delivery.body);
       } catch (err) {
         await this.release(delivery);
-        throw unavailable(this.options.text('errors.storeRecord', { error: (err as Error).message }));
+        throw unavailable(this.options.text('errors.storeRecord', { error: (err as Error).message }), 'store_unavailable');
       }
     }
     // Redeployed while verifying: the new node's route gets Plaid's retry, this one's wires are gone.
@@ -205,6 +206,7 @@ export class DeliveryHandler {
   private acknowledge(res: Response, delivery: AcceptedDelivery): void {
     const { status, text } = this.options;
     answer(res, 200);
+    channels.webhookDelivered.publish({ node: this.options.node.id, webhookType: delivery.webhookType, webhookCode: delivery.webhookCode, verified: delivery.verified, outcome: delivery.duplicate ? 'duplicate' : 'emitted' });
     status.accepted();
     if (delivery.unrecorded) status.warn(text('errors.seenSetFull'));
   }
@@ -215,6 +217,7 @@ export class DeliveryHandler {
     // answer ends the connection, so the sender cannot go on sending it.
     if (err instanceof UnreadBody) res.set('Connection', 'close');
     answer(res, rejection.status);
+    channels.webhookRejected.publish({ node: this.options.node.id, reason: rejection.reason, status: rejection.status });
     this.options.status.rejectedDelivery();
     // Every rejection at debug level (for an operator tracing one); warnings are throttled.
     const line = this.options.text('errors.answered', { status: rejection.status, reason: rejection.message });

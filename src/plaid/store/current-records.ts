@@ -29,6 +29,7 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     getCase: (itemId) => storage.getCase(itemId),
     updateCase: (itemId, change) => storage.updateCase(itemId, change),
     listCases: (filter) => storage.listCases(filter),
+    countByStatus: () => storage.countByStatus(),
     claimBatch: (batch, holder, nowMs) => storage.claimBatch(batch, holder, nowMs),
     listDeliveries: (filter, listing) => storage.listDeliveries(filter, listing),
     readDeliveries: (filter, listing) => storage.readDeliveries(filter, listing),

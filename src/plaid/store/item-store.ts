@@ -2,6 +2,7 @@
 // backend. Every rule (encryption, statuses, history, claims' retention) lives here, so the backends stay dumb.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { channels } from '../channels';
 import type { TokenCipher } from './cipher';
 import { withCurrentRecords } from './current-records';
 import { bodySeal, DeliveryLog } from './delivery-log';
@@ -10,7 +11,7 @@ import { KeyCustody } from './key-custody';
 import type { KeyUsage, RewrapResult } from './key-usage';
 import { sessionRefusal } from './link-session';
 import type { RepairCase, RepairCaseFilter } from './repair-case';
-import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type LinkSessionStatus, type StoredItem } from './record';
+import { HISTORY_LIMIT, isItemStatus, ITEM_STATUSES, type ItemEvent, type ItemRecord, type ItemStatus, type LinkSessionStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
@@ -67,6 +68,8 @@ export interface ItemStoreOptions {
   now?: () => number;
   /** How long a webhook delivery's claim stays pending before another instance may take it over; default CLAIM_LEASE_MS. */
   claimLeaseMs?: number;
+  /** What the store's events (src/plaid/channels.ts) call it: its plaid-item-store node's id. */
+  name?: string;
 }
 
 export class ItemStore extends EventEmitter {
@@ -74,6 +77,7 @@ export class ItemStore extends EventEmitter {
   readonly #cipher: TokenCipher;
   readonly #now: () => number;
   readonly #claimLeaseMs: number;
+  readonly #name: string;
   /** Who this open store is in claims: each process (each open) is a holder of its own. */
   readonly #holder = randomUUID();
   #lastPrune = 0;
@@ -100,6 +104,7 @@ export class ItemStore extends EventEmitter {
       guard: (what, run) => this.#guard(undefined, what, run),
       beforeClaims: () => this.#pruneIfDue(),
     });
+    this.#name = options.name ?? '';
   }
 
   /**
@@ -199,6 +204,12 @@ export class ItemStore extends EventEmitter {
     }
     const rows = await this.#guard(undefined, 'list', () => this.#storage.list({ statuses }));
     return rows.map((row) => row.record);
+  }
+
+  /** How many Items have each status: every status, in ITEM_STATUSES order, 0 for none. */
+  async countByStatus(): Promise<Record<ItemStatus, number>> {
+    const counts = await this.#guard(undefined, 'count', () => this.#storage.countByStatus());
+    return Object.fromEntries(ITEM_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<ItemStatus, number>;
   }
 
   /** The Item's recent events, oldest first (at most HISTORY_LIMIT); empty for an unknown Item. */
@@ -468,6 +479,7 @@ export class ItemStore extends EventEmitter {
       return await run();
     } catch (err) {
       if (err instanceof ItemStoreError) throw err;
+      channels.itemStoreFailed.publish({ store: this.#name, operation: what, code: err instanceof StorageRefusedError ? 'STORE_REFUSED' : 'STORE_UNAVAILABLE' });
       if (err instanceof StorageRefusedError) throw new ItemStoreError('STORE_REFUSED', err.message, itemId, err);
       const reason = err instanceof StorageUnavailableError ? err.message : `unexpected storage failure (${(err as Error)?.message})`;
       const subject = itemId ? `Item ${itemId}` : 'the Item store';

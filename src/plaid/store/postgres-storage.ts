@@ -6,7 +6,7 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { Batcher } from './batcher';
 import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
 import { binder, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
-import type { ItemEvent, ItemRecord, StoredItem } from './record';
+import type { ItemEvent, ItemRecord, ItemStatus, StoredItem } from './record';
 import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
 import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { StorageUnavailableError, withoutKeyCheck } from './storage';
@@ -159,6 +159,11 @@ export class PostgresStorage implements ItemStorage {
       ? await this.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE status = ANY($1::text[]) ORDER BY item_id`, [statuses])
       : await this.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} ORDER BY item_id`);
     return rows.map(toStored);
+  }
+
+  async countByStatus(): Promise<Partial<Record<ItemStatus, number>>> {
+    const rows = await this.query<{ status: ItemStatus; count: number }>(`SELECT status, count(*)::int AS count FROM ${ITEMS_TABLE} GROUP BY status`);
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {

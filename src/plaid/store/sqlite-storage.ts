@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
 import { binder, deliveryInsert, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
-import type { ItemEvent, ItemRecord, StoredItem } from './record';
+import type { ItemEvent, ItemRecord, ItemStatus, StoredItem } from './record';
 import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 import { describeSqliteFailure, isDamage } from './sqlite-failures';
@@ -165,6 +165,13 @@ export class SqliteStorage implements ItemStorage {
       const where = statuses.length > 0 ? ` WHERE status IN (${statuses.map(() => '?').join(', ')})` : '';
       const rows = this.#statement(`SELECT ${ITEM_COLUMNS} FROM items${where} ORDER BY item_id`).all(...statuses);
       return (rows as unknown as ItemRow[]).map(fromRow);
+    });
+  }
+
+  async countByStatus(): Promise<Partial<Record<ItemStatus, number>>> {
+    return this.#run('read', () => {
+      const rows = this.#statement('SELECT status, COUNT(*) AS count FROM items GROUP BY status').all() as Array<{ status: ItemStatus; count: number }>;
+      return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
     });
   }
 

@@ -97,6 +97,8 @@ export interface ItemStorage {
   /** The Item whose record holds `linkToken` (the newest link token created for it). */
   findByLinkToken(linkToken: string): Promise<StoredItem | undefined>;
   list(filter: ItemListFilter): Promise<StoredItem[]>;
+  /** How many rows have each status; statuses no row has may be left out. Reads no row (a scrape asks every few s). */
+  countByStatus(): Promise<Partial<Record<ItemStatus, number>>>;
   /**
    * Reads the row, applies `change` and writes its result in one transaction (durable when the promise resolves):
    * `change` gets the current row (undefined when absent) and returns the new row, or undefined to leave it as it

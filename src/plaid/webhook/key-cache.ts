@@ -1,5 +1,6 @@
 // Plaid's webhook verification keys, fetched by kid from /webhook_verification_key/get and kept per config node.
 import { createHash, createPublicKey, KeyObject } from 'node:crypto';
+import { channels } from '../channels';
 import { PlaidRequestError } from '../errors';
 import { unavailable, unverified, WebhookRejection } from './rejection';
 import { TokenBucket } from './token-bucket';
@@ -122,7 +123,7 @@ export class VerificationKeyCache {
   private fetchRefusal(kid: string): WebhookRejection | undefined {
     const waitMs = this.failingUntil - this.now();
     if (waitMs > 0) {
-      return unavailable(`Plaid's verification key endpoint failed ${this.failures} time(s) in a row; not asked again for ${Math.ceil(waitMs / 1000)} s`);
+      return unavailable(`Plaid's verification key endpoint failed ${this.failures} time(s) in a row; not asked again for ${Math.ceil(waitMs / 1000)} s`, 'key_unavailable');
     }
     const digest = createHash('sha256').update(kid).digest('base64').slice(0, 16);
     const refusedAt = this.refusedKids.get(digest);
@@ -132,7 +133,7 @@ export class VerificationKeyCache {
       return undefined;
     }
     if (!askedAgain) this.rememberRefused(digest);
-    return unavailable('verification keys are being asked for too often (a burst of unknown kids); not asked now');
+    return unavailable('verification keys are being asked for too often (a burst of unknown kids); not asked now', 'key_unavailable');
   }
 
   private rememberRefused(digest: string): void {
@@ -149,11 +150,13 @@ export class VerificationKeyCache {
     if (!existing) this.add(kid, entry);
     const pending = this.load(kid).then(
       (key) => {
+        channels.verificationKeyFetched.publish({ result: 'ok' });
         this.failures = 0;
         Object.assign(entry, { pending: undefined, key, rejection: undefined, fetchedAt: this.now() });
         return key;
       },
       (err: unknown) => {
+        channels.verificationKeyFetched.publish({ result: err instanceof WebhookRejection && err.status === 401 ? 'rejected' : 'failed' });
         entry.pending = undefined;
         if (err instanceof WebhookRejection && err.status === 401) {
           this.failures = 0;
@@ -188,9 +191,9 @@ export class VerificationKeyCache {
       jwk = await this.fetchKey(kid);
     } catch (err) {
       if (err instanceof PlaidRequestError && err.plaidError?.error_code === UNKNOWN_KEY_CODE) {
-        throw unverified(`Plaid knows no verification key ${kid}`);
+        throw unverified(`Plaid knows no verification key ${kid}`, 'unknown_key');
       }
-      throw unavailable(`verification key ${kid} could not be fetched: ${(err as Error).message}`);
+      throw unavailable(`verification key ${kid} could not be fetched: ${(err as Error).message}`, 'key_unavailable');
     }
     return publicKeyFrom(kid, jwk);
   }
@@ -199,16 +202,16 @@ export class VerificationKeyCache {
 /** Plaid's JWK as a Node key, once it is known to be a current P-256 key for this kid. */
 function publicKeyFrom(kid: string, jwk: unknown): KeyObject {
   const key = (typeof jwk === 'object' && jwk !== null ? jwk : {}) as Record<string, unknown>;
-  if (key.expired_at !== null && key.expired_at !== undefined) throw unverified(`verification key ${kid} has expired`);
+  if (key.expired_at !== null && key.expired_at !== undefined) throw unverified(`verification key ${kid} has expired`, 'unknown_key');
   const { kty, crv, x, y } = key;
   const usable =
     kty === 'EC' && crv === 'P-256' && typeof x === 'string' && typeof y === 'string' &&
     (key.alg === undefined || key.alg === 'ES256') && (key.kid === undefined || key.kid === kid);
-  if (!usable) throw unavailable(`Plaid answered an unusable verification key for ${kid}`);
+  if (!usable) throw unavailable(`Plaid answered an unusable verification key for ${kid}`, 'key_unavailable');
   try {
     // Only the key material: Node's JWK import has no use for Plaid's created_at/expired_at members.
     return createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' });
   } catch {
-    throw unavailable(`Plaid answered an unusable verification key for ${kid}`);
+    throw unavailable(`Plaid answered an unusable verification key for ${kid}`, 'key_unavailable');
   }
 }

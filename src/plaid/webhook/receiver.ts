@@ -58,7 +58,7 @@ export async function acceptDelivery(delivery: IncomingDelivery, options: Receiv
       recording = await options.recorder.record({ ...parsed, rawBody: delivery.rawBody, bodySha256, verified });
     } catch (err) {
       if (err instanceof WebhookRejection) throw err;
-      throw unavailable(`recording the delivery failed (dedupe or event log): ${(err as Error).message}`);
+      throw unavailable(`recording the delivery failed (dedupe or event log): ${(err as Error).message}`, 'store_unavailable');
     }
   }
   return {

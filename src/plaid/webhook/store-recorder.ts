@@ -43,7 +43,7 @@ export class StoreRecorder implements DeliveryRecorder {
       );
       return { ...recorded, remembered: true };
     } catch (err) {
-      if (err instanceof ItemStoreError && err.code === 'DELIVERY_IN_PROGRESS') throw unavailable(err.message);
+      if (err instanceof ItemStoreError && err.code === 'DELIVERY_IN_PROGRESS') throw unavailable(err.message, 'in_progress');
       throw err;
     }
   }

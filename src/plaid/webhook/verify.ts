@@ -43,7 +43,7 @@ export interface ScreenedToken {
  * is read, so a junk or stale token costs neither reading nor hashing the body. Throws a 401 WebhookRejection.
  */
 export function screenToken(token: string | undefined, options: VerifyOptions): ScreenedToken {
-  if (!token) throw unverified('no Plaid-Verification header');
+  if (!token) throw unverified('no Plaid-Verification header', 'unsigned');
   const jws = decodeCompactJws(token);
 
   // Pinned, never taken from the token: blocks `none` and HS256 signed with the public key as the secret.
@@ -54,8 +54,8 @@ export function screenToken(token: string | undefined, options: VerifyOptions): 
   const { iat, request_body_sha256: claimedSha256 } = jws.claims;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw unverified('JWT has no iat');
   const nowSeconds = (options.now ?? Date.now)() / 1000;
-  if (iat < nowSeconds - (options.maxAgeSeconds ?? 300)) throw unverified('JWT iat is more than 5 minutes old');
-  if (iat > nowSeconds + (options.maxFutureSeconds ?? 60)) throw unverified('JWT iat is in the future');
+  if (iat < nowSeconds - (options.maxAgeSeconds ?? 300)) throw unverified('JWT iat is more than 5 minutes old', 'stale');
+  if (iat > nowSeconds + (options.maxFutureSeconds ?? 60)) throw unverified('JWT iat is in the future', 'stale');
   if (typeof claimedSha256 !== 'string') throw unverified('JWT has no request_body_sha256');
   // ES256 signatures are raw r‖s, 32 bytes each (JWS), not DER.
   if (jws.signature.length !== 64) throw unverified('JWT signature is not a 64-byte ES256 signature');
@@ -97,7 +97,7 @@ function constantTimeEqual(a: string, b: string): boolean {
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(unavailable(`no verification key within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(unavailable(`no verification key within ${ms} ms`, 'key_unavailable')), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
