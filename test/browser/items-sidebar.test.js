@@ -96,7 +96,7 @@ describe('Plaid Items sidebar in chromium', function () {
     try {
       await page.waitForFunction(check, null, { timeout: 10000 });
     } catch (err) {
-      throw new Error(`${what}: the tab shows ${JSON.stringify(await rows())}`);
+      throw new Error(`${what}: the tab shows ${JSON.stringify(await rows())}`, { cause: err });
     }
   }
 
