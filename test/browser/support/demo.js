@@ -11,7 +11,6 @@ const { start: startEmulator } = require('../../../dist/emulator');
 const { connectComms } = require('../../support/comms');
 const { until } = require('../../support/until');
 
-
 /**
  * @param {{reminderSeconds?: number}} [options] how long the repair loop waits before its reminder
  */
