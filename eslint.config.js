@@ -7,7 +7,8 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
-const stylistic = require('@stylistic/eslint-plugin');
+// An ES module: Node 22 require()s it as its plugin object, where its types describe the module's namespace.
+const stylistic = /** @type {import('eslint').ESLint.Plugin} */ (/** @type {unknown} */ (require('@stylistic/eslint-plugin')));
 
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', '.node-red-demo/**', 'test-results/**'] },
