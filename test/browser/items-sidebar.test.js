@@ -9,7 +9,7 @@ const { start: startEmulator } = require('../../dist/emulator');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
 const { startNodeRed, root } = require('./support/node-red');
-const { launch, showSidebarTab } = require('./support/browser');
+const { launch, showSidebarTab, settled } = require('./support/browser');
 const { until } = require('../support/until');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -230,7 +230,11 @@ describe('Plaid Items sidebar in chromium', function () {
     await showSidebarTab(page, 'info');
     await page.locator('.plaid-items').waitFor({ state: 'hidden' });
     await control('webhooks/fire', { item_id: items.cy.item_id, webhook_code: 'USER_PERMISSION_REVOKED' });
-    await page.waitForTimeout(500);
+    // The change is in the store (and announced) while the tab is hidden.
+    await until('the store to hold the revoked Item', async () => {
+      const listed = await (await fetch(`${red.url}plaid-items/stores/item-store/items`)).json();
+      return listed.items.some((item) => item.item_id === items.cy.item_id && item.status === 'revoked');
+    });
     await showSidebarTab(page, TAB);
     const cy = items.cy.item_id;
     await page.waitForFunction((id) => /** @type {HTMLElement | null} */ (document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`))?.dataset.status === 'revoked', cy, { timeout: 10000 });
@@ -260,7 +264,7 @@ describe('Plaid Items sidebar in chromium', function () {
     await page.mouse.down();
     await page.mouse.move(separator.x - 420, separator.y + separator.height / 2, { steps: 8 });
     await page.mouse.up();
-    await page.waitForTimeout(300);
+    await settled(page);
     // The tab down to the end of the open history.
     const clip = await page.evaluate(() => {
       const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();

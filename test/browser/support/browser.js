@@ -84,6 +84,21 @@ async function closeNotifications(page) {
   await page.waitForFunction(() => $('.red-ui-notification:visible').length === 0, null, { timeout: 5000 });
 }
 
+/**
+ * Waits until the page has stopped moving: no jQuery animation and no finite CSS animation or transition running, two
+ * frames in a row (a tray sliding in, a sidebar resized, a scroll redrawn), so what is read or photographed next is
+ * where it will stay. Infinite animations (a spinner) do not count.
+ */
+async function settled(page) {
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const moving = () => $(':animated').length > 0 || document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity);
+    requestAnimationFrame(() => {
+      const before = moving();
+      requestAnimationFrame(() => resolve(!before && !moving()));
+    });
+  }), null, { timeout: 10000 });
+}
+
 /** Scrolls the workspace so the node `id` is in the middle of it (Node-RED 5 drops an import partly under its sidebar). */
 async function centreNode(page, id) {
   await page.evaluate((nodeId) => {
@@ -93,4 +108,4 @@ async function centreNode(page, id) {
   }, id);
 }
 
-module.exports = { launch, showSidebarTab, closeNotifications, centreNode };
+module.exports = { launch, showSidebarTab, closeNotifications, centreNode, settled };
