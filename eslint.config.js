@@ -2,9 +2,13 @@
 // One lint for everything: the TypeScript sources with typescript-eslint's type-checked recommended rules (the
 // types come from the tsconfig that compiles each file), and the JavaScript (tests, scripts, benchmarks) with
 // ESLint's own, as the CommonJS for Node it is, plus the type-aware promise rules (tsconfig.check.json types it).
+// The layout of every file is checked too, by the formatting rules of @stylistic, and `npm run format` (eslint --fix)
+// writes it.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
+// An ES module: Node 22 require()s it as its plugin object, where its types describe the module's namespace.
+const stylistic = /** @type {import('eslint').ESLint.Plugin} */ (/** @type {unknown} */ (require('@stylistic/eslint-plugin')));
 
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', '.node-red-demo/**', 'test-results/**'] },
@@ -54,6 +58,42 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
       // `const crypto = require('node:crypto')` shadows Node's global of the same module on purpose.
       'no-redeclare': ['error', { builtinGlobals: false }],
+    },
+  },
+  {
+    // Formatting, as the code is written: two-space indents, single quotes, semicolons, trailing commas on multi-line
+    // lists, one blank line at most. Every rule here can be fixed by `npm run format`. Lines stay under 120 columns
+    // by review, not by a rule: a formatter cannot shorten a test's title or an error text.
+    plugins: { '@stylistic': stylistic },
+    rules: {
+      '@stylistic/indent': ['error', 2, {
+        SwitchCase: 1,
+        flatTernaryExpressions: true,
+        offsetTernaryExpressions: true,
+        // Chained conditional types are stepped, one level per condition; template literals keep their own layout.
+        ignoredNodes: ['TemplateLiteral *', 'ConditionalExpression', 'TSConditionalType', 'TSConditionalType *'],
+      }],
+      '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'always' }],
+      '@stylistic/semi': ['error', 'always'],
+      '@stylistic/comma-dangle': ['error', 'always-multiline'],
+      '@stylistic/no-trailing-spaces': 'error',
+      '@stylistic/eol-last': 'error',
+      '@stylistic/no-multiple-empty-lines': ['error', { max: 1, maxEOF: 0, maxBOF: 0 }],
+      '@stylistic/no-tabs': 'error',
+      '@stylistic/linebreak-style': ['error', 'unix'],
+      '@stylistic/comma-spacing': 'error',
+      '@stylistic/key-spacing': 'error',
+      '@stylistic/keyword-spacing': 'error',
+      '@stylistic/space-before-blocks': 'error',
+      '@stylistic/space-infix-ops': 'error',
+      '@stylistic/arrow-spacing': 'error',
+      '@stylistic/arrow-parens': ['error', 'always'],
+      '@stylistic/brace-style': ['error', '1tbs', { allowSingleLine: true }],
+      '@stylistic/space-in-parens': 'error',
+      '@stylistic/block-spacing': 'error',
+      '@stylistic/semi-spacing': 'error',
+      '@stylistic/function-call-spacing': 'error',
+      '@stylistic/space-before-function-paren': ['error', { anonymous: 'always', named: 'never', asyncArrow: 'always' }],
     },
   },
   {

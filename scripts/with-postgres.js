@@ -12,7 +12,7 @@ async function main() {
   if (command.length === 0) throw new Error('usage: node scripts/with-postgres.js <command> [args...]');
   const server = await startPostgres();
   console.log(`PostgreSQL on 127.0.0.1:${server.port} (data in ${server.dataDir})`);
-  let status = 1;
+  let status;
   try {
     const child = spawn(command[0], command.slice(1), {
       stdio: 'inherit',

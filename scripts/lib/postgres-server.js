@@ -78,7 +78,7 @@ async function startPostgres({ password = 'plaid-test-password' } = {}) {
   } catch (err) {
     const log = fs.existsSync(server.logFile) ? fs.readFileSync(server.logFile, 'utf8').slice(-2000) : '';
     await server.remove();
-    throw new Error(`PostgreSQL did not start: ${err.message}\n${log}`);
+    throw new Error(`PostgreSQL did not start: ${err.message}\n${log}`, { cause: err });
   }
   return server;
 }

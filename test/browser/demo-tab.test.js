@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startDemo, until } = require('./support/demo');
-const { launch, closeNotifications } = require('./support/browser');
+const { launch, closeNotifications, settled } = require('./support/browser');
 const { root } = require('./support/node-red');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -71,7 +71,7 @@ describe('the npm start demo tab in chromium', function () {
     for (let i = 0; i < 10 && !(await fits()); i++) await page.evaluate(() => RED.actions.invoke('core:zoom-out'));
     assert.ok(await fits(), 'the whole tab fits the window before the editor\'s smallest zoom');
     await page.evaluate(() => $('#red-ui-workspace-chart').scrollLeft(0).scrollTop(0));
-    await page.waitForTimeout(500);
+    await settled(page);
     const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
     const scale = await page.evaluate(() => RED.view.scale());
     await page.screenshot({ path: path.join(IMAGES, 'demo-flow.png'), clip: { ...chart, width: Math.min(chart.width, extent.w * scale), height: Math.min(chart.height, extent.h * scale) } });
@@ -79,7 +79,7 @@ describe('the npm start demo tab in chromium', function () {
     await page.evaluate(() => RED.actions.invoke('core:zoom-reset'));
     const repair = groups.find((g) => g.name.startsWith('08'));
     await page.evaluate((g) => $('#red-ui-workspace-chart').scrollLeft(g.x - 10).scrollTop(g.y - 10), repair);
-    await page.waitForTimeout(400);
+    await settled(page);
     await page.screenshot({ path: path.join(IMAGES, 'demo-repair-loop.png'), clip: { ...chart, width: Math.min(chart.width, repair.w + 20), height: Math.min(chart.height, repair.h + 20) } });
     assert.deepEqual(browser.problems, []);
   });

@@ -7,7 +7,7 @@ const path = require('node:path');
 const { ENDPOINTS, storeFieldsOf } = require('../../dist/plaid/endpoints');
 const { startStandIn, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { startNodeRed, pkg, root } = require('./support/node-red');
-const { launch, closeNotifications, centreNode } = require('./support/browser');
+const { launch, closeNotifications, centreNode, settled } = require('./support/browser');
 
 // Screenshots go to test-results/screenshots (git-ignored); PLAID_SCREENSHOTS_DIR=docs/images refreshes the docs.
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -63,7 +63,7 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     await page.locator(`[id="${nodeId(type)}"] .red-ui-flow-node`).dblclick();
     await page.locator('#dialog-form').waitFor({ state: 'visible' });
     // The tray slides in: let it settle before reading or photographing it.
-    await page.waitForTimeout(350);
+    await settled(page);
   }
 
   async function closeEditDialog() {
@@ -216,7 +216,7 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     assert.equal(await page.locator('#node-config-input-baseUrl').isVisible(), true);
 
     if (process.env.PLAID_EXTRA_SHOTS) {
-      await page.waitForTimeout(400);
+      await settled(page);
       await screenshotDialog(path.resolve(process.env.PLAID_EXTRA_SHOTS, 'plaid-config.png'), '#node-config-dialog-edit-form');
     }
 
@@ -365,8 +365,11 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     // The picture: the flow alone, without selection or the deploy/inject notifications over it, in a window wide
     // enough for the whole flow beside the sidebar.
     const viewport = page.viewportSize();
+    const narrow = await page.locator('#red-ui-workspace-chart').boundingBox();
     await page.setViewportSize({ width: 2000, height: viewport.height });
-    await page.waitForTimeout(300);
+    // The editor lays itself out again on the window's resize event.
+    await page.waitForFunction((width) => document.getElementById('red-ui-workspace-chart').getBoundingClientRect().width > width, narrow.width, { timeout: 10000 });
+    await settled(page);
     const wide = await page.locator('#red-ui-workspace-chart').boundingBox();
     await closeNotifications(page);
     await page.evaluate(() => {
@@ -374,7 +377,7 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
       $('#red-ui-workspace-chart').scrollLeft(0).scrollTop(0);
     });
     await page.mouse.move(wide.x + wide.width - 5, wide.y + wide.height - 5);
-    await page.waitForTimeout(300);
+    await settled(page);
     const box = await page.evaluate(() => {
       const els = RED.nodes.filterNodes({ z: RED.workspaces.active() }).map((n) => document.getElementById(n.id)).filter(Boolean);
       const rects = els.map((el) => el.getBoundingClientRect());

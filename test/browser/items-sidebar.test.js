@@ -96,7 +96,7 @@ describe('Plaid Items sidebar in chromium', function () {
     try {
       await page.waitForFunction(check, null, { timeout: 10000 });
     } catch (err) {
-      throw new Error(`${what}: the tab shows ${JSON.stringify(await rows())}`);
+      throw new Error(`${what}: the tab shows ${JSON.stringify(await rows())}`, { cause: err });
     }
   }
 
@@ -230,7 +230,11 @@ describe('Plaid Items sidebar in chromium', function () {
     await showSidebarTab(page, 'info');
     await page.locator('.plaid-items').waitFor({ state: 'hidden' });
     await control('webhooks/fire', { item_id: items.cy.item_id, webhook_code: 'USER_PERMISSION_REVOKED' });
-    await page.waitForTimeout(500);
+    // The change is in the store (and announced) while the tab is hidden.
+    await until('the store to hold the revoked Item', async () => {
+      const listed = await (await fetch(`${red.url}plaid-items/stores/item-store/items`)).json();
+      return listed.items.some((item) => item.item_id === items.cy.item_id && item.status === 'revoked');
+    });
     await showSidebarTab(page, TAB);
     const cy = items.cy.item_id;
     await page.waitForFunction((id) => /** @type {HTMLElement | null} */ (document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`))?.dataset.status === 'revoked', cy, { timeout: 10000 });

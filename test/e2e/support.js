@@ -9,7 +9,6 @@ const { until } = require('../support/until');
 
 const ROOT = path.join(__dirname, '..', '..');
 
-
 async function json(url, options = {}) {
   const res = await fetch(url, { ...options, headers: { 'content-type': 'application/json', ...(options.headers || {}) } });
   const text = await res.text();

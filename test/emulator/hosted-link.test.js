@@ -17,7 +17,6 @@ async function openPage(url) {
   return { status: response.status, html: await response.text() };
 }
 
-
 /** The values the page's form would send: its inputs and selects with their preset values. */
 function formDefaults(html) {
   const fields = {};

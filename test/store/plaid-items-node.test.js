@@ -12,7 +12,6 @@ const files = require('./support/store-files');
 const { trackMessages } = require('../support/message-ends');
 const { until } = require('../support/until');
 
-
 const TAB = 'tab1';
 const token = (n) => `access-sandbox-${String(n).padStart(8, '0')}-5c1a-4f00-9a1e-0d6b2f8c7e11`;
 

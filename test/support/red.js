@@ -7,7 +7,6 @@ const { until } = require('./until');
 const configNode = require('../../dist/nodes/plaid-config.js');
 const endpointNodes = require('../../dist/nodes/plaid-endpoints.js');
 
-
 const TAB = 'tab1';
 
 function configFor(url, extra = {}) {

@@ -10,7 +10,6 @@ const request = require('supertest');
 const configModule = require('../../dist/nodes/plaid-config.js');
 const webhookModule = require('../../dist/nodes/plaid-webhook-in.js');
 
-
 const OUTPUTS = 10;
 
 class WebhookRig {

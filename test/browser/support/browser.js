@@ -94,7 +94,7 @@ async function screenshotWideSidebar(page, selector, file) {
   await page.mouse.down();
   await page.mouse.move(separator.x - 420, separator.y + separator.height / 2, { steps: 8 });
   await page.mouse.up();
-  await page.waitForTimeout(300);
+  await settled(page);
   const clip = await page.evaluate((bottomOf) => {
     const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();
     const last = document.querySelector(bottomOf).getBoundingClientRect();
@@ -102,6 +102,21 @@ async function screenshotWideSidebar(page, selector, file) {
   }, selector);
   if (clip.width <= 500) throw new Error(`the sidebar did not widen (${clip.width} px)`);
   await page.screenshot({ path: file, clip });
+}
+
+/**
+ * Waits until the page has stopped moving: no jQuery animation and no finite CSS animation or transition running, two
+ * frames in a row (a tray sliding in, a sidebar resized, a scroll redrawn), so what is read or photographed next is
+ * where it will stay. Infinite animations (a spinner) do not count.
+ */
+async function settled(page) {
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const moving = () => $(':animated').length > 0 || document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity);
+    requestAnimationFrame(() => {
+      const before = moving();
+      requestAnimationFrame(() => resolve(!before && !moving()));
+    });
+  }), null, { timeout: 10000 });
 }
 
 /** Scrolls the workspace so the node `id` is in the middle of it (Node-RED 5 drops an import partly under its sidebar). */
@@ -113,4 +128,4 @@ async function centreNode(page, id) {
   }, id);
 }
 
-module.exports = { launch, showSidebarTab, closeNotifications, screenshotWideSidebar, centreNode };
+module.exports = { launch, showSidebarTab, closeNotifications, screenshotWideSidebar, centreNode, settled };

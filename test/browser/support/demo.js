@@ -11,7 +11,6 @@ const { start: startEmulator } = require('../../../dist/emulator');
 const { connectComms } = require('../../support/comms');
 const { until } = require('../../support/until');
 
-
 /**
  * @param {{reminders?: string}} [options] the repair loop's reminders (the demo's own when absent)
  */
