@@ -41,10 +41,10 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
 
   const dialogTarget = (): string => target(inputText('#node-config-input-environment'), inputText('#node-config-input-baseUrl'));
 
-  /** The secret field holds a newly typed value (Node-RED shows a kept one as __PWRD__). */
+  /** The secret field holds a newly typed value (Node-RED shows a kept one as KEPT_CREDENTIAL). */
   const secretTyped = (): boolean => {
     const value = $('#node-config-input-secret').val();
-    return value !== undefined && value !== '__PWRD__';
+    return value !== undefined && value !== KEPT_CREDENTIAL;
   };
 
   /**

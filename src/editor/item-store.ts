@@ -68,6 +68,21 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
     });
     const credentials = node.credentials as { has_encryptionKey?: boolean } | undefined;
     $('#plaid-item-store-replace').toggle(!!(credentials && credentials.has_encryptionKey));
+    warnOnAddedOlderKeys();
+  }
+
+  /**
+   * Older keys the runtime keeps show as Node-RED's placeholder (masked). A key typed next to it would be saved with
+   * the placeholder as text, and the keys it stood for dropped: the store would then not open. Says so while it is.
+   */
+  function warnOnAddedOlderKeys(): void {
+    const field = $('#node-config-input-previousKeys');
+    const show = (): void => {
+      const value = String(field.val() ?? '');
+      $('#plaid-item-store-older-kept').toggle(value.indexOf(KEPT_CREDENTIAL) !== -1 && value.trim() !== KEPT_CREDENTIAL);
+    };
+    field.on('input change keyup', show);
+    show();
   }
 
   return {

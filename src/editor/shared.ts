@@ -1,6 +1,9 @@
 // Helpers every node set's browser code may use. scripts/build-editor.js inlines this file ahead of each node set's
 // own file, inside one function scope per <script> block, so nothing here becomes a global of the editor.
 
+/** What Node-RED puts in a dialog's password field for a credential it keeps (the value itself never comes back). */
+const KEPT_CREDENTIAL = '__PWRD__';
+
 /** A Plaid access token as Plaid issues them: access-<environment>-<uuid>. */
 const ACCESS_TOKEN_PATTERN = /^\s*access-[a-z]+-[0-9a-f-]{8,}/i;
 

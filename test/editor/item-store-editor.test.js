@@ -83,6 +83,25 @@ describe('Item store editor (dist/nodes/plaid-item-store.html)', function () {
     assert.notEqual(keys[0], keys[1]);
   });
 
+  it('warns while a key is typed next to the older keys kept (masked, as Node-RED\'s placeholder): saved so, they would be dropped', function () {
+    const [key1, key2] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)].map((b) => b.toString('base64'));
+    const field = 'node-config-input-previousKeys';
+    const warning = 'plaid-item-store-older-kept';
+    const dialog = fakeDialog({ 'node-config-input-backend': 'sqlite', [field]: '__PWRD__' });
+    sandbox.$ = dialog.$;
+    def.oneditprepare.call({ ...def, credentials: { has_encryptionKey: true, has_previousKeys: true } });
+    assert.equal(dialog.state.shown[warning], false, 'the kept keys as they are: no warning');
+    /** @type {Array<[string, boolean]>} */
+    const typed = [[`__PWRD__\n${key1}`, true], [`${key1}\n__PWRD__`, true], [`__PWRD__${key1}`, true], ['', false], [`${key1}\n${key2}`, false], [' __PWRD__\n', false]];
+    for (const [value, warned] of typed) {
+      dialog.state.values[field] = value;
+      dialog.fire(field, 'input');
+      assert.equal(dialog.state.shown[warning], warned, JSON.stringify(value));
+    }
+    assert.match(storeCatalog['plaid-item-store'].tip.olderKept, /Clear the field, then type every older key, one per line/);
+    assert.match(storeHtml, /id="plaid-item-store-older-kept"[^>]*display: none[\s\S]*?data-i18n="plaid-item-store\.tip\.olderKept"/);
+  });
+
   it('warns when a store that has a key gets another, and says plainly that losing the key loses the tokens', function () {
     const dialog = fakeDialog({ 'node-config-input-backend': 'postgres' });
     sandbox.$ = dialog.$;

@@ -180,6 +180,41 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     assert.deepEqual(fs.readFileSync(dbFile), before);
   });
 
+  it('a store file truncated to 0 bytes or damaged: STORE_REFUSED naming the file, messages to Catch, the file left as it is; restored, every Item is back', async () => {
+    const userDir = files.tempDir();
+    const first = await deploy({ userDir });
+    const key = first.store.credentials.encryptionKey;
+    await first.send('put', { payload: { item_id: 'item-a', access_token: token(1) } });
+    await helper.unload();
+    const dbFile = path.join(userDir, 'plaid-items.db');
+    const backup = fs.readFileSync(dbFile);
+    /** @type {Array<[Buffer, RegExp]>} */
+    const spoiled = [
+      [Buffer.alloc(0), /is empty \(0 bytes\).*restore it from a backup/],
+      [Buffer.from('{"items": []}\n'.repeat(20)), /is not an SQLite database/],
+    ];
+    for (const [bytes, says] of spoiled) {
+      fs.writeFileSync(dbFile, bytes);
+      const red = await deploy({ userDir, key });
+      assert.equal(red.store.itemStore, undefined, 'not opened as a new, empty store');
+      assert.ok(red.store.problem.includes(dbFile), `names the file: ${red.store.problem}`);
+      assert.match(red.store.problem, says);
+      const put = await red.send('put', { payload: { item_id: 'item-b', access_token: token(2) } });
+      const get = await red.send('get', { item_id: 'item-a' });
+      for (const outcome of [put, get]) {
+        assert.equal(outcome.kind, 'error');
+        assert.equal(outcome.msg.error.code, 'STORE_REFUSED', 'not ITEM_NOT_IN_STORE: the store did not open');
+      }
+      assert.ok(fs.readFileSync(dbFile).equals(bytes), 'the file is left as it was');
+      await helper.unload();
+    }
+    fs.writeFileSync(dbFile, backup);
+    const restored = await deploy({ userDir, key });
+    const get = await restored.send('get', { item_id: 'item-a' });
+    assert.equal(get.kind, 'output');
+    assert.equal(await restored.store.itemStore.resolveToken('item-a'), token(1));
+  });
+
   it('usableStore(): the open store; else one ItemStoreError, its problem and code, which plaid-items fails with as is', async () => {
     const userDir = files.tempDir();
     const open = await deploy({ userDir });
@@ -197,11 +232,12 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     assert.equal(get.msg.error.message, `ItemStoreError: ${problem}`);
   });
 
-  it('no key, a missing directory, a read-only directory: a clear problem, messages to Catch', async () => {
+  it('no key, a key with too little entropy, a missing directory, a read-only directory: a clear problem, messages to Catch', async () => {
     /** @type {Array<[object, RegExp]>} */
     const cases = [
       [{ key: '' }, /the Item store has no encryption key/],
       [{ key: 'not-a-key' }, /the encryption key must be 32 bytes/],
+      [{ key: Buffer.alloc(32).toString('base64') }, /the encryption key has too little entropy \(every byte is the same\)/],
       [{ file: path.join(files.tempDir(), 'missing', 'items.db') }, /the directory .*missing does not exist/],
       [{ file: path.join(files.readOnlyDir(), 'items.db') }, /(read-only|permission denied)/],
       [{ backend: 'postgres' }, /the postgres backend has no PostgreSQL URL/],
