@@ -54,7 +54,7 @@ async function startPrometheus({ config, files = {} }) {
     await ready(url, () => child.exitCode !== null);
   } catch (err) {
     await server.stop();
-    throw new Error(`Prometheus did not start: ${err.message}\n${output.slice(-2000)}`);
+    throw new Error(`Prometheus did not start: ${err.message}\n${output.slice(-2000)}`, { cause: err });
   }
   return server;
 }

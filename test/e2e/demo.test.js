@@ -114,7 +114,7 @@ describe('the npm start demo', function () {
     assert.equal(found.msg, `needs the user: ${itemId} (ITEM_LOGIN_REQUIRED), found by reconcile`);
   });
 
-  it("looks up the session of the repair link 08 sent (plaid-link-token-get): not ended while the user has not used it", async () => {
+  it('looks up the session of the repair link 08 sent (plaid-link-token-get): not ended while the user has not used it', async () => {
     await click('break');
     const session = named('09', 'debug', 'session');
     const before = comms.debug(session).length;

@@ -26,7 +26,7 @@ async function promtool(...args) {
     const { stdout, stderr } = await promisify(execFile)(PROMTOOL, args);
     return { code: 0, output: stdout + stderr };
   } catch (err) {
-    if (err.code === 'ENOENT') throw new Error(`${PROMTOOL} not found: apt-get install prometheus (or set PLAID_PROMTOOL)`);
+    if (err.code === 'ENOENT') throw new Error(`${PROMTOOL} not found: apt-get install prometheus (or set PLAID_PROMTOOL)`, { cause: err });
     return { code: err.code, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
   }
 }
