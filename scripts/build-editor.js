@@ -53,6 +53,7 @@ const FIELD_ICONS = {
   hosted_link: 'fa-external-link',
   completion_redirect_uri: 'fa-share',
   url_lifetime_seconds: 'fa-clock-o',
+  link_token: 'fa-link',
 };
 const KIND_ICONS = {
   string: 'fa-pencil', enum: 'fa-list', 'string-array': 'fa-list-ol', object: 'fa-cube', 'nullable-url': 'fa-globe', boolean: 'fa-toggle-on', integer: 'fa-hashtag', section: 'fa-toggle-on',

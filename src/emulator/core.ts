@@ -25,6 +25,8 @@ export interface EmulatorCore {
   readonly delayTimers: Set<NodeJS.Timeout>;
   /** The emulator's own URL (hosted_link_url is under it); set by start() once the server listens. */
   baseUrl: string;
+  /** The port the server listens on (the control API answers only requests addressed to it); set by start(). */
+  port: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -53,5 +55,6 @@ export function createCore(input: EmulatorOptions = {}): EmulatorCore {
     nextRequestId: requestIdSource(),
     delayTimers: new Set(),
     baseUrl: '',
+    port: 0,
   };
 }

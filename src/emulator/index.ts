@@ -10,13 +10,14 @@ import {
   createItem, fireWebhook, itemSnapshot, repairItem, resetEmulator, snapshot,
   type CreateItemRequest, type CreatedItem, type EmulatorSnapshot, type FireRequest, type FireResult, type ItemSnapshot,
 } from './control/operations';
+import { changeItemSilently, type SilentChangeRequest } from './control/silent-changes';
 import { createCore } from './core';
 import type { Counts } from './model/counts';
 import type { FaultConfig } from './http/faults';
 import type { KeyRotation } from './webhooks/signing-keys';
 import type { EmulatorOptions } from './options';
 import { createServer } from './http/server';
-import type { DeliveryRecord } from './webhooks/delivery';
+import type { DeliveryRecord, DropRule } from './webhooks/delivery';
 
 export interface Emulator {
   /** Base URL, e.g. http://127.0.0.1:53211 (no trailing slash): a Plaid client's basePath. */
@@ -36,6 +37,10 @@ export interface Emulator {
   createItem(request?: CreateItemRequest): CreatedItem;
   fireWebhook(request: FireRequest): FireResult;
   repairItem(itemId: string): ItemSnapshot;
+  /** Changes the Item as its webhook would say, without sending the webhook (a delivery lost for good). */
+  changeItemSilently(request: SilentChangeRequest): ItemSnapshot;
+  /** The next `count` (default 1) webhooks of this type and code (default any) are dropped instead of sent. */
+  dropNextWebhooks(match?: { webhook_type?: string; webhook_code?: string; count?: number }): DropRule[];
   /** Replaces the fault configuration; setFaults({}) clears it. */
   setFaults(faults: Partial<FaultConfig>): FaultConfig;
   /** New signing key; the old stays servable, with expired_at set now if `expireOld`. */
@@ -65,6 +70,7 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = core.options.host;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   core.baseUrl = `http://${urlHost}:${port}`;
+  core.port = port;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -93,6 +99,8 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
     createItem: (request) => createItem(core, request),
     fireWebhook: (request) => fireWebhook(core, request),
     repairItem: (itemId) => repairItem(core, itemId),
+    changeItemSilently: (request) => changeItemSilently(core, request),
+    dropNextWebhooks: (match = {}) => core.webhooks.dropNext(match.webhook_type ?? null, match.webhook_code ?? null, match.count ?? 1),
     setFaults: (faults) => core.faults.set(faults),
     rotateKey: (rotation) => core.keys.rotate(rotation),
     expireKey: (kid, atSeconds) => core.keys.expire(kid, atSeconds),
@@ -111,8 +119,9 @@ export type { EmulatorOptions } from './options';
 export type { Counts } from './model/counts';
 export type { FaultConfig } from './http/faults';
 export type { KeyRotation, WebhookVerificationJwk } from './webhooks/signing-keys';
-export type { DeliveryAttempt, DeliveryRecord } from './webhooks/delivery';
+export type { DeliveryAttempt, DeliveryRecord, DropRule } from './webhooks/delivery';
 export type {
   AccountSnapshot, CreateItemRequest, CreatedItem, EmulatorSnapshot, FireRequest, FireResult, ItemSnapshot,
   LinkTokenSnapshot,
 } from './control/operations';
+export type { SilentChange, SilentChangeRequest } from './control/silent-changes';

@@ -275,6 +275,15 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     ],
     webhookAt: ['webhook'],
   },
+  {
+    type: 'plaid-link-token-get',
+    path: '/link/token/get',
+    label: 'link/token/get',
+    sandboxOnly: false,
+    // A read: a repeat changes nothing.
+    retry: 'idempotent',
+    fields: [{ name: 'link_token', required: true, kind: 'string', default: { value: 'payload.link_token', type: 'msg' } }],
+  },
 ];
 
 /** Used by the webhook verifier, not by a node of its own. */

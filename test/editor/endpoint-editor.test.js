@@ -181,7 +181,8 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
     const storeTypes = ENDPOINTS.filter(offersStore).map((e) => e.type);
 
     it('is offered exactly by the nodes that take a token or save an Item', function () {
-      assert.deepEqual(storeTypes, ENDPOINTS.filter((e) => e.type !== 'plaid-sandbox-public-token-create').map((e) => e.type));
+      const storeless = ['plaid-sandbox-public-token-create', 'plaid-link-token-get'];
+      assert.deepEqual(storeTypes, ENDPOINTS.filter((e) => !storeless.includes(e.type)).map((e) => e.type));
       for (const endpoint of ENDPOINTS) {
         const [template] = namedBlocks(html, 'data-template-name').filter((t) => t.name === endpoint.type);
         assert.equal(template.body.includes('id="node-input-store"'), offersStore(endpoint), endpoint.type);

@@ -35,6 +35,8 @@ describe('emulator: control API', () => {
 
     it('sends every ITEM code, signed, valid against the spec, with caller fields applied', async () => {
       const { accessToken, itemId } = await linkItem(emulator, { options: { webhook: receiver.urlFor('/item') } });
+      // Read before USER_PERMISSION_REVOKED leaves its error on the Item (data endpoints then answer that error).
+      const { accounts } = await ok(emulator, '/accounts/get', { access_token: accessToken });
       for (const [code, fields] of cases) {
         const { status, body } = await control(emulator, 'webhooks/fire', {
           item_id: itemId, webhook_type: 'ITEM', webhook_code: code, fields,
@@ -51,7 +53,6 @@ describe('emulator: control API', () => {
         assert.deepEqual(validateWebhook('ITEM', code, body), []);
         for (const [name, value] of Object.entries(fields)) assert.equal(body[name], value);
       }
-      const { accounts } = await ok(emulator, '/accounts/get', { access_token: accessToken });
       assert.equal(bodies.find((b) => b.webhook_code === 'USER_ACCOUNT_REVOKED').account_id, accounts[0].account_id);
       await verifyWebhook(emulator, deliveries[0]);
     });
@@ -221,6 +222,8 @@ describe('emulator: control API', () => {
         institution_id: 'ins_109511', initial_products: ['auth'], webhook: receiver.urlFor('/r'),
       });
       await ok(emulator, '/sandbox/item/reset_login', { access_token: created.access_token });
+      const { body: notOffered } = await control(emulator, 'items', { institution_id: 'ins_109512', initial_products: ['transactions'] });
+      assertPlaidError(notOffered, { status: 400, type: 'INVALID_INPUT', code: 'INVALID_PRODUCT' });
       const { body: repaired } = await control(emulator, 'items/repair', { item_id: created.item_id });
       assert.equal(repaired.error_code, null);
       const bodies = (await receiver.waitFor(2)).map(webhookBody);

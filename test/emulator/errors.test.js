@@ -100,6 +100,17 @@ describe('emulator: Plaid errors', () => {
     it('INVALID_PRODUCT for a product that cannot be an initial product', () =>
       fails(emulator, '/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['balance'] },
         { status: 400, type: 'INVALID_INPUT', code: 'INVALID_PRODUCT' }));
+    it('INVALID_PRODUCT for a product the institution does not offer, and no Item is created', async () => {
+      const created = emulator.counts.itemsCreated;
+      const { body } = await fails(emulator, '/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['payment_initiation'] },
+        { status: 400, type: 'INVALID_INPUT', code: 'INVALID_PRODUCT' });
+      assert.match(body.error_message, /ins_109508 does not support the following products: payment_initiation/);
+      const houndstooth = await fails(emulator, '/sandbox/public_token/create', { institution_id: 'ins_109512', initial_products: ['auth', 'transactions'] },
+        { status: 400, type: 'INVALID_INPUT', code: 'INVALID_PRODUCT' });
+      assert.match(houndstooth.body.error_message, /: transactions$/);
+      assert.equal(emulator.counts.itemsCreated, created);
+      await ok(emulator, '/sandbox/public_token/create', { institution_id: 'ins_109512', initial_products: ['auth'] });
+    });
     it('INVALID_ACCOUNT_ID for an account not of the Item', () =>
       fails(emulator, '/sandbox/item/set_verification_status', {
         access_token: item.accessToken, account_id: 'nope', verification_status: 'verification_expired',

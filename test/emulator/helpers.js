@@ -30,6 +30,42 @@ async function call(emulator, endpoint, body, { headers = {}, auth = true, metho
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
+/**
+ * A raw HTTP request to the emulator, with the exact headers given (fetch cannot set Host) and nothing added; `Host:
+ * null` sends none at all. Resolves {status, headers, body}, body parsed when it is JSON.
+ * @param {{host: string, port: number}} emulator
+ * @param {{method?: string, path: string, headers?: Record<string, any>, body?: string}} request
+ * @returns {Promise<{status: number | undefined, headers: import('node:http').IncomingHttpHeaders, body: any}>}
+ */
+function rawRequest(emulator, { method = 'POST', path, headers = {}, body }) {
+  const { Host: host, ...rest } = headers;
+  const options = {
+    host: emulator.host, port: emulator.port, method, path, setHost: host !== null, headers: host ? { Host: host, ...rest } : rest,
+  };
+  return new Promise((resolve, reject) => {
+    const request = http.request(options, (response) => {
+      readBody(response).then((raw) => {
+        const text = raw.toString('utf8');
+        const json = /^application\/json/.test(response.headers['content-type'] ?? '');
+        resolve({ status: response.statusCode, headers: response.headers, body: json && text ? JSON.parse(text) : text });
+      }, reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** POST a Hosted Link page's form as a browser does (urlencoded), without following a redirect. */
+async function submitForm(url, fields) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+  return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+}
+
 /** A successful call: asserts 200 and a body valid against the endpoint's 200 schema. */
 async function ok(emulator, endpoint, body) {
   const response = await call(emulator, endpoint, body);
@@ -111,6 +147,28 @@ async function startReceiver() {
 }
 
 /**
+ * Mocha hooks giving a suite an emulator (started with `options`) and a webhook receiver, fresh for each test, or
+ * once for the suite with `perSuite`: read them as `context.emulator` and `context.receiver`. With `clockAt` the
+ * emulator's clock is `context.now` (ms), set to that time before each start, for the test to move.
+ * @param {object} [options]
+ * @param {{perSuite?: boolean, clockAt?: string}} [hooks]
+ */
+function emulatorAndReceiver(options = {}, { perSuite = false, clockAt } = {}) {
+  const context = /** @type {{emulator: any, receiver: any, now: number}} */ ({ emulator: undefined, receiver: undefined, now: 0 });
+  const clock = clockAt === undefined ? {} : { now: () => context.now };
+  (perSuite ? before : beforeEach)(async () => {
+    if (clockAt !== undefined) context.now = Date.parse(clockAt);
+    context.emulator = await startEmulator({ ...options, ...clock });
+    context.receiver = await startReceiver();
+  });
+  (perSuite ? after : afterEach)(async () => {
+    await context.emulator.stop();
+    await context.receiver.close();
+  });
+  return context;
+}
+
+/**
  * Checks a received webhook as a careful receiver would (Plaid's docs,
  * https://plaid.com/docs/api/webhooks/webhook-verification/): ES256 only, key from /webhook_verification_key/get,
  * signature over header.payload, fresh iat, body hash. Returns {header, claims, key}.
@@ -161,6 +219,6 @@ async function waitUntil(condition, timeoutMs = 2000) {
 }
 
 module.exports = {
-  assertPlaidError, call, fails, linkItem, ok, sleep, startEmulator, startReceiver,
+  assertPlaidError, call, emulatorAndReceiver, fails, linkItem, ok, rawRequest, sleep, startEmulator, startReceiver, submitForm,
   verifyWebhook, waitUntil, webhookBody, distDir: path.join(__dirname, '../../dist'),
 };

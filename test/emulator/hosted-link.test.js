@@ -3,7 +3,9 @@
 // form. What each choice does to the Item, and the LINK SESSION_FINISHED webhook it sends (signed, spec-valid).
 const assert = require('node:assert/strict');
 const { validateWebhook } = require('../support/openapi');
-const { ok, sleep, startEmulator, startReceiver, verifyWebhook, webhookBody } = require('./helpers');
+const {
+  distDir, fails, ok, sleep, startEmulator, startReceiver, submitForm: submit, verifyWebhook, webhookBody,
+} = require('./helpers');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -14,16 +16,6 @@ async function openPage(url) {
   return { status: response.status, html: await response.text() };
 }
 
-/** POST the page's form as a browser does (urlencoded), without following a redirect. */
-async function submit(url, fields) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-  return { status: response.status, location: response.headers.get('location'), html: await response.text() };
-}
 
 /** The values the page's form would send: its inputs and selects with their preset values. */
 function formDefaults(html) {
@@ -101,6 +93,30 @@ describe('emulator: Hosted Link page', () => {
     await verifyWebhook(emulator, delivery);
     assertSessionFinished(webhookBody(delivery), { status: 'SUCCESS', link_token: link.link_token, public_tokens: [] });
     assert.equal(emulator.state().linkTokens[0].hosted_link_session, 'SUCCESS');
+  });
+
+  it('a completion_redirect_uri that is not http(s) (javascript:, data:) is refused with INVALID_FIELD; nothing to redirect to', async () => {
+    const created = await ok(emulator, '/sandbox/public_token/create', { institution_id: 'ins_109511', initial_products: ['transactions'] });
+    const { access_token: accessToken } = await ok(emulator, '/item/public_token/exchange', { public_token: created.public_token });
+    for (const uri of ['javascript:alert(document.domain)', 'JavaScript:fetch("/flows")', 'data:text/html,<script>alert(1)</script>', '/relative/done']) {
+      const refused = await fails(emulator, '/link/token/create', {
+        client_name: 'Budget Buddy', language: 'en', country_codes: ['US'], user: { client_user_id: 'user-42' },
+        access_token: accessToken, hosted_link: { completion_redirect_uri: uri },
+      }, { status: 400, type: 'INVALID_REQUEST', code: 'INVALID_FIELD' });
+      assert.match(refused.body.error_message, /hosted_link\.completion_redirect_uri must be a valid http or https URL/);
+    }
+    assert.deepEqual(emulator.state().linkTokens, [], 'no link token, so no page that could redirect');
+  });
+
+  it('the page itself sends the browser only to an http(s) completion_redirect_uri, whatever is on the record', () => {
+    const { completionRedirect } = require(`${distDir}/emulator/hosted-link/session`);
+    const record = (uri) => ({ hostedLink: { completionRedirectUri: uri } });
+    assert.equal(completionRedirect(record('javascript:alert(1)')), null);
+    assert.equal(completionRedirect(record(' javascript:alert(1)')), null);
+    assert.equal(completionRedirect(record('data:text/html,x')), null);
+    assert.equal(completionRedirect(record(null)), null);
+    assert.equal(completionRedirect(record('https://app.example.com/done')), 'https://app.example.com/done');
+    assert.equal(completionRedirect(record('http://127.0.0.1:1880/demo/outbox')), 'http://127.0.0.1:1880/demo/outbox');
   });
 
   it('without completion_redirect_uri Continue ends on a page saying it is done', async () => {

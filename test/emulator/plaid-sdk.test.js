@@ -16,7 +16,7 @@ describe('emulator: the official plaid SDK', () => {
   });
   after(() => emulator.stop());
 
-  it('sandboxPublicTokenCreate → itemPublicTokenExchange → itemGet → itemRemove', async () => {
+  it('sandboxPublicTokenCreate → itemPublicTokenExchange → itemGet → institutionsGetById → itemRemove', async () => {
     const created = await plaid.sandboxPublicTokenCreate({
       institution_id: 'ins_109508', initial_products: [Products.Transactions],
     });
@@ -24,12 +24,18 @@ describe('emulator: the official plaid SDK', () => {
     const got = await plaid.itemGet({ access_token: exchanged.data.access_token });
     assert.equal(got.data.item.item_id, exchanged.data.item_id);
     assert.equal(got.data.item.institution_id, 'ins_109508');
+    // What Plaid's sample apps do next: show the bank by name.
+    const { data } = await plaid.institutionsGetById({
+      institution_id: got.data.item.institution_id, country_codes: [CountryCode.Us], options: { include_optional_metadata: true },
+    });
+    assert.equal(data.institution.name, 'First Platypus Bank');
+    assert.ok(data.institution.products.includes(Products.Transactions));
     const removed = await plaid.itemRemove({ access_token: exchanged.data.access_token });
     assert.equal(typeof removed.data.request_id, 'string');
     assert.equal(emulator.item(exchanged.data.item_id).removed, true);
   });
 
-  it('linkTokenCreate in update mode with Hosted Link, and for a new Item', async () => {
+  it('linkTokenCreate in update mode with Hosted Link (linkTokenGet shows the opened session), and for a new Item', async () => {
     const { accessToken } = await linkItem(emulator);
     const update = await plaid.linkTokenCreate({
       client_name: 'Budget Buddy', language: 'en', country_codes: [CountryCode.Us], user: { client_user_id: 'user-42' },
@@ -40,6 +46,9 @@ describe('emulator: the official plaid SDK', () => {
     assert.equal(Number.isNaN(Date.parse(update.data.expiration)), false);
     const page = await fetch(update.data.hosted_link_url);
     assert.equal(page.status, 200);
+    const opened = await plaid.linkTokenGet({ link_token: update.data.link_token });
+    assert.equal(opened.data.link_sessions?.length, 1);
+    assert.equal(opened.data.link_sessions?.[0].finished_at, null);
     const created = await plaid.linkTokenCreate({
       client_name: 'Budget Buddy', language: 'en', country_codes: [CountryCode.Us], user: { client_user_id: 'user-42' },
       products: [Products.Transactions],

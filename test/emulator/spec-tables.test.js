@@ -106,6 +106,12 @@ describe('emulator: its tables hold the spec\'s fields and enums', () => {
     }
   });
 
+  it('fire_webhook\'s product per webhook type covers every type the spec knows, each a product of the spec', () => {
+    const { FIRE_WEBHOOK_PRODUCT } = require(`${distDir}/emulator/webhooks/payloads`);
+    assert.deepEqual(Object.keys(FIRE_WEBHOOK_PRODUCT).sort(), [...schemas.WebhookType.enum].sort());
+    for (const product of Object.values(FIRE_WEBHOOK_PRODUCT)) if (product !== null) assert.ok(schemas.Products.enum.includes(product), product);
+  });
+
   it('the comparison finds a difference when there is one', () => {
     const table = { access_token: { type: 'string' }, colour: { type: 'string', enum: ['red'] } };
     assert.deepEqual(compareTable(table, requestSchema('/item/get'), '/item/get'), [

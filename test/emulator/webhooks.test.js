@@ -103,7 +103,11 @@ describe('emulator: webhooks', () => {
     ];
 
     it('sends each code with its webhook_type, bodies valid where the spec has a schema', async () => {
-      const { accessToken, itemId } = await itemWithWebhook();
+      const { accessToken, itemId } = await itemWithWebhook('/hook', {
+        initial_products: ['transactions', 'investments', 'liabilities', 'auth', 'assets'],
+      });
+      // Read before USER_PERMISSION_REVOKED leaves its error on the Item (data endpoints then answer that error).
+      const { accounts } = await ok(emulator, '/accounts/get', { access_token: accessToken });
       for (const [code, type] of expectations) {
         await ok(emulator, '/sandbox/item/fire_webhook', {
           access_token: accessToken, webhook_code: code, ...(type ? { webhook_type: type } : {}),
@@ -125,11 +129,31 @@ describe('emulator: webhooks', () => {
         if (expectedType === 'ITEM') assertValidWebhook(body);
       }
       const revoked = bodies.find((body) => body.webhook_code === 'USER_ACCOUNT_REVOKED');
-      const { accounts } = await ok(emulator, '/accounts/get', { access_token: accessToken });
       assert.equal(revoked.account_id, accounts[0].account_id);
       const assetsError = bodies.find((body) => body.webhook_type === 'ASSETS' && body.webhook_code === 'ERROR');
       assert.equal(assetsError.error.error_type, 'ASSET_REPORT_ERROR');
       await verifyWebhook(emulator, deliveries[0]);
+    });
+
+    it('a webhook of a product the Item lacks is SANDBOX_PRODUCT_NOT_ENABLED and sends nothing; ITEM webhooks need none', async () => {
+      const { accessToken } = await itemWithWebhook('/hook', { institution_id: 'ins_109512', initial_products: ['auth'] });
+      for (const [code, type, product] of [
+        ['DEFAULT_UPDATE', 'TRANSACTIONS', 'transactions'], ['SYNC_UPDATES_AVAILABLE', undefined, 'transactions'],
+        ['RECURRING_TRANSACTIONS_UPDATE', undefined, 'transactions'], ['DEFAULT_UPDATE', 'HOLDINGS', 'investments'],
+        ['DEFAULT_UPDATE', 'INVESTMENTS_TRANSACTIONS', 'investments'], ['DEFAULT_UPDATE', 'LIABILITIES', 'liabilities'],
+        ['PRODUCT_READY', undefined, 'assets'], ['ERROR', 'ASSETS', 'assets'],
+      ]) {
+        const { body } = await fails(emulator, '/sandbox/item/fire_webhook', {
+          access_token: accessToken, webhook_code: code, ...(type ? { webhook_type: type } : {}),
+        }, { status: 400, type: 'SANDBOX_ERROR', code: 'SANDBOX_PRODUCT_NOT_ENABLED' });
+        assert.equal(body.error_message, `The ${product} product is not enabled on this item`);
+      }
+      await ok(emulator, '/sandbox/item/fire_webhook', { access_token: accessToken, webhook_code: 'SMS_MICRODEPOSITS_VERIFICATION' });
+      await ok(emulator, '/sandbox/item/fire_webhook', { access_token: accessToken, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+      const bodies = (await receiver.waitFor(2)).map(webhookBody);
+      await emulator.deliveriesSettled();
+      assert.deepEqual(bodies.map((b) => `${b.webhook_type}/${b.webhook_code}`).sort(), ['AUTH/SMS_MICRODEPOSITS_VERIFICATION', 'ITEM/NEW_ACCOUNTS_AVAILABLE']);
+      assert.equal(receiver.received.length, 2, 'the refused ones sent nothing');
     });
 
     it('refuses a code sent as a type it does not belong to', async () => {

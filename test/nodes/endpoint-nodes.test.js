@@ -24,6 +24,7 @@ function sample(name) {
     case 'country_codes': return ['US'];
     case 'client_user_id': return 'user-1';
     case 'products': return ['transactions'];
+    case 'link_token': return `link-sandbox-${crypto.randomUUID()}`;
     default: throw new Error(`no sample for ${name}`);
   }
 }

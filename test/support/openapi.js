@@ -5,6 +5,8 @@ const path = require('node:path');
 const Ajv = require('ajv').default;
 const addFormats = require('ajv-formats').default;
 
+const { WEBHOOK_SCHEMAS } = require('./webhook-schemas');
+
 const spec = require(path.join(__dirname, '../../spec/openapi-item-subset.json'));
 
 // OpenAPI 3.0 allows `nullable` beside a bare $ref or allOf; Ajv accepts it only beside `type`. Rewrite those as
@@ -91,12 +93,19 @@ function validateResponse(endpoint, body, ok = true) {
   return report(validate, body);
 }
 
-/** Errors for a webhook body of the given type and code (only the pairs the spec describes). */
+/**
+ * Errors for a webhook body of the given type and code: against the subset's x-webhook-schemas, else the schemas of
+ * Plaid's full spec the subset lacks (webhook-schemas.js); a pair in neither is an error too.
+ */
 function validateWebhook(type, code, body) {
-  const schema = spec['x-webhook-schemas'][`${type}/${code}`];
-  if (!schema) return [`no webhook schema for ${type}/${code}`];
-  return report(memo(`hook ${type}/${code}`, () => byRef(schema.$ref)), body);
+  const pair = `${type}/${code}`;
+  const inSubset = spec['x-webhook-schemas'][pair];
+  if (!inSubset && !WEBHOOK_SCHEMAS[pair]) return [`no webhook schema for ${pair}`];
+  return report(memo(`hook ${pair}`, () => (inSubset ? byRef(inSubset.$ref) : ajv.compile(WEBHOOK_SCHEMAS[pair]))), body);
 }
+
+/** Every (type/code) pair validateWebhook has a schema for. */
+const webhookPairs = () => [...Object.keys(spec['x-webhook-schemas']), ...Object.keys(WEBHOOK_SCHEMAS)];
 
 /** Errors for the auth headers Plaid requires on every call. */
 function validateHeaders(headers) {
@@ -109,4 +118,4 @@ function validateHeaders(headers) {
   return errors;
 }
 
-module.exports = { spec, validateRequest, validateResponse, validateWebhook, validateHeaders };
+module.exports = { spec, validateRequest, validateResponse, validateWebhook, validateHeaders, webhookPairs };

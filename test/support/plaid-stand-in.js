@@ -43,6 +43,13 @@ const DEFAULT_ANSWERS = {
     const expiration = new Date(Date.now() + 4 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     return { link_token: linkToken, expiration, ...(req.hosted_link ? { hosted_link_url: `https://hosted.plaid.com/link/${linkToken}` } : {}) };
   },
+  '/link/token/get': (req) => ({
+    link_token: req.link_token,
+    created_at: new Date(Date.now() - 60_000).toISOString(),
+    expiration: new Date(Date.now() + 29 * 60_000).toISOString(),
+    link_sessions: [],
+    metadata: { initial_products: [], webhook: null, country_codes: ['US'], language: 'en', redirect_uri: null, client_name: 'Plaidflow tests' },
+  }),
 };
 
 /** Plaid's error body for a code, as Plaid shapes it. */

@@ -76,14 +76,22 @@ export const errors = {
   unknownFields: (fields: string[]) =>
     invalidRequest('UNKNOWN_FIELDS', `the following fields are not recognized by this endpoint: ${fields.join(', ')}`),
   invalidField: (message: string) => invalidRequest('INVALID_FIELD', message),
+  /** The control API's answer to a POST whose body is not declared JSON (a cross-site form or beacon). */
+  notJson: () => invalidRequest('INVALID_BODY', 'content-type must be application/json', 415),
+  /** The control API's answer to a request addressed to another host name (DNS rebinding) or port. */
+  foreignHost: (own: string) =>
+    invalidRequest('INVALID_HEADERS', `the control API answers only requests addressed to ${own} (or localhost on its port)`, 403),
   notFound: () => invalidRequest('NOT_FOUND', 'not found', 404),
   invalidApiKeys: () =>
     invalidInput('INVALID_API_KEYS', 'invalid client_id or secret provided'),
   invalidAccessToken: (why = 'could not find matching access token') => invalidInput('INVALID_ACCESS_TOKEN', why),
   invalidPublicToken: (why = 'could not find matching public token') => invalidInput('INVALID_PUBLIC_TOKEN', why),
+  invalidLinkToken: () => invalidInput('INVALID_LINK_TOKEN', 'invalid link_token provided'),
   invalidInstitution: () => invalidInput('INVALID_INSTITUTION', 'invalid institution_id provided'),
   invalidProduct: (products: string[]) =>
     invalidInput('INVALID_PRODUCT', `the following products are not valid for initial_products: ${products.join(', ')}`),
+  productsNotAtInstitution: (institutionId: string, products: string[]) =>
+    invalidInput('INVALID_PRODUCT', `institution ${institutionId} does not support the following products: ${products.join(', ')}`),
   invalidAccountId: (accountId: string) =>
     invalidInput('INVALID_ACCOUNT_ID', `account_id ${accountId} does not belong to this item`),
   invalidWebhookVerificationKeyId: () =>
@@ -92,12 +100,17 @@ export const errors = {
     new PlaidApiError(400, 'ITEM_ERROR', 'INVALID_CREDENTIALS', 'the provided credentials were not correct',
       'The provided credentials were not correct. Please try again.'),
   itemNotFound: () => new PlaidApiError(400, 'ITEM_ERROR', 'ITEM_NOT_FOUND', 'the requested item was not found'),
+  userPermissionRevoked: () =>
+    new PlaidApiError(400, 'ITEM_ERROR', 'USER_PERMISSION_REVOKED',
+      'the holder of this account has revoked their permission for your application to access it'),
   itemLoginRequired: () =>
     new PlaidApiError(400, 'ITEM_ERROR', 'ITEM_LOGIN_REQUIRED',
       "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state"),
   sandboxWebhookInvalid: () =>
     new PlaidApiError(400, 'SANDBOX_ERROR', 'SANDBOX_WEBHOOK_INVALID',
       'webhook for this item is either not set up, or invalid. please update the webhook for this item with /item/webhook/update'),
+  sandboxProductNotEnabled: (product: string) =>
+    new PlaidApiError(400, 'SANDBOX_ERROR', 'SANDBOX_PRODUCT_NOT_ENABLED', `The ${product} product is not enabled on this item`),
   itemGetLimit: () =>
     new PlaidApiError(429, 'RATE_LIMIT_EXCEEDED', 'ITEM_GET_LIMIT',
       'rate limit exceeded for attempts to access this item. please try again later'),

@@ -176,7 +176,8 @@ function checkValue(rule: FieldRule, value: unknown, path: string, problems: Pro
   }
 }
 
-function isHttpUrl(value: string): boolean {
+/** An absolute http: or https: URL (the only kind a webhook may go to, or the Hosted Link page may send a browser to). */
+export function isHttpUrl(value: string): boolean {
   try {
     const { protocol } = new URL(value);
     return protocol === 'http:' || protocol === 'https:';

@@ -43,7 +43,9 @@ export const linkTokenCreate = defineEndpoint('/link/token/create', {
     type: 'object',
     fields: {
       delivery_method: { type: 'string', enum: HOSTED_LINK_DELIVERY_METHODS },
-      completion_redirect_uri: COMMON_RULES.optionalString,
+      // The spec says only "a URI"; the emulator's page redirects the browser there, so only http(s) is taken: a
+      // javascript: or data: URI would run in whatever page sent the person to the link.
+      completion_redirect_uri: COMMON_RULES.url,
       url_lifetime_seconds: { type: 'integer', minimum: 1, maximum: MAX_URL_LIFETIME_SECONDS },
       is_mobile_app: { type: 'boolean' },
     },
@@ -74,6 +76,7 @@ export const linkTokenCreate = defineEndpoint('/link/token/create', {
     userId: request.user_id ?? null,
     products,
     webhook: item ? null : request.webhook ?? null,
+    redirectUri: request.redirect_uri ?? null,
     // Lifetimes run on the emulator clock, scaled by the time factor like webhook retries, so a test can watch a
     // URL expire.
     expiresAt: core.clock.now() + Math.round(lifetimeMs(item !== null, hostedLink) * core.options.timeFactor),

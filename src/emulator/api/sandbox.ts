@@ -1,9 +1,11 @@
 // /sandbox/* endpoints.
-import { INSTITUTIONS } from '../model/institutions';
+import { INSTITUTIONS, productsNotOffered } from '../model/institutions';
 import {
   FIRE_WEBHOOK_CODES, INCOME_SOURCE_TYPES, INITIAL_PRODUCTS, PRODUCTS, VERIFICATION_STATUSES, WEBHOOK_TYPES,
 } from '../model/plaid-enums';
-import { FIRE_WEBHOOK_TYPES, itemWebhookPayload, sandboxFirePayload, verificationStatusPayload } from '../webhooks/payloads';
+import {
+  FIRE_WEBHOOK_PRODUCT, FIRE_WEBHOOK_TYPES, itemWebhookPayload, sandboxFirePayload, verificationStatusPayload,
+} from '../webhooks/payloads';
 import { sendWebhook } from '../webhooks/send';
 import { itemForAccessToken } from './access-token';
 import { defineEndpoint } from './endpoint';
@@ -56,6 +58,10 @@ export const sandboxPublicTokenCreate = defineEndpoint('/sandbox/public_token/cr
   if (!institution) throw errors.invalidInstitution();
   const notInitial = request.initial_products.filter((product) => !INITIAL_PRODUCTS.has(product));
   if (notInitial.length > 0) throw errors.invalidProduct(notInitial);
+  // INVALID_PRODUCT rather than PRODUCTS_NOT_SUPPORTED: that one is an ITEM_ERROR about data asked of an existing
+  // Item, while here no Item exists yet and the request's input is what is wrong.
+  const notOffered = productsNotOffered(institution, request.initial_products);
+  if (notOffered.length > 0) throw errors.productsNotAtInstitution(institution.institution_id, notOffered);
   const options = request.options ?? {};
   if ((options.override_username ?? SANDBOX_USERNAME) !== SANDBOX_USERNAME
     || (options.override_password ?? SANDBOX_PASSWORD) !== SANDBOX_PASSWORD) {
@@ -109,6 +115,8 @@ export const sandboxItemFireWebhook = defineEndpoint('/sandbox/item/fire_webhook
       `webhook_code ${request.webhook_code} is not valid for webhook_type ${type} (valid: ${allowedTypes.join(', ')})`);
   }
   const item = itemForAccessToken(core, request.access_token);
+  const product = FIRE_WEBHOOK_PRODUCT[type];
+  if (product && !item.products.includes(product)) throw errors.sandboxProductNotEnabled(product);
   if (!item.webhook) throw errors.sandboxWebhookInvalid();
   sendWebhook(core, item.webhook, sandboxFirePayload(item, type, request.webhook_code, core.clock.now()), item);
   return { webhook_fired: true };

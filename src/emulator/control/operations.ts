@@ -8,12 +8,14 @@ import { errors } from '../api/errors';
 import type { FaultConfig } from '../http/faults';
 import type { JsonObject } from '../api/fields';
 import { newLinkToken, randomUUID } from '../model/ids';
-import { DEFAULT_INSTITUTION, INSTITUTIONS } from '../model/institutions';
+import { DEFAULT_INSTITUTION, INSTITUTIONS, productsNotOffered } from '../model/institutions';
 import type { ItemRecord } from '../model/state';
-import type { LinkMode, LinkTokenRecord } from '../model/link-tokens';
+import { newLinkEvent, type LinkMode, type LinkTokenRecord } from '../model/link-tokens';
 import { hostedLinkUrl } from '../hosted-link/paths';
-import type { DeliveryRecord } from '../webhooks/delivery';
-import { itemWebhookPayload, sessionFinishedPayload, webhookPayload } from '../webhooks/payloads';
+import type { DeliveryRecord, DropRule } from '../webhooks/delivery';
+import {
+  itemAddResultPayload, itemWebhookPayload, linkEventsPayload, sessionFinishedPayload, webhookPayload,
+} from '../webhooks/payloads';
 import { sendWebhook } from '../webhooks/send';
 
 export interface AccountSnapshot {
@@ -41,6 +43,8 @@ export interface ItemSnapshot {
   last_webhook_code: string | null;
   /** consent_expiration_time announced by PENDING_EXPIRATION, until update mode renews the consent. */
   pending_expiration: string | null;
+  /** When the Item's consent expires, as /item/get reports it (null: no expiry). */
+  consent_expiration_time: string | null;
   /** What PENDING_DISCONNECT announced, until update mode re-authenticates the Item. */
   pending_disconnect: { reason: string; disconnect_time: string } | null;
   accounts: AccountSnapshot[];
@@ -66,6 +70,8 @@ export interface EmulatorSnapshot {
   currentKeyId: string;
   faults: FaultConfig;
   pendingDeliveries: number;
+  /** Webhooks still to be dropped (webhooks/drop-next), first rule first. */
+  webhookDrops: DropRule[];
   /** The emulator clock, ISO 8601. */
   now: string;
 }
@@ -84,6 +90,7 @@ export function itemSnapshot(item: ItemRecord): ItemSnapshot {
     created_at: isoTime(item.createdAt),
     last_webhook_code: item.lastWebhook ? item.lastWebhook.code : null,
     pending_expiration: item.pendingExpiration,
+    consent_expiration_time: item.consentExpiresAt === null ? null : isoTime(item.consentExpiresAt),
     pending_disconnect: item.pendingDisconnect && { ...item.pendingDisconnect },
     accounts: item.accounts.map((account) => ({
       account_id: account.account_id,
@@ -105,6 +112,7 @@ export function snapshot(core: EmulatorCore): EmulatorSnapshot {
     currentKeyId: core.keys.currentKid,
     faults: core.faults.get(),
     pendingDeliveries: core.webhooks.records.filter((record) => record.state === 'pending').length,
+    webhookDrops: core.webhooks.pendingDrops(),
     now: isoTime(core.clock.now()),
   };
 }
@@ -139,9 +147,12 @@ export interface CreatedItem {
 export function createItem(core: EmulatorCore, request: CreateItemRequest = {}): CreatedItem {
   const institution = INSTITUTIONS.get(request.institution_id ?? DEFAULT_INSTITUTION.institution_id);
   if (!institution) throw errors.invalidInstitution();
+  const products = request.initial_products ?? ['transactions'];
+  const notOffered = productsNotOffered(institution, products);
+  if (notOffered.length > 0) throw errors.productsNotAtInstitution(institution.institution_id, notOffered);
   const item = core.state.createItem({
     institution,
-    products: request.initial_products ?? ['transactions'],
+    products,
     webhook: request.webhook ?? null,
     userId: null,
   });
@@ -179,8 +190,8 @@ export function fireWebhook(core: EmulatorCore, request: FireRequest): FireResul
   const fields = request.fields ?? {};
   const now = core.clock.now();
   let payload: JsonObject;
-  if (type === 'LINK' && request.webhook_code === 'SESSION_FINISHED') {
-    payload = sessionFinishedPayload(linkSession(core, item, url, fields), fields);
+  if (type === 'LINK') {
+    payload = linkWebhookPayload(core, request.webhook_code, item, url, fields);
   } else if (type === 'ITEM') {
     if (!item) throw errors.missingFields(['item_id']);
     // Acknowledge the URL the webhook goes to, which may be an override rather than the Item's own.
@@ -208,22 +219,38 @@ function findItem(core: EmulatorCore, request: FireRequest): ItemRecord | undefi
 }
 
 /**
- * A finished Hosted Link session. A successful one created a new Item (at the given Item's institution) whose
- * public token is in public_tokens, ready to exchange, unless the caller supplies public_tokens.
+ * A LINK webhook about a made-up session (its own link_session_id and link_token). A successful SESSION_FINISHED
+ * and an ITEM_ADD_RESULT carry the public token of a new Item (at the given Item's institution), ready to exchange,
+ * unless the caller supplies public_tokens / public_token; EVENTS carries an OPEN and a HANDOFF unless the caller
+ * supplies events. Another code gets the session's ids and the caller's fields.
  */
-function linkSession(core: EmulatorCore, item: ItemRecord | undefined, url: string, fields: JsonObject) {
-  const status = typeof fields.status === 'string' ? fields.status : 'SUCCESS';
-  let publicTokens: string[] = [];
-  if (status === 'SUCCESS' && fields.public_tokens === undefined) {
+function linkWebhookPayload(core: EmulatorCore, code: string, item: ItemRecord | undefined, url: string, fields: JsonObject): JsonObject {
+  const session = { link_session_id: randomUUID(), link_token: newLinkToken() };
+  const linkedPublicToken = () => {
     const linked = core.state.createItem({
       institution: item?.institution ?? DEFAULT_INSTITUTION,
       products: item?.products ?? ['transactions'],
       webhook: url,
       userId: item?.userId ?? null,
     });
-    publicTokens = [core.state.issuePublicToken(linked)];
+    return core.state.issuePublicToken(linked);
+  };
+  switch (code) {
+    case 'SESSION_FINISHED': {
+      const status = typeof fields.status === 'string' ? fields.status : 'SUCCESS';
+      const publicTokens = status === 'SUCCESS' && fields.public_tokens === undefined ? [linkedPublicToken()] : [];
+      return sessionFinishedPayload({ status, ...session, public_tokens: publicTokens }, fields);
+    }
+    case 'ITEM_ADD_RESULT':
+      return itemAddResultPayload(session, fields.public_token === undefined ? linkedPublicToken() : String(fields.public_token), fields);
+    case 'EVENTS': {
+      const now = core.clock.now();
+      const events = ['OPEN', 'HANDOFF'].map((name) => newLinkEvent(name, now, { request_id: core.nextRequestId() }));
+      return linkEventsPayload(session, events, fields);
+    }
+    default:
+      return webhookPayload('LINK', code, { ...session, ...fields });
   }
-  return { status, link_session_id: randomUUID(), link_token: newLinkToken(), public_tokens: publicTokens };
 }
 
 /** Clears the Item's error (the user went through update mode) and sends LOGIN_REPAIRED if it has a webhook. */

@@ -1,5 +1,6 @@
 // The control API over HTTP, under CONTROL_PREFIX: each route defined once with its method, path, field table
-// and handler. JSON in, JSON out; errors are PlaidError-shaped. No auth: the emulator listens on loopback for tests.
+// and handler. JSON in, JSON out; errors are PlaidError-shaped. No auth: the emulator listens on loopback for tests,
+// and guard.ts keeps web pages out (a JSON content type on every POST, and the emulator's own Host).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, PlaidApiError } from '../api/errors';
 import { checkedHandler, type FieldTable, type JsonObject, type RequestOf } from '../api/fields';
@@ -8,7 +9,9 @@ import { jsonObjectOf, readBody, sendJson, sendPlaidError } from '../http/body';
 import { noFaults } from '../http/faults';
 import { isoTime } from '../model/clock';
 import { PRODUCTS } from '../model/plaid-enums';
+import { controlRefusal } from './guard';
 import { createItem, fireWebhook, repairItem, resetEmulator, snapshot } from './operations';
+import { changeItemSilently, SILENT_CHANGES } from './silent-changes';
 
 export const CONTROL_PREFIX = '/emulator/';
 
@@ -41,6 +44,20 @@ const ROUTE_LIST: readonly ControlRoute[] = [
   // -> ItemSnapshot (error cleared; LOGIN_REPAIRED sent if the Item has a webhook)
   route('POST', 'items/repair', { item_id: { type: 'string', required: true } },
     (core, request) => repairItem(core, request.item_id)),
+  // -> ItemSnapshot (the Item changed as its webhook would say, no webhook sent)
+  route('POST', 'items/silently', {
+    item_id: { type: 'string', required: true },
+    change: { type: 'string', required: true, enum: SILENT_CHANGES },
+    consent_expiration_time: { type: 'string', nullable: true },
+  }, (core, request) => changeItemSilently(core, request)),
+  // -> {drops: DropRule[]} (the next `count` webhooks of that type and code are dropped, not sent)
+  route('POST', 'webhooks/drop-next', {
+    webhook_type: { type: 'string' },
+    webhook_code: { type: 'string' },
+    count: { type: 'integer', minimum: 1 },
+  }, (core, request) => ({
+    drops: core.webhooks.dropNext(request.webhook_type ?? null, request.webhook_code ?? null, request.count ?? 1),
+  })),
   // -> {webhook_fired, delivery_id, url, payload}
   route('POST', 'webhooks/fire', {
     item_id: { type: 'string' },
@@ -81,6 +98,11 @@ const ROUTES: ReadonlyMap<string, ControlRoute> = new Map(ROUTE_LIST.map((entry)
 export async function handleControl(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, path: string) {
   const requestId = core.nextRequestId();
   try {
+    const refusal = controlRefusal(core, request);
+    if (refusal) {
+      request.resume();
+      throw refusal;
+    }
     const raw = await readBody(request);
     const controlRoute = ROUTES.get(`${request.method} ${path}`);
     if (!controlRoute) throw errors.notFound();
@@ -91,7 +113,7 @@ export async function handleControl(core: EmulatorCore, request: IncomingMessage
   }
 }
 
-/** Lenient on purpose (curl users): an empty body is {}, and any content type is read as JSON. */
+/** An empty body is {} (curl -X POST -H 'content-type: application/json' with no data). */
 function parseControlBody(raw: Buffer | null): JsonObject {
   if (raw === null) throw errors.invalidBody('body is too large');
   return raw.length === 0 ? {} : jsonObjectOf(raw);

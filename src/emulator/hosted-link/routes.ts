@@ -6,7 +6,7 @@ import { readBody } from '../http/body';
 import type { LinkTokenRecord } from '../model/link-tokens';
 import { finishedPage, sessionPage, unusablePage } from './page';
 import { HOSTED_LINK_PATH } from './paths';
-import { continueSession, exitSession, openSession } from './session';
+import { continueSession, exitSession, openSession, startSession } from './session';
 
 export async function handleHostedLink(core: EmulatorCore, request: IncomingMessage, response: ServerResponse, path: string) {
   const raw = await readBody(request);
@@ -15,13 +15,14 @@ export async function handleHostedLink(core: EmulatorCore, request: IncomingMess
     sendHtml(response, session === 'unknown' ? 404 : 410, unusablePage(session));
     return;
   }
-  if (request.method === 'GET' || request.method === 'HEAD') {
-    sendHtml(response, 200, sessionPage(session));
-    return;
-  }
-  if (request.method !== 'POST') {
+  if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'POST') {
     response.writeHead(405, { Allow: 'GET, HEAD, POST' });
     response.end();
+    return;
+  }
+  startSession(core, session);
+  if (request.method !== 'POST') {
+    sendHtml(response, 200, sessionPage(session));
     return;
   }
   const form = new URLSearchParams(raw === null ? '' : raw.toString('utf8'));

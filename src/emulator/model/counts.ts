@@ -23,6 +23,10 @@ export interface Counts {
   webhooksDelivered: number;
   /** Webhooks that exhausted the retry schedule without a 2xx. */
   webhooksAbandoned: number;
+  /** Webhooks never sent because a drop was asked for (control API webhooks/drop-next). */
+  webhooksDropped: number;
+  /** Item states changed without their webhook (control API items/silently). */
+  silentChanges: number;
   faultsRateLimited: number;
   faultsServerErrors: number;
   faultsDelayed: number;
@@ -49,6 +53,8 @@ export function newCounts(): Counts {
     webhookAttempts: 0,
     webhooksDelivered: 0,
     webhooksAbandoned: 0,
+    webhooksDropped: 0,
+    silentChanges: 0,
     faultsRateLimited: 0,
     faultsServerErrors: 0,
     faultsDelayed: 0,

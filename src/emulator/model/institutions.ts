@@ -21,6 +21,8 @@ export interface Institution {
   products: readonly string[];
   /** OAuth institutions give Items a consent expiration (and so PENDING_EXPIRATION makes sense for them). */
   oauth: boolean;
+  /** Where the institution operates (/institutions/get_by_id answers only for these); Plaid's sandbox ones are US. */
+  country_codes: readonly string[];
   accounts: readonly AccountTemplate[];
 }
 
@@ -50,11 +52,22 @@ const MICRODEPOSIT_ACCOUNTS: readonly AccountTemplate[] = STANDARD_ACCOUNTS.slic
 }));
 
 function institution(id: string, name: string, extra: Partial<Institution> = {}): Institution {
-  return { institution_id: id, name, products: STANDARD_PRODUCTS, oauth: false, accounts: STANDARD_ACCOUNTS, ...extra };
+  return {
+    institution_id: id, name, products: STANDARD_PRODUCTS, oauth: false, country_codes: ['US'], accounts: STANDARD_ACCOUNTS,
+    ...extra,
+  };
 }
 
 /** The institution of Items made without one named (control API, LINK sessions fired without an Item). */
 export const DEFAULT_INSTITUTION = institution('ins_109508', 'First Platypus Bank');
+
+/** Those of `products` the institution does not offer (an Item there cannot have them). */
+export const productsNotOffered = (institution: Institution, products: readonly string[]) =>
+  products.filter((product) => !institution.products.includes(product));
+
+/** Micro-deposit institutions verify accounts after linking instead of at once (instant auth). */
+export const verifiesByMicrodeposits = (institution: Institution) =>
+  institution.accounts.some((account) => account.verification_status !== undefined);
 
 export const INSTITUTIONS: ReadonlyMap<string, Institution> = new Map(
   [

@@ -35,7 +35,10 @@ export interface ItemRecord {
   readonly products: readonly string[];
   readonly accounts: AccountRecord[];
   readonly createdAt: number;
-  /** OAuth Items only; renewed when the user goes through update mode. */
+  /**
+   * When the Item's consent expires (/item/get's consent_expiration_time): OAuth Items from their creation, renewed
+   * through update mode; any Item once a PENDING_EXPIRATION (or a silent consent_expiring) set it.
+   */
   consentExpiresAt: number | null;
   readonly userId: string | null;
   webhook: string | null;
@@ -152,13 +155,13 @@ export class EmulatorState {
 
   /**
    * The user went through Link in update mode: the login works again (error cleared), nothing is pending, and an
-   * OAuth Item's consent starts afresh. The access token stays the same.
+   * OAuth Item's consent starts afresh (another Item's has no expiry again). The access token stays the same.
    */
   renewThroughUpdateMode(item: ItemRecord): void {
     item.error = null;
     item.pendingExpiration = null;
     item.pendingDisconnect = null;
-    if (item.consentExpiresAt !== null) item.consentExpiresAt = this.clock.now() + OAUTH_CONSENT_MS;
+    item.consentExpiresAt = item.institution.oauth ? this.clock.now() + OAUTH_CONSENT_MS : null;
     this.counts.updateModeRepairs += 1;
   }
 

@@ -42,8 +42,11 @@ export interface DeliveryRecord {
   body: string;
   bodySha256: string;
   attempts: DeliveryAttempt[];
-  /** cancelled: the emulator was stopped or reset while the webhook was still pending. */
-  state: 'pending' | 'delivered' | 'abandoned' | 'cancelled';
+  /**
+   * cancelled: the emulator was stopped or reset while the webhook was still pending. dropped: never sent, as asked
+   * through dropNext() (a delivery lost for good).
+   */
+  state: 'pending' | 'delivered' | 'abandoned' | 'cancelled' | 'dropped';
   /** Scaled delay before the next attempt, while one is scheduled. */
   nextRetryInMs: number | null;
 }
@@ -60,6 +63,13 @@ export interface DeliveryOptions {
 
 type Meta = Pick<DeliveryRecord, 'webhookType' | 'webhookCode' | 'itemId'>;
 
+/** The next `remaining` webhooks of this type and code (null: any) are dropped instead of sent. */
+export interface DropRule {
+  webhookType: string | null;
+  webhookCode: string | null;
+  remaining: number;
+}
+
 export class WebhookDispatcher {
   readonly records: DeliveryRecord[] = [];
   private nextId = 1;
@@ -69,6 +79,7 @@ export class WebhookDispatcher {
   /** Bumped by cancelAll() so callbacks of aborted attempts know to do nothing. */
   private generation = 0;
   private idleWaiters: Array<() => void> = [];
+  private drops: DropRule[] = [];
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
 
@@ -91,9 +102,33 @@ export class WebhookDispatcher {
     this.records.push(record);
     if (this.records.length > this.options.maxRecords) this.records.shift();
     this.options.counts.webhooksFired += 1;
+    if (this.takeDrop(meta)) {
+      record.state = 'dropped';
+      this.options.counts.webhooksDropped += 1;
+      return record;
+    }
     this.pending += 1;
     this.schedule(0, () => this.attempt(record, bytes, 0));
     return record;
+  }
+
+  /** Drops the next `count` webhooks of the type and code given (null: any), first rule first; returns the rules left. */
+  dropNext(webhookType: string | null, webhookCode: string | null, count: number): DropRule[] {
+    this.drops.push({ webhookType, webhookCode, remaining: count });
+    return this.pendingDrops();
+  }
+
+  pendingDrops(): DropRule[] {
+    return this.drops.map((rule) => ({ ...rule }));
+  }
+
+  private takeDrop(meta: Meta): boolean {
+    const rule = this.drops.find((candidate) => (candidate.webhookType ?? meta.webhookType) === meta.webhookType
+      && (candidate.webhookCode ?? meta.webhookCode) === meta.webhookCode);
+    if (!rule) return false;
+    rule.remaining -= 1;
+    if (rule.remaining === 0) this.drops.splice(this.drops.indexOf(rule), 1);
+    return true;
   }
 
   /** Resolves once no delivery is in flight or waiting for a retry. */
@@ -117,9 +152,11 @@ export class WebhookDispatcher {
     this.wakeIdleWaiters();
   }
 
+  /** Cancels everything pending, forgets the records and the drops asked for. */
   clear(): void {
     this.cancelAll();
     this.records.length = 0;
+    this.drops = [];
   }
 
   close(): void {

@@ -1,13 +1,15 @@
-// Webhook bodies, field for field as Plaid sends them (the spec's x-webhook-schemas for ITEM and LINK; Plaid's
-// docs for the TRANSACTIONS, AUTH, HOLDINGS, INVESTMENTS_TRANSACTIONS, LIABILITIES and ASSETS codes that
-// /sandbox/item/fire_webhook can send). Key order follows Plaid's examples: type, code, item_id, ..., environment.
+// Webhook bodies, field for field as Plaid sends them (the spec's x-webhook-schemas for ITEM and LINK
+// SESSION_FINISHED; Plaid's full spec for LINK ITEM_ADD_RESULT and EVENTS and for the TRANSACTIONS, AUTH, HOLDINGS,
+// INVESTMENTS_TRANSACTIONS, LIABILITIES and ASSETS codes that /sandbox/item/fire_webhook can send). Key order follows Plaid's examples: type, code, item_id, ..., environment.
 import { isoTime } from '../model/clock';
 import { errors, PlaidApiError } from '../api/errors';
 import type { JsonObject } from '../api/fields';
 import { randomUUID } from '../model/ids';
+import type { LinkEventRecord } from '../model/link-tokens';
 import type { ItemRecord } from '../model/state';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** How far ahead Plaid announces a consent expiry (PENDING_EXPIRATION) or a disconnect (PENDING_DISCONNECT). */
+export const PENDING_NOTICE_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function webhookPayload(type: string, code: string, fields: JsonObject): JsonObject {
   return { webhook_type: type, webhook_code: code, ...fields, environment: 'sandbox' };
@@ -24,14 +26,11 @@ export function itemCodeFields(item: ItemRecord, code: string, now: number): Jso
     case 'NEW_ACCOUNTS_AVAILABLE':
       return { error: null };
     case 'PENDING_EXPIRATION':
-      return { consent_expiration_time: isoTime(item.consentExpiresAt ?? now + 7 * DAY_MS) };
+      return { consent_expiration_time: isoTime(item.consentExpiresAt ?? now + PENDING_NOTICE_MS) };
     case 'PENDING_DISCONNECT':
-      return { reason: 'INSTITUTION_TOKEN_EXPIRATION', disconnect_time: isoTime(now + 7 * DAY_MS) };
+      return { reason: 'INSTITUTION_TOKEN_EXPIRATION', disconnect_time: isoTime(now + PENDING_NOTICE_MS) };
     case 'USER_PERMISSION_REVOKED':
-      return {
-        error: new PlaidApiError(400, 'ITEM_ERROR', 'USER_PERMISSION_REVOKED',
-          'the holder of this account has revoked their permission for your application to access it').toNested(),
-      };
+      return { error: errors.userPermissionRevoked().toNested() };
     case 'USER_ACCOUNT_REVOKED':
       return { account_id: item.accounts[0]?.account_id ?? null };
     case 'WEBHOOK_UPDATE_ACKNOWLEDGED':
@@ -60,6 +59,20 @@ export const FIRE_WEBHOOK_TYPES: Readonly<Record<string, readonly string[]>> = {
   ERROR: ['ASSETS'],
 };
 
+/**
+ * The product an Item needs before /sandbox/item/fire_webhook sends it a webhook of each type; ITEM webhooks need
+ * none. Without it Plaid answers SANDBOX_PRODUCT_NOT_ENABLED (the spec's description of the endpoint).
+ */
+export const FIRE_WEBHOOK_PRODUCT: Readonly<Record<string, string | null>> = {
+  ITEM: null,
+  TRANSACTIONS: 'transactions',
+  INVESTMENTS_TRANSACTIONS: 'investments',
+  HOLDINGS: 'investments',
+  LIABILITIES: 'liabilities',
+  AUTH: 'auth',
+  ASSETS: 'assets',
+};
+
 /** The body /sandbox/item/fire_webhook sends for a (type, code) pair allowed by FIRE_WEBHOOK_TYPES. */
 export function sandboxFirePayload(item: ItemRecord, type: string, code: string, now: number): JsonObject {
   if (type === 'ITEM') return itemWebhookPayload(item, code, now);
@@ -79,7 +92,7 @@ export function sandboxFirePayload(item: ItemRecord, type: string, code: string,
       return webhookPayload(type, code, { ...itemId, error: null, new_holdings: 0, updated_holdings: 0 });
     case 'INVESTMENTS_TRANSACTIONS/DEFAULT_UPDATE':
       return webhookPayload(type, code, {
-        ...itemId, error: null, new_investments_transactions: 0, canceled_investments_transactions: 0,
+        ...itemId, error: null, new_investments_transactions: 0, cancelled_investments_transactions: 0,
       });
     case 'LIABILITIES/DEFAULT_UPDATE':
       return webhookPayload(type, code, {
@@ -111,10 +124,14 @@ export function verificationStatusPayload(item: ItemRecord, accountId: string, s
   return webhookPayload('AUTH', code, { item_id: item.item_id, account_id: accountId });
 }
 
-export interface SessionFinished {
-  status: string;
+/** What every LINK webhook names: the session and the link token it ran with. */
+export interface LinkSessionIds {
   link_session_id: string;
   link_token: string;
+}
+
+export interface SessionFinished extends LinkSessionIds {
+  status: string;
   public_tokens: string[];
 }
 
@@ -126,6 +143,26 @@ export function sessionFinishedPayload(session: SessionFinished, overrides: Json
     // Deprecated in favour of public_tokens, still sent by Plaid for single-Item sessions.
     ...(session.public_tokens.length > 0 ? { public_token: session.public_tokens[0] } : {}),
     public_tokens: session.public_tokens,
+    ...overrides,
+  });
+}
+
+/** LINK ITEM_ADD_RESULT: one Item a (multi-Item) Link session added, with its public token. */
+export function itemAddResultPayload(session: LinkSessionIds, publicToken: string, overrides: JsonObject = {}): JsonObject {
+  return webhookPayload('LINK', 'ITEM_ADD_RESULT', {
+    link_session_id: session.link_session_id,
+    link_token: session.link_token,
+    public_token: publicToken,
+    ...overrides,
+  });
+}
+
+/** LINK EVENTS: the Link events of a session (the spec's LinkEvent). */
+export function linkEventsPayload(session: LinkSessionIds, events: readonly LinkEventRecord[], overrides: JsonObject = {}): JsonObject {
+  return webhookPayload('LINK', 'EVENTS', {
+    events,
+    link_session_id: session.link_session_id,
+    link_token: session.link_token,
     ...overrides,
   });
 }
