@@ -93,14 +93,36 @@ interface EditorNode {
 /** The options object the editor passes a validator when it wants a message rather than a boolean. */
 type ValidatorOptions = object | undefined;
 
+/** A node as the editor holds it (RED.nodes.node): its properties and the editor's bookkeeping. */
+interface EditorNodeState {
+  id: string;
+  type: string;
+  environment?: string;
+  /** Set by RED.editor.validateNode; undefined before the first validation. */
+  valid?: boolean;
+  validationErrors?: unknown[];
+  /** A config node's users. */
+  users?: EditorNodeState[];
+  /** Until a deploy: the credentials the dialog loaded or was given (password fields as has_<name>). */
+  credentials?: Record<string, unknown>;
+  [property: string]: unknown;
+}
+
 declare const RED: {
   nodes: {
     getType(type: string): EditorNodeDefinition;
-    node(id: string | undefined): { environment?: string; [property: string]: unknown } | null;
+    node(id: string | undefined): EditorNodeState | null;
     filterLinks(filter: { source: EditorNode }): Array<{ sourcePort: number }>;
   };
   utils: {
     validatePropertyExpression(expression: string): boolean | string;
+    getNodeLabel(node: EditorNodeState, defaultLabel?: string): string;
+  };
+  editor: {
+    validateNode(node: EditorNodeState): boolean;
+  };
+  view: {
+    redraw(full?: boolean): void;
   };
   settings: {
     httpNodeRoot?: string | false;
@@ -109,6 +131,8 @@ declare const RED: {
   sidebar: {
     addTab(options: SidebarTabOptions): void;
     show(id: string): void;
+    /** The configuration nodes tab. */
+    config: { refresh(): void };
   };
   comms: {
     /** `topic` may end in `/#` (every topic below it). */

@@ -4,7 +4,7 @@ import { WEBHOOK_VERIFICATION_KEY_GET } from '../plaid/endpoints';
 import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
-import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
+import type { ConfigProblemKind, PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
 import { webhookBaseOf, type ListenSettings } from './webhook-base';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -25,6 +25,13 @@ function hostProblem(recorded: string | undefined, target: string): string | und
   return `the secret was entered for ${recorded}, but this config node now calls ${target}: enter the secret again (nothing is sent until then)`;
 }
 
+/** A problem the config node reports, with its kind for the status of the nodes using it. */
+class ConfigProblem extends Error {
+  constructor(readonly kind: ConfigProblemKind, message: string) {
+    super(message);
+  }
+}
+
 export = function (RED: NodeAPI): void {
   function PlaidConfig(this: PlaidConfigNode, saved: PlaidConfigDef): void {
     const def = migrate('plaid-config', saved); // older settings brought up to date (src/nodes/migrations.ts)
@@ -32,12 +39,18 @@ export = function (RED: NodeAPI): void {
     this.environment = isEnvironment(def.environment) ? def.environment : 'sandbox';
     const credentials = this.credentials ?? {};
     const { clientId, secret } = credentials;
+    const name = `"${def.name || this.id}"`;
     try {
-      if (!clientId || !secret) throw new Error('the Plaid config node has no client ID or secret');
+      // The first words say what to do: the debug sidebar shows an error's first 80 characters.
+      if (!clientId || !secret) throw new ConfigProblem('noCredentials', `no client ID or secret: enter them in the Plaid config node ${name}`);
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
-      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings as unknown as ListenSettings);
+      try {
+        this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings as unknown as ListenSettings);
+      } catch (err) {
+        throw new ConfigProblem('badWebhookUrl', (err as Error).message);
+      }
       const problem = hostProblem(credentials.host || undefined, baseUrl);
-      if (problem) throw new Error(problem);
+      if (problem) throw new ConfigProblem('secretElsewhere', problem);
       if (!credentials.host) void RED.nodes.addCredentials(this.id, { ...credentials, host: baseUrl });
       const client = new PlaidClient({
         baseUrl,
@@ -54,6 +67,7 @@ export = function (RED: NodeAPI): void {
       );
     } catch (err) {
       this.problem = (err as Error).message;
+      this.problemKind = err instanceof ConfigProblem ? err.kind : undefined;
       this.warn(this.problem);
     }
     this.on('close', (_removed: boolean, done: () => void) => {

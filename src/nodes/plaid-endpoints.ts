@@ -86,6 +86,14 @@ export = function (RED: NodeAPI): void {
         },
       });
 
+      /** A config node or store that cannot be used because of a setting says so at once, and on each message. */
+      let closed = false;
+      const setupStatus = (): string | undefined => config?.problemKind ?? (storeNode?.problemKind || undefined);
+      if (setupStatus()) status('red', 'ring', text(setupStatus() as string));
+      void storeNode?.ready.then(() => {
+        if (!closed && storeNode.problemKind && !inFlight) status('red', 'ring', text(setupStatus() as string));
+      });
+
       const refusal = (): string | undefined => {
         if (!config) return `${endpoint.label}: no Plaid config node selected`;
         if (!config.client) return `${endpoint.label}: ${config.problem ?? 'the Plaid config node is not usable'}`;
@@ -118,7 +126,7 @@ export = function (RED: NodeAPI): void {
         const problem = refusal();
         if (problem) {
           msg.plaid = { endpoint: endpoint.path, attempts: 0 };
-          status('red', 'ring', text('refused'));
+          status('red', 'ring', text(config?.problemKind ?? 'refused'));
           done(new Error(problem));
           return;
         }
@@ -141,12 +149,14 @@ export = function (RED: NodeAPI): void {
           const call = response ? { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts } : failureInfo(endpoint, error);
           msg.plaid = { ...call, ...item };
           inFlight--;
-          status('red', 'ring', error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('invalid'));
+          const setting = error instanceof ItemStoreError ? storeNode?.problemKind : undefined;
+          status('red', 'ring', setting ? text(setting) : error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('invalid'));
           done(error);
         });
       });
 
       this.on('close', () => {
+        closed = true;
         shown = '';
         node.status({});
       });

@@ -5,10 +5,10 @@ import { backoffDelay, type BackoffOptions } from '../plaid/backoff';
 import { TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
-import { createStorage } from './item-store/backend';
+import { backendOf, createStorage } from './item-store/backend';
 import { registerItemStore } from './item-store/registry';
 import { migrate } from './migrations';
-import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode } from './types';
+import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode, StoreSetupProblem } from './types';
 
 /** Between attempts to open a store whose backend is unreachable: from about 1 s up to 30 s. */
 const OPEN_RETRY_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000 };
@@ -60,11 +60,24 @@ export = function (RED: NodeAPI): void {
       }
     }
 
+    /** A setting left empty: its problem says, first, what to do (the debug sidebar shows 80 characters of an error). */
+    const missing = (kind: StoreSetupProblem): string => kind === 'noKey'
+      ? `no encryption key: generate one in the Item store "${def.name || node.id}" (keep a copy of it)`
+      : `no PostgreSQL URL: set one in the Item store "${def.name || node.id}" (postgres://user:password@host:5432/database)`;
+
     node.ready = (async () => {
+      const { encryptionKey, ...credentials } = node.credentials ?? {};
+      const setup: StoreSetupProblem | undefined = !encryptionKey ? 'noKey'
+        : backendOf(def) === 'postgres' && !(credentials.postgresUrl ?? '').trim() ? 'noPostgresUrl' : undefined;
+      if (setup) {
+        node.problem = missing(setup);
+        node.problemKind = setup;
+        node.problemCode = 'STORE_UNAVAILABLE';
+        node.error(node.problem);
+        return;
+      }
       try {
-        const { encryptionKey, ...credentials } = node.credentials ?? {};
-        if (!encryptionKey) throw new Error('the Item store has no encryption key: set one (the editor can generate it)');
-        const store = new ItemStore(createStorage(def, credentials, userDir()), new TokenCipher(encryptionKey));
+        const store = new ItemStore(createStorage(def, credentials, userDir()), new TokenCipher(encryptionKey as string));
         opening = store;
         await open(store, 1);
       } catch (err) {

@@ -39,6 +39,13 @@ const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Characters express reads as route patterns; the raw-body capture matches paths literally. */
 const PATTERN_CHARACTERS = /[\s?#:*+()[\]]/;
 
+/** What the status says of a store that cannot be used: the setting left empty, else what its code says. */
+function storeStatus(storeNode: PlaidItemStoreNode | null): string {
+  if (!storeNode) return 'noStore';
+  if (storeNode.problemKind) return storeNode.problemKind;
+  return storeNode.problemCode === 'WRONG_KEY' ? 'wrongKey' : storeNode.problemCode === 'STORE_REFUSED' ? 'storeRefused' : 'storeUnavailable';
+}
+
 export = function (RED: NodeAPI): void {
   const settings = RED.settings as unknown as HttpNodeSettings;
   const text = (key: string, counts?: Record<string, number>): string => RED._(`plaid-webhook-in.status.${key}`, counts);
@@ -70,11 +77,12 @@ export = function (RED: NodeAPI): void {
     const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
     const keys = config?.verificationKeys;
     // Deliveries cannot be verified without a usable config node: answer 503 so Plaid keeps them until it is fixed.
+    // Its problem says first what to do (the debug sidebar shows 80 characters of it); the status, what is wrong.
     const configProblem =
-      !verify || keys ? undefined : config ? `the Plaid config node is not usable: ${config.problem ?? 'it has no client'}` : 'no Plaid config node selected';
+      !verify || keys ? undefined : config ? config.problem ?? 'the Plaid config node is not usable' : 'no Plaid config node selected: select one in this node';
     if (configProblem) {
-      node.error(`${configProblem}; deliveries are answered 503 until it is fixed`);
-      status.fail('noConfig');
+      node.error(`${configProblem}; until then deliveries are answered 503`);
+      status.fail(config?.problemKind ?? 'noConfig');
     }
     if (!verify && config?.environment === 'production') {
       node.warn('signature verification is off with a production config node: anyone can post webhooks to this route');
@@ -83,12 +91,12 @@ export = function (RED: NodeAPI): void {
     const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
     const usableStore = (): Promise<ItemStore> =>
       storeNode
-        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(`the Item store is not usable: ${err.message}`)))
+        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(err.message)))
         : Promise.reject(unavailable('the selected Item store config node does not exist'));
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {
-        node.error(`${err.message}; deliveries are answered 503 until it is fixed`);
-        status.fail('noStore');
+        node.error(`${err.message}; until then deliveries are answered 503`);
+        status.fail(storeStatus(storeNode));
       });
     }
     const receiver: ReceiverOptions = {

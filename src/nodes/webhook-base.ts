@@ -27,6 +27,6 @@ export function ownWebhookBase(settings: ListenSettings): string {
 export function webhookBaseOf(setting: unknown, settings: ListenSettings): string {
   const given = typeof setting === 'string' ? setting.trim() : '';
   if (given === '') return ownWebhookBase(settings);
-  if (!HTTP_URL.test(given)) throw new Error(`the webhook base URL "${given}" is not an http:// or https:// URL: correct it in the Plaid config node`);
+  if (!HTTP_URL.test(given)) throw new Error(`correct the webhook base URL in the Plaid config node: "${given}" is not an http:// or https:// URL`);
   return given.replace(/\/+$/, '');
 }
