@@ -4,7 +4,7 @@
 // prints a markdown table (also written to docs/benchmarks.md with the machine, Node and Node-RED versions).
 // Progress goes to stderr, the table to stdout. Build first (npm run bench does): the benchmarks load dist/.
 //
-//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres] [--rounds 7] [--seconds 4]
+//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres,first-hour] [--rounds 7] [--seconds 4]
 //                     [--warmup 1] [--quick] [--profile] [--package-root <dir>] [--no-write] [--out <file>]
 const fs = require('node:fs');
 const os = require('node:os');
@@ -22,6 +22,7 @@ const BENCHMARKS = [
   { name: 'memory', title: '4. Memory across 100,000 deliveries with dedupe on', module: './memory' },
   { name: 'emulator', title: '5. Emulator vs a bare JSON server', module: './emulator' },
   { name: 'postgres', title: '6. Several instances: dedupe claims on PostgreSQL', module: './postgres' },
+  { name: 'first-hour', title: '7. First hour: npm install, the tarball, npm start', module: './first-hour' },
 ];
 
 function options() {

@@ -14,7 +14,7 @@ const { start: startEmulator } = require('../../dist/emulator');
 const { connectComms } = require('../support/comms');
 const { until } = require('../support/until');
 const { launch, closeNotifications, centreNode, showSidebarTab } = require('./support/browser');
-const { installTarball } = require('./support/tarball');
+const { installTarball } = require('../../scripts/lib/tarball');
 const { root, pkg } = require('./support/node-red');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
