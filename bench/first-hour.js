@@ -7,7 +7,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
-const { installTarball, npm } = require('../scripts/lib/tarball');
+const { installTarball, installScripts } = require('../scripts/lib/tarball');
 const { log, median } = require('./lib/stats');
 
 const ROOT = path.join(__dirname, '..');
@@ -152,8 +152,7 @@ async function run({ rounds }) {
     const installCpuS = childCpuSeconds(times);
     const systemNode = execFileSync('node', ['--version'], { env: shellEnv(), encoding: 'utf8' }).trim();
     const systemNpm = execFileSync('npm', ['--version'], { env: shellEnv(), encoding: 'utf8' }).trim();
-    const installScripts = npm(['query', ':attr(scripts, [install]), :attr(scripts, [postinstall]), :attr(scripts, [preinstall])'], clone);
-    const withScripts = JSON.parse(installScripts).map((p) => `${p.name}${p.dev ? ' (dev)' : ''}`);
+    const withScripts = installScripts(clone).map((p) => `${p.name}${p.dev ? ' (dev)' : ''}`);
 
     log('  the tarball into a new user directory');
     const tarball = installTarball(clone);

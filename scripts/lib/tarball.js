@@ -1,6 +1,7 @@
 'use strict';
 // The package as a user installs it: `npm pack` of a checkout (dist/ as built), then `npm install <tarball>` in a
-// fresh Node-RED user directory, as *Install* in the README says. Used by the browser suite and the benchmarks.
+// fresh Node-RED user directory, as *Install* in the README says; and which installed packages run install scripts.
+// Used by the browser suite, the package tests and the benchmarks.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -27,4 +28,13 @@ function installTarball(root = ROOT) {
   return { userDir, installMs: Date.now() - started, tarballBytes: size, remove: () => fs.rmSync(work, { recursive: true, force: true }) };
 }
 
-module.exports = { installTarball, npm };
+/**
+ * The packages installed under `root` that have an install script (preinstall, install or postinstall), as npm
+ * reports them: [{name, version, dev}] (`dev`: only a devDependency needs it).
+ */
+function installScripts(root = ROOT) {
+  const found = JSON.parse(npm(['query', ':attr(scripts, [preinstall]), :attr(scripts, [install]), :attr(scripts, [postinstall])'], root));
+  return found.map((/** @type {{name: string, version: string, dev?: boolean}} */ p) => ({ name: p.name, version: p.version, dev: p.dev === true }));
+}
+
+module.exports = { installTarball, installScripts };
