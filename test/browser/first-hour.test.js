@@ -15,7 +15,7 @@ const { connectComms } = require('../support/comms');
 const { until } = require('../support/until');
 const { launch, closeNotifications, centreNode, showSidebarTab } = require('./support/browser');
 const { installTarball } = require('../../scripts/lib/tarball');
-const { root, pkg } = require('./support/node-red');
+const { root, pkg, withoutTips } = require('./support/node-red');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
 const HUMAN_TIME = String.raw`\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC`;
@@ -108,7 +108,10 @@ describe('first hour in chromium: the tarball in a fresh user directory, the eig
       userDir: installed.userDir,
       link: false,
       settings: { logging: { console: { level: process.env.PLAID_NODE_RED_LOG || 'warn', metrics: false, audit: false } } },
-      beforeStart: () => embedded.writeFlows(installed.userDir, [{ id: 'first', type: 'tab', label: 'Flow 1' }], {}),
+      beforeStart: () => {
+        embedded.writeFlows(installed.userDir, [{ id: 'first', type: 'tab', label: 'Flow 1' }], {});
+        withoutTips(installed.userDir);
+      },
     });
     console.log(`      Node-RED ${red.RED.version()} on Node ${process.version}, chromium at ${red.url}/`);
     comms = await connectComms(red.url);
