@@ -22,7 +22,7 @@ const BENCHMARKS = [
   { name: 'memory', title: '4. Memory across 100,000 deliveries with dedupe on', module: './memory' },
   { name: 'emulator', title: '5. Emulator vs a bare JSON server', module: './emulator' },
   { name: 'postgres', title: '6. Several instances: dedupe claims on PostgreSQL', module: './postgres' },
-  { name: 'first-hour', title: '7. First hour: npm install, the tarball, npm start', module: './first-hour' },
+  { name: 'first-hour', title: '8. First hour: npm install, the tarball, npm start', module: './first-hour' },
 ];
 
 function options() {
