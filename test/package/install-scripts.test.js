@@ -24,6 +24,7 @@ describe('install scripts', function () {
   });
 
   it('each is decided in package.json allowScripts: node runs, every other is denied', () => {
+    /** @type {Record<string, boolean>} */
     const allow = pkg.allowScripts ?? {};
     for (const { name, version } of found) {
       assert.equal(typeof allow[name], 'boolean', `${name}@${version} has an install script that allowScripts does not decide`);
