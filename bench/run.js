@@ -4,7 +4,7 @@
 // prints a markdown table (also written to docs/benchmarks.md with the machine, Node and Node-RED versions).
 // Progress goes to stderr, the table to stdout. Build first (npm run bench does): the benchmarks load dist/.
 //
-//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres,reconcile,event-log,metrics] [--rounds 7] [--seconds 4]
+//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres,reconcile,event-log,metrics,first-hour] [--rounds 7] [--seconds 4]
 //                     [--warmup 1] [--quick] [--profile] [--package-root <dir>] [--no-write] [--out <file>]
 //                     [--reconcile-items 10000]
 const fs = require('node:fs');
@@ -26,6 +26,7 @@ const BENCHMARKS = [
   { name: 'reconcile', title: '7. Reconcile sweep: 10,000 Items at callsPerMinute 5,000', module: './reconcile' },
   { name: 'event-log', title: '8. The webhook event log on SQLite: on vs off', module: './event-log' },
   { name: 'metrics', title: '9. Metrics: plaid-webhook-in with the Prometheus exporter on vs off', module: './metrics' },
+  { name: 'first-hour', title: '10. First hour: npm install, the tarball, npm start', module: './first-hour' },
 ];
 
 function options() {

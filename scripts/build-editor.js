@@ -78,9 +78,9 @@ function definitionBlock(endpoint, icon) {
   const defaults = [
     `      name: { value: '' },`,
     `      settingsVersion: { value: ${LITERALS.settingsVersion()} },`,
-    `      plaid: { value: '', type: 'plaid-config', required: true },`,
+    `      plaid: { value: '', type: 'plaid-config', required: true, validate: function (v, opt) { return ${GLOBAL}.validateConfig('plaid-config', v, opt, true); } },`,
     // Empty: no store, tokens come from msg/flow/global as before the store existed.
-    ...(storeFields.length ? [`      store: { value: '', type: 'plaid-item-store', required: false },`] : []),
+    ...(storeFields.length ? [`      store: { value: '', type: 'plaid-item-store', required: false, validate: function (v, opt) { return ${GLOBAL}.validateConfig('plaid-item-store', v, opt, false); } },`] : []),
     ...(endpoint.mode ? typedInput(endpoint.mode) : []),
     ...endpoint.fields.flatMap(typedInput),
     ...storeFields.flatMap(typedInput),

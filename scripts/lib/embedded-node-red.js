@@ -107,16 +107,17 @@ function noCors(req, res, next) {
  * @param {string} options.userDir
  * @param {number} [options.port] 0 picks a free one
  * @param {object} [options.settings] merged over the defaults below
+ * @param {boolean} [options.link] false: load the package as installed in the userDir (a tarball, say), not linked
  * @param {(started: {app: object, RED: object, url: string}) => (void|Promise<void>)} [options.beforeStart] runs
  *   once the URL is known and before the flows start: write the flows there, add routes of the caller's to `app`
  * @returns {Promise<{RED: object, app: object, server: http.Server, url: string, stop: () => Promise<void>}>}
  */
-async function startNodeRed({ userDir, port = 0, settings = {}, beforeStart }) {
+async function startNodeRed({ userDir, port = 0, settings = {}, beforeStart, link = true }) {
   // Everything Node-RED writes (flows, credentials, its .config files, backups) is for the owner alone.
   process.umask(0o077);
   fs.mkdirSync(userDir, { recursive: true, mode: DIR_MODE });
   tightenModes(userDir);
-  linkPackage(userDir);
+  if (link) linkPackage(userDir);
   const RED = require('node-red');
   // The express that Node-RED ships with, so the root app is the one its routes expect.
   const express = require(require.resolve('express', { paths: [path.dirname(require.resolve('node-red/package.json'))] }));

@@ -12,6 +12,19 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     return RED.nodes.getType('plaid-config')._(`plaid-config.${key}`, data);
   }
 
+  /** A client ID and a secret, typed or kept (the editor shows a kept secret as has_secret). */
+  const credentials = credentialCheck((c) => typeof c.clientId === 'string' && c.clientId.trim() !== '' && (c.has_secret === true || (typeof c.secret === 'string' && c.secret !== '')));
+
+  /**
+   * One of the named environments; and, since the credentials belong to the environment, a config node without a
+   * client ID or secret is invalid here (its deploy asks first, and every node using it says why).
+   */
+  function validateEnvironment(node: EditorNodeState, value: unknown, opt: ValidatorOptions): boolean | string {
+    if (value !== 'sandbox' && value !== 'production' && value !== 'custom') return false;
+    if (credentials.satisfied(node)) return true;
+    return opt ? text('errors.noCredentials') : false;
+  }
+
   /** Only a custom environment uses a base URL (a local emulator, a proxy): then it must be an http(s) URL. */
   function validateBaseUrl(node: EditorNode, value: unknown, opt: ValidatorOptions): boolean | string {
     const environment = inputText('#node-config-input-environment') || node.environment;
@@ -58,7 +71,14 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     if (mismatch) $('#plaid-config-host-mismatch-text').text(node._('plaid-config.tip.hostMismatch', { host: recorded }));
   }
 
+  /** A typed secret is bound to where calls go now: the runtime refuses to send it anywhere else. */
+  function save(): void {
+    credentials.editing(undefined);
+    if (secretTyped()) $('#node-config-input-host').val(dialogTarget());
+  }
+
   function prepare(node: EditorNode): void {
+    credentials.editing(node.id as string);
     migrateInEditor(node, 'plaid-config', 'node-config-input');
     const environment = $('#node-config-input-environment');
     if (!environment.val()) environment.val('sandbox');
@@ -79,11 +99,15 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
 
   return {
     hosts: constants.hosts,
+    validateEnvironment,
     validateBaseUrl,
     validateTimeout: validateWholeNumber(1, 'timeout'),
     validateRetries: validateWholeNumber(0, 'retries'),
     validateWebhookUrl,
     target,
     prepare,
+    save,
+    /** Cancel or delete: the dialog closes without a save. */
+    close: () => credentials.editing(undefined),
   };
 }

@@ -168,5 +168,8 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
     }
   }
 
-  return { table, problem, validator, paletteLabel, prepare };
+  return {
+    /** A reference to a config node: set (when required), existing and valid, or why not (src/editor/shared.ts). */
+    validateConfig: validateConfigReference,
+    table, problem, validator, paletteLabel, prepare };
 }

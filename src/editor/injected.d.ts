@@ -37,6 +37,21 @@ declare global {
    */
   type EditorNode = Pick<Editor.NodeInstance, '_'> & { settingsVersion?: unknown; [property: string]: unknown };
 
+  /** A node as the editor holds it (RED.nodes.node): its properties and the editor's bookkeeping. */
+  interface EditorNodeState {
+    id: string;
+    type: string;
+    environment?: string;
+    /** Set by RED.editor.validateNode; undefined before the first validation. */
+    valid?: boolean;
+    validationErrors?: unknown[];
+    /** A config node's users. */
+    users?: EditorNodeState[];
+    /** Until a deploy: the credentials the dialog loaded or was given (password fields as has_<name>). */
+    credentials?: Record<string, unknown>;
+    [property: string]: unknown;
+  }
+
   /** An editor plugin's definition as registered, with the translator Node-RED adds for the plugin's namespace. */
   interface EditorPlugin {
     _: I18nTFunction;

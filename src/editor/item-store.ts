@@ -19,8 +19,18 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
   /** The backend selected: the dialog's while it is open, else the node's. */
   const backendOf = (node: EditorNode): unknown => $('#node-config-input-backend').val() || node.backend;
 
-  function validateBackend(value: unknown): boolean {
-    return constants.backends.indexOf(value as string) !== -1;
+  /** The encryption key, and for the postgres backend its URL (password credentials: the editor sees has_<name>). */
+  const credentials = credentialCheck((c, node) => c.has_encryptionKey === true && (node.backend !== POSTGRES || c.has_postgresUrl === true));
+
+  /**
+   * One of the backends; and, since the backend decides which credentials it needs, a store without its key (or its
+   * PostgreSQL URL) is invalid here: its deploy asks first, and every node using it says why.
+   */
+  function validateBackend(node: EditorNodeState, value: unknown, opt: ValidatorOptions): boolean | string {
+    if (constants.backends.indexOf(value as string) === -1) return false;
+    if (credentials.satisfied(node)) return true;
+    const text = (key: string): string => RED.nodes.getType('plaid-item-store')._(`plaid-item-store.errors.${key}`);
+    return opt ? text(value === POSTGRES ? 'noKeyOrUrl' : 'noKey') : false;
   }
 
   /** A whole number above 0, or empty (the default); only the postgres backend uses these settings. */
@@ -47,6 +57,7 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
   }
 
   function prepare(node: EditorNode): void {
+    credentials.editing(node.id as string);
     migrateInEditor(node, 'plaid-item-store', 'node-config-input');
     const backend = $('#node-config-input-backend');
     if (!backend.val()) backend.val(SQLITE);
@@ -66,8 +77,8 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
       $('#node-config-input-encryptionKey').attr('type', 'text').val(generateKey()).trigger('change');
       $('#plaid-item-store-generated').show();
     });
-    const credentials = node.credentials as { has_encryptionKey?: boolean } | undefined;
-    $('#plaid-item-store-replace').toggle(!!(credentials && credentials.has_encryptionKey));
+    const kept = node.credentials as { has_encryptionKey?: boolean } | undefined;
+    $('#plaid-item-store-replace').toggle(!!(kept && kept.has_encryptionKey));
     warnOnAddedOlderKeys();
   }
 
@@ -94,6 +105,8 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
     validateFile,
     label,
     prepare,
+    /** Save, cancel or delete: the dialog closes. */
+    close: () => credentials.editing(undefined),
     /** As prepare does first; `steps` lets a test try a future table. */
     migrate: (node: EditorNode, steps?: import('../nodes/migrations').MigrationTable) => migrateInEditor(node, 'plaid-item-store', 'node-config-input', steps),
   };

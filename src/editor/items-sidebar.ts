@@ -42,7 +42,10 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
   const TAB = 'plaid-items-sidebar';
   /** A burst of changes (a webhook storm, a redeploy) makes one read. */
   const REFRESH_DELAY_MS = 250;
-  const COLUMNS = ['item_id', 'client_user_id', 'institution_id', 'status', 'error_code', 'last_webhook', 'checked_at'] as const;
+  /** What fits the sidebar at its default width (about 300 px): the rest of an Item is one click away. */
+  const COLUMNS = ['item_id', 'status', 'changed'] as const;
+  /** Beyond a week, a date reads better than "23 d ago". */
+  const RELATIVE_DAYS = 7;
 
   function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string | null): HTMLElementTagNameMap[K] {
     const el = document.createElement(tag);
@@ -72,6 +75,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
     const latest = { stores: 0, items: 0, history: 0 };
 
     const root = element('div', 'plaid-items');
+    // One line to pick the store (a select when there are several), then the picked store's counts.
     const storesBox = root.appendChild(element('div', 'plaid-items-stores'));
     const keys = plaidItemsKeys({ route: constants.route, batch: constants.rewrapBatch, _, element, explain: (failure) => explain(routeFailureOf(failure)) });
     root.appendChild(keys.element);
@@ -130,21 +134,25 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       return b;
     }
 
-    /** "3 min ago", with the exact time as the tooltip. */
+    /** "3 min ago" (beyond a week, the local date), with the exact local time as the tooltip. */
     function when(iso: string | null | undefined): HTMLSpanElement {
       const span = element('span', 'plaid-items-when');
       if (!iso) return span;
-      const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-      const [unit, size] = seconds < 60 ? ['seconds', 1] : seconds < 3600 ? ['minutes', 60] : seconds < 86400 ? ['hours', 3600] : ['days', 86400];
-      span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / size)) });
-      span.title = new Date(iso).toLocaleString();
+      const at = new Date(iso);
+      const seconds = Math.max(0, Math.round((Date.now() - at.getTime()) / 1000));
+      if (seconds >= RELATIVE_DAYS * 86400) {
+        span.textContent = at.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+      } else {
+        const [unit, size] = seconds < 60 ? ['seconds', 1] : seconds < 3600 ? ['minutes', 60] : seconds < 86400 ? ['hours', 3600] : ['days', 86400];
+        span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / size)) });
+      }
+      span.title = at.toLocaleString();
       return span;
     }
 
-    function cell(row: HTMLTableRowElement, value: string | null, className?: string): HTMLTableCellElement {
-      const td = row.appendChild(element('td', className, value ?? ''));
-      if (value) td.title = value;
-      return td;
+    /** "1 Item", "3 Items". */
+    function itemCount(count: number): string {
+      return _(count === 1 ? 'total.one' : 'total.other', { count: String(count) });
     }
 
     function explain(failure: RouteFailure): string {
@@ -173,27 +181,33 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
         storesBox.appendChild(element('div', 'plaid-items-empty', _('noStores')));
         return;
       }
-      for (const store of state.stores) {
-        const card = storesBox.appendChild(element('div', 'plaid-items-store'));
-        card.dataset.storeId = store.id;
-        card.classList.toggle('selected', store.id === state.storeId);
-        card.addEventListener('click', () => selectStore(store.id, state.status));
-        const title = card.appendChild(element('div', 'plaid-items-store-title'));
-        title.appendChild(element('i', 'fa fa-database'));
-        title.appendChild(element('span', 'plaid-items-store-name', storeName(store)));
-        title.appendChild(element('span', 'plaid-items-store-total', _('total', { count: String(store.total) })));
-        if (store.problem) card.appendChild(element('div', 'plaid-items-problem', store.problem));
-        const badges = card.appendChild(element('div', 'plaid-items-badges'));
-        for (const status of constants.statuses) {
-          const count = store.counts[status] ?? 0;
-          const b = badges.appendChild(badge(status, count));
-          b.classList.toggle('zero', count === 0);
-          b.title = _('filterBy', { status: statusLabel(status) });
-          b.addEventListener('click', (event) => {
-            event.stopPropagation();
-            selectStore(store.id, status);
-          });
+      const store = state.stores.find((candidate) => candidate.id === state.storeId) ?? state.stores[0];
+      const card = storesBox.appendChild(element('div', 'plaid-items-store'));
+      card.dataset.storeId = store.id;
+      const title = card.appendChild(element('div', 'plaid-items-store-title'));
+      title.appendChild(element('i', 'fa fa-database'));
+      if (state.stores.length > 1) {
+        const picker = title.appendChild(element('select', 'plaid-items-store-select'));
+        picker.setAttribute('aria-label', _('store'));
+        for (const candidate of state.stores) {
+          const option = picker.appendChild(element('option', undefined, `${storeName(candidate)} · ${itemCount(candidate.total)}`));
+          option.value = candidate.id;
         }
+        picker.value = store.id;
+        picker.addEventListener('change', () => selectStore(picker.value, ''));
+      } else {
+        title.appendChild(element('span', 'plaid-items-store-name', storeName(store)));
+        title.appendChild(element('span', 'plaid-items-store-total', itemCount(store.total)));
+      }
+      if (store.problem) card.appendChild(element('div', 'plaid-items-problem', store.problem));
+      // A count per status the store has Items in (a badge is a filter too); none take room for nothing.
+      const badges = card.appendChild(element('div', 'plaid-items-badges'));
+      for (const status of constants.statuses) {
+        const count = store.counts[status] ?? 0;
+        if (count === 0) continue;
+        const b = badges.appendChild(badge(status, count));
+        b.title = _('filterBy', { status: statusLabel(status) });
+        b.addEventListener('click', () => selectStore(store.id, status));
       }
     }
 
@@ -205,29 +219,30 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
         row.dataset.itemId = item.item_id;
         row.classList.toggle('needs-action', constants.needsAction.indexOf(item.status) !== -1);
         row.classList.toggle('selected', item.item_id === state.itemId);
-        row.addEventListener('click', () => selectItem(item.item_id));
-        cell(row, item.item_id, 'plaid-items-id');
-        cell(row, item.client_user_id);
-        cell(row, item.institution_id);
-        const statusCell = row.appendChild(element('td'));
+        row.title = _('openItem');
+        row.addEventListener('click', () => selectItem(item.item_id === state.itemId ? '' : item.item_id));
+        const who = row.appendChild(element('td', 'plaid-items-who'));
+        who.appendChild(element('div', 'plaid-items-id', item.item_id)).title = item.item_id;
+        if (item.client_user_id) who.appendChild(element('div', 'plaid-items-user', item.client_user_id)).title = item.client_user_id;
+        const statusCell = row.appendChild(element('td', 'plaid-items-state'));
         statusCell.appendChild(badge(item.status));
         if (item.consent_expiration_time) {
           // When the user's consent ends (EU/UK OAuth Items): what PENDING_EXPIRATION warns about.
           const consent = statusCell.appendChild(element('div', 'plaid-items-consent', _('consentEnds', { date: new Date(item.consent_expiration_time).toLocaleDateString() })));
           consent.title = new Date(item.consent_expiration_time).toLocaleString();
         }
-        cell(row, item.error_code, 'plaid-items-error');
-        const last = row.appendChild(element('td', 'plaid-items-last'));
-        if (item.last_webhook) {
-          // The code says what happened (the type is ITEM but for LINK SESSION_FINISHED): the pair is the tooltip.
-          last.title = `${item.last_webhook.webhook_type} ${item.last_webhook.webhook_code}`;
-          last.appendChild(element('span', undefined, item.last_webhook.webhook_code));
-          last.appendChild(element('br'));
-          last.appendChild(when(item.last_webhook.at));
-        }
-        // When a reconcile last had Plaid's answer for the Item; empty if none ever did.
-        row.appendChild(element('td', 'plaid-items-checked')).appendChild(when(item.checked_at));
+        row.appendChild(element('td', 'plaid-items-changed')).appendChild(when(item.updated_at));
       }
+    }
+
+    /** One line of an Item's details: a label and a value (text, or an element). */
+    function detail(list: HTMLElement, key: string, value: string | HTMLElement | null | undefined, className?: string): void {
+      if (value === null || value === undefined || value === '') return;
+      const row = list.appendChild(element('div', 'plaid-items-detail'));
+      row.appendChild(element('span', 'plaid-items-detail-key', _(`column.${key}`)));
+      const shown = row.appendChild(typeof value === 'string' ? element('span', className, value) : value);
+      shown.classList.add('plaid-items-detail-value');
+      if (typeof value === 'string') shown.title = value;
     }
 
     function renderHistory(item: SidebarItem, events: SidebarEvent[]): void {
@@ -242,6 +257,23 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       close.title = _('closeHistory');
       close.appendChild(element('i', 'fa fa-times'));
       close.addEventListener('click', () => selectItem(''));
+      // The Item's other fields, which the list leaves out to fit the sidebar.
+      const details = historyBox.appendChild(element('div', 'plaid-items-details'));
+      detail(details, 'client_user_id', item.client_user_id);
+      detail(details, 'institution_id', item.institution_id);
+      detail(details, 'error_code', item.error_code, 'plaid-items-error');
+      if (item.last_webhook) {
+        const last = element('span', 'plaid-items-last');
+        // The code says what happened (the type is ITEM but for LINK SESSION_FINISHED): the pair is the tooltip.
+        last.title = `${item.last_webhook.webhook_type} ${item.last_webhook.webhook_code}`;
+        last.appendChild(element('span', undefined, `${item.last_webhook.webhook_code} `));
+        last.appendChild(when(item.last_webhook.at));
+        detail(details, 'last_webhook', last);
+      }
+      // When a reconcile last had Plaid's answer for the Item; empty if none ever did.
+      detail(details, 'checked_at', item.checked_at ? when(item.checked_at) : undefined);
+      detail(details, 'changed', when(item.updated_at));
+      detail(details, 'created', when(item.created_at));
       if (!events.length) {
         historyBox.appendChild(element('div', 'plaid-items-empty', _('noHistory')));
         return;

@@ -37,6 +37,8 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
   }
 
   return {
+    /** A reference to a config node: set (when required), existing and valid, or why not (src/editor/shared.ts). */
+    validateConfig: validateConfigReference,
     validateOperation,
     label,
     prepare,

@@ -89,3 +89,84 @@ function statusCheckboxes(box: string, idPrefix: string, statuses: readonly stri
 function checkedStatuses(box: string): string[] {
   return $(`${box} input:checked`).map(function () { return (this as HTMLInputElement).value; }).get();
 }
+
+/** A config node's credentials as the editor sees them: text fields in clear, password fields as has_<name>. */
+type CredentialView = Record<string, unknown>;
+
+/** The node of `id` as the editor holds it (the editor's types call it an object). */
+function editorNode(id: string): EditorNodeState | null {
+  return RED.nodes.node(id) as EditorNodeState | null;
+}
+
+/** Node-RED's own calls on a node take its node instances: what RED.nodes.node gives is one. */
+type EditorNodeInstance = Parameters<typeof RED.utils.getNodeLabel>[0];
+const asInstance = (node: EditorNodeState): EditorNodeInstance => node as unknown as EditorNodeInstance;
+
+/**
+ * Whether the config nodes of one type have the credentials they need, as far as the editor can tell. Node-RED
+ * validates a node's `credentials: {required: true}` only inside its dialog, so a config node imported without its
+ * credentials would deploy with no warning; this lets one of its settings' validators say what is missing. What the
+ * editor knows: the credentials the dialog loaded or was given (node.credentials, until the next deploy); else what
+ * the runtime answers to Node-RED's own GET credentials/<type>/<id> (as the dialog reads them), asked once per node;
+ * when that answer comes, the node and its users are validated again, so the red triangles appear without a click.
+ * `complete` says whether a view is enough for the node; while its own dialog is open the dialog marks its empty
+ * credential fields itself, so the node counts as complete.
+ */
+function credentialCheck(complete: (credentials: CredentialView, node: EditorNodeState) => boolean) {
+  const known = new Map<string, CredentialView | undefined>();
+  let editing: string | undefined;
+
+  function revalidate(id: string): void {
+    const node = editorNode(id);
+    if (!node) return;
+    RED.editor.validateNode(asInstance(node));
+    for (const user of node.users ?? []) RED.editor.validateNode(asInstance(user));
+    RED.view.redraw(true);
+    RED.sidebar.config.refresh();
+  }
+
+  /** false when the node lacks credentials; true when it has them or while that is not known yet. */
+  function satisfied(node: EditorNodeState): boolean {
+    if (node.id === editing) return true;
+    if (node.credentials) known.set(node.id, node.credentials);
+    else if (!known.has(node.id)) {
+      known.set(node.id, undefined);
+      $.ajax({ url: `credentials/${node.type}/${encodeURIComponent(node.id)}`, dataType: 'json', cache: false }).then(
+        (credentials: CredentialView) => {
+          known.set(node.id, credentials);
+          revalidate(node.id);
+        },
+        // Not known (no permission, an older runtime): the node is not flagged.
+        () => undefined,
+      );
+    }
+    const view = known.get(node.id);
+    return view === undefined || complete(view, node);
+  }
+
+  return {
+    satisfied,
+    /** Called as the node's dialog opens (its id) and closes (undefined). */
+    editing(id: string | undefined): void {
+      editing = id;
+    },
+  };
+}
+
+/**
+ * A node's reference to a config node (`plaid`, `store`): set when `required`, to a config node that exists and is
+ * valid. An invalid one's own reasons are given, so the node says why it cannot deploy as it is. (Node-RED's own
+ * check of a config reference, skipped for a property with a validator, says only that the config is invalid.)
+ * The texts are the config node type's: `<type>.errors.none`, `missing` and `unusable`.
+ */
+function validateConfigReference(type: string, value: unknown, opt: ValidatorOptions, required: boolean): boolean | string {
+  const text = (key: string, data?: Record<string, string>): string => RED.nodes.getType(type)._(`${type}.errors.${key}`, data);
+  if (!value || value === '_ADD_') return required ? (opt ? text('none') : false) : true;
+  const config = typeof value === 'string' ? editorNode(value) : null;
+  if (!config) return opt ? text('missing') : false;
+  if (config.valid === undefined) RED.editor.validateNode(asInstance(config));
+  if (config.valid !== false) return true;
+  // The config's messages; a bare property name (a validator that gave no text) says nothing to a person.
+  const reasons = (config.validationErrors ?? []).filter((reason): reason is string => typeof reason === 'string' && reason.includes(' '));
+  return opt ? text('unusable', { name: RED.utils.getNodeLabel(asInstance(config), type), reasons: reasons.join('; ') || text('settings') }) : false;
+}

@@ -68,6 +68,8 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
   }
 
   return {
+    /** A reference to a config node: set (when required), existing and valid, or why not (src/editor/shared.ts). */
+    validateConfig: validateConfigReference,
     outputCount,
     outputLabel,
     prepare,

@@ -5,7 +5,7 @@ import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
 import { bindingProblem, bindSecret, readSecret } from './plaid-config/secret-binding';
-import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
+import type { ConfigProblemKind, PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
 import { WebhookBaseError, webhookBaseOf } from './webhook-base';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -14,6 +14,13 @@ const DEFAULT_RETRIES = 2;
 function numberOr(value: string | number | undefined, fallback: number, min: number): number {
   const n = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
   return Number.isFinite(n) && n >= min ? n : fallback;
+}
+
+/** A problem the config node reports, with its kind for the status of the nodes using it. */
+class ConfigProblem extends Error {
+  constructor(readonly kind: ConfigProblemKind, message: string) {
+    super(message);
+  }
 }
 
 export = function (RED: NodeAPI): void {
@@ -25,15 +32,21 @@ export = function (RED: NodeAPI): void {
     this.environment = isEnvironment(def.environment) ? def.environment : 'sandbox';
     const credentials = this.credentials ?? {};
     const { clientId } = credentials;
+    const name = `"${def.name || this.id}"`;
     try {
-      if (!clientId || !credentials.secret) throw new Error(text('errors.noCredentials'));
+      // The first words say what to do: the debug sidebar shows an error's first 80 characters.
+      if (!clientId || !credentials.secret) throw new ConfigProblem('noCredentials', text('setup.noCredentials', { name }));
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
-      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings);
+      try {
+        this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings);
+      } catch (err) {
+        throw new ConfigProblem('badWebhookUrl', err instanceof WebhookBaseError ? text('errors.webhookBase', { url: err.url }) : (err as Error).message);
+      }
       // The secret goes only where it was supplied for (plaid-config/secret-binding.ts); a newly supplied one is
       // bound here, and `host` tells the editor where.
       const stored = readSecret(credentials.secret);
       const problem = bindingProblem(stored, baseUrl);
-      if (problem) throw new Error(problem);
+      if (problem) throw new ConfigProblem('secretElsewhere', problem);
       const { secret } = stored;
       if (stored.boundTo === undefined || credentials.host !== baseUrl) {
         void RED.nodes.addCredentials(this.id, { ...credentials, secret: bindSecret(secret, baseUrl), host: baseUrl });
@@ -52,7 +65,8 @@ export = function (RED: NodeAPI): void {
         async (kid) => (await client.request(WEBHOOK_VERIFICATION_KEY_GET, { key_id: kid }, { retries: 0 })).body.key,
       );
     } catch (err) {
-      this.problem = err instanceof WebhookBaseError ? text('errors.webhookBase', { url: err.url }) : (err as Error).message;
+      this.problem = (err as Error).message;
+      this.problemKind = err instanceof ConfigProblem ? err.kind : undefined;
       this.warn(this.problem);
     }
     this.on('close', (_removed: boolean, done: () => void) => {

@@ -89,6 +89,14 @@ export = function (RED: NodeAPI): void {
       });
 
       const named = { endpoint: endpoint.label };
+      /** A config node or store that cannot be used because of a setting says so at once, and on each message. */
+      let closed = false;
+      const setupStatus = (): string | undefined => config?.problemKind ?? (storeNode?.problemKind || undefined);
+      if (setupStatus()) status('red', 'ring', text(`status.${setupStatus() as string}`));
+      void storeNode?.ready.then(() => {
+        if (!closed && storeNode.problemKind && !inFlight) status('red', 'ring', text(`status.${setupStatus() as string}`));
+      });
+
       const refusal = (): string | undefined => {
         if (!config) return text('errors.noConfig', named);
         if (!config.client) {
@@ -121,7 +129,7 @@ export = function (RED: NodeAPI): void {
         const problem = refusal();
         if (problem) {
           msg.plaid = { endpoint: endpoint.path, attempts: 0 };
-          status('red', 'ring', text('status.refused'));
+          status('red', 'ring', text(config?.problemKind ? `status.${config.problemKind}` : 'status.refused'));
           done(new Error(problem));
           return;
         }
@@ -145,12 +153,14 @@ export = function (RED: NodeAPI): void {
           const call = response ? { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts } : failureInfo(endpoint, error);
           msg.plaid = { ...call, ...item };
           inFlight--;
-          status('red', 'ring', error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('status.invalid'));
+          const setting = error instanceof ItemStoreError ? storeNode?.problemKind : undefined;
+          status('red', 'ring', setting ? text(`status.${setting}`) : error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('status.invalid'));
           done(error);
         });
       });
 
       this.on('close', () => {
+        closed = true;
         shown = '';
         node.status({});
       });

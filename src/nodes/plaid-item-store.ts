@@ -5,10 +5,10 @@ import { backoffDelay, type BackoffOptions } from '../plaid/backoff';
 import { parseOlderKeys, TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
-import { createStorage } from './item-store/backend';
+import { backendOf, createStorage } from './item-store/backend';
 import { registerItemStore } from './item-store/registry';
 import { migrate } from './migrations';
-import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode } from './types';
+import type { PlaidItemStoreCredentials, PlaidItemStoreDef, PlaidItemStoreNode, StoreSetupProblem } from './types';
 
 /** Between attempts to open a store whose backend is unreachable: from about 1 s up to 30 s. */
 const OPEN_RETRY_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000 };
@@ -62,10 +62,22 @@ export = function (RED: NodeAPI): void {
       }
     }
 
+    /** A setting left empty: its problem says, first, what to do (the debug sidebar shows 80 characters of an error). */
+    // The first words say what to do: the debug sidebar shows an error's first 80 characters.
+    const missing = (kind: StoreSetupProblem): string => text(`setup.${kind}`, { name: `"${def.name || node.id}"` });
+
     node.ready = (async () => {
+      const { encryptionKey, previousKeys, ...credentials } = node.credentials ?? {};
+      const setup: StoreSetupProblem | undefined = !encryptionKey ? 'noKey'
+        : backendOf(def) === 'postgres' && !(credentials.postgresUrl ?? '').trim() ? 'noPostgresUrl' : undefined;
+      if (setup || !encryptionKey) {
+        node.problem = missing(setup ?? 'noKey');
+        node.problemKind = setup ?? 'noKey';
+        node.problemCode = 'STORE_UNAVAILABLE';
+        node.error(node.problem);
+        return;
+      }
       try {
-        const { encryptionKey, previousKeys, ...credentials } = node.credentials ?? {};
-        if (!encryptionKey) throw new Error(text('errors.noKey'));
         const cipher = new TokenCipher(encryptionKey, parseOlderKeys(previousKeys));
         const store = new ItemStore(createStorage(def, credentials, userDir(), text), cipher, { name: node.id });
         opening = store;

@@ -112,13 +112,23 @@ export = function (RED: NodeAPI): void {
             done();
           },
           (err: Error) => {
-            node.status({ fill: 'red', shape: 'ring', text: err instanceof ItemStoreError ? err.code : text('status.error') });
+            // A store setting left empty says so; anything else shows its code.
+            const setting = storeNode?.problemKind && !storeNode.itemStore ? text(`status.${storeNode.problemKind}`) : undefined;
+            node.status({ fill: 'red', shape: 'ring', text: setting ?? (err instanceof ItemStoreError ? err.code : text('status.error')) });
             done(err);
           },
         );
     });
 
-    node.on('close', () => node.status({}));
+    // A store whose key (or URL) is missing says so at once, before any message.
+    let closed = false;
+    void storeNode?.ready.then(() => {
+      if (storeNode.problemKind && !closed) node.status({ fill: 'red', shape: 'ring', text: text(`status.${storeNode.problemKind}`) });
+    });
+    node.on('close', () => {
+      closed = true;
+      node.status({});
+    });
   }
 
   RED.nodes.registerType('plaid-items', PlaidItems);

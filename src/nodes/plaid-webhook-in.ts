@@ -54,6 +54,13 @@ function retentionDaysOf(value: unknown): number | undefined {
 /** Characters express reads as route patterns; the raw-body capture matches paths literally. */
 const PATTERN_CHARACTERS = /[\s?#:*+()[\]]/;
 
+/** What the status says of a store that cannot be used: the setting left empty, else what its code says. */
+function storeStatus(storeNode: PlaidItemStoreNode | null): string {
+  if (!storeNode) return 'noStore';
+  if (storeNode.problemKind) return storeNode.problemKind;
+  return storeNode.problemCode === 'WRONG_KEY' ? 'wrongKey' : storeNode.problemCode === 'STORE_REFUSED' ? 'storeRefused' : 'storeUnavailable';
+}
+
 export = function (RED: NodeAPI): void {
   const settings = RED.settings as unknown as HttpNodeSettings;
   const text: WebhookInText = (key, data) => RED._(`plaid-webhook-in.${key}`, data);
@@ -85,11 +92,11 @@ export = function (RED: NodeAPI): void {
     const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
     const keys = config?.verificationKeys;
     // Deliveries cannot be verified without a usable config node: answer 503 so Plaid keeps them until it is fixed.
-    const configProblem = !verify || keys ? undefined
-      : config ? text('errors.configUnusable', { problem: config.problem ?? text('errors.configNoClient') }) : text('errors.noConfig');
+    // Its problem says first what to do (the debug sidebar shows 80 characters of it); the status, what is wrong.
+    const configProblem = !verify || keys ? undefined : config ? config.problem ?? text('errors.configNoClient') : text('errors.noConfig');
     if (configProblem) {
       node.error(text('errors.answered503', { problem: configProblem }));
-      status.fail('status.noConfig');
+      status.fail(`status.${config?.problemKind ?? 'noConfig'}`);
     }
     if (!verify && config?.environment === 'production') {
       node.warn(text('errors.verifyOffProduction'));
@@ -103,7 +110,7 @@ export = function (RED: NodeAPI): void {
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {
         node.error(text('errors.answered503', { problem: err.message }));
-        status.fail('status.noStore');
+        status.fail(`status.${storeStatus(storeNode)}`);
       });
     }
     const dedupe = def.dedupe === true;

@@ -31,7 +31,20 @@ export interface PlaidConfigNode extends Node<PlaidCredentials> {
   /** Put before a webhook URL that a node gives as a path (`/plaid/webhook`); set when the node is usable. */
   webhookBase?: string;
   problem?: string;
+  /** What `problem` is, for the short status of the nodes using it (their locale's status.<kind>). */
+  problemKind?: ConfigProblemKind;
 }
+
+/**
+ * Why a config node calls nothing: no client ID or secret, a secret typed for another host, a bad webhook base URL.
+ * Each is a status text of the nodes using it, in their locale (status.<kind>).
+ */
+export const CONFIG_PROBLEM_KINDS = ['noCredentials', 'secretElsewhere', 'badWebhookUrl'] as const;
+export type ConfigProblemKind = (typeof CONFIG_PROBLEM_KINDS)[number];
+
+/** A store's setting left empty: its encryption key, or the postgres backend's URL (status.<kind> of its users). */
+export const STORE_SETUP_PROBLEMS = ['noKey', 'noPostgresUrl'] as const;
+export type StoreSetupProblem = (typeof STORE_SETUP_PROBLEMS)[number];
 
 export interface PlaidItemStoreDef extends NodeDef {
   backend: string;
@@ -56,6 +69,8 @@ export interface PlaidItemStoreNode extends Node<PlaidItemStoreCredentials> {
   problem?: string;
   /** The ItemStoreError code of `problem` (WRONG_KEY, STORE_REFUSED, or STORE_UNAVAILABLE: see plaid-item-store.ts). */
   problemCode?: ItemStoreErrorCode;
+  /** Set when `problem` is a setting left empty: no key, or no PostgreSQL URL (the status of the nodes using it). */
+  problemKind?: StoreSetupProblem;
   /** Settles once opening finished (then `itemStore` or `problem` is set); never rejects. */
   ready: Promise<void>;
   /**

@@ -8,8 +8,9 @@ const path = require('node:path');
 const { start: startEmulator } = require('../../dist/emulator');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
+const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 const { startNodeRed, root } = require('./support/node-red');
-const { launch, screenshotWideSidebar, showSidebarTab } = require('./support/browser');
+const { launch, showSidebarTab, closeNotifications } = require('./support/browser');
 const { until } = require('../support/until');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
@@ -77,20 +78,27 @@ describe('Plaid Items sidebar in chromium', function () {
     items[name] = { ...made, clientUserId };
   }
 
-  /** The rows as the tab shows them: item_id, status (its badge's status), error. */
+  /** The rows as the tab shows them: item_id, status (its badge's status), user, when it changed. */
   const rows = () =>
     page.evaluate(() =>
       [...document.querySelectorAll('.plaid-items-table tbody tr')].map((tr) => ({
         item_id: /** @type {HTMLElement} */ (tr).dataset.itemId,
         status: /** @type {HTMLElement} */ (tr.querySelector('.plaid-items-badge')).dataset.status,
-        error: tr.querySelector('.plaid-items-error').textContent,
-        user: tr.children[1].textContent,
-        lastWebhook: /** @type {HTMLElement | null} */ (tr.querySelector('.plaid-items-last'))?.title || '',
-        lastWhen: tr.querySelector('.plaid-items-last .plaid-items-when')?.textContent || '',
+        user: tr.querySelector('.plaid-items-user')?.textContent || '',
+        changed: tr.querySelector('.plaid-items-changed .plaid-items-when')?.textContent || '',
       })),
     );
-  const counts = () =>
-    page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.plaid-items-store .plaid-items-badge')].map((b) => [/** @type {HTMLElement} */ (b).dataset.status, Number(b.textContent.split(' ').pop())])));
+  /** The open Item's details, by label. */
+  const details = () =>
+    page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.plaid-items-detail')].map((d) => [
+      d.querySelector('.plaid-items-detail-key').textContent,
+      { text: d.querySelector('.plaid-items-detail-value').textContent, title: /** @type {HTMLElement} */ (d.querySelector('.plaid-items-detail-value')).title },
+    ])));
+  /** The counts the store line shows, one per status (a status without Items has no badge: 0). */
+  const counts = async () => {
+    const shown = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.plaid-items-store .plaid-items-badge')].map((b) => [/** @type {HTMLElement} */ (b).dataset.status, Number(b.textContent.split(' ').pop())])));
+    return Object.fromEntries(ITEM_STATUSES.map((status) => [status, shown[status] ?? 0]));
+  };
 
   async function untilRows(what, check) {
     try {
@@ -129,11 +137,12 @@ describe('Plaid Items sidebar in chromium', function () {
     await emulator?.stop();
   });
 
-  it('opens the tab: the store with a zero count for every status', async function () {
+  it('opens the tab: the store, with no Items and so no count badges', async function () {
     await showSidebarTab(page, TAB);
     await page.locator('.plaid-items-store').waitFor({ state: 'visible' });
     assert.equal(await page.locator('.plaid-items-store-name').innerText(), 'Demo Items');
-    assert.deepEqual(await counts(), { healthy: 0, login_required: 0, pending_expiration: 0, pending_disconnect: 0, revoked: 0, removed: 0, error: 0 });
+    assert.equal(await page.locator('.plaid-items-store-total').innerText(), '0 Items');
+    assert.equal(await page.locator('.plaid-items-badge').count(), 0);
     assert.match(await page.locator('.plaid-items-message').innerText(), /no Items yet/);
     noProblems();
   });
@@ -172,10 +181,8 @@ describe('Plaid Items sidebar in chromium', function () {
     });
     const shown = await rows();
     assert.deepEqual(shown.map((r) => r.item_id), [items.bob.item_id, items.cy.item_id, items.ada.item_id]);
-    assert.equal(shown[0].error, 'ITEM_LOGIN_REQUIRED');
-    assert.equal(shown[0].lastWebhook, 'ITEM ERROR');
-    assert.match(shown[0].lastWhen, /^\d+ s ago$/);
-    assert.equal(shown[1].lastWebhook, 'ITEM PENDING_EXPIRATION');
+    assert.deepEqual(shown.map((r) => r.user), ['user-bob', 'user-cy', 'user-ada']);
+    assert.match(shown[0].changed, /^\d+ s ago$/);
     await untilCounts({ healthy: 1, login_required: 1, pending_expiration: 1, pending_disconnect: 0, revoked: 0, removed: 0, error: 0 });
     assert.equal(await page.locator('.plaid-items-row.needs-action').count(), 2, 'both marked as needing action');
     assert.ok(await page.evaluate(() => window.plaidNoReload), 'the page was not reloaded');
@@ -191,12 +198,12 @@ describe('Plaid Items sidebar in chromium', function () {
     await page.locator('.plaid-items-search').fill('USER-CY');
     await untilRows('only cy', () => {
       const trs = document.querySelectorAll('.plaid-items-table tbody tr');
-      return trs.length === 1 && trs[0].children[1].textContent === 'user-cy';
+      return trs.length === 1 && trs[0].querySelector('.plaid-items-user').textContent === 'user-cy';
     });
     await page.locator('.plaid-items-search').fill(items.ada.item_id.slice(0, 12));
     await untilRows('only ada', () => {
       const trs = document.querySelectorAll('.plaid-items-table tbody tr');
-      return trs.length === 1 && trs[0].children[1].textContent === 'user-ada';
+      return trs.length === 1 && trs[0].querySelector('.plaid-items-user').textContent === 'user-ada';
     });
     await page.locator('.plaid-items-search').fill('');
     await untilRows('all three again', () => document.querySelectorAll('.plaid-items-table tbody tr').length === 3);
@@ -213,6 +220,16 @@ describe('Plaid Items sidebar in chromium', function () {
   it("opens one Item's history, which follows the Item live", async function () {
     await page.locator(`.plaid-items-row[data-item-id="${items.bob.item_id}"]`).click();
     await page.locator('.plaid-items-timeline').waitFor({ state: 'visible' });
+    // What the list leaves out is here: the user, the institution, the error, the last webhook and when.
+    const shown = await details();
+    assert.equal(shown.client_user_id.text, 'user-bob');
+    assert.equal(shown.institution.text, 'ins_109508');
+    assert.equal(shown.error.text, 'ITEM_LOGIN_REQUIRED');
+    assert.equal(shown['last webhook'].title, 'ITEM ERROR');
+    assert.match(shown['last webhook'].text, /^ERROR \d+ (s|min) ago$/);
+    // Times are relative and local; the exact local time on hover.
+    const changed = await page.locator('.plaid-items-detail .plaid-items-when').first().evaluate((el) => /** @type {HTMLElement} */ (el).title);
+    assert.match(changed, /\d{1,2}:\d\d:\d\d/);
     const events = () => page.locator('.plaid-items-event').evaluateAll((els) => els.map((el) => [...el.children].map((c) => c.textContent).filter(Boolean).join(' ')));
     assert.match((await events())[0], /^ITEM ERROR login required ITEM_LOGIN_REQUIRED/);
 
@@ -257,9 +274,75 @@ describe('Plaid Items sidebar in chromium', function () {
     noProblems();
   });
 
-  it('looks like this (docs/images/items-sidebar.png)', async function () {
+  it('reads at its default width: each row its Item, its status and when it changed, nothing cut off', async function () {
+    const seen = await page.evaluate(() => {
+      const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();
+      const wrap = document.querySelector('.plaid-items-table-wrap');
+      const inside = (el, box) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5; };
+      return {
+        width: sidebar.width,
+        fits: wrap.scrollWidth <= wrap.clientWidth + 1,
+        badges: [...document.querySelectorAll('.plaid-items-row .plaid-items-badge')].map((b) => inside(b, b.closest('td').getBoundingClientRect()) && inside(b, sidebar)),
+        times: [...document.querySelectorAll('.plaid-items-row .plaid-items-changed .plaid-items-when')].map((t) => inside(t, t.closest('td').getBoundingClientRect())),
+      };
+    });
+    assert.ok(seen.width < 360, `the sidebar at its default width (${seen.width} px)`);
+    assert.ok(seen.fits, 'nothing to scroll sideways');
+    assert.equal(seen.badges.length, 3);
+    assert.deepEqual(seen.badges, [true, true, true], 'every status badge whole and in view');
+    assert.deepEqual(seen.times, [true, true, true], 'every time whole');
+    noProblems();
+  });
+
+  it('with several stores, one line picks the store, the Items stay in view, and counts say "1 Item"', async function () {
+    const flows = await (await fetch(`${red.url}flows`)).json();
+    const z = flows.find((n) => n.type === 'tab').id;
+    const archive = [
+      { id: 'archive-store', type: 'plaid-item-store', name: 'Archive Items', backend: 'sqlite', file: 'sidebar-archive.db', credentials: { encryptionKey: generateStoreKey() } },
+      { id: 'archive-in', type: 'http in', z, name: 'archive an Item', url: '/sidebar-test/archive', method: 'post', upload: false, swaggerDoc: '', x: 160, y: 300, wires: [['archive-put']] },
+      { id: 'archive-put', type: 'plaid-items', z, name: '', operation: 'put', store: 'archive-store', item_id: 'item_id', item_idType: 'msg', statuses: '', x: 380, y: 300, wires: [['archive-out']] },
+      { id: 'archive-out', type: 'http response', z, name: '', statusCode: '', headers: {}, x: 570, y: 300, wires: [] },
+    ];
+    const deployed = await fetch(`${red.url}flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify([...flows, ...archive]) });
+    assert.ok(deployed.ok, await deployed.text());
+    const made = await control('items', { institution_id: 'ins_109508' });
+    const body = JSON.stringify({ item_id: made.item_id, access_token: made.access_token, client_user_id: 'user-dee' });
+    const deadline = Date.now() + 10000;
+    while ((await fetch(`${red.url}sidebar-test/archive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status !== 200) {
+      if (Date.now() > deadline) throw new Error('the archive route never answered');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const options = () => page.locator('.plaid-items-store-select option').allInnerTexts();
+    await page.waitForFunction(() => [...document.querySelectorAll('.plaid-items-store-select option')].some((o) => o.textContent.endsWith('1 Item')), null, { timeout: 10000 });
+    assert.deepEqual(await options(), ['Demo Items · 3 Items', 'Archive Items · 1 Item']);
+    const inView = () => page.evaluate(() => {
+      const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();
+      const first = document.querySelector('.plaid-items-row')?.getBoundingClientRect();
+      return !!first && first.top >= sidebar.top && first.bottom <= sidebar.bottom;
+    });
+    assert.ok(await inView(), 'the first Item row is in view under the store line');
+
+    await page.locator('.plaid-items-store-select').selectOption('archive-store');
+    await untilRows('the archive\'s one Item', () => document.querySelectorAll('.plaid-items-table tbody tr').length === 1);
+    assert.deepEqual((await rows()).map((r) => r.user), ['user-dee']);
+    assert.ok(await inView());
+    await page.locator('.plaid-items-store-select').selectOption('item-store');
+    await untilRows('the three again', () => document.querySelectorAll('.plaid-items-table tbody tr').length === 3);
+    await closeNotifications(page);
+    noProblems();
+  });
+
+  it('looks like this at its default width (docs/images/items-sidebar.png)', async function () {
+    await page.locator(`.plaid-items-row[data-item-id="${items.bob.item_id}"]`).click();
+    await page.locator('.plaid-items-timeline').waitFor({ state: 'visible' });
     // The tab down to the end of the open history.
-    await screenshotWideSidebar(page, '.plaid-items-history', path.join(IMAGES, 'items-sidebar.png'));
+    const clip = await page.evaluate(() => {
+      const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();
+      const history = document.querySelector('.plaid-items-history').getBoundingClientRect();
+      return { x: sidebar.left, y: sidebar.top, width: sidebar.width, height: Math.min(sidebar.height, history.bottom - sidebar.top + 12) };
+    });
+    assert.ok(clip.width < 360, 'the default width');
+    await page.screenshot({ path: path.join(IMAGES, 'items-sidebar.png'), clip });
     noProblems();
   });
 });

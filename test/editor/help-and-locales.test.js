@@ -7,6 +7,7 @@ const path = require('node:path');
 const { ENDPOINTS, offersStore, storeFieldsOf, takesAccessToken } = require('../../dist/plaid/endpoints');
 const { renderEndpointHelp } = require('../../scripts/lib/endpoint-help');
 const { LITERALS, fillLiterals } = require('../../scripts/lib/editor-literals');
+const { CONFIG_PROBLEM_KINDS, STORE_SETUP_PROBLEMS } = require('../../dist/nodes/types');
 const { nodeSets, read, validatorView, namedBlocks, lookup, i18nKeys } = require('./support');
 
 const sets = nodeSets();
@@ -111,12 +112,12 @@ describe('help, locales and icons', function () {
     it('has the status texts the runtime uses, short enough for a status', function () {
       const runtime = read(set.js);
       const used = [...runtime.matchAll(/\btext\('status\.(\w+)'\)/g)].map((m) => m[1]);
-      for (const key of new Set(['requesting', 'ok', 'refused', 'invalid', ...used])) {
+      for (const key of new Set(['requesting', 'ok', 'refused', 'invalid', ...CONFIG_PROBLEM_KINDS, ...STORE_SETUP_PROBLEMS, ...used])) {
         const text = lookup(catalog, `plaid-endpoints.status.${key}`);
         assert.equal(typeof text, 'string', key);
         assert.ok(text.length > 0 && text.length < 20, `${key}: "${text}"`);
       }
-      assert.ok(used.length >= 4, 'the runtime reads its status texts from the catalogue');
+      assert.ok(used.length >= 3, 'the runtime reads its status texts from the catalogue');
     });
 
     it('has a palette label and a field error text for what the editor builds at run time', function () {
@@ -179,6 +180,21 @@ describe('help, locales and icons', function () {
           const refs = body().split('<h3>References</h3>')[1];
           assert.ok(refs.includes(`href="${docsLink(endpoint)}"`), docsLink(endpoint));
         });
+      });
+    }
+  });
+
+  describe('statuses of a config node or store that cannot be used', function () {
+    /** The node sets whose nodes use a config node or a store, and which of the two. */
+    const users = { 'plaid-endpoints': [...CONFIG_PROBLEM_KINDS, ...STORE_SETUP_PROBLEMS], 'plaid-webhook-in': [...CONFIG_PROBLEM_KINDS, ...STORE_SETUP_PROBLEMS], 'plaid-items': STORE_SETUP_PROBLEMS };
+    for (const [name, kinds] of Object.entries(users)) {
+      it(`${name} says each cause in a short status`, function () {
+        const catalog = JSON.parse(read(setOf(name).localeJson));
+        for (const kind of kinds) {
+          const text = lookup(catalog, `${name}.status.${kind}`);
+          assert.equal(typeof text, 'string', `${name}.status.${kind}`);
+          assert.ok(text.length < 32, `${kind}: "${text}"`);
+        }
       });
     }
   });

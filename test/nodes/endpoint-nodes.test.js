@@ -185,7 +185,7 @@ describe('endpoint nodes', function () {
       broken.node('n1').receive({ payload: { access_token: sample('access_token') } });
       const [outcome] = await broken.waitFor(1);
       assert.equal(outcome.kind, 'error');
-      assert.match(outcome.msg.error.message, /webhook base URL "nodered\.example\.com" is not an http:\/\/ or https:\/\/ URL/);
+      assert.match(outcome.msg.error.message, /^Error: item\/webhook\/update: correct the webhook base URL in the Plaid config node: "nodered\.example\.com" is not an http:\/\/ or https:\/\/ URL$/);
       assert.equal(suite.plaid.callsTo('/item/webhook/update').length, 1, 'nothing more sent');
     });
 
@@ -233,13 +233,17 @@ describe('endpoint nodes', function () {
   });
 
   describe('config node', function () {
-    it('without credentials: every message ends in an error that says so, nothing sent', async () => {
+    it('without credentials: its status says so at once; every message ends in an error that starts with what to do', async () => {
       const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url), credentials: {} });
+      const statuses = () => helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'n1').map((call) => call.args[0]);
+      assert.deepEqual(statuses(), [{ fill: 'red', shape: 'ring', text: 'plaid-endpoints.status.noCredentials' }], 'before any message');
       red.node('n1').receive({ payload: { access_token: sample('access_token') } });
       const outcomes = await red.waitFor(1);
       assert.equal(outcomes[0].kind, 'error');
-      assert.match(outcomes[0].msg.error.message, /no client ID or secret/);
+      assert.equal(outcomes[0].msg.error.message, 'Error: item/get: no client ID or secret: enter them in the Plaid config node "test"');
       assert.equal(suite.plaid.requests.length, 0);
+      // The debug sidebar shows 80 characters of an error: for every endpoint they say what to do.
+      for (const { label } of ENDPOINTS) assert.match(`Error: ${label}: no client ID or secret: enter them`.slice(0, 80), /enter them$/, label);
     });
 
     it('shares one keep-alive connection pool and closes it when the config node closes', async () => {

@@ -327,4 +327,26 @@ describe('endpoint nodes with an Item store', function () {
       assert.equal(suite.plaid.requests.length, 0);
     });
   });
+
+  describe('a store without its key', function () {
+    it('says "no key" at once; each message ends in STORE_UNAVAILABLE with what to do first, nothing sent', async () => {
+      file = path.join(files.tempDir('plaid-store-nodes-'), 'items.db');
+      const red = await deploy({
+        nodes: [{ id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file }, node('plaid-item-get')],
+        config: configFor(suite.plaid.url),
+        credentials: { cfg: { clientId: CLIENT_ID, secret: SECRET }, store: {} },
+        extraModules: [storeModule],
+      });
+      await red.node('store').ready;
+      const statuses = () => helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'n1').map((call) => call.args[0]);
+      assert.deepEqual(statuses().at(-1), { fill: 'red', shape: 'ring', text: 'plaid-endpoints.status.noKey' }, 'before any message');
+      red.node('n1').receive({ payload: { item_id: 'item-a' } });
+      const [outcome] = await red.waitFor(1);
+      assert.equal(outcome.kind, 'error');
+      assert.equal(outcome.msg.error.code, 'STORE_UNAVAILABLE');
+      assert.match(outcome.msg.error.message, /^ItemStoreError: item\/get: no encryption key: generate one in the Item store "items" \(keep a copy of it\): not sent$/);
+      assert.deepEqual(statuses().at(-1), { fill: 'red', shape: 'ring', text: 'plaid-endpoints.status.noKey' });
+      assert.equal(suite.plaid.requests.length, 0);
+    });
+  });
 });

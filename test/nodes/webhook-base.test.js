@@ -17,7 +17,7 @@ describe('webhook base URL', function () {
     assert.equal(webhookBaseOf('  https://nodered.example.com/red//  ', { uiPort: 1 }), 'https://nodered.example.com/red');
     assert.equal(webhookBaseOf('', { uiPort: 1881 }), 'http://127.0.0.1:1881');
     assert.equal(webhookBaseOf(undefined, {}), 'http://127.0.0.1:1880');
-    assert.throws(() => webhookBaseOf('nodered.example.com', {}), /not an http:\/\/ or https:\/\/ URL/);
+    assert.throws(() => webhookBaseOf('nodered.example.com', {}), /^Error: correct the webhook base URL in the Plaid config node: "nodered\.example\.com" is not an http:\/\/ or https:\/\/ URL$/);
   });
 
   it('goes in front of a path only', function () {

@@ -235,12 +235,12 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
   it('no key, a key with too little entropy, a missing directory, a read-only directory: a clear problem, messages to Catch', async () => {
     /** @type {Array<[object, RegExp]>} */
     const cases = [
-      [{ key: '' }, /the Item store has no encryption key/],
+      [{ key: '' }, /^ItemStoreError: no encryption key: generate one in the Item store "\w+" \(keep a copy of it\)$/],
       [{ key: 'not-a-key' }, /the encryption key must be 32 bytes/],
       [{ key: Buffer.alloc(32).toString('base64') }, /the encryption key has too little entropy \(every byte is the same\)/],
       [{ file: path.join(files.tempDir(), 'missing', 'items.db') }, /the directory .*missing does not exist/],
       [{ file: path.join(files.readOnlyDir(), 'items.db') }, /(read-only|permission denied)/],
-      [{ backend: 'postgres' }, /the postgres backend has no PostgreSQL URL/],
+      [{ backend: 'postgres' }, /^ItemStoreError: no PostgreSQL URL: set one in the Item store "\w+"/],
     ];
     for (const [options, pattern] of cases) {
       const red = await deploy(options);

@@ -21,6 +21,8 @@ class WebhookRig {
     this.server = undefined;
     /** Credentials of further config nodes (an Item store's key), by node id. */
     this.extraCredentials = {};
+    /** The config node's credentials; undefined: a client ID and a secret. */
+    this.configCredentials = undefined;
   }
 
   /** The wrapped module for helper.load: remembers RED.httpNode and mounts it under a Node-RED-like root app. */
@@ -52,7 +54,7 @@ class WebhookRig {
   }
 
   get credentials() {
-    return { cfg: { clientId: 'test-client-id', secret: 'test-secret-0123456789' }, ...this.extraCredentials };
+    return { cfg: this.configCredentials ?? { clientId: 'test-client-id', secret: 'test-secret-0123456789' }, ...this.extraCredentials };
   }
 
   async load(flow, extraModules = []) {

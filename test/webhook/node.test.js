@@ -145,6 +145,20 @@ describe('plaid-webhook-in', function () {
       await rig.post(plaidDelivery(ITEM_ERROR, key)).expect(503);
     });
 
+    it('answers 503 while its config node has no credentials, and says so in its status and first words', async function () {
+      rig.configCredentials = {};
+      try {
+        await rig.load(rig.flow(keyServer));
+      } finally {
+        rig.configCredentials = undefined;
+      }
+      await rig.post(plaidDelivery(ITEM_ERROR, key)).expect(503);
+      const statuses = helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'hook');
+      assert.deepEqual(statuses.at(-1).args[0], { fill: 'red', shape: 'ring', text: 'plaid-webhook-in.status.noCredentials' });
+      const errors = helper.log().args.map((a) => a[0]).filter((e) => e.id === 'hook' && e.level === helper.log().ERROR);
+      assert.match(errors[0].msg, /^no client ID or secret: enter them in the Plaid config node "cfg"; until then deliveries are answered 503$/);
+    });
+
     it('answers 503 without a config node, so Plaid keeps the delivery until one is set', async function () {
       await rig.load(rig.flow(keyServer, { plaid: '' }));
       await rig.post(plaidDelivery(ITEM_ERROR, key)).expect(503);

@@ -329,6 +329,26 @@ describe('plaid-webhook-in with an Item store', function () {
     assert.equal(rig.emitted.length, 0);
   });
 
+  it('says in its status what stops the store: no key, a wrong key; the log line starts with what to do', async function () {
+    const lastStatus = () => helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'hook').at(-1)?.args[0];
+    const errors = () => helper.log().args.map((a) => a[0]).filter((e) => e.id === 'hook' && e.level === helper.log().ERROR).map((e) => e.msg);
+    rig.extraCredentials = { store: {} };
+    assert.equal(await load({ dedupe: true }), undefined);
+    await rig.post(plaidDelivery(loginRequired, key)).expect(503);
+    assert.deepEqual(lastStatus(), { fill: 'red', shape: 'ring', text: 'plaid-webhook-in.status.noKey' });
+    assert.match(errors().at(-1), /^no encryption key: generate one in the Item store "items" \(keep a copy of it\); until then deliveries are answered 503$/);
+    await rig.unload();
+
+    // A store written under one key, opened with another.
+    rig.extraCredentials = { store: { encryptionKey: generateStoreKey() } };
+    await (await load()).save({ item_id: 'item-1', access_token: TOKEN });
+    await rig.unload();
+    rig.extraCredentials = { store: { encryptionKey: generateStoreKey() } };
+    assert.equal(await load(), undefined);
+    await rig.post(plaidDelivery(loginRequired, key)).expect(503);
+    assert.deepEqual(lastStatus(), { fill: 'red', shape: 'ring', text: 'plaid-webhook-in.status.wrongKey' });
+  });
+
   it('answers 503 when the store fails under it, so Plaid delivers again', async function () {
     const store = await load({ dedupe: true });
     await store.save({ item_id: 'item-1', access_token: TOKEN });

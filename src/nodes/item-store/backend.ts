@@ -20,14 +20,14 @@ export function sqliteFile(def: PlaidItemStoreDef, userDir: string): string {
 }
 
 /** What a setting that is missing makes createStorage say (the node's locale texts). */
-export type MissingSettingText = (key: 'errors.noPostgresUrl') => string;
+export type MissingSettingText = (key: 'setup.noPostgresUrl') => string;
 
 /** The storage the settings select; throws an Error that says what is missing. */
 export function createStorage(def: PlaidItemStoreDef, credentials: PlaidItemStoreCredentials, userDir: string, missing: MissingSettingText): ItemStorage {
   const backend = backendOf(def);
   if (backend === 'sqlite') return new SqliteStorage({ file: sqliteFile(def, userDir) });
   const url = (credentials.postgresUrl ?? '').trim();
-  if (!url) throw new Error(missing('errors.noPostgresUrl'));
+  if (!url) throw new Error(missing('setup.noPostgresUrl'));
   return new PostgresStorage({
     url,
     poolMax: positiveSetting(def.poolMax, POSTGRES_DEFAULTS.poolMax),

@@ -30,7 +30,8 @@ async function launch({ width = 1400, height = 860 } = {}) {
   });
   const page = context.pages()[0] || (await context.newPage());
   const problems = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  // With the first frame of its stack: a page error in Node-RED's own code and one in the package's read alike.
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}${(err.stack ?? '').split('\n').slice(1, 2).join('')}`));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
   });
