@@ -329,6 +329,32 @@ describe('plaid-items-reconcile (stand-in)', function () {
     assert.deepEqual([done.payload.checked, done.payload.calls, plaid.callsTo('/link/token/get').length], [2, 2, 0]);
   });
 
+  it('saved without callsPerMinute, statuses or linkSessions: 600 a minute, every status but removed, sessions looked up; over 5,000 goes to Catch', async () => {
+    const red = await deployReconcile(standIn(), {
+      reconcile: { callsPerMinute: undefined, statuses: undefined, linkSessions: undefined },
+      second: { callsPerMinute: 6000 },
+    });
+    const tokens = await red.saveItems(11);
+    await red.store.setLinkToken('item-000', 'link-sandbox-item-000', new Date(Date.now() + 3600_000).toISOString());
+    await red.store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-001', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
+    await red.store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'USER_PERMISSION_REVOKED', item_id: 'item-002', error: { error_code: 'USER_PERMISSION_REVOKED' } });
+    await red.store.markRemoved('item-010');
+    const itemOf = answerByItem(tokens, (itemId) => itemGet(itemId, itemId === 'item-001' ? { error: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'login') } : {}));
+    const { done } = await red.sweep();
+    assert.deepEqual([done.payload.checked, done.payload.skipped, done.payload.calls], [10, 1, 11]);
+    assert.deepEqual(plaid.callsTo('/link/token/get').map((r) => r.body.link_token), ['link-sandbox-item-000'], 'sessions looked up');
+    assert.equal(new Set(plaid.callsTo('/item/get').map(itemOf)).has('item-010'), false, 'a removed Item is not asked');
+    // 11 calls one every 100 ms span a second at the least (at 5,000 a minute they would take 120 ms); the first may
+    // have been delayed on its way.
+    const times = plaid.requests.map((request) => request.at).sort((a, b) => a - b);
+    assert.ok(times.at(-1) - times[0] >= 600, `11 calls in ${times.at(-1) - times[0]} ms`);
+
+    const calls = plaid.requests.length;
+    const refused = await red.sweep({}, 'rec2');
+    assert.match(refused.caught.error.message, /plaid-items-reconcile: callsPerMinute must be a whole number from 1 to 5,000$/);
+    assert.equal(plaid.requests.length, calls, 'no call made');
+  });
+
   it('stops at wrong keys with one error to Catch, not a failure per Item', async () => {
     const red = await deployReconcile(standIn(), { reconcile: { callsPerMinute: 600 } });
     await red.saveItems(20);
@@ -349,7 +375,9 @@ describe('plaid-items-reconcile (stand-in)', function () {
     await helper.unload();
     const calledBefore = plaid.callsTo('/item/get').length;
     const { file, key } = red;
-    const again = await deployReconcile(standIn(), { file, key });
+    // Calls 100 ms apart again: at 5,000 a minute (12 ms) a loaded machine hands neighbouring calls to the stand-in
+    // out of order.
+    const again = await deployReconcile(standIn(), { file, key, reconcile: { callsPerMinute: 600 } });
     const checked = (await again.store.list()).filter((r) => r.checked_at !== null).map((r) => r.item_id);
     // The answers in before the deploy are recorded (a call still under way meets the store closed: its Item counts
     // as not checked).
