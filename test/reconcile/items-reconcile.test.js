@@ -195,6 +195,21 @@ describe('plaid-items-reconcile (stand-in)', function () {
     assert.equal((await red.sweep({}, 'rec2')).done.payload.checked, 5, 'the next sweep runs');
   });
 
+  it('keeps the pace across sweeps in a row, on either node of the store: a sweep ends once its next call would be due', async () => {
+    // 60 a minute: a call a second. One Item a message, each sent as soon as the sweep before it answered.
+    const red = await deployReconcile(standIn(), { reconcile: { callsPerMinute: 60 }, second: { callsPerMinute: 60 } });
+    const tokens = await red.saveItems(3);
+    const itemOf = answerByItem(tokens, (itemId) => itemGet(itemId));
+    for (const [itemId, node] of [['item-000', 'rec'], ['item-001', 'rec2'], ['item-002', 'rec']]) {
+      assert.equal((await red.sweep({ item_id: itemId }, node)).done.payload.checked, 1, itemId);
+    }
+    const calls = plaid.callsTo('/item/get');
+    assert.deepEqual(calls.map(itemOf), ['item-000', 'item-001', 'item-002']);
+    // A second apart at the stand-in (less what a busy machine may have delayed the earlier of two by).
+    const gaps = calls.slice(1).map((call, i) => call.at - calls[i].at);
+    assert.ok(gaps.every((gap) => gap >= 800), `calls ${gaps.join(', ')} ms apart`);
+  });
+
   it('counts 429s and 5xx, tries those Items again later in the sweep (Retry-After honoured), and never reports them as changes', async () => {
     // Calls 100 ms apart: none is under way yet when the 429 comes back.
     const red = await deployReconcile(standIn(), { reconcile: { callsPerMinute: 600 } });

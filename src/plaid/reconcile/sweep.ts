@@ -8,7 +8,7 @@ import { ItemStoreError } from '../store/errors';
 import { HeldClaim } from '../store/held-claim';
 import type { ItemStore } from '../store/item-store';
 import type { ItemRecord, ItemStatus } from '../store/record';
-import { REAL_TIMERS, type Timers } from '../timers';
+import { delay, REAL_TIMERS, type Timers } from '../timers';
 import { ITEM_GET, LINK_TOKEN_GET } from './calls';
 import { CheckWriter } from './check-writer';
 import { changeMessage, environmentOf, itemChangeBody, type ReconcileChange } from './changes';
@@ -148,10 +148,22 @@ class Sweep {
     if (outer?.aborted) onAbort();
     outer?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.#run();
+      const summary = await this.#run();
+      await this.#holdUntilNextCallDue();
+      return summary;
     } finally {
       outer?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Keeps the claim until this sweep's next call would have been due (one interval of the pace, or a 429's pause):
+   * the next sweep, on any instance, starts a pace of its own with a call at once, so sweeps in a row (a message per
+   * Item, say) would otherwise call faster than the rate. A stop ends the wait.
+   */
+  async #holdUntilNextCallDue(): Promise<void> {
+    const wait = this.#pacer.nextStartAt - this.#timers.now();
+    if (wait > 0) await delay(this.#timers, wait, this.#stop.signal).catch(() => undefined);
   }
 
   async #run(): Promise<SweepSummary> {
