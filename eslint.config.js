@@ -1,6 +1,7 @@
 'use strict';
-// One lint for everything: the TypeScript sources with typescript-eslint's recommended rules, and the JavaScript
-// (tests, scripts, benchmarks) with ESLint's own, as the CommonJS for Node it is.
+// One lint for everything: the TypeScript sources with typescript-eslint's type-checked recommended rules (the
+// types come from the tsconfig that compiles each file), and the JavaScript (tests, scripts, benchmarks) with
+// ESLint's own, as the CommonJS for Node it is, plus the type-aware promise rules (tsconfig.check.json types it).
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
@@ -9,6 +10,34 @@ module.exports = tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', '.node-red-demo/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Every file is linted with the types of the project that compiles or checks it.
+    languageOptions: {
+      parserOptions: {
+        project: ['./tsconfig.json', './tsconfig.editor.json', './tsconfig.check.json'],
+        tsconfigRootDir: __dirname,
+      },
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeCheckedOnly],
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      // The storage interface is asynchronous and SQLite's driver is not: its methods are async without awaiting, so
+      // that a throw reaches the caller as a rejection, as PostgreSQL's would.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // A promise nobody awaits or handles hides its failure (an assertion, a write): in the tests too.
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   {
     rules: {
       // Node-RED's own nodes alias `this` as `node` for the callbacks of a constructor; so do ours.

@@ -4,7 +4,7 @@
 // prints a markdown table (also written to docs/benchmarks.md with the machine, Node and Node-RED versions).
 // Progress goes to stderr, the table to stdout. Build first (npm run bench does): the benchmarks load dist/.
 //
-//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres,reconcile] [--rounds 7] [--seconds 4]
+//   node bench/run.js [--only webhooks,endpoint,key-cache,memory,emulator,postgres,reconcile,event-log] [--rounds 7] [--seconds 4]
 //                     [--warmup 1] [--quick] [--profile] [--package-root <dir>] [--no-write] [--out <file>]
 //                     [--reconcile-items 10000]
 const fs = require('node:fs');
@@ -22,8 +22,9 @@ const BENCHMARKS = [
   { name: 'key-cache', title: '3. Key cache under a burst on a new kid', module: './key-cache' },
   { name: 'memory', title: '4. Memory across 100,000 deliveries with dedupe on', module: './memory' },
   { name: 'emulator', title: '5. Emulator vs a bare JSON server', module: './emulator' },
-  { name: 'postgres', title: '6. Several instances: dedupe claims on PostgreSQL', module: './postgres' },
+  { name: 'postgres', title: '6. Several instances: dedupe claims and the event log on PostgreSQL', module: './postgres' },
   { name: 'reconcile', title: '7. Reconcile sweep: 10,000 Items at callsPerMinute 5,000', module: './reconcile' },
+  { name: 'event-log', title: '8. The webhook event log on SQLite: on vs off', module: './event-log' },
 ];
 
 function options() {

@@ -13,6 +13,7 @@ const path = require('node:path');
 
 const { renderEndpointHelp } = require('./lib/endpoint-help');
 const { scriptBlock, editorTable, compileEditorScripts, inlineEditorScripts } = require('./lib/editor-scripts');
+const { LITERALS, fillLiterals, fillLiteralsIn } = require('./lib/editor-literals');
 
 const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -67,11 +68,6 @@ function iconFor(endpoint, iconsDir) {
   return fs.existsSync(path.join(iconsDir, own)) ? own : GENERIC_ICON;
 }
 
-/** The settings version new nodes are saved with (src/nodes/migrations.ts). */
-function settingsVersion() {
-  return require(path.join(dist, 'nodes', 'migrations.js')).SETTINGS_VERSION;
-}
-
 function definitionBlock(endpoint, icon) {
   const t = js(endpoint.type).replace(/"/g, "'");
   const typedInput = (f) => [
@@ -81,7 +77,7 @@ function definitionBlock(endpoint, icon) {
   const storeFields = storeFieldsOf(endpoint);
   const defaults = [
     `      name: { value: '' },`,
-    `      settingsVersion: { value: ${settingsVersion()} },`,
+    `      settingsVersion: { value: ${LITERALS.settingsVersion()} },`,
     `      plaid: { value: '', type: 'plaid-config', required: true },`,
     // Empty: no store, tokens come from msg/flow/global as before the store existed.
     ...(storeFields.length ? [`      store: { value: '', type: 'plaid-item-store', required: false },`] : []),
@@ -195,18 +191,24 @@ function renderEditor(endpoints, iconsDir) {
   return `${header}\n\n${sharedBlock(endpoints)}\n\n${blocks.join('\n\n')}\n`;
 }
 
-/** Writes the generated node set html and help, and inlines the browser code into the hand-written html. */
+/**
+ * Writes the runtime's literals into the hand-written html (scripts/lib/editor-literals.js), the generated node set
+ * html and help, and inlines the browser code into the hand-written html.
+ */
 function writeEditor() {
   const tablePath = path.join(dist, 'plaid', 'endpoints.js');
   delete require.cache[require.resolve(tablePath)];
   const { ENDPOINTS } = require(tablePath);
   const nodesDir = path.join(dist, 'nodes');
   compileEditorScripts();
+  fillLiteralsIn(nodesDir);
+  fillLiteralsIn(path.join(dist, 'plugins'));
   fs.writeFileSync(path.join(nodesDir, 'plaid-endpoints.html'), renderEditor(ENDPOINTS, path.join(nodesDir, 'icons')));
   inlineEditorScripts(nodesDir, ['plaid-endpoints']);
   inlineEditorScripts(path.join(dist, 'plugins'), []);
   const help = path.join(nodesDir, 'locales', 'en-US', 'plaid-endpoints.html');
-  fs.writeFileSync(help, renderEndpointHelp(ENDPOINTS, fs.readFileSync(path.join(root, 'nodes', 'locales', 'en-US', 'plaid-endpoints.html'), 'utf8')));
+  const handWritten = fs.readFileSync(path.join(root, 'nodes', 'locales', 'en-US', 'plaid-endpoints.html'), 'utf8');
+  fs.writeFileSync(help, renderEndpointHelp(ENDPOINTS, fillLiterals(handWritten, 'locales/en-US/plaid-endpoints.html')));
 }
 
 module.exports = { writeEditor, renderEditor };

@@ -30,6 +30,8 @@ const ORDER = ['08', 'webhooks', '01', '03', '09', '05', '06', '07'];
 const GROUP_GAP = 60;
 /** Between the tab's edge and the first groups: an inject button sticks out to the left of its group. */
 const MARGIN = 40;
+/** The repair loop's reminders on the demo tab: one reminder, two minutes after the notice (example 08 has `1d, 3d`). */
+const DEMO_REMINDERS = '2m';
 /** Link nodes in a column: 30 px tall, no status. */
 const LINK_PITCH = 45;
 
@@ -73,7 +75,9 @@ function adapt(nodes, key) {
       continue;
     }
     const byTargets = new Map();
-    node.wires.forEach((targets, output) => {
+    // The example was saved at its settings version: its wires as the current outputs are numbered.
+    const { wires } = require('../dist/nodes/migrations').migrate('plaid-webhook-in', node);
+    wires.forEach((targets, output) => {
       if (targets.length === 0) return;
       const k = [...targets].sort().join(',');
       if (!byTargets.has(k)) byTargets.set(k, { targets, outputs: [] });
@@ -108,7 +112,9 @@ function webhookGroup(linkIns, config) {
   const labels = outputLabels();
   const webhook = {
     id: 'de70de70de70ab10', type: 'plaid-webhook-in', z: TAB_ID, name: 'Plaid webhooks', url: WEBHOOK_PATH, plaid: config.plaid, store: config.store,
-    verify: true, dedupe: true, dedupeStore: '', wires: labels.map(() => []),
+    verify: true, dedupe: true, dedupeStore: '', logRetentionDays: 30, wires: labels.map(() => []),
+    // Wired to the current outputs: saved as such, so no migration moves them.
+    settingsVersion: require('../dist/nodes/migrations').SETTINGS_VERSION,
   };
   const linkOuts = [];
   labels.forEach((label, output) => {
@@ -172,12 +178,12 @@ function layOut(blocks) {
 }
 
 /**
- * @param {{environment: string, baseUrl?: string, webhookBase: string, reminderSeconds?: number}} target where the
+ * @param {{environment: string, baseUrl?: string, webhookBase: string, reminders?: string}} target where the
  *   config node points, the URL Node-RED serves on (where Plaid sends webhooks, and Hosted Link returns the user to),
- *   and how long the repair loop waits before its reminder
+ *   and the repair loop's reminders (DEMO_REMINDERS: short, so a person sees one)
  * @returns {{flows: object[], configId: string, storeId: string}}
  */
-function demoFlow({ environment, baseUrl = '', webhookBase, reminderSeconds = 120 }) {
+function demoFlow({ environment, baseUrl = '', webhookBase, reminders = DEMO_REMINDERS }) {
   const examples = loadExamples();
   const ids = sharedConfigIds(examples);
   const outboxUrl = `${webhookBase}${OUTBOX_PATH}`;
@@ -196,10 +202,9 @@ function demoFlow({ environment, baseUrl = '', webhookBase, reminderSeconds = 12
     const { nodes: adapted, linkIns } = adapt(nodes, key);
     allLinkIns.push(...linkIns);
     const group = adapted.find((n) => n.type === 'group');
-    if (key === '08') group.env = [...(group.env ?? []).filter((e) => e.name !== 'REMINDER_AFTER_SECONDS'), { name: 'REMINDER_AFTER_SECONDS', value: String(reminderSeconds), type: 'num' }];
     for (const n of adapted) {
-      // After Hosted Link, back to the outbox, where the "fixed, thank you" lands.
-      if (n.type === 'plaid-link-token-create') Object.assign(n, { completion_redirect_uri: outboxUrl, completion_redirect_uriType: 'str' });
+      // After Hosted Link, back to the outbox, where the "fixed, thank you" lands; a reminder a person waits for.
+      if (n.type === 'plaid-item-repair') Object.assign(n, { completion_redirect_uri: outboxUrl, reminders });
     }
     placed.set(key, { group, members: adapted.filter((n) => n.type !== 'group'), all: adapted });
   }
@@ -228,4 +233,4 @@ function freshDemoStore(userDir) {
   return { encryptionKey: require('../dist/plaid/store/cipher').generateStoreKey() };
 }
 
-module.exports = { demoFlow, freshDemoStore, loadExamples, sharedConfigIds, OUTBOX_PATH };
+module.exports = { demoFlow, freshDemoStore, loadExamples, sharedConfigIds, OUTBOX_PATH, DEMO_REMINDERS };

@@ -81,13 +81,13 @@ async function main() {
     process.exit(0);
   };
   // A terminal's Ctrl-C reaches this process and npm alike (npm forwards it once more: `on`, not `once`).
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stop(signal));
   // `npm start` runs this under `sh -c`, which does not pass on a signal sent to npm alone; the script says `exec`, so
   // the shell becomes this process and npm's forwarded signal lands here. Should whatever started this process go
   // away without a signal (killed outright, or a wrapper without `exec`), this process stops as well.
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent) stop('the parent process exited');
+    if (process.ppid !== parent) void stop('the parent process exited');
   }, PARENT_POLL_MS).unref();
 }
 

@@ -55,7 +55,7 @@ async function startChild(script, { init = {}, execArgv = [], profileDir = undef
         else ok(message.result);
       }
     });
-    exit.then(({ code, signal }) => reject(new Error(`${name} exited (${signal ?? code}) before it was ready`)));
+    void exit.then(({ code, signal }) => reject(new Error(`${name} exited (${signal ?? code}) before it was ready`)));
   });
   child.send({ type: 'init', ...init });
   const info = await ready;
@@ -102,7 +102,7 @@ function serveChild({ init, commands = {}, stop = async () => {} }) {
       process.exit(0);
     }
   };
-  process.on('message', async (/** @type {any} */ message) => {
+  const receive = async (/** @type {any} */ message) => {
     if (message.type === 'init') {
       try {
         const info = await init(message);
@@ -120,11 +120,13 @@ function serveChild({ init, commands = {}, stop = async () => {} }) {
         process.send({ type: 'result', id: message.id, error: err.stack || String(err) });
       }
     } else if (message.type === 'stop') {
-      shutdown();
+      await shutdown();
     }
-  });
+  };
+  // Each handler answers or exits itself: nothing of theirs is left to await.
+  process.on('message', (message) => void receive(message));
   // The parent went away: nothing left to measure for.
-  process.on('disconnect', shutdown);
+  process.on('disconnect', () => void shutdown());
 }
 
 /** Forced GC (the child runs with --expose-gc), then the resident set size in bytes. */

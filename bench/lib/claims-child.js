@@ -1,20 +1,23 @@
 'use strict';
-// A process claiming webhook deliveries on PostgreSQL as fast as it can, through the package's PostgresStorage
-// (the claim every plaid-webhook-in with a postgres store makes per delivery): `concurrency` claims in flight, each
-// of a fresh body hash, for `seconds`.
+// A process recording webhook deliveries on PostgreSQL as fast as it can, through the package's ItemStore on a
+// PostgresStorage, as every plaid-webhook-in with a postgres store does per delivery: the claim and the log entry
+// (body encrypted) in one round trip shared with the others in flight, then the confirmation. `concurrency`
+// deliveries in flight, each a fresh body, for `seconds`.
 const crypto = require('node:crypto');
 const path = require('node:path');
 const { serveChild } = require('./child');
 
-const RETENTION_MS = 24 * 60 * 60 * 1000;
-const LEASE_MS = 30 * 1000;
-let storage;
+const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
+let store;
 
 serveChild({
   async init({ url, poolMax, packageRoot = path.join(__dirname, '..', '..') }) {
-    const { PostgresStorage } = require(path.join(packageRoot, 'dist', 'plaid', 'store', 'postgres-storage'));
-    storage = new PostgresStorage({ url, poolMax });
-    await storage.open();
+    const dist = (file) => require(path.join(packageRoot, 'dist', 'plaid', 'store', file));
+    const { PostgresStorage } = dist('postgres-storage');
+    const { ItemStore } = dist('item-store');
+    const { TokenCipher } = dist('cipher');
+    store = new ItemStore(new PostgresStorage({ url, poolMax }), new TokenCipher(STORE_KEY));
+    await store.open();
     return { pid: process.pid };
   },
   commands: {
@@ -28,11 +31,16 @@ serveChild({
       const deadline = Date.now() + seconds * 1000;
       const worker = async () => {
         while (Date.now() < deadline) {
-          const key = crypto.createHash('sha256').update(`${prefix}${n++}`).digest('hex');
+          const i = n++;
+          const raw = Buffer.from(JSON.stringify({ webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE', item_id: `${prefix}${i}`, environment: 'sandbox', error: null }, null, 2));
+          const delivery = {
+            nodeId: 'bench', raw, bodySha256: crypto.createHash('sha256').update(raw).digest('hex'), webhookType: 'ITEM',
+            webhookCode: 'NEW_ACCOUNTS_AVAILABLE', itemId: `${prefix}${i}`, environment: 'sandbox',
+          };
           try {
-            // As plaid-webhook-in does per delivery: the claim, then its confirmation once the message is out.
-            if ((await storage.claim(key, Date.now(), RETENTION_MS, LEASE_MS)) === 'claimed') claimed++;
-            await storage.confirm(key, Date.now());
+            const recorded = await store.deliveries.record(delivery, { dedupe: true, log: true });
+            if (!recorded.duplicate) claimed++;
+            await store.deliveries.confirm(recorded);
           } catch {
             failed++;
           }
@@ -45,6 +53,6 @@ serveChild({
     },
   },
   async stop() {
-    await storage?.close();
+    await store?.close();
   },
 });

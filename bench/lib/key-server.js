@@ -10,7 +10,7 @@ async function startKeyServer() {
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', async () => {
+    const respond = async () => {
       const answer = (status, body) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
@@ -31,7 +31,8 @@ async function startKeyServer() {
         return answer(400, { error_type: 'INVALID_INPUT', error_code: 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', error_message: 'invalid key_id provided', display_message: null, request_id: 'bench' });
       }
       return answer(200, { key: key.jwk, request_id: 'bench' });
-    });
+    };
+    req.on('end', () => void respond());
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   return {

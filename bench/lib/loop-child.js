@@ -56,7 +56,7 @@ function drive({ concurrency, warmupMs, durationMs, payload }) {
       stopping = true;
     };
     countWindow({ warmupMs, durationMs, tally: () => ({ completed, failed }), done: stop });
-    for (let i = 0; i < concurrency; i++) worker();
+    for (let i = 0; i < concurrency; i++) void worker();
   });
 }
 

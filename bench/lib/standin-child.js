@@ -5,7 +5,7 @@
 // compared with (the canned body then is the emulator's own /item/get answer).
 const http = require('node:http');
 const { serveChild } = require('./child');
-const { readBody } = require('../../test/support/read-body');
+const { withBody } = require('../../test/support/read-body');
 
 const ITEM_GET_ANSWER = {
   item: {
@@ -37,27 +37,25 @@ let bad = 0;
 serveChild({
   async init({ path = '/item/get', answer = ITEM_GET_ANSWER }) {
     let sequence = 0;
-    server = http.createServer((req, res) => {
-      readBody(req).then((raw) => {
-        requests++;
-        let ok = req.method === 'POST' && req.url === path;
-        try {
-          const body = JSON.parse(raw.toString('utf8'));
-          ok = ok && typeof body.access_token === 'string';
-        } catch {
-          ok = false;
-        }
-        if (!ok) {
-          bad++;
-          res.writeHead(400, { 'content-type': 'application/json' });
-          res.end('{"error_type":"INVALID_REQUEST","error_code":"INVALID_BODY","error_message":"bad request","display_message":null,"request_id":"standin"}');
-          return;
-        }
-        const text = JSON.stringify({ ...answer, request_id: `standin${(sequence++).toString(36)}` });
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      });
-    });
+    server = http.createServer(withBody((req, res, raw) => {
+      requests++;
+      let ok = req.method === 'POST' && req.url === path;
+      try {
+        const body = JSON.parse(raw.toString('utf8'));
+        ok = ok && typeof body.access_token === 'string';
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        bad++;
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end('{"error_type":"INVALID_REQUEST","error_code":"INVALID_BODY","error_message":"bad request","display_message":null,"request_id":"standin"}');
+        return;
+      }
+      const text = JSON.stringify({ ...answer, request_id: `standin${(sequence++).toString(36)}` });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    }));
     await new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
     return { port: /** @type {import('node:net').AddressInfo} */ (server.address()).port };
   },

@@ -44,10 +44,14 @@ const PAGE = `<!doctype html>
 `;
 
 const KEEP_FUNCTION = `// Newest first; a notice is the msg.notification a "notify the user" step showed (to, item_id, subject, text, url).
+// Its link is kept only when it is an http(s) URL: the page makes it a "Fix it now" link, and a javascript: one
+// would run in the editor's origin (which has no login) when clicked.
+const notice = { ...msg.notification };
+if (notice.url !== undefined && !(typeof notice.url === 'string' && /^https?:\\/\\/\\S+$/i.test(notice.url))) delete notice.url;
 const outbox = flow.get('${CONTEXT_KEY}') || [];
 const at = new Date();
 const sent = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(at) + ' UTC';
-outbox.unshift({ at: at.toISOString(), sent, ...msg.notification });
+outbox.unshift({ at: at.toISOString(), sent, ...notice });
 flow.set('${CONTEXT_KEY}', outbox.slice(0, ${KEEP}));
 return null;`;
 

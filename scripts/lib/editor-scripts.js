@@ -3,7 +3,8 @@
 // then inlined into the node sets' html in dist/nodes (the editor loads a node set as one html file).
 //
 // Each block starts with the runtime modules the dialogs share with the nodes (src/nodes/migrations.ts) and
-// src/editor/shared.ts. Each src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
+// src/editor/shared.ts, then the entry's `modules` (src/editor files whose factories its source calls). Each
+// src/editor/<source>.ts defines one factory function taking the runtime constants the dialogs need. A node
 // set's html carries the marker <!-- plaid-editor-script --> where its <script> block goes (before its
 // registerType blocks); the block runs src/editor/shared.ts and the node set's file in one function scope and makes
 // the factory's result the global the registerType blocks call (window.<global>).
@@ -34,7 +35,8 @@ function environmentHosts() {
 
 /**
  * Browser code per node set (the key is the node set's name in package.json and its html's base name).
- * `constants` is evaluated at build time and passed to the factory as JSON.
+ * `constants` is evaluated at build time and passed to the factory as JSON; `modules` names further runtime modules
+ * the browser code uses (see RUNTIME_MODULES); `with` names further src/editor files compiled into the same scope.
  */
 const EDITOR_SCRIPTS = {
   'plaid-config': {
@@ -86,9 +88,27 @@ const EDITOR_SCRIPTS = {
       return { statuses: runtime('plaid/store/record.js').ITEM_STATUSES, defaultStatuses: DEFAULT_RECONCILE_STATUSES, maxCallsPerMinute: MAX_CALLS_PER_MINUTE };
     },
   },
+  'plaid-item-repair': {
+    source: 'item-repair',
+    factory: 'plaidItemRepairEditor',
+    global: 'PlaidItemRepairEditor',
+    // The reminders as the runtime reads them.
+    modules: { repairSchedule: 'plaid/repair/schedule.js' },
+    constants: () => {
+      const { REPAIR_REASONS } = runtime('plaid/store/repair-case.js');
+      return {
+        reasons: REPAIR_REASONS,
+        defaultReasons: runtime('plaid/repair/settings.js').DEFAULT_REASONS,
+        outputs: runtime('plaid/repair/outputs.js').REPAIR_OUTPUTS,
+        defaultReminders: runtime('plaid/repair/schedule.js').DEFAULT_REMINDERS,
+      };
+    },
+  },
   // An editor plugin (dist/plugins), not a node set: the same marker in its html.
   'plaid-items-sidebar': {
     source: 'items-sidebar',
+    // Its key panel, repair cases panel and Deliveries view: modules of their own, compiled into the same scope.
+    with: ['items-keys', 'repair-cases', 'deliveries-view'],
     factory: 'plaidItemsSidebar',
     global: 'PlaidItemsSidebar',
     constants: () => ({
@@ -96,6 +116,8 @@ const EDITOR_SCRIPTS = {
       needsAction: runtime('plaid/store/item-overview.js').NEEDS_ACTION,
       route: runtime('plugins/items-sidebar/routes.js').ROUTE_ROOT.replace(/^\//, ''),
       topic: runtime('plugins/items-sidebar/live-updates.js').topicOf('#'),
+      rewrapBatch: 100,
+      codes: [...new Set(runtime('plaid/webhook/routing.js').ROUTED_WEBHOOKS.map(([, code]) => code))],
     }),
   },
 };
@@ -134,12 +156,12 @@ const compiled = (source) => fs.readFileSync(path.join(compiledDir, `${source}.j
 
 /**
  * Runtime modules the browser code uses, from dist/ (CommonJS without requires), each as a const of its name: the
- * editor runs the very code the runtime runs.
+ * editor runs the very code the runtime runs. Every block has these; an entry's `modules` adds its own.
  */
 const RUNTIME_MODULES = { migrations: 'nodes/migrations.js' };
 
-function runtimeModules() {
-  return Object.entries(RUNTIME_MODULES).map(([name, file]) => {
+function runtimeModules(extra = {}) {
+  return Object.entries({ ...RUNTIME_MODULES, ...extra }).map(([name, file]) => {
     const code = fs.readFileSync(path.join(dist, file), 'utf8').replace(/^\/\/# sourceMappingURL=.*$/m, '').trim();
     if (/\brequire\(/.test(code)) throw new Error(`${file} requires another module: the editor cannot load it`);
     return `const ${name} = (function () {\nconst module = { exports: {} };\nconst exports = module.exports;\n${code}\nreturn module.exports;\n})();`;
@@ -151,11 +173,12 @@ function scriptBlock(nodeSet, constants) {
   const entry = EDITOR_SCRIPTS[nodeSet];
   if (!entry) throw new Error(`no browser code registered for ${nodeSet} (scripts/lib/editor-scripts.js)`);
   return `<script type="text/javascript">
-// Compiled from src/nodes/migrations.ts, src/editor/shared.ts and src/editor/${entry.source}.ts by scripts/build-editor.js.
+// Compiled from src/nodes/migrations.ts, src/editor/shared.ts and src/editor/${[...(entry.with ?? []), entry.source].join('.ts, src/editor/')}.ts by scripts/build-editor.js.
 window.${entry.global} = (function () {
 'use strict';
-${runtimeModules()}
+${runtimeModules(entry.modules)}
 ${compiled('shared')}
+${(entry.with ?? []).map(compiled).join('\n')}
 ${compiled(entry.source)}
 return ${entry.factory}(${js(constants ?? entry.constants())});
 })();
@@ -184,4 +207,4 @@ function inlineEditorScripts(nodesDir, generated) {
   }
 }
 
-module.exports = { EDITOR_SCRIPTS, MARKER, compileEditorScripts, scriptBlock, inlineScript, inlineEditorScripts, environmentHosts, editorTable };
+module.exports = { runtime, EDITOR_SCRIPTS, MARKER, compileEditorScripts, scriptBlock, inlineScript, inlineEditorScripts, environmentHosts, editorTable };

@@ -14,14 +14,14 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
 
   /** Only a custom environment uses a base URL (a local emulator, a proxy): then it must be an http(s) URL. */
   function validateBaseUrl(node: EditorNode, value: unknown, opt: ValidatorOptions): boolean | string {
-    const environment = $('#node-config-input-environment').val() || node.environment;
-    if (environment !== 'custom' || BASE_URL.test(String(value ?? '').trim())) return true;
+    const environment = inputText('#node-config-input-environment') || node.environment;
+    if (environment !== 'custom' || BASE_URL.test(settingText(value).trim())) return true;
     return opt ? text('errors.baseUrl') : false;
   }
 
   /** Empty (this Node-RED's own address) or an http(s) URL; ${ENV_VAR} is resolved by the runtime. */
   function validateWebhookUrl(value: unknown, opt: ValidatorOptions): boolean | string {
-    const url = String(value ?? '').trim();
+    const url = settingText(value).trim();
     if (url === '' || BASE_URL.test(url) || /^\$\{[^}]+\}$/.test(url)) return true;
     return opt ? text('errors.webhookUrl') : false;
   }
@@ -39,7 +39,7 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     return constants.hosts[environment] ?? baseUrl.trim().replace(/\/+$/, '');
   }
 
-  const dialogTarget = (): string => target($('#node-config-input-environment').val() ?? '', $('#node-config-input-baseUrl').val() ?? '');
+  const dialogTarget = (): string => target(inputText('#node-config-input-environment'), inputText('#node-config-input-baseUrl'));
 
   /** The secret field holds a newly typed value (Node-RED shows a kept one as __PWRD__). */
   const secretTyped = (): boolean => {
@@ -47,17 +47,15 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     return value !== undefined && value !== '__PWRD__';
   };
 
-  /** Warns while the dialog points calls elsewhere than the kept secret was entered for. */
+  /**
+   * Warns while the dialog points calls elsewhere than the kept secret is bound to (the runtime binds a newly typed
+   * secret to where calls go, and records that in the `host` credential).
+   */
   function showHostMismatch(node: EditorNode): void {
-    const recorded = $('#node-config-input-host').val() ?? '';
+    const recorded = inputText('#node-config-input-host');
     const mismatch = recorded !== '' && !secretTyped() && recorded !== dialogTarget();
     $('#plaid-config-host-mismatch').toggle(mismatch);
     if (mismatch) $('#plaid-config-host-mismatch-text').text(node._('plaid-config.tip.hostMismatch', { host: recorded }));
-  }
-
-  /** A typed secret is bound to where calls go now: the runtime refuses to send it anywhere else. */
-  function save(): void {
-    if (secretTyped()) $('#node-config-input-host').val(dialogTarget());
   }
 
   function prepare(node: EditorNode): void {
@@ -67,7 +65,7 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     $('#node-config-input-baseUrl, #node-config-input-secret').on('change keyup', () => showHostMismatch(node));
 
     function showEnvironment(): void {
-      const env = environment.val() ?? '';
+      const env = inputText('#node-config-input-environment');
       const host = constants.hosts[env];
       $('#plaid-config-baseUrl-row').toggle(env === 'custom');
       $('#plaid-config-host').text(host ? node._('plaid-config.tip.host', { url: host }) : node._('plaid-config.tip.custom'));
@@ -87,6 +85,5 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     validateWebhookUrl,
     target,
     prepare,
-    save,
   };
 }

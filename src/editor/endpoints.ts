@@ -5,7 +5,7 @@ type FieldProblem =
   | 'required' | 'json' | 'expression' | 'enum' | 'url' | 'needsJson' | 'stringArray' | 'object' | 'urlOrNull' | 'string'
   | 'boolean' | 'section' | 'integer';
 
-const BASE_TYPES = ['str', 'msg', 'flow', 'global', 'env', 'json'];
+const BASE_TYPES: TypedInputType[] = ['str', 'msg', 'flow', 'global', 'env', 'json'];
 const EXPRESSION_TYPES: Record<string, boolean> = { msg: true, flow: true, global: true };
 
 function plaidEndpointsEditor(table: EditorEndpointTable) {
@@ -23,7 +23,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
   /** Whether an Item store is selected: the dialog's select while it is open (`_ADD_` is its "none"), else the node's. */
   function storeSelected(node: EditorNode): boolean {
     const input = $('#node-input-store');
-    const value = input.length ? input.val() : (node.store as string | undefined);
+    const value = input.length ? inputText('#node-input-store') : (node.store as string | undefined);
     return !!value && value !== '_ADD_';
   }
 
@@ -34,8 +34,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
 
   /** The field's typedInput type: the dialog's while it is open, else the node's. */
   function typeOf(node: EditorNode, spec: EditorField): string {
-    const input = $(`#node-input-${spec.name}Type`);
-    return (input.length && input.val()) || (node[`${spec.name}Type`] as string | undefined) || spec.default.type;
+    return inputText(`#node-input-${spec.name}Type`) || (node[`${spec.name}Type`] as string | undefined) || spec.default.type;
   }
 
   /** Why a JSON value does not fit the field, or undefined. */
@@ -60,7 +59,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
 
   /** true, or the message key of what is wrong with `raw` as a `type` for this field. */
   function problem(spec: EditorField, raw: unknown, type: string): true | FieldProblem {
-    const value = raw === undefined || raw === null ? '' : String(raw);
+    const value = settingText(raw);
     if (/^\$\{[^}]+\}$/.test(value)) return true; // ${ENV_VAR}, resolved by the runtime
     if (type === 'json') {
       let parsed: unknown;
@@ -103,7 +102,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
 
   /** A typedInput's value as the dialog holds it now. */
   function current(name: string): { value: string; type: string } {
-    return { value: $(`#node-input-${name}`).val() ?? '', type: $(`#node-input-${name}Type`).val() ?? '' };
+    return { value: inputText(`#node-input-${name}`), type: inputText(`#node-input-${name}Type`) };
   }
 
   /**
@@ -129,12 +128,12 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
         $(`#node-input-${spec.name}`).val(spec.default.value);
         $(`#node-input-${spec.name}Type`).val(spec.default.type);
       }
-      const types: Array<string | TypedInputType> = BASE_TYPES.slice();
+      const types = BASE_TYPES.slice();
       // Plaid wants true/false and whole numbers there: the typedInput offers them as such.
       if (spec.kind === 'boolean' || spec.kind === 'section') types.unshift('bool');
       if (spec.kind === 'integer') types.unshift('num');
       if (spec.kind === 'enum') {
-        types.unshift({ value: 'enum', label: text(type, 'typedInput.enum'), icon: 'fa fa-list', options: spec.values });
+        types.unshift({ value: 'enum', label: text(type, 'typedInput.enum'), icon: 'fa fa-list', options: spec.values ? [...spec.values] : undefined });
       }
       $(`#node-input-${spec.name}`).typedInput({
         default: spec.default.type,
@@ -161,7 +160,7 @@ function plaidEndpointsEditor(table: EditorEndpointTable) {
     }
     if (endpoint.sandboxOnly) {
       const warn = (): void => {
-        const config = RED.nodes.node($('#node-input-plaid').val());
+        const config = configNode(inputText('#node-input-plaid'));
         $('#plaid-endpoints-production-warning').toggle(!!config && config.environment === 'production');
       };
       $('#node-input-plaid').on('change', warn);

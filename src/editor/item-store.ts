@@ -26,7 +26,7 @@ function plaidItemStoreEditor(constants: ItemStoreEditorConstants) {
   /** A whole number above 0, or empty (the default); only the postgres backend uses these settings. */
   function validatePositive(node: EditorNode, value: unknown): boolean {
     if (backendOf(node) !== POSTGRES || value === '' || value === undefined || value === null) return true;
-    return /^\s*[1-9][0-9]*\s*$/.test(String(value));
+    return /^\s*[1-9][0-9]*\s*$/.test(settingText(value));
   }
 
   /** Only the sqlite backend uses a file: then a file name or path is needed. */

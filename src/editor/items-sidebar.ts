@@ -1,8 +1,9 @@
 // The "Plaid Items" sidebar tab: every running plaid-item-store with its counts per status, one store's Items with
 // the ones that need action first (filter by status, search by item_id or client_user_id), and one Item's recent
-// history as a timeline. It reads the package's Admin API (src/plugins/items-sidebar/routes.ts) and reads again when
-// a comms notice says a store changed (those notices carry no Item data). Values from records are set as text only.
-// The build injects the statuses, the needs-action ones, the route and the topic from the runtime.
+// history as a timeline; or, in its "Deliveries" view (deliveries-view.ts), the store's webhook event log. It reads
+// the package's Admin API (src/plugins/items-sidebar/routes.ts) and reads again when a comms notice says a store
+// changed (those notices carry no Item data). Values from records are set as text only.
+// The build injects the statuses, the needs-action ones, the route, the topic and the webhook codes from the runtime.
 
 interface ItemsSidebarConstants {
   /** ITEM_STATUSES, in their order (src/plaid/store/record.ts). */
@@ -13,9 +14,20 @@ interface ItemsSidebarConstants {
   route: string;
   /** The comms topic every store's notices match. */
   topic: string;
+  /** Items per rewrap request of the key panel (src/editor/items-keys.ts). */
+  rewrapBatch: number;
+  /** Plaid's webhook codes the node routes, for the Deliveries view's filter. */
+  codes: readonly string[];
 }
 
 type SidebarItem = import('../plaid/store/item-overview').ItemOverview;
+
+/** A route that did not answer with what was asked: its HTTP status and the error it names, if any. */
+class RouteFailure extends Error {
+  constructor(readonly status: number, readonly routeError: string | undefined) {
+    super(routeError ?? `HTTP ${status}`);
+  }
+}
 type SidebarEvent = import('../plaid/store/record').ItemEvent;
 
 interface StoreSummary {
@@ -42,31 +54,61 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
   function getJson<T>(path: string, params?: Record<string, string>): Promise<T> {
     // Through jQuery: the editor adds its access token to jQuery's requests when adminAuth is on.
     return new Promise((resolve, reject) => {
-      $.ajax<T>({ url: path, data: params, dataType: 'json', cache: false }).then(resolve, reject);
+      $.ajax({ url: path, data: params, dataType: 'json', cache: false })
+        .done((answer: T) => resolve(answer))
+        .fail((failure: JQuery.jqXHR<unknown>) => reject(routeFailureOf(failure)));
     });
+  }
+
+  function routeFailureOf(failure: JQuery.jqXHR<unknown>): RouteFailure {
+    const answer = failure.responseJSON as { error?: unknown } | undefined;
+    return new RouteFailure(failure.status, typeof answer?.error === 'string' ? answer.error : undefined);
   }
 
   function add(plugin: EditorPlugin): void {
     const _ = (key: string, data?: Record<string, string>): string => plugin._(`${TAB}.${key}`, data);
-    const state = { stores: [] as StoreSummary[], storeId: '', status: '', search: '', itemId: '' };
+    const state = { stores: [] as StoreSummary[], storeId: '', status: '', search: '', itemId: '', view: 'items' as 'items' | 'deliveries' };
     /** Answers to requests older than the newest one of their kind are dropped. */
     const latest = { stores: 0, items: 0, history: 0 };
 
     const root = element('div', 'plaid-items');
     const storesBox = root.appendChild(element('div', 'plaid-items-stores'));
-    const filters = root.appendChild(element('div', 'plaid-items-filters'));
+    const keys = plaidItemsKeys({ route: constants.route, batch: constants.rewrapBatch, _, element, explain: (failure) => explain(routeFailureOf(failure)) });
+    root.appendChild(keys.element);
+    const viewButtons = root.appendChild(element('div', 'red-ui-button-group plaid-items-views'));
+    const itemsView = root.appendChild(element('div', 'plaid-items-view'));
+    const filters = itemsView.appendChild(element('div', 'plaid-items-filters'));
     const statusSelect = filters.appendChild(element('select', 'plaid-items-status'));
     const searchInput = filters.appendChild(element('input', 'plaid-items-search'));
     searchInput.type = 'search';
     searchInput.placeholder = _('search');
     searchInput.setAttribute('aria-label', _('search'));
-    const message = root.appendChild(element('div', 'plaid-items-message'));
-    const table = root.appendChild(element('div', 'plaid-items-table-wrap')).appendChild(element('table', 'plaid-items-table'));
+    const message = itemsView.appendChild(element('div', 'plaid-items-message'));
+    const table = itemsView.appendChild(element('div', 'plaid-items-table-wrap')).appendChild(element('table', 'plaid-items-table'));
     const headRow = table.appendChild(element('thead')).appendChild(element('tr'));
     for (const column of COLUMNS) headRow.appendChild(element('th', undefined, _(`column.${column}`)));
     const rows = table.appendChild(element('tbody'));
-    const historyBox = root.appendChild(element('div', 'plaid-items-history'));
+    // The store's open repair cases (src/editor/repair-cases.ts), between its Items and one Item's history.
+    const cases = plaidRepairCasesPanel({ _, element, getJson, when, storePath, explain });
+    itemsView.appendChild(cases.root);
+    const historyBox = itemsView.appendChild(element('div', 'plaid-items-history'));
     historyBox.hidden = true;
+    const deliveries = plaidDeliveriesView({ route: constants.route, codes: constants.codes }).create({ _, explain: (failure) => explain(routeFailureOf(failure)), element, when });
+    root.appendChild(deliveries.element);
+    for (const view of ['items', 'deliveries'] as const) {
+      const button = viewButtons.appendChild(element('button', 'red-ui-button red-ui-button-small', _(`view.${view}`)));
+      button.type = 'button';
+      button.dataset.view = view;
+      button.addEventListener('click', () => showView(view));
+    }
+
+    function showView(view: 'items' | 'deliveries'): void {
+      state.view = view;
+      for (const button of Array.from(viewButtons.children) as HTMLElement[]) button.classList.toggle('selected', button.dataset.view === view);
+      itemsView.hidden = view !== 'items';
+      deliveries.element.hidden = view !== 'deliveries';
+      if (view === 'deliveries') deliveries.setStore(state.storeId);
+    }
 
     const statusOptions: Array<[string, string]> = [
       ['', _('filter.all')],
@@ -94,7 +136,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       if (!iso) return span;
       const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
       const [unit, size] = seconds < 60 ? ['seconds', 1] : seconds < 3600 ? ['minutes', 60] : seconds < 86400 ? ['hours', 3600] : ['days', 86400];
-      span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / (size as number))) });
+      span.textContent = _(`ago.${unit}`, { count: String(Math.floor(seconds / size)) });
       span.title = new Date(iso).toLocaleString();
       return span;
     }
@@ -105,15 +147,16 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       return td;
     }
 
-    function explain(failure: AjaxFailure): string {
+    function explain(failure: RouteFailure): string {
       if (failure.status === 401 || failure.status === 403) return _('errors.permission');
-      return failure.responseJSON?.error ?? _('errors.unreachable', { status: String(failure.status || '') });
+      return failure.routeError ?? _('errors.unreachable', { status: String(failure.status || '') });
     }
 
     /** The label the editor gives the config node (its name, or its file) when the editor knows the node. */
     function storeName(store: StoreSummary): string {
-      const node = RED.nodes.node(store.id);
-      const definition = node?._def as { label?: unknown } | undefined;
+      // The editor's node, with its definition as `_def` (the package's types call it an object).
+      const node = RED.nodes.node(store.id) as { _def?: { label?: unknown } } | null;
+      const definition = node?._def;
       if (node && typeof definition?.label === 'function') {
         try {
           return String(definition.label.call(node) || store.name);
@@ -232,7 +275,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       if (state.search.trim()) params.q = state.search.trim();
       getJson<{ items: SidebarItem[] }>(`${storePath(state.storeId)}/items`, params).then(
         (answer) => request === latest.items && renderItems(answer.items),
-        (failure: AjaxFailure) => {
+        (failure: RouteFailure) => {
           if (request !== latest.items) return;
           rows.replaceChildren();
           message.textContent = explain(failure);
@@ -249,7 +292,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       const path = `${storePath(state.storeId)}/items/${encodeURIComponent(state.itemId)}/history`;
       getJson<{ item: SidebarItem; history: SidebarEvent[] }>(path).then(
         (answer) => request === latest.history && renderHistory(answer.item, answer.history),
-        (failure: AjaxFailure) => {
+        (failure: RouteFailure) => {
           if (request !== latest.history) return;
           historyBox.replaceChildren(element('div', 'plaid-items-problem', explain(failure)));
           historyBox.hidden = false;
@@ -269,10 +312,13 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
             state.itemId = '';
           }
           renderStores();
+          keys.show(state.storeId, state.stores.find((store) => store.id === state.storeId)?.problem);
           loadItems();
           loadHistory();
+          cases.load(state.storeId);
+          if (state.view === 'deliveries') deliveries.setStore(state.storeId);
         },
-        (failure: AjaxFailure) => {
+        (failure: RouteFailure) => {
           if (request !== latest.stores) return;
           storesBox.replaceChildren();
           rows.replaceChildren();
@@ -287,8 +333,11 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       state.status = status;
       statusSelect.value = status;
       renderStores();
+      keys.show(storeId, state.stores.find((store) => store.id === storeId)?.problem);
       loadItems();
       loadHistory();
+      cases.load(state.storeId);
+      if (state.view === 'deliveries') deliveries.setStore(storeId);
     }
 
     function selectItem(itemId: string): void {
@@ -313,20 +362,22 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       }, REFRESH_DELAY_MS);
     }
 
+    showView('items');
+
     statusSelect.addEventListener('change', () => {
       state.status = statusSelect.value;
       loadItems();
     });
-    let typing: number | undefined;
-    searchInput.addEventListener('input', () => {
-      window.clearTimeout(typing);
-      typing = window.setTimeout(() => {
-        state.search = searchInput.value;
-        loadItems();
-      }, REFRESH_DELAY_MS);
+    onTypingPause(searchInput, REFRESH_DELAY_MS, (search) => {
+      state.search = search;
+      loadItems();
     });
 
-    RED.comms.subscribe(constants.topic, refreshSoon);
+    // A store's log has new entries: the Deliveries view reads it again if it is the one shown, nothing else.
+    RED.comms.subscribe(constants.topic, (_topic, notice) => {
+      if ((notice as { change?: string } | null)?.change !== 'deliveries') refreshSoon();
+      else if (state.view === 'deliveries' && shown()) deliveries.refresh();
+    });
     RED.comms.subscribe('notification/runtime-deploy', refreshSoon);
     // The sidebar shown again after being closed: the tab itself did not change, so onchange is not called.
     RED.events.on('sidebar:resize', () => stale && refreshSoon());
@@ -335,7 +386,7 @@ function plaidItemsSidebar(constants: ItemsSidebarConstants) {
       label: _('label'),
       name: _('name'),
       iconClass: 'fa fa-university',
-      content: $(root),
+      content: root,
       enableOnEdit: true,
       // Each time the tab is shown.
       onchange: refresh,

@@ -24,7 +24,7 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
     statusCheckboxes('#plaid-items-statuses', 'plaid-items-status', constants.statuses, Array.isArray(node.statuses) ? (node.statuses as unknown[]) : []);
     $('#node-input-item_id').typedInput({ default: 'msg', typeField: '#node-input-item_idType', types: ['msg', 'flow', 'global', 'str', 'env'] });
     $('#node-input-operation').on('change', function () {
-      const operation = $(this).val();
+      const operation = inputText('#node-input-operation');
       $('#plaid-items-item-row').toggle(operation === 'get' || operation === 'delete');
       $('#plaid-items-statuses-row').toggle(operation === 'list');
       $('#plaid-items-tip').text(node._(`plaid-items.tip.${operation}`));

@@ -12,13 +12,39 @@ function isLiteralAccessToken(type: string | undefined, value: string | undefine
   return type === 'str' && ACCESS_TOKEN_PATTERN.test(value ?? '');
 }
 
+/** A setting as an input shows it: text as it is, a number or boolean as written, an object or array as JSON. */
+function settingText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
+/** The value of the dialog's input `selector` as text ('' when the dialog has no such input). */
+function inputText(selector: string): string {
+  return settingText($(selector).val());
+}
+
+/** A config node as the editor holds it, or null (the package's types call every node an object). */
+function configNode(id: string): { environment?: string } | null {
+  return RED.nodes.node(id);
+}
+
 /** Shows `row` while the typedInput `input` (with its hidden `typeField`) holds a literal access token. */
 function warnOnLiteralAccessToken(input: string, typeField: string, row: string): void {
   const show = (): void => {
-    $(row).toggle(isLiteralAccessToken($(typeField).val(), $(input).val()));
+    $(row).toggle(isLiteralAccessToken(inputText(typeField), inputText(input)));
   };
   $(input).on('change keyup', show);
   show();
+}
+
+/** Calls `handler` with `input`'s value once typing has paused for `delayMs` (a search box: one read per pause). */
+function onTypingPause(input: HTMLInputElement, delayMs: number, handler: (value: string) => void): void {
+  let typing: number | undefined;
+  input.addEventListener('input', () => {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(() => handler(input.value), delayMs);
+  });
 }
 
 /**
@@ -35,11 +61,13 @@ function migrateInEditor(node: EditorNode, type: string, prefix: string, steps =
     node[key] = value;
     const input = $(`#${prefix}-${key}`);
     if (typeof value === 'boolean') input.prop('checked', value);
-    else input.val(value === undefined || value === null ? '' : String(value));
+    else input.val(settingText(value));
   }
   const moves = migrations.outputMoves(type, from, steps);
   if (moves) {
-    for (const link of RED.nodes.filterLinks({ source: node })) link.sourcePort = moves[link.sourcePort] ?? link.sourcePort;
+    // The editor's links; the package's types call them objects.
+    const links = RED.nodes.filterLinks({ source: node }) as Array<{ sourcePort: number }>;
+    for (const link of links) link.sourcePort = moves[link.sourcePort] ?? link.sourcePort;
   }
 }
 
@@ -56,5 +84,5 @@ function statusCheckboxes(box: string, idPrefix: string, statuses: readonly stri
 
 /** The statuses ticked in `box`, in their order. */
 function checkedStatuses(box: string): string[] {
-  return $(`${box} input:checked`).map(function () { return this.value; }).get();
+  return $(`${box} input:checked`).map(function () { return (this as HTMLInputElement).value; }).get();
 }

@@ -30,14 +30,14 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
       $('#plaid-webhook-in-route').text(node._('plaid-webhook-in.tip.noRoutes'));
       return;
     }
-    let path = ($('#node-input-url').val() || '').trim();
+    let path = inputText('#node-input-url').trim();
     if (path && path.charAt(0) !== '/') path = `/${path}`;
     $('#plaid-webhook-in-route').text(`${node._('plaid-webhook-in.tip.route')}: https://<host>${(root || '/').replace(/\/$/, '')}${path}`);
   }
 
   function showVerifyWarning(node: EditorNode): void {
     const verify = $('#node-input-verify').is(':checked');
-    const config = RED.nodes.node($('#node-input-plaid').val());
+    const config = configNode(inputText('#node-input-plaid'));
     const production = !!config && config.environment === 'production';
     $('#plaid-webhook-in-verify-warning-row').toggle(!verify);
     $('#plaid-webhook-in-verify-warning')
@@ -47,14 +47,18 @@ function plaidWebhookInEditor(constants: WebhookInEditorConstants) {
 
   function prepare(node: EditorNode): void {
     migrateInEditor(node, 'plaid-webhook-in', 'node-input');
+    // Saved before the event log existed: it has none, as the runtime reads it.
+    if (node.logRetentionDays === undefined) $('#node-input-logRetentionDays').val('0');
     prepareStores(node);
     $('#node-input-url').on('change keyup', () => showRoute(node));
     $('#node-input-verify, #node-input-plaid').on('change', () => showVerifyWarning(node));
-    // With an Item store the seen-set is the store's: the context store choice only matters without one.
+    // With an Item store the seen-set is the store's (the context store choice only matters without one), and the
+    // store keeps the event log.
     const showStores = (): void => {
-      const itemStore = $('#node-input-store').val();
+      const itemStore = inputText('#node-input-store');
       const withItemStore = !!itemStore && itemStore !== '_ADD_';
       $('#plaid-webhook-in-item-store-tip').toggle(withItemStore);
+      $('#plaid-webhook-in-log-row').toggle(withItemStore);
       $('#plaid-webhook-in-store-row').toggle($('#node-input-dedupe').is(':checked') && !withItemStore);
     };
     $('#node-input-dedupe, #node-input-store').on('change', showStores);

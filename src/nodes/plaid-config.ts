@@ -4,8 +4,9 @@ import { WEBHOOK_VERIFICATION_KEY_GET } from '../plaid/endpoints';
 import { baseUrlFor, isEnvironment } from '../plaid/environments';
 import { VerificationKeyCache } from '../plaid/webhook/key-cache';
 import { migrate } from './migrations';
+import { bindingProblem, bindSecret, readSecret } from './plaid-config/secret-binding';
 import type { PlaidConfigDef, PlaidConfigNode, PlaidCredentials } from './types';
-import { webhookBaseOf, type ListenSettings } from './webhook-base';
+import { WebhookBaseError, webhookBaseOf } from './webhook-base';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
@@ -15,30 +16,28 @@ function numberOr(value: string | number | undefined, fallback: number, min: num
   return Number.isFinite(n) && n >= min ? n : fallback;
 }
 
-/**
- * The secret may go only where it was entered for. `host` is the base URL the editor saw when the secret was last
- * typed (src/editor/config.ts); a config node whose environment or base URL changed since then calls nothing until
- * the secret is entered again. Credentials from before `host` existed are bound to the first base URL they run with.
- */
-function hostProblem(recorded: string | undefined, target: string): string | undefined {
-  if (recorded === undefined || recorded === target) return undefined;
-  return `the secret was entered for ${recorded}, but this config node now calls ${target}: enter the secret again (nothing is sent until then)`;
-}
-
 export = function (RED: NodeAPI): void {
+  const text = (key: string, data?: Record<string, string>): string => RED._(`plaid-config.${key}`, data);
+
   function PlaidConfig(this: PlaidConfigNode, saved: PlaidConfigDef): void {
     const def = migrate('plaid-config', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
     this.environment = isEnvironment(def.environment) ? def.environment : 'sandbox';
     const credentials = this.credentials ?? {};
-    const { clientId, secret } = credentials;
+    const { clientId } = credentials;
     try {
-      if (!clientId || !secret) throw new Error('the Plaid config node has no client ID or secret');
+      if (!clientId || !credentials.secret) throw new Error(text('errors.noCredentials'));
       const baseUrl = baseUrlFor(this.environment, def.baseUrl);
-      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings as unknown as ListenSettings);
-      const problem = hostProblem(credentials.host || undefined, baseUrl);
+      this.webhookBase = webhookBaseOf(def.webhookUrl, RED.settings);
+      // The secret goes only where it was supplied for (plaid-config/secret-binding.ts); a newly supplied one is
+      // bound here, and `host` tells the editor where.
+      const stored = readSecret(credentials.secret);
+      const problem = bindingProblem(stored, baseUrl);
       if (problem) throw new Error(problem);
-      if (!credentials.host) void RED.nodes.addCredentials(this.id, { ...credentials, host: baseUrl });
+      const { secret } = stored;
+      if (stored.boundTo === undefined || credentials.host !== baseUrl) {
+        void RED.nodes.addCredentials(this.id, { ...credentials, secret: bindSecret(secret, baseUrl), host: baseUrl });
+      }
       const client = new PlaidClient({
         baseUrl,
         clientId,
@@ -53,7 +52,7 @@ export = function (RED: NodeAPI): void {
         async (kid) => (await client.request(WEBHOOK_VERIFICATION_KEY_GET, { key_id: kid }, { retries: 0 })).body.key,
       );
     } catch (err) {
-      this.problem = (err as Error).message;
+      this.problem = err instanceof WebhookBaseError ? text('errors.webhookBase', { url: err.url }) : (err as Error).message;
       this.warn(this.problem);
     }
     this.on('close', (_removed: boolean, done: () => void) => {
@@ -66,7 +65,7 @@ export = function (RED: NodeAPI): void {
     credentials: {
       clientId: { type: 'text' },
       secret: { type: 'password' },
-      // Not secret: the base URL the secret was entered for (see hostProblem).
+      // Not secret: the base URL the secret is bound to, for the editor (plaid-config/secret-binding.ts).
       host: { type: 'text' },
     },
   });

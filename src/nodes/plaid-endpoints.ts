@@ -36,13 +36,15 @@ function describeSource(value: string, type: string): string | undefined {
 }
 
 export = function (RED: NodeAPI): void {
-  // Translated once per key: RED._ (i18next) on every message is a measurable share of a call under load (bench/).
-  const statusTexts = new Map<string, string>();
-  const text = (key: string): string => {
-    let translated = statusTexts.get(key);
+  // A text without data is translated once: RED._ (i18next) on every message is a measurable share of a call under
+  // load (bench/), and the status texts are asked for with every message.
+  const fixedTexts = new Map<string, string>();
+  const text = (key: string, data?: Record<string, string>): string => {
+    if (data) return RED._(`plaid-endpoints.${key}`, data);
+    let translated = fixedTexts.get(key);
     if (translated === undefined) {
-      translated = RED._(`plaid-endpoints.status.${key}`);
-      statusTexts.set(key, translated);
+      translated = RED._(`plaid-endpoints.${key}`);
+      fixedTexts.set(key, translated);
     }
     return translated;
   };
@@ -86,13 +88,14 @@ export = function (RED: NodeAPI): void {
         },
       });
 
+      const named = { endpoint: endpoint.label };
       const refusal = (): string | undefined => {
-        if (!config) return `${endpoint.label}: no Plaid config node selected`;
-        if (!config.client) return `${endpoint.label}: ${config.problem ?? 'the Plaid config node is not usable'}`;
-        if (endpoint.sandboxOnly && config.environment === 'production') {
-          return `${endpoint.label} is a sandbox-only endpoint and the Plaid config node points at production: not sent`;
+        if (!config) return text('errors.noConfig', named);
+        if (!config.client) {
+          return config.problem ? text('errors.configUnusable', { ...named, problem: config.problem }) : text('errors.configUnusableUnknown', named);
         }
-        if (storeNode === null) return `${endpoint.label}: the selected Item store config node does not exist: not sent`;
+        if (endpoint.sandboxOnly && config.environment === 'production') return text('errors.sandboxOnly', named);
+        if (storeNode === null) return text('errors.noStore', named);
         return undefined;
       };
 
@@ -100,7 +103,7 @@ export = function (RED: NodeAPI): void {
       const throughStore = (store: PlaidItemStoreNode, client: PlaidClient, msg: PlaidMessage): Promise<CustodyOutcome> =>
         store.usableStore().then(
           (itemStore) => callWithStore({ endpoint, client, store: itemStore, payload: msg.payload, settings: fieldSettings(msg), webhookBase: config?.webhookBase }),
-          (err: ItemStoreError) => ({ ok: false, error: new ItemStoreError(err.code, `${endpoint.label}: ${err.message}: not sent`), item: null }),
+          (err: ItemStoreError) => ({ ok: false, error: new ItemStoreError(err.code, text('errors.storeUnusable', { ...named, problem: err.message })), item: null }),
         );
 
       /** The outcome of one message without a store: the request exactly as the message and settings give it. */
@@ -118,20 +121,21 @@ export = function (RED: NodeAPI): void {
         const problem = refusal();
         if (problem) {
           msg.plaid = { endpoint: endpoint.path, attempts: 0 };
-          status('red', 'ring', text('refused'));
+          status('red', 'ring', text('status.refused'));
           done(new Error(problem));
           return;
         }
         inFlight++;
-        status('blue', 'dot', text('requesting'));
+        status('blue', 'dot', text('status.requesting'));
         const client = (config as PlaidConfigNode).client as PlaidClient;
-        (storeNode ? throughStore(storeNode, client, msg) : direct(client, msg)).then((outcome) => {
+        // Both settle with an outcome, a failure included: they never reject.
+        void (storeNode ? throughStore(storeNode, client, msg) : direct(client, msg)).then((outcome) => {
           const item = storeNode ? { item: outcome.item } : {};
           if (outcome.ok) {
             const { response } = outcome;
             msg.payload = outcome.body;
             msg.plaid = { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts, ...item };
-            if (--inFlight === 0) status('green', 'ring', text('ok'));
+            if (--inFlight === 0) status('green', 'ring', text('status.ok'));
             send(msg);
             done();
             return;
@@ -141,7 +145,7 @@ export = function (RED: NodeAPI): void {
           const call = response ? { endpoint: endpoint.path, request_id: response.requestId, status: response.status, attempts: response.attempts } : failureInfo(endpoint, error);
           msg.plaid = { ...call, ...item };
           inFlight--;
-          status('red', 'ring', error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('invalid'));
+          status('red', 'ring', error instanceof PlaidRequestError || error instanceof ItemStoreError ? error.code : text('status.invalid'));
           done(error);
         });
       });

@@ -2,7 +2,7 @@
 // shared by every node that selects it.
 import type { NodeAPI } from 'node-red';
 import { backoffDelay, type BackoffOptions } from '../plaid/backoff';
-import { TokenCipher } from '../plaid/store/cipher';
+import { parseOlderKeys, TokenCipher } from '../plaid/store/cipher';
 import { ItemStoreError } from '../plaid/store/errors';
 import { ItemStore } from '../plaid/store/item-store';
 import { createStorage } from './item-store/backend';
@@ -22,13 +22,15 @@ function codeOf(err: unknown): 'WRONG_KEY' | 'STORE_REFUSED' | 'STORE_UNAVAILABL
 }
 
 export = function (RED: NodeAPI): void {
+  const text = (key: string, data?: Record<string, string>): string => RED._(`plaid-item-store.${key}`, data);
   const userDir = (): string => (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
 
   function PlaidItemStore(this: PlaidItemStoreNode, saved: PlaidItemStoreDef): void {
     const def = migrate('plaid-item-store', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
     const node = this;
-    const label = `Item store ${def.name || node.id}`;
+    const storeName = def.name || node.id;
+    const problemOf = (err: unknown): string => text('errors.problem', { store: storeName, problem: (err as Error).message });
     let opening: ItemStore | undefined;
     let closed = false;
     let retryTimer: NodeJS.Timeout | undefined;
@@ -42,12 +44,12 @@ export = function (RED: NodeAPI): void {
         await store.open();
         if (closed) return;
         node.itemStore = store;
-        if (node.problem) node.log(`${label}: opened after ${attempt} attempts`);
+        if (node.problem) node.log(text('log.opened', { store: storeName, attempts: String(attempt) }));
         node.problem = undefined;
         node.problemCode = undefined;
       } catch (err) {
         if (closed) return;
-        const problem = `${label}: ${(err as Error).message}`;
+        const problem = problemOf(err);
         // Logged once, not at every retry.
         if (problem !== node.problem) node.error(problem);
         node.problem = problem;
@@ -62,14 +64,15 @@ export = function (RED: NodeAPI): void {
 
     node.ready = (async () => {
       try {
-        const { encryptionKey, ...credentials } = node.credentials ?? {};
-        if (!encryptionKey) throw new Error('the Item store has no encryption key: set one (the editor can generate it)');
-        const store = new ItemStore(createStorage(def, credentials, userDir()), new TokenCipher(encryptionKey));
+        const { encryptionKey, previousKeys, ...credentials } = node.credentials ?? {};
+        if (!encryptionKey) throw new Error(text('errors.noKey'));
+        const cipher = new TokenCipher(encryptionKey, parseOlderKeys(previousKeys));
+        const store = new ItemStore(createStorage(def, credentials, userDir(), text), cipher);
         opening = store;
         await open(store, 1);
       } catch (err) {
         opening = undefined;
-        node.problem = `${label}: ${(err as Error).message}`;
+        node.problem = problemOf(err);
         node.problemCode = codeOf(err);
         node.error(node.problem);
       }
@@ -78,7 +81,7 @@ export = function (RED: NodeAPI): void {
       await node.ready;
       if (node.itemStore) return node.itemStore;
       // No problem and no store: the node has closed (a redeploy), after opening or while it was trying to.
-      throw new ItemStoreError(node.problemCode ?? 'STORE_UNAVAILABLE', node.problem ?? `${label}: closed`);
+      throw new ItemStoreError(node.problemCode ?? 'STORE_UNAVAILABLE', node.problem ?? text('errors.closed', { store: storeName }));
     };
     registerItemStore(node);
 
@@ -88,7 +91,7 @@ export = function (RED: NodeAPI): void {
       node.itemStore = undefined;
       node.ready
         .then(() => opening?.close())
-        .catch((err: Error) => node.warn(`Item store: closing failed: ${err.message}`))
+        .catch((err: Error) => node.warn(text('errors.closing', { error: err.message })))
         .finally(done);
     });
   }
@@ -96,6 +99,8 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType<PlaidItemStoreNode, PlaidItemStoreDef, object, PlaidItemStoreCredentials>('plaid-item-store', PlaidItemStore, {
     credentials: {
       encryptionKey: { type: 'password' },
+      // Keys the store was written under before the current one, one per line: read, never written with.
+      previousKeys: { type: 'password' },
       postgresUrl: { type: 'password' },
     },
   });

@@ -36,7 +36,7 @@ function statusesOf(value: unknown): ItemStatus[] {
 }
 
 export = function (RED: NodeAPI): void {
-  const text = (key: string, values?: Record<string, string>): string => RED._(`plaid-items-reconcile.status.${key}`, values);
+  const text = (key: string, values?: Record<string, string>): string => RED._(`plaid-items-reconcile.${key}`, values);
   const tuning = (RED.settings as unknown as ReconcileSettings).plaidReconcile ?? {};
 
   function PlaidItemsReconcile(this: Node, saved: ReconcileDef): void {
@@ -53,10 +53,10 @@ export = function (RED: NodeAPI): void {
     const running = new Set<Promise<void>>();
 
     const problem = (): string | undefined => {
-      if (!config) return RED._('plaid-items-reconcile.errors.noConfig');
-      if (!config.client) return RED._('plaid-items-reconcile.errors.config', { problem: config.problem ?? '' });
-      if (!storeNode) return RED._('plaid-items-reconcile.errors.noStore');
-      if (callsPerMinute === undefined) return RED._('plaid-items-reconcile.errors.callsPerMinute', { max: MAX_CALLS_PER_MINUTE.toLocaleString('en-US') });
+      if (!config) return text('errors.noConfig');
+      if (!config.client) return text('errors.config', { problem: config.problem ?? '' });
+      if (!storeNode) return text('errors.noStore');
+      if (callsPerMinute === undefined) return text('errors.callsPerMinute', { max: MAX_CALLS_PER_MINUTE.toLocaleString('en-US') });
       return undefined;
     };
 
@@ -65,7 +65,7 @@ export = function (RED: NodeAPI): void {
       const itemId = msg.item_id;
       if (refused || (itemId !== undefined && (typeof itemId !== 'string' || itemId === ''))) {
         ring.failed(undefined);
-        done(new Error(refused ?? RED._('plaid-items-reconcile.errors.itemId')));
+        done(new Error(refused ?? text('errors.itemId')));
         return;
       }
       const sweep = (storeNode as PlaidItemStoreNode).usableStore().then((store) => runSweep({
@@ -74,14 +74,14 @@ export = function (RED: NodeAPI): void {
         callsPerMinute: callsPerMinute as number,
         statuses,
         linkSessions,
-        itemId: itemId as string | undefined,
+        itemId,
         environment: (config as PlaidConfigNode).environment,
         windowMs: tuning.windowMs,
         leaseMs: tuning.leaseMs,
         signal: closing.signal,
         onProgress: (doneCount, total, pausedUntil) => ring.progress(doneCount, total, pausedUntil),
         onChange: (change) => send([{ topic: change.topic, payload: change.payload, plaid: change.plaid }, null]),
-        onItemFailed: (failedId, reason) => node.warn(RED._('plaid-items-reconcile.errors.itemFailed', { item_id: failedId, reason })),
+        onItemFailed: (failedId, reason) => node.warn(text('errors.itemFailed', { item_id: failedId, reason })),
       })).then(
         (result) => {
           if (result.alreadyRunning) ring.alreadyRunning();
@@ -93,7 +93,7 @@ export = function (RED: NodeAPI): void {
         (err: Error) => {
           ring.failed(err instanceof SweepStopped || err instanceof ItemStoreError ? err.code : undefined);
           if (err instanceof SweepStopped) {
-            err.message = RED._('plaid-items-reconcile.errors.stopped', { reason: err.reason.message, done: String(err.done), total: String(err.total) });
+            err.message = text('errors.stopped', { reason: err.reason.message, done: String(err.done), total: String(err.total) });
           }
           done(err);
         },
@@ -104,8 +104,8 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       // A sweep under way starts no more calls, records those already made, releases its claim and ends.
-      closing.abort(new Error(RED._('plaid-items-reconcile.errors.closed')));
-      Promise.all(running).finally(() => {
+      closing.abort(new Error(text('errors.closed')));
+      void Promise.all(running).finally(() => {
         ring.clear();
         done();
       });

@@ -1,7 +1,9 @@
-// plaid-items: the flow's way into the Item store: get, put (import a token), delete, list. Never outputs a token.
+// plaid-items: the flow's way into the Item store: get, put (import a token), delete, list. Never outputs a token,
+// nor the link token the store keeps to match LINK SESSION_FINISHED (every debug client sees what a node outputs).
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ItemStoreError } from '../plaid/store/errors';
 import type { ItemStore, SaveItemInput } from '../plaid/store/item-store';
+import { overviewOf, type ItemOverview } from '../plaid/store/item-overview';
 import { isItemStatus, type ItemRecord, type ItemStatus } from '../plaid/store/record';
 import { ITEMS_OPERATIONS, type ItemsOperation } from './items/operations';
 import { migrate } from './migrations';
@@ -26,15 +28,19 @@ function payloadObject(msg: ItemsMessage): Record<string, unknown> | undefined {
   return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
 }
 
-function statusesFrom(value: unknown): ItemStatus[] | undefined {
+type Text = (key: string, data?: Record<string, string>) => string;
+
+function statusesFrom(value: unknown, text: Text): ItemStatus[] | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const list = Array.isArray(value) ? value : String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const list: unknown[] = Array.isArray(value) ? (value as unknown[]) : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [value];
   const bad = list.find((status) => !isItemStatus(status));
-  if (bad !== undefined) throw new ItemStoreError('INVALID_ITEM', `"${String(bad)}" is not an Item status`);
+  if (bad !== undefined) throw new ItemStoreError('INVALID_ITEM', text('errors.badStatus', { status: typeof bad === 'string' ? bad : JSON.stringify(bad) }));
   return list as ItemStatus[];
 }
 
 export = function (RED: NodeAPI): void {
+  const text: Text = (key, data) => RED._(`plaid-items.${key}`, data);
+
   function PlaidItems(this: Node, saved: PlaidItemsDef): void {
     const def = migrate('plaid-items', saved); // older settings brought up to date (src/nodes/migrations.ts)
     RED.nodes.createNode(this, def);
@@ -49,7 +55,7 @@ export = function (RED: NodeAPI): void {
     const nodeStatuses = Array.isArray(def.statuses) ? def.statuses.filter(isItemStatus) : [];
 
     const usableStore = (): Promise<ItemStore> =>
-      storeNode ? storeNode.usableStore() : Promise.reject(new ItemStoreError('STORE_UNAVAILABLE', 'no Item store selected'));
+      storeNode ? storeNode.usableStore() : Promise.reject(new ItemStoreError('STORE_UNAVAILABLE', text('errors.noStore')));
 
     /** `msg.payload.item_id` first, else the node's item_id setting (default msg.item_id). */
     async function itemIdOf(msg: ItemsMessage): Promise<string> {
@@ -61,7 +67,7 @@ export = function (RED: NodeAPI): void {
           RED.util.evaluateNodeProperty(itemIdValue, itemIdType, node, msg, (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result)));
         });
       if (typeof value !== 'string' || value === '') {
-        throw new ItemStoreError('INVALID_ITEM', `an item_id (a non-empty string) is required in msg.payload.item_id or ${itemIdType}.${itemIdValue}`);
+        throw new ItemStoreError('INVALID_ITEM', text('errors.noItemId', { source: `${itemIdType}.${itemIdValue}` }));
       }
       return value;
     }
@@ -69,7 +75,7 @@ export = function (RED: NodeAPI): void {
     async function run(store: ItemStore, msg: ItemsMessage, imported: Record<string, unknown> | undefined): Promise<void> {
       switch (operation) {
         case 'put': {
-          if (!imported) throw new ItemStoreError('INVALID_ITEM', 'put needs msg.payload {item_id, access_token, client_user_id?, institution_id?}');
+          if (!imported) throw new ItemStoreError('INVALID_ITEM', text('errors.putShape'));
           // The store checks each field's type (INVALID_ITEM); the payload is only shaped like the input here.
           setItem(msg, await store.save(imported as unknown as SaveItemInput));
           return;
@@ -77,7 +83,7 @@ export = function (RED: NodeAPI): void {
         case 'get': {
           const itemId = await itemIdOf(msg);
           const record = await store.get(itemId);
-          if (!record) throw new ItemStoreError('ITEM_NOT_IN_STORE', `Item ${itemId} is not in the Item store`, itemId);
+          if (!record) throw new ItemStoreError('ITEM_NOT_IN_STORE', text('errors.notInStore', { item: itemId }), itemId);
           setItem(msg, record);
           return;
         }
@@ -88,7 +94,7 @@ export = function (RED: NodeAPI): void {
         }
         case 'list': {
           const override = payloadObject(msg)?.statuses;
-          msg.payload = await store.list({ statuses: statusesFrom(override) ?? nodeStatuses });
+          msg.payload = (await store.list({ statuses: statusesFrom(override, text) ?? nodeStatuses })).map(overviewOf);
           return;
         }
       }
@@ -106,7 +112,7 @@ export = function (RED: NodeAPI): void {
             done();
           },
           (err: Error) => {
-            node.status({ fill: 'red', shape: 'ring', text: err instanceof ItemStoreError ? err.code : 'error' });
+            node.status({ fill: 'red', shape: 'ring', text: err instanceof ItemStoreError ? err.code : text('status.error') });
             done(err);
           },
         );
@@ -119,8 +125,9 @@ export = function (RED: NodeAPI): void {
 };
 
 function setItem(msg: ItemsMessage, record: ItemRecord): void {
-  msg.payload = record;
-  msg.plaid = { ...(msg.plaid ?? {}), item: record };
+  const item: ItemOverview = overviewOf(record);
+  msg.payload = item;
+  msg.plaid = { ...(msg.plaid ?? {}), item };
 }
 
 /** Copies the import out of msg.payload and deletes the token from the message. */

@@ -4,17 +4,20 @@
 import type { RequestHandler } from 'express';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ItemStore } from '../plaid/store/item-store';
-import { DeliveryDeduper } from '../plaid/webhook/dedupe';
+import { DeliveryDeduper, seenSetRecorder } from '../plaid/webhook/dedupe';
+import type { DeliveryRecorder } from '../plaid/webhook/recorder';
 import type { ReceiverOptions } from '../plaid/webhook/receiver';
 import { unavailable } from '../plaid/webhook/rejection';
-import { StoreDeduper } from '../plaid/webhook/store-dedupe';
+import { StoreRecorder } from '../plaid/webhook/store-recorder';
 import type { PlaidConfigNode, PlaidItemStoreNode } from './types';
 import { migrate } from './migrations';
 import { contextSeenStore } from './webhook-in/context-store';
 import { DeliveryHandler } from './webhook-in/delivery-handler';
+import { startLogPruning } from './webhook-in/log-pruning';
 import { parseByteSize } from './webhook-in/raw-body';
+import { registerReceiver } from './webhook-in/registry';
 import { openRoute, RouteInUseError, WebhookRoute } from './webhook-in/route';
-import { DeliveryStatus } from './webhook-in/status';
+import { DeliveryStatus, type WebhookInText } from './webhook-in/status';
 
 interface WebhookInDef extends NodeDef {
   url: string;
@@ -25,6 +28,8 @@ interface WebhookInDef extends NodeDef {
   dedupeStore: string;
   /** A plaid-item-store config node's id, or empty for none. */
   store?: string;
+  /** Days the store's event log keeps each delivery; 0 turns the log off. Text as the editor saves it. */
+  logRetentionDays?: string | number;
 }
 
 /** The Node-RED settings this node reads; RED.settings' typings do not list them. */
@@ -36,12 +41,22 @@ interface HttpNodeSettings {
 
 const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
+/**
+ * `logRetentionDays` as saved. New nodes get the default (30) from the editor; a node saved before the event log
+ * existed has none and keeps working as it did, without a log (0). Anything but a number of days >= 0 is undefined.
+ */
+function retentionDaysOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return 0;
+  const days = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  return Number.isFinite(days) && days >= 0 ? days : undefined;
+}
+
 /** Characters express reads as route patterns; the raw-body capture matches paths literally. */
 const PATTERN_CHARACTERS = /[\s?#:*+()[\]]/;
 
 export = function (RED: NodeAPI): void {
   const settings = RED.settings as unknown as HttpNodeSettings;
-  const text = (key: string, counts?: Record<string, number>): string => RED._(`plaid-webhook-in.status.${key}`, counts);
+  const text: WebhookInText = (key, data) => RED._(`plaid-webhook-in.${key}`, data);
 
   function PlaidWebhookIn(this: Node, saved: WebhookInDef): void {
     const def = migrate('plaid-webhook-in', saved); // older settings brought up to date (src/nodes/migrations.ts)
@@ -51,60 +66,70 @@ export = function (RED: NodeAPI): void {
     const status = new DeliveryStatus(node, text, !verify);
 
     if (settings.httpNodeRoot === false) {
-      node.warn('httpNodeRoot is false in the settings: Node-RED serves no node routes, so no webhook can arrive');
-      status.fail('noRoutes');
+      node.warn(text('errors.noRoutes'));
+      status.fail('status.noRoutes');
       return;
     }
     const url = (def.url ?? '').trim();
     if (!url) {
-      node.warn('no URL path set: the node has no route');
-      status.fail('noPath');
+      node.warn(text('errors.noPath'));
+      status.fail('status.noPath');
       return;
     }
     if (PATTERN_CHARACTERS.test(url)) {
-      node.warn(`URL path ${url} is not a literal path (express would read : * ? + ( ) [ ] as a pattern): the node has no route`);
-      status.fail('badPath');
+      node.warn(text('errors.badPath', { path: url }));
+      status.fail('status.badPath');
       return;
     }
 
     const config = RED.nodes.getNode(def.plaid) as PlaidConfigNode | null;
     const keys = config?.verificationKeys;
     // Deliveries cannot be verified without a usable config node: answer 503 so Plaid keeps them until it is fixed.
-    const configProblem =
-      !verify || keys ? undefined : config ? `the Plaid config node is not usable: ${config.problem ?? 'it has no client'}` : 'no Plaid config node selected';
+    const configProblem = !verify || keys ? undefined
+      : config ? text('errors.configUnusable', { problem: config.problem ?? text('errors.configNoClient') }) : text('errors.noConfig');
     if (configProblem) {
-      node.error(`${configProblem}; deliveries are answered 503 until it is fixed`);
-      status.fail('noConfig');
+      node.error(text('errors.answered503', { problem: configProblem }));
+      status.fail('status.noConfig');
     }
     if (!verify && config?.environment === 'production') {
-      node.warn('signature verification is off with a production config node: anyone can post webhooks to this route');
+      node.warn(text('errors.verifyOffProduction'));
     }
     // With a store, ITEM webhooks update the record before the message goes out, and the seen-set is the store's.
     const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
     const usableStore = (): Promise<ItemStore> =>
       storeNode
-        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(`the Item store is not usable: ${err.message}`)))
-        : Promise.reject(unavailable('the selected Item store config node does not exist'));
+        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(text('errors.storeUnusable', { problem: err.message }))))
+        : Promise.reject(unavailable(text('errors.noStore')));
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {
-        node.error(`${err.message}; deliveries are answered 503 until it is fixed`);
-        status.fail('noStore');
+        node.error(text('errors.answered503', { problem: err.message }));
+        status.fail('status.noStore');
       });
     }
-    const receiver: ReceiverOptions = {
-      verification: verify && keys ? { keys } : undefined,
+    const dedupe = def.dedupe === true;
+    let logRetentionDays = retentionDaysOf(def.logRetentionDays);
+    if (logRetentionDays === undefined) {
+      node.warn(text('messages.badRetention', { value: String(def.logRetentionDays) }));
+      logRetentionDays = 0;
+    }
+    let recorder: DeliveryRecorder | undefined;
+    if (storeNode !== undefined) {
+      const log = logRetentionDays > 0;
+      if (dedupe || log) recorder = new StoreRecorder({ store: usableStore, nodeId: node.id, dedupe, log });
+    } else if (dedupe) {
       // In the flow's context, under this node's id: with Node-RED's default settings (no contextStorage) a node's
       // own context is deleted whenever the node closes, so the seen-set would be forgotten at every redeploy.
       // (A node on no tab, as in some tests, has no flow context: its own then.)
-      deduper: def.dedupe !== true ? undefined : storeNode !== undefined ? new StoreDeduper(usableStore)
-        : new DeliveryDeduper(node.context().flow
-          ? contextSeenStore(node.context().flow, def.dedupeStore || undefined, `${node.id}:`)
-          : contextSeenStore(node.context(), def.dedupeStore || undefined)),
-    };
+      recorder = seenSetRecorder(new DeliveryDeduper(node.context().flow
+        ? contextSeenStore(node.context().flow, def.dedupeStore || undefined, `${node.id}:`)
+        : contextSeenStore(node.context(), def.dedupeStore || undefined)));
+    }
+    const receiver: ReceiverOptions = { verification: verify && keys ? { keys } : undefined, recorder };
     const handler = new DeliveryHandler({
       node,
       runningNode: (id) => RED.nodes.getNode(id),
       status,
+      text,
       receiver,
       configProblem,
       environment: config?.environment,
@@ -122,15 +147,40 @@ export = function (RED: NodeAPI): void {
       });
     } catch (err) {
       if (!(err instanceof RouteInUseError)) throw err;
-      node.error(err.message);
-      status.fail('pathInUse');
+      node.error(err.owner === undefined ? text('errors.pathTaken', { path: err.path }) : text('errors.pathInUse', { path: err.path, owner: err.owner }));
+      status.fail('status.pathInUse');
       return;
+    }
+
+    // With a store: its event log is pruned, and the Admin API can replay what it logged through this node.
+    const stopLog: Array<() => void> = [];
+    if (storeNode !== undefined && def.store) {
+      const storeId = def.store;
+      const retentionDays = logRetentionDays;
+      stopLog.push(
+        registerReceiver({
+          id: node.id,
+          name: def.name || url,
+          storeId,
+          logRetentionDays: retentionDays,
+          replay: (delivery) => handler.replay(delivery),
+          rejected: () => status.rejectedCount,
+        }),
+        startLogPruning({
+          store: usableStore,
+          nodeId: node.id,
+          storeId,
+          retentionDays,
+          failed: (err) => status.warn(text('messages.pruneFailed', { error: err.message })),
+        }),
+      );
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       handler.close();
       route.close();
       status.stop();
+      for (const stop of stopLog) stop();
       done();
     });
   }

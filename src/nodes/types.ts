@@ -44,6 +44,8 @@ export interface PlaidItemStoreDef extends NodeDef {
 
 export interface PlaidItemStoreCredentials {
   encryptionKey?: string;
+  /** Older keys, one per line (see TokenCipher). */
+  previousKeys?: string;
   postgresUrl?: string;
 }
 

@@ -23,10 +23,17 @@ export function ownWebhookBase(settings: ListenSettings): string {
   return `${scheme}://${host}:${port}${root}`;
 }
 
+/** A webhook base URL setting that is not an http(s) URL. */
+export class WebhookBaseError extends Error {
+  constructor(readonly url: string) {
+    super(`the webhook base URL "${url}" is not an http:// or https:// URL: correct it in the Plaid config node`);
+  }
+}
+
 /** The config node's webhook base URL: its setting (trailing slashes dropped), else this Node-RED's own address. */
 export function webhookBaseOf(setting: unknown, settings: ListenSettings): string {
   const given = typeof setting === 'string' ? setting.trim() : '';
   if (given === '') return ownWebhookBase(settings);
-  if (!HTTP_URL.test(given)) throw new Error(`the webhook base URL "${given}" is not an http:// or https:// URL: correct it in the Plaid config node`);
+  if (!HTTP_URL.test(given)) throw new WebhookBaseError(given);
   return given.replace(/\/+$/, '');
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
 import { backoffDelay, BackoffOptions, DEFAULT_BACKOFF, parseRetryAfter } from './backoff';
 import type { EndpointSpec } from './endpoints';
@@ -48,7 +49,8 @@ export class PlaidClient {
   private readonly options: Required<PlaidClientOptions>;
   private readonly agent: { http: http.Agent; https: https.Agent };
   private readonly secrets: string[];
-  private closed = false;
+  /** Aborted by close(): ends a wait between attempts at once, and no attempt starts after it. */
+  private readonly closing = new AbortController();
   /** got extended once with everything that is the same on every call; see instance(). */
   private got: Promise<Got> | undefined;
 
@@ -63,8 +65,11 @@ export class PlaidClient {
 
   /** `options.retries` overrides the client's for this call (0: one attempt only). */
   async request(endpoint: EndpointSpec, body: Record<string, unknown>, options: { retries?: number } = {}): Promise<PlaidResponse> {
-    if (this.closed) throw new PlaidRequestError({ kind: 'config', endpoint: endpoint.label, attempts: 0, detail: 'client closed' });
+    const closedError = () => new PlaidRequestError({ kind: 'config', endpoint: endpoint.label, attempts: 0, detail: 'client closed' });
+    if (this.closing.signal.aborted) throw closedError();
     const got = await this.instance();
+    // Closed while got loaded: nothing is sent.
+    if (this.closing.signal.aborted) throw closedError();
     const payload = JSON.stringify(body);
     const secrets = [...this.secrets, ...tokensIn(body)];
     const maxAttempts = 1 + Math.max(0, options.retries ?? this.options.retries);
@@ -76,8 +81,9 @@ export class PlaidClient {
       const result = this.interpret(endpoint, outcome, attempt, secrets);
       if (!(result instanceof PlaidRequestError)) return result;
       if (result.status === 429 && 'response' in outcome) result.retryAfterMs = parseRetryAfter(headerValue(outcome.response.headers['retry-after']));
-      const wait = attempt < maxAttempts && !this.closed ? this.retryDelay(endpoint, outcome, attempt) : undefined;
-      if (wait === undefined) {
+      const wait = attempt < maxAttempts ? this.retryDelay(endpoint, outcome, attempt) : undefined;
+      // A close() before or during the wait ends the call with this attempt's error: nothing is sent after close.
+      if (wait === undefined || !(await this.waited(wait))) {
         if (unclear && result.kind === 'plaid') {
           result.message += `; an earlier attempt ended in ${unclear} and may have taken effect`;
           result.earlierAttempt = unclear;
@@ -87,15 +93,24 @@ export class PlaidClient {
         throw result;
       }
       unclear ??= mayHaveReachedPlaid(result);
-      await sleep(wait);
     }
   }
 
   /** Releases the keep-alive sockets; later calls fail without sending. */
   close(): void {
-    this.closed = true;
+    this.closing.abort();
     this.agent.http.destroy();
     this.agent.https.destroy();
+  }
+
+  /** Waits `ms` between attempts; false when close() came first (the timer is cleared, nothing keeps it). */
+  private async waited(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: this.closing.signal });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -190,7 +205,7 @@ function mayHaveReachedPlaid(error: PlaidRequestError): string | undefined {
 
 /** Access and public tokens in a request body: they must be masked if Plaid echoes them back in an error text. */
 function tokensIn(body: Record<string, unknown>): string[] {
-  return ['access_token', 'public_token'].flatMap((key) => (typeof body[key] === 'string' ? [body[key] as string] : []));
+  return ['access_token', 'public_token'].flatMap((key) => (typeof body[key] === 'string' ? [body[key]] : []));
 }
 
 function hostOf(baseUrl: string): string {
@@ -199,8 +214,4 @@ function hostOf(baseUrl: string): string {
   } catch {
     return redact(baseUrl);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

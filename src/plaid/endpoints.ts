@@ -276,6 +276,8 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
       { name: 'client_user_id', in: 'user', required: true, kind: 'string', default: { value: 'client_user_id', type: 'msg' } },
       { name: 'products', mode: 'new', required: true, kind: 'string-array', default: { value: '["transactions"]', type: 'json' } },
       { name: 'webhook', mode: 'new', required: false, kind: 'string', default: unset },
+      // Update mode: also let the user choose accounts (Plaid's answer to NEW_ACCOUNTS_AVAILABLE).
+      { name: 'account_selection_enabled', in: 'update', mode: 'update', required: false, kind: 'boolean', default: unset },
       { name: 'hosted_link', required: false, kind: 'section', default: { value: 'true', type: 'bool' } },
       { name: 'completion_redirect_uri', in: 'hosted_link', required: false, kind: 'string', default: unset },
       { name: 'url_lifetime_seconds', in: 'hosted_link', required: false, kind: 'integer', default: unset },

@@ -15,11 +15,12 @@ export const REAL_TIMERS: Timers = {
 
 /** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
 export function delay(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  // Signals given here are aborted with an Error (the callers' abort(new Error(...))).
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       timers.clearTimeout(handle);
-      reject(signal?.reason);
+      reject(signal?.reason as Error);
     };
     const handle = timers.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,22 +1,14 @@
 #!/usr/bin/env node
 // plaid-item-store-backup: copies a SQLite Item store consistently, also while Node-RED is running.
+import '../cli/quiet-sqlite-warning';
 import type { BackupResult } from '../plaid/store/backup';
-
-// Node 22 calls node:sqlite experimental, once per process, on stderr: this tool's stderr is for its own errors.
-// Every other warning is printed as Node would.
-const printWarning = process.listeners('warning');
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name === 'ExperimentalWarning' && /SQLite/.test(warning.message)) return;
-  for (const print of printWarning) print.call(process, warning);
-});
 
 const USAGE = `Usage: plaid-item-store-backup <store file> <backup file>
 
 Copies the Item store (e.g. ~/.node-red/plaid-items.db) to a new file with SQLite's online backup: a consistent
 copy even while Node-RED writes to it. The access tokens stay encrypted; keep the store's key apart from the backup.
 Restore: stop Node-RED, copy the backup over the store file, delete the store file's -wal and -shm files, start
-Node-RED with the same key.`;
+Node-RED with the keys the backup was written under (after a key rotation, the older key under Older keys).`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -41,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+// main reports its own failures and resolves to the exit code.
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

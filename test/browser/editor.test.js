@@ -104,9 +104,9 @@ describe(`Node-RED editor in chromium (${pkg.name})`, function () {
     const mine = sets.filter((s) => s.module === pkg.name);
     assert.deepEqual(mine.map((s) => s.name).sort(), Object.keys(pkg['node-red'].nodes).sort());
     for (const set of mine) assert.ok(set.enabled && !set.err, `${set.name}: ${set.err || 'not enabled'}`);
-    // The Item store's two nodes and the reconcile have browser tests of their own (item-store-dialog.test.js,
-    // reconcile.test.js).
-    assert.deepEqual(mine.flatMap((s) => s.types).sort(), [...FLOW_TYPES, 'plaid-config', 'plaid-item-store', 'plaid-items', 'plaid-items-reconcile'].sort());
+    // The Item store's two nodes, the reconcile and the repair node have browser tests of their own
+    // (item-store-dialog.test.js, reconcile.test.js, item-repair-dialog.test.js).
+    assert.deepEqual(mine.flatMap((s) => s.types).sort(), [...FLOW_TYPES, 'plaid-config', 'plaid-item-store', 'plaid-items', 'plaid-items-reconcile', 'plaid-item-repair'].sort());
     noProblems();
   });
 

@@ -10,6 +10,7 @@ const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 const { SETTINGS_VERSION } = require('../../dist/nodes/migrations');
 const { startNodeRed } = require('./support/node-red');
 const { launch } = require('./support/browser');
+const { until } = require('../support/until');
 
 const LIST_PATH = '/store-dialog/items';
 
@@ -68,12 +69,10 @@ describe('Item store dialogs in chromium', function () {
     await page.locator('#red-ui-header-button-deploy').click();
     await page.waitForFunction(() => $('#red-ui-header-button-deploy').hasClass('disabled'), null, { timeout: 15000 });
 
-    const deadline = Date.now() + 10000;
-    let res;
-    while ((res = await fetch(`${red.url}${LIST_PATH.slice(1)}`)).status === 404) {
-      if (Date.now() > deadline) throw new Error('the deployed route never answered');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const res = await until('the deployed route to answer', async () => {
+      const answer = await fetch(`${red.url}${LIST_PATH.slice(1)}`);
+      return answer.status !== 404 && answer;
+    }, 10000);
     assert.equal(res.status, 200, await res.clone().text());
     assert.deepEqual(await res.json(), [], 'the store opened with the generated key');
     const file = path.join(red.userDir, 'plaid-items.db');

@@ -9,7 +9,8 @@ const { start: startEmulator } = require('../../dist/emulator');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const { OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
 const { startNodeRed, root } = require('./support/node-red');
-const { launch, showSidebarTab } = require('./support/browser');
+const { launch, screenshotWideSidebar, showSidebarTab } = require('./support/browser');
+const { until } = require('../support/until');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
 const TAB = 'plaid-items-sidebar';
@@ -68,12 +69,10 @@ describe('Plaid Items sidebar in chromium', function () {
     const made = await control('items', { institution_id: 'ins_109508', webhook: `${red.url}plaid/webhook` });
     const body = JSON.stringify({ item_id: made.item_id, access_token: made.access_token, client_user_id: clientUserId, institution_id: 'ins_109508' });
     // POST /flows answers before the deployed nodes run: until they do, the route is not there (404).
-    const deadline = Date.now() + 10000;
-    let res;
-    while ((res = await fetch(`${red.url}${IMPORT_PATH.slice(1)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status === 404) {
-      if (Date.now() > deadline) throw new Error('the deployed import route never answered');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const res = await until('the deployed import route to answer', async () => {
+      const answer = await fetch(`${red.url}${IMPORT_PATH.slice(1)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return answer.status !== 404 && answer;
+    }, 10000);
     assert.equal(res.status, 200, `import ${name}: ${await res.text()}`);
     items[name] = { ...made, clientUserId };
   }
@@ -103,11 +102,11 @@ describe('Plaid Items sidebar in chromium', function () {
 
   /** The badges converge on `expected` (a burst of changes is read again once it settles). */
   async function untilCounts(expected) {
-    const deadline = Date.now() + 10000;
     let shown;
-    while (JSON.stringify((shown = await counts())) !== JSON.stringify(expected)) {
-      if (Date.now() > deadline) assert.deepEqual(shown, expected, 'the badges');
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      await until('the badges', async () => JSON.stringify((shown = await counts())) === JSON.stringify(expected), 10000);
+    } catch {
+      assert.deepEqual(shown, expected, 'the badges');
     }
   }
 
@@ -255,21 +254,8 @@ describe('Plaid Items sidebar in chromium', function () {
   });
 
   it('looks like this (docs/images/items-sidebar.png)', async function () {
-    // A wider sidebar, as someone reading the table would drag it.
-    const separator = await page.locator('#red-ui-sidebar-separator').boundingBox();
-    await page.mouse.move(separator.x + separator.width / 2, separator.y + separator.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(separator.x - 420, separator.y + separator.height / 2, { steps: 8 });
-    await page.mouse.up();
-    await page.waitForTimeout(300);
     // The tab down to the end of the open history.
-    const clip = await page.evaluate(() => {
-      const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();
-      const history = document.querySelector('.plaid-items-history').getBoundingClientRect();
-      return { x: sidebar.left, y: sidebar.top, width: sidebar.width, height: Math.min(sidebar.height, history.bottom - sidebar.top + 12) };
-    });
-    assert.ok(clip.width > 500, 'the wider sidebar');
-    await page.screenshot({ path: path.join(IMAGES, 'items-sidebar.png'), clip });
+    await screenshotWideSidebar(page, '.plaid-items-history', path.join(IMAGES, 'items-sidebar.png'));
     noProblems();
   });
 });

@@ -8,56 +8,15 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { ItemStore } = require('../../dist/plaid/store/item-store.js');
 const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage.js');
 const { TokenCipher, generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const { start: startEmulator } = require('../../dist/emulator');
 const { tokenFor } = require('./support/token');
+const { killAtRandom } = require('./support/kill');
 
 const PLAIN_KILLS = Number(process.env.DURABILITY_PLAIN_KILLS || 200);
 const RED_KILLS = Number(process.env.DURABILITY_RED_KILLS || 200);
-
-/**
- * Runs `script` until it prints a line starting with `armOn`, lets it save for a random while, kills it; resolves
- * to the item_ids it reported.
- */
-function killAtRandom(script, env, { armOn, maxDelayMs, startTimeoutMs }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'support', script)], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let killed = false;
-    let delayMs = 0;
-    const startTimer = setTimeout(() => kill(), startTimeoutMs);
-    function kill() {
-      if (killed) return;
-      killed = true;
-      child.kill('SIGKILL');
-    }
-    let armed = false;
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (!armed && out.split('\n').some((line) => line.startsWith(armOn))) {
-        armed = true;
-        clearTimeout(startTimer);
-        delayMs = Math.floor(Math.random() * maxDelayMs);
-        setTimeout(kill, delayMs);
-      }
-    });
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') return reject(new Error(`${script} exited by itself (${code}):\n${err}${out}`));
-      if (!killed) return reject(new Error(`${script} was killed by someone else`));
-      // Only whole lines: a line cut by the kill was not fully reported.
-      const lines = out.split('\n').slice(0, -1);
-      resolve({ saved: lines.filter((l) => l.startsWith('SAVED ')).map((l) => l.slice(6)), delayMs, stderr: err });
-    });
-  });
-}
 
 /** Opens the store as a restarted process would; `expected(itemId)` is the token each reported Item must have. */
 async function checkResolve(file, key, itemIds, expected = tokenFor) {
@@ -83,7 +42,7 @@ async function lane({ kills, script, envFor, file, key, timing, expected = token
   let reported = 0;
   let withSaves = 0;
   for (let run = first; run < first + kills; run++) {
-    const { saved } = await killAtRandom(script, envFor(run), timing);
+    const { saved } = await killAtRandom([path.join(__dirname, 'support', script)], envFor(run), timing);
     const { missing } = await checkResolve(file, key, saved, expected);
     assert.deepEqual(missing, [], `${script} run ${run}`);
     reported += saved.length;

@@ -9,7 +9,8 @@ const { connectComms } = require('../support/comms');
 const { until, json, startLauncher, inject } = require('./support');
 
 const CLIENT = { clientId: 'emulator-client-id', secret: 'emulator-secret' };
-const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
+// A random key: the store refuses one with too little entropy (all one byte, say).
+const STORE_KEY = require('../../dist/plaid/store/cipher').generateStoreKey();
 /** What a "notify the user" step shows: to <user>: <subject>. <text with the link and until when it works>. */
 const NOTICE = /^to (user-\d\d): ([^.]+)\. (.*?)(http:\/\/127\.0\.0\.1:\d+\/hl\/\S+) \(this link works until (\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC)\)$/;
 
@@ -154,11 +155,23 @@ describe('examples end to end, each alone after import, on the npm start launche
     assert.equal((await itemOf(itemId)).accounts.find((a) => a.account_id === accountId).verification_status, 'verification_expired');
   });
 
-  it('08 repair loop: a broken login shows a notice with a repair link (the loop itself: test/browser/repair-loop.test.js)', async () => {
+  it('08 repair loop: a broken login opens a repair case and shows its notice; Continue on the link closes it, "fixed, thank you" (in Chromium: test/browser/repair-loop.test.js)', async () => {
     await deploy('08');
     const note = notice(await click('08', 'Break the login of a new Item', 'notify the user'));
     assert.equal(note.to, 'user-08');
     assert.equal(note.subject, 'Your bank connection needs you');
+    const storeId = examples['08'].find((n) => n.type === 'plaid-item-store').id;
+    const cases = async () => (await json(`${editor}/plaid-items/stores/${storeId}/cases`)).body.cases.filter((c) => c.client_user_id === 'user-08');
+    const [open] = await cases();
+    assert.deepEqual([open.reason, open.reminders_sent, open.reminders_planned], ['ITEM_LOGIN_REQUIRED', 0, 2], 'the case, with the example\'s two reminders ahead');
+    const noticeId = named('08', 'debug', 'notify the user');
+    const shown = comms.debug(noticeId).length;
+    const done = await fetch(note.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=continue', redirect: 'manual' });
+    assert.equal(done.status, 200);
+    const fixed = await until('"fixed, thank you"', () => comms.debug(noticeId).slice(shown).find((d) => d.msg.startsWith('to user-08: Fixed, thank you')));
+    assert.equal(fixed.msg, 'to user-08: Fixed, thank you. Your bank connection works again.');
+    assert.deepEqual((await cases()).filter((c) => c.item_id === open.item_id), [], 'the case is closed');
+    assert.equal((await itemOf(open.item_id)).error_code, null, 'the Item works again at Plaid');
   });
 
   it('09 reconcile: an Item broken without a webhook is found by "Reconcile now", handled as the webhook would be', async () => {
@@ -279,7 +292,7 @@ describe('examples end to end, each alone after import, on the npm start launche
 
   it('every node type of the package appears in some example', () => {
     const types = new Set(Object.values(examples).flat().map((n) => n.type));
-    const all = ['plaid-config', 'plaid-webhook-in', 'plaid-item-store', 'plaid-items', 'plaid-items-reconcile', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
+    const all = ['plaid-config', 'plaid-webhook-in', 'plaid-item-store', 'plaid-items', 'plaid-items-reconcile', 'plaid-item-repair', ...require('../../dist/plaid/endpoints').ENDPOINTS.map((e) => e.type)];
     for (const type of all) assert.ok(types.has(type), `${type} appears in an example`);
   });
 

@@ -3,6 +3,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
+const { SETTINGS_VERSION } = require('../../dist/nodes/migrations');
 
 const html = read(path.join(nodesDir, 'plaid-config.html'));
 const catalog = JSON.parse(read(path.join(localeDir, 'plaid-config.json')));
@@ -23,7 +24,7 @@ describe('config node editor (dist/nodes/plaid-config.html)', function () {
 
   it('defaults to sandbox, 30000 ms per attempt and 2 retries; the secret is a password credential', function () {
     const values = Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]));
-    assert.deepEqual(values, { name: '', settingsVersion: 1, environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2, webhookUrl: '' });
+    assert.deepEqual(values, { name: '', settingsVersion: SETTINGS_VERSION, environment: 'sandbox', baseUrl: '', timeout: 30000, retries: 2, webhookUrl: '' });
     assert.deepEqual(def.credentials.clientId.type, 'text');
     assert.deepEqual(def.credentials.secret.type, 'password');
   });
@@ -122,15 +123,6 @@ describe('config node editor: the secret is bound to where it was entered for', 
     }
   });
 
-  it('records the target on save when the secret was typed', function () {
-    const dialog = open({ 'node-config-input-secret': 'new-secret', 'node-config-input-host': '', 'node-config-input-baseUrl': 'http://127.0.0.1:9999/' });
-    def.oneditsave.call(def);
-    assert.equal(dialog.state.values['node-config-input-host'], 'http://127.0.0.1:9999');
-    const production = open({ 'node-config-input-environment': 'production', 'node-config-input-secret': 'prod-secret' });
-    def.oneditsave.call(def);
-    assert.equal(production.state.values['node-config-input-host'], 'https://production.plaid.com');
-  });
-
   it('keeps the recorded target when the secret was not typed again, and warns that calls now go elsewhere', function () {
     const dialog = open({});
     assert.equal(dialog.state.shown['plaid-config-host-mismatch'], false, 'same target: no warning');
@@ -138,7 +130,7 @@ describe('config node editor: the secret is bound to where it was entered for', 
     dialog.fire('node-config-input-baseUrl');
     assert.equal(dialog.state.shown['plaid-config-host-mismatch'], true);
     assert.match(dialog.state.texts['plaid-config-host-mismatch-text'], /entered for http:\/\/127\.0\.0\.1:7878/);
-    def.oneditsave.call(def);
+    assert.equal(def.oneditsave, undefined, 'the dialog records nothing itself: the runtime binds a secret supplied again');
     assert.equal(dialog.state.values['node-config-input-host'], EMULATOR, 'not moved to the new target');
     dialog.state.values['node-config-input-secret'] = 'typed-again';
     dialog.fire('node-config-input-secret', 'keyup');

@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ENDPOINTS, offersStore, storeFieldsOf, takesAccessToken } = require('../../dist/plaid/endpoints');
 const { renderEndpointHelp } = require('../../scripts/lib/endpoint-help');
+const { LITERALS, fillLiterals } = require('../../scripts/lib/editor-literals');
 const { nodeSets, read, validatorView, namedBlocks, lookup, i18nKeys } = require('./support');
 
 const sets = nodeSets();
@@ -41,6 +42,20 @@ describe('help, locales and icons', function () {
           }
         });
 
+        it('has every literal the build writes from the runtime filled in, in its html and its help', function () {
+          for (const file of [set.html, set.helpHtml]) assert.doesNotMatch(read(file), /\{\{\w+\}\}/, file);
+        });
+
+        it('has a text in its locale json for every key its runtime code asks RED._ for', function () {
+          // The node set's file and its folder of parts (dist/nodes/webhook-in/ for plaid-webhook-in), as compiled.
+          const folder = path.join(path.dirname(set.js), set.name.replace(/^plaid-/, ''));
+          const files = [set.js, ...(fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.js')).map((f) => path.join(folder, f)) : [])];
+          const keys = files.flatMap((file) => [...read(file).matchAll(/\b(?:text|fail|missing)\('([\w.]+)'/g)].map((m) => m[1]));
+          assert.ok(keys.length > 0, 'the runtime says what it says through its catalog');
+          const catalog = JSON.parse(read(set.localeJson));
+          assert.deepEqual(keys.filter((key) => typeof lookup(catalog, `${set.name}.${key}`) !== 'string'), []);
+        });
+
         it('has every i18n key its editor html uses in its locale json', function () {
           const catalog = JSON.parse(read(set.localeJson));
           const keys = i18nKeys(read(set.html));
@@ -50,6 +65,19 @@ describe('help, locales and icons', function () {
         });
       });
     }
+  });
+
+  describe('literals from the runtime (scripts/lib/editor-literals.js)', function () {
+    it('writes each where a source names it, a list one entry a line at the naming line\'s indentation', function () {
+      const source = `x: {{settingsVersion}}, y: {{webhookOutputCount}}\n  <ol>\n    {{webhookRoutedPorts}}\n  </ol>`;
+      const ports = LITERALS.webhookRoutedPorts();
+      assert.equal(fillLiterals(source), `x: ${LITERALS.settingsVersion()}, y: ${LITERALS.webhookOutputCount()}\n  <ol>\n    ${ports.join('\n    ')}\n  </ol>`);
+      assert.ok(ports.length > 1);
+    });
+
+    it('stops the build at a name it does not know, naming the file', function () {
+      assert.throws(() => fillLiterals('{{settingsVersion}} {{outputs}}', 'nodes/x.html'), /^Error: nodes\/x\.html names \{\{outputs\}\}, which the build does not know/);
+    });
   });
 
   describe('endpoint nodes', function () {
@@ -82,7 +110,7 @@ describe('help, locales and icons', function () {
 
     it('has the status texts the runtime uses, short enough for a status', function () {
       const runtime = read(set.js);
-      const used = [...runtime.matchAll(/\btext\('(\w+)'\)/g)].map((m) => m[1]);
+      const used = [...runtime.matchAll(/\btext\('status\.(\w+)'\)/g)].map((m) => m[1]);
       for (const key of new Set(['requesting', 'ok', 'refused', 'invalid', ...used])) {
         const text = lookup(catalog, `plaid-endpoints.status.${key}`);
         assert.equal(typeof text, 'string', key);
@@ -172,8 +200,8 @@ describe('help, locales and icons', function () {
     const iconsDir = setOf('plaid-endpoints').iconsDir;
     const mine = fs.readdirSync(iconsDir).filter((f) => /^plaid.*\.svg$/.test(f) && f !== 'plaid-webhook.svg');
 
-    it('has one per endpoint node plus the generic one, the Item store\'s and the reconcile\'s', function () {
-      assert.deepEqual(mine.sort(), [...ENDPOINTS.map((e) => `${e.type}.svg`), 'plaid.svg', 'plaid-items.svg', 'plaid-items-reconcile.svg'].sort());
+    it('has one per endpoint node plus the generic one, the Item store\'s, the reconcile\'s and the repair node\'s', function () {
+      assert.deepEqual(mine.sort(), [...ENDPOINTS.map((e) => `${e.type}.svg`), 'plaid.svg', 'plaid-items.svg', 'plaid-items-reconcile.svg', 'plaid-item-repair.svg'].sort());
     });
 
     it('draws them white on transparent, 40x60 like Node-RED\'s own', function () {

@@ -28,6 +28,7 @@ describe('Item store editor (dist/nodes/plaid-item-store.html)', function () {
     assert.equal(def.defaults.file.value, 'plaid-items.db');
     assert.deepEqual({ ...def.credentials.encryptionKey }, { type: 'password', required: true });
     assert.equal(def.credentials.postgresUrl.type, 'password');
+    assert.deepEqual({ ...def.credentials.previousKeys }, { type: 'password' }, 'older keys: a password, never sent back, not required');
     assert.equal(def.label.call({ name: '', backend: 'sqlite', file: 'ops.db' }), 'ops.db');
     assert.equal(def.label.call({ name: 'ops', backend: 'sqlite', file: 'ops.db' }), 'ops');
     assert.equal(def.paletteLabel.call(def), 'plaid item store');

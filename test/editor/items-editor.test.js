@@ -5,8 +5,10 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { root, nodesDir, localeDir, read, validatorView, namedBlocks, loadEditor, fakeDialog, validate } = require('./support');
 const { MARKER, scriptBlock } = require('../../scripts/lib/editor-scripts');
+const { fillLiterals } = require('../../scripts/lib/editor-literals');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 const { ITEMS_OPERATIONS } = require('../../dist/nodes/items/operations');
+const { SETTINGS_VERSION } = require('../../dist/nodes/migrations');
 
 const itemsHtml = read(path.join(nodesDir, 'plaid-items.html'));
 const itemsCatalog = JSON.parse(read(path.join(localeDir, 'plaid-items.json')));
@@ -20,7 +22,7 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
     assert.deepEqual(Object.keys(literal), ['plaid-items']);
     // Through JSON: the definitions come from the editor's realm (vm), with its own Array prototype.
     const values = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value]))));
-    assert.deepEqual(values, { name: '', settingsVersion: 1, store: '', operation: 'get', item_id: 'item_id', item_idType: 'msg', statuses: [] });
+    assert.deepEqual(values, { name: '', settingsVersion: SETTINGS_VERSION, store: '', operation: 'get', item_id: 'item_id', item_idType: 'msg', statuses: [] });
     assert.equal(def.defaults.store.type, 'plaid-item-store');
     assert.equal(def.label.call({ _: def._, name: '', operation: 'list' }), 'list Items');
   });
@@ -62,7 +64,7 @@ describe('plaid-items editor (dist/nodes/plaid-items.html)', function () {
 
   it('takes its statuses from the constants the build injects, not a list of its own', function () {
     const statuses = [...[...ITEM_STATUSES].reverse(), 'a_future_status'];
-    const html = read(path.join(root, 'nodes', 'plaid-items.html')).replace(MARKER, scriptBlock('plaid-items', { statuses, operations: ITEMS_OPERATIONS }));
+    const html = fillLiterals(read(path.join(root, 'nodes', 'plaid-items.html'))).replace(MARKER, scriptBlock('plaid-items', { statuses, operations: ITEMS_OPERATIONS }));
     const { boxes } = statusBoxes(loadEditor(html, itemsCatalog), []);
     assert.deepEqual(boxes.map((b) => b.attrs.value), statuses);
   });

@@ -58,7 +58,7 @@ describe('plaid-items-reconcile editor (dist/nodes/plaid-items-reconcile.html)',
 
   it('has the status texts the runtime shows, short enough for a status ring', function () {
     const runtime = read(path.join(nodesDir, 'items-reconcile', 'status.js'));
-    const used = [...runtime.matchAll(/this\.text\('(\w+)'/g)].map((m) => m[1]);
+    const used = [...runtime.matchAll(/this\.text\('status\.(\w+)'/g)].map((m) => m[1]);
     assert.deepEqual(used.sort(), ['alreadyRunning', 'done', 'doneWithFailures', 'paused', 'progress', 'stopped']);
     const filled = { done: '3,000', total: '3,000', changed: '120', checked: '3,000', failed: '12' };
     for (const key of used) {

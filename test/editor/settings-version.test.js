@@ -2,7 +2,7 @@
 // Settings versions in the editor: every node type saves the current version (SETTINGS_VERSION, from the runtime's
 // migration table), and opening an older node migrates it as the runtime does, moving the wires of moved outputs.
 const assert = require('node:assert/strict');
-const { SETTINGS_VERSION, STEPS } = require('../../dist/nodes/migrations');
+const { SETTINGS_VERSION, STEPS, outputMoves } = require('../../dist/nodes/migrations');
 const { OTHER_OUTPUT, OUTPUT_COUNT } = require('../../dist/plaid/webhook/routing');
 const { nodeSets, read, loadEditor, fakeDialog, lookup } = require('./support');
 
@@ -22,10 +22,15 @@ describe('settings versions in the editor', function () {
 
   const webhookIn = editors.find((e) => e.set.name === 'plaid-webhook-in');
 
-  /** Opens the dialog of a webhook-in node saved before versions existed, its outputs wired to n0..n9. */
-  function openOld(steps) {
+  /**
+   * Opens the dialog of a webhook-in node saved at `version` (0: before versions existed), each of the outputs it had
+   * then wired to a node of its own (a step that moved outputs says how many there were).
+   */
+  function openOld(steps, version = 0) {
     const node = { id: 'w', type: 'plaid-webhook-in', url: '/hook', verify: true, dedupe: false, dedupeStore: '', _: (k) => lookup({}, k) || k };
-    const links = Array.from({ length: OUTPUT_COUNT }, (_, port) => ({ source: node, sourcePort: port, target: { id: `n${port}` } }));
+    if (version > 0) node.settingsVersion = version;
+    const outputs = outputMoves('plaid-webhook-in', version, steps)?.length ?? OUTPUT_COUNT;
+    const links = Array.from({ length: outputs }, (_, port) => ({ source: node, sourcePort: port, target: { id: `n${port}` } }));
     webhookIn.sandbox.RED.nodes.filterLinks = ({ source }) => links.filter((l) => l.source === source);
     webhookIn.sandbox.RED.settings = { httpNodeRoot: '/' };
     const dialog = fakeDialog({ 'node-input-url': '/hook', 'node-input-verify': true, 'node-input-dedupe': false, 'node-input-plaid': '' });
@@ -40,12 +45,13 @@ describe('settings versions in the editor', function () {
     assert.equal(node.settingsVersion, SETTINGS_VERSION);
     assert.equal(node.dedupe, false, 'an old node keeps dedupe off');
     assert.equal(dialog.state.values['node-input-dedupe'], false);
-    assert.deepEqual(links.map((l) => l.sourcePort), Array.from({ length: OUTPUT_COUNT }, (_, i) => i), 'no wire moves');
+    const moved = outputMoves('plaid-webhook-in', 0) ?? Array.from({ length: OUTPUT_COUNT }, (_, i) => i);
+    assert.deepEqual(links.map((l) => l.sourcePort), moved, 'the wires where the runtime puts them (nowhere else while no step moves one)');
   });
 
   it('moves "other"\'s wires with it when a release routes a webhook before it (a future table)', function () {
     const next = [...STEPS, { 'plaid-webhook-in': { outputs: [...Array.from({ length: OTHER_OUTPUT }, (_, i) => i), OTHER_OUTPUT + 1], settings: (s) => ({ ...s, dedupe: true }) } }];
-    const { node, links, dialog } = openOld(next);
+    const { node, links, dialog } = openOld(next, SETTINGS_VERSION);
     assert.equal(node.settingsVersion, next.length);
     assert.deepEqual(links.map((l) => l.sourcePort), [...Array.from({ length: OTHER_OUTPUT }, (_, i) => i), OTHER_OUTPUT + 1]);
     assert.equal(node.dedupe, true);

@@ -3,7 +3,8 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { RETRY_SCHEDULE_MS } = require('../../dist/emulator');
-const { linkItem, ok, startEmulator, startReceiver, verifyWebhook, waitUntil, webhookBody } = require('./helpers');
+const { linkItem, ok, startEmulator, startReceiver, verifyWebhook, webhookBody } = require('./helpers');
+const { until } = require('../support/until');
 
 const TIME_FACTOR = 0.001;
 
@@ -57,7 +58,8 @@ describe('emulator: webhook re-delivery', () => {
     assert.equal(emulator.counts.webhooksFired, 1);
     assert.equal(emulator.counts.webhookAttempts, 4);
     assert.equal(emulator.counts.webhooksDelivered, 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Settled: nothing in flight and no retry scheduled, so nothing more can come after the 200.
+    assert.equal(emulator.state().pendingDeliveries, 0);
     assert.equal(receiver.received.length, 4, 'nothing after the 200');
   });
 
@@ -91,13 +93,14 @@ describe('emulator: webhook re-delivery', () => {
 
   it('counts a receiver that answers too slowly as failed', async () => {
     emulator = await startEmulator({ timeFactor: TIME_FACTOR, webhookTimeoutMs: 50 });
-    const slow = http.createServer((request, response) => setTimeout(() => response.end(), 300));
+    // Never answers: only the emulator's timeout can end the attempt.
+    const slow = http.createServer(() => {});
     await new Promise((resolve) => slow.listen(0, '127.0.0.1', () => resolve(undefined)));
     receiver = { close: () => new Promise((resolve) => { slow.close(resolve); slow.closeAllConnections(); }) };
     const item = emulator.createItem({ webhook: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (slow.address()).port}/slow` });
     emulator.fireWebhook({ item_id: item.item_id, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
     const record = emulator.deliveries.at(-1);
-    await waitUntil(() => record.attempts.length > 0 && record.attempts[0].error !== null);
+    await until('the attempt to time out', () => record.attempts.length > 0 && record.attempts[0].error !== null, 2000, 5);
     const [attempt] = record.attempts;
     assert.equal(attempt.status, null);
     assert.match(attempt.error, /timed out/);
@@ -110,7 +113,7 @@ describe('emulator: webhook re-delivery', () => {
     const item = emulator.createItem({ webhook: receiver.urlFor('/down') });
     emulator.fireWebhook({ item_id: item.item_id, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
     const record = emulator.deliveries.at(-1);
-    await waitUntil(() => record.nextRetryInMs !== null);
+    await until('a retry to be scheduled', () => record.nextRetryInMs !== null, 2000, 5);
     assert.equal(record.nextRetryInMs, 30_000);
     await emulator.stop();
     assert.equal(record.state, 'cancelled');

@@ -6,7 +6,7 @@ const crypto = require('node:crypto');
 const http = require('node:http');
 const path = require('node:path');
 const { validateResponse } = require('../support/openapi');
-const { readBody } = require('../support/read-body');
+const { readBody, withBody } = require('../support/read-body');
 const { sha256Hex } = require('../support/webhook-signer');
 const { start } = require('../../dist/emulator');
 
@@ -126,21 +126,19 @@ async function startReceiver() {
     },
     close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
   };
-  const server = http.createServer((request, response) => {
-    readBody(request).then((raw) => {
-      received.push({ path: request.url, method: request.method, headers: request.headers, raw, at: Date.now() });
-      const status = receiver.statuses.shift() ?? 200;
-      const headers = receiver.answerHeaders.shift() ?? {};
-      response.writeHead(status, headers);
-      response.end();
-      for (const waiter of [...waiters]) {
-        if (received.length >= waiter.count) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(received.slice(0, waiter.count));
-        }
+  const server = http.createServer(withBody((request, response, raw) => {
+    received.push({ path: request.url, method: request.method, headers: request.headers, raw, at: Date.now() });
+    const status = receiver.statuses.shift() ?? 200;
+    const headers = receiver.answerHeaders.shift() ?? {};
+    response.writeHead(status, headers);
+    response.end();
+    for (const waiter of [...waiters]) {
+      if (received.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(received.slice(0, waiter.count));
       }
-    });
-  });
+    }
+  }));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   receiver.url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   return receiver;
@@ -207,18 +205,7 @@ function webhookBody(delivery) {
   return body;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every 5 ms until it holds (or fails after timeoutMs). */
-async function waitUntil(condition, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition}`);
-    await sleep(5);
-  }
-}
-
 module.exports = {
-  assertPlaidError, call, emulatorAndReceiver, fails, linkItem, ok, rawRequest, sleep, startEmulator, startReceiver, submitForm,
-  verifyWebhook, waitUntil, webhookBody, distDir: path.join(__dirname, '../../dist'),
+  assertPlaidError, call, emulatorAndReceiver, fails, linkItem, ok, rawRequest, startEmulator, startReceiver, submitForm,
+  verifyWebhook, webhookBody, distDir: path.join(__dirname, '../../dist'),
 };

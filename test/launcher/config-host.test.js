@@ -4,11 +4,11 @@
 // makes the config node unusable: the listener receives nothing; typing the secret again moves it.
 const assert = require('node:assert/strict');
 const { Launcher } = require('./support/launcher');
-const { until, json, sleep, startSink } = require('../reliability/support/util');
+const { until, json, startSink } = require('../reliability/support/util');
 
 const SECRET = 'host-bound-secret';
 
-/** The flow: a config node, an inject feeding item/get with a fixed token, a catch recording errors in global. */
+/** The flow: a config node, an inject feeding item/get with a fixed token, a catch recording errors (and their count) in global. */
 function flows(baseUrl) {
   return [
     { id: 'tab', type: 'tab', label: 'host binding' },
@@ -16,7 +16,12 @@ function flows(baseUrl) {
     { id: 'go', type: 'inject', z: 'tab', props: [{ p: 'payload' }], payload: '{"access_token":"access-sandbox-00000000-0000"}', payloadType: 'json', repeat: '', once: false, x: 100, y: 40, wires: [['get']] },
     { id: 'get', type: 'plaid-item-get', z: 'tab', plaid: 'cfg', access_token: 'payload.access_token', access_tokenType: 'msg', x: 300, y: 40, wires: [[]] },
     { id: 'errors', type: 'catch', z: 'tab', scope: ['get'], x: 100, y: 100, wires: [['keep']] },
-    { id: 'keep', type: 'change', z: 'tab', rules: [{ t: 'set', p: 'last_error', pt: 'global', to: 'error.message', tot: 'msg' }], x: 300, y: 100, wires: [] },
+    {
+      id: 'keep', type: 'change', z: 'tab', x: 300, y: 100, wires: [], rules: [
+        { t: 'set', p: 'last_error', pt: 'global', to: 'error.message', tot: 'msg' },
+        { t: 'set', p: 'errors_seen', pt: 'global', to: '($globalContext("errors_seen") ? $globalContext("errors_seen") : 0) + 1', tot: 'jsonata' },
+      ],
+    },
   ];
 }
 
@@ -49,10 +54,20 @@ describe('config node: the secret stays with the host it was entered for', funct
     return body.format === 'undefined' ? undefined : body.msg;
   }
 
-  /** Clicks the inject node and waits for the request to arrive at `sink`, or for the node's error. */
+  async function errorsSeen() {
+    const { body } = await json(`${red.url}/context/global/errors_seen`);
+    return body.format === 'undefined' ? 0 : Number(body.msg);
+  }
+
+  /**
+   * Clicks the inject node and waits for its message to end: a request at either listener, or the node's error
+   * (after which nothing more is sent for it).
+   */
   async function send() {
+    const requests = () => first.received.length + listener.received.length;
+    const before = { requests: requests(), errors: await errorsSeen() };
     await until('the inject node', async () => (await fetch(`${red.url}/inject/go`, { method: 'POST' })).status === 200);
-    await sleep(500);
+    await until('the message to end in a request or an error', async () => requests() > before.requests || (await errorsSeen()) > before.errors);
   }
 
   for (const recorded of ['recorded by the editor', 'bound on first run (credentials without host)']) {
@@ -89,6 +104,38 @@ describe('config node: the secret stays with the host it was entered for', funct
       assert.ok(!listener.received.some(carriesSecret), 'the old secret never went there');
     });
   }
+
+  it('an Admin API deploy that supplies the secret again with a new base URL: the secret goes to that URL, and only there', async () => {
+    red = await Launcher.start({ seed: { flows: flows(first.url), credentials: { cfg: { clientId: 'cid', secret: SECRET, host: first.url } } } });
+    await send();
+    await until('the first host to be called', () => first.received.length > 0);
+    const before = first.received.length;
+    // A deploy tool re-supplies the config node's credentials as it knows them: client ID and secret, no host.
+    await deploy(flows(listener.url).map((n) => (n.id === 'cfg' ? { ...n, credentials: { clientId: 'cid', secret: SECRET } } : n)));
+    await send();
+    await until('the new host to be called', () => listener.received.length > 0);
+    assert.ok(listener.received.every(carriesSecret), 'the secret supplied with the deploy went where it was deployed for');
+    assert.equal(first.received.length, before, 'nothing more to the old host');
+    assert.equal(await lastError(), undefined);
+    assert.equal((await json(`${red.url}/credentials/plaid-config/cfg`)).body.host, listener.url, 'the editor is told where it is bound now');
+
+    // The binding moved with it: a later deploy that changes the base URL without the secret is refused again.
+    const host = (await json(`${red.url}/credentials/plaid-config/cfg`)).body.host;
+    await deploy(flows(first.url).map((n) => (n.id === 'cfg' ? { ...n, credentials: { clientId: 'cid', secret: '__PWRD__', host } } : n)));
+    await send();
+    await until('the node to report the config problem', async () => /enter the secret again/.test((await lastError()) || ''));
+    assert.equal(first.received.length, before, 'the old host got nothing');
+  });
+
+  it('a deploy that writes the host credential by hand without the secret cannot move the secret', async () => {
+    red = await Launcher.start({ seed: { flows: flows(first.url), credentials: { cfg: { clientId: 'cid', secret: SECRET, host: first.url } } } });
+    await send();
+    await until('the first host to be called', () => first.received.length > 0);
+    await deploy(flows(listener.url).map((n) => (n.id === 'cfg' ? { ...n, credentials: { clientId: 'cid', secret: '__PWRD__', host: listener.url } } : n)));
+    await send();
+    await until('the node to report the config problem', async () => /enter the secret again/.test((await lastError()) || ''));
+    assert.equal(listener.received.length, 0, 'the new host received nothing');
+  });
 
   it('switching the environment to sandbox or production without typing the secret again sends nothing', async () => {
     red = await Launcher.start({ seed: { flows: flows(first.url), credentials: { cfg: { clientId: 'cid', secret: SECRET, host: first.url } } } });

@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const net = require('node:net');
 const { ENDPOINTS } = require('../../dist/plaid/endpoints');
+const { PlaidClient } = require('../../dist/plaid/client');
 const { standInForSuite, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { helper, deploy, configFor } = require('../support/red');
 
@@ -121,6 +122,24 @@ describe('Plaid client behaviour', function () {
     assert.equal(msg.plaid.attempts, 1);
   });
 
+  it('close() ends a call waiting to retry at once, with its last error, and nothing is sent after it', async () => {
+    const endpoint = ENDPOINTS.find((e) => e.type === 'plaid-item-get');
+    /** @type {() => void} */
+    let nowWaiting;
+    const waiting = new Promise((resolve) => { nowWaiting = () => resolve(undefined); });
+    // Ten minutes between attempts, far past the test's timeout: only close() can end the call in time. The client
+    // reads its backoff once a failed attempt is to be retried, which is the signal that it is about to wait.
+    const backoff = { baseMs: 600_000, get capMs() { nowWaiting(); return 600_000; } };
+    const client = new PlaidClient({ baseUrl: suite.plaid.url, clientId: CLIENT_ID, secret: SECRET, timeout: 2000, retries: 2, backoff });
+    suite.plaid.script('/item/get', serverError, serverError);
+    const call = client.request(endpoint, { access_token: token() });
+    await waiting;
+    client.close();
+    await assert.rejects(call, { name: 'PlaidRequestError', status: 500, attempts: 1, message: /INTERNAL_SERVER_ERROR/ });
+    await assert.rejects(client.request(endpoint, { access_token: token() }), /client closed/);
+    assert.equal(suite.plaid.callsTo('/item/get').length, 1, 'no attempt after close()');
+  });
+
   it('times out each attempt and retries an idempotent call', async () => {
     suite.plaid.script('/item/get', { delay: 800 });
     const { kind, msg } = await one('plaid-item-get', { access_token: token() }, { config: { timeout: 300 } });
@@ -186,7 +205,7 @@ describe('Plaid client behaviour', function () {
     for (let i = 0; i < 5; i++) suite.plaid.script('/item/get', serverError);
     const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url), credentials });
     for (let i = 0; i < 50; i++) red.node('n1').receive({ payload: { access_token: token() }, n: i });
-    const outcomes = await red.waitFor(50, 300);
+    const outcomes = await red.waitFor(50);
     assert.equal(outcomes.length, 50);
     assert.deepEqual(outcomes.map((o) => o.msg.n).sort((a, b) => a - b), [...Array(50).keys()], 'each message once');
     assert.equal(outcomes.filter((o) => o.kind === 'error').length, 10);

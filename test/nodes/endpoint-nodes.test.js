@@ -6,6 +6,7 @@ const { ENDPOINTS } = require('../../dist/plaid/endpoints');
 const { standInForSuite, plaidError, CLIENT_ID, SECRET } = require('../support/plaid-stand-in');
 const { validateResponse } = require('../support/openapi');
 const { helper, deploy, configFor } = require('../support/red');
+const { until } = require('../support/until');
 
 const credentials = { cfg: { clientId: CLIENT_ID, secret: SECRET } };
 
@@ -252,14 +253,13 @@ describe('endpoint nodes', function () {
       });
       for (let i = 0; i < 5; i++) {
         red.node('n1').receive({ payload: { access_token: sample('access_token') } });
-        await red.waitFor(2 * i + 1, 0);
+        await red.waitFor(2 * i + 1);
         red.node('n2').receive({ payload: { access_token: sample('access_token') } });
-        await red.waitFor(2 * i + 2, 0);
+        await red.waitFor(2 * i + 2);
       }
       assert.equal(suite.plaid.openSockets(), 1, 'ten sequential calls from two nodes reuse one socket');
       await helper.unload();
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(suite.plaid.openSockets(), 0, 'closing the config node closes its sockets');
+      await until('closing the config node to close its sockets', () => suite.plaid.openSockets() === 0, 5000);
     });
   });
 });

@@ -13,6 +13,7 @@ const { standInForSuite, CLIENT_ID, SECRET } = require('../support/plaid-stand-i
 const { helper, deploy, configFor } = require('../support/red');
 const { WebhookRig } = require('../support/webhook-rig');
 const files = require('../store/support/store-files');
+const { until } = require('../support/until');
 
 const TOKEN = `access-sandbox-${crypto.randomUUID()}`;
 const storeNode = (file) => ({ id: 'store', type: 'plaid-item-store', name: 'items', backend: 'sqlite', file });
@@ -116,14 +117,14 @@ describe('plaid-link-token-create', function () {
         body: JSON.stringify({ access_token: created.access_token }),
       });
       assert.equal(reset.status, 200);
-      await until(() => rig.emitted.some((e) => e.output === 0));
+      await until('the ERROR webhook emitted', () => rig.emitted.some((e) => e.output === 0), 10000);
       assert.equal((await store.get(created.item_id)).status, 'login_required');
       assert.equal(emulator.item(created.item_id).error_code, 'ITEM_LOGIN_REQUIRED');
 
       const answers = [];
       helper.getNode('link-out').on('input', (msg) => answers.push(msg));
       helper.getNode('link').receive({ payload: { item_id: created.item_id } });
-      await until(() => answers.length === 1);
+      await until('the link token answered', () => answers.length === 1, 10000);
       const { link_token: linkToken, hosted_link_url: url } = answers[0].payload;
       assert.equal((await store.get(created.item_id)).link_token, linkToken);
 
@@ -133,7 +134,7 @@ describe('plaid-link-token-create', function () {
       const continued = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'continue' }), redirect: 'manual' });
       assert.ok(continued.status < 400, `Continue answered ${continued.status}`);
 
-      await until(() => rig.emitted.some((e) => e.output === 8));
+      await until('SESSION_FINISHED emitted', () => rig.emitted.some((e) => e.output === 8), 10000);
       const finished = rig.emitted.find((e) => e.output === 8).msg;
       assert.equal(finished.payload.status, 'SUCCESS');
       assert.equal(finished.payload.link_token, linkToken);
@@ -144,11 +145,3 @@ describe('plaid-link-token-create', function () {
     });
   });
 });
-
-async function until(check, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const { STEPS, SETTINGS_VERSION, settingsVersionOf, outputMoves, moveWires, migrate } = require('../../dist/nodes/migrations');
 const { OUTPUT_COUNT, OTHER_OUTPUT } = require('../../dist/plaid/webhook/routing');
 
-/** Version 1 as released, then a version 2 that routes one more webhook before "other" and renames a property. */
+/** The released versions, then a next one that routes one more webhook before "other" and renames a property. */
 const NEXT = [
   ...STEPS,
   {
@@ -34,7 +34,9 @@ describe('settings migrations', function () {
     for (const type of ['plaid-config', 'plaid-webhook-in', 'plaid-item-get', 'plaid-items']) {
       const saved = { id: 'n1', type, name: 'kept', dedupe: false, wires: [['a'], ['b']] };
       const migrated = migrate(type, saved);
-      assert.deepEqual(migrated, { ...saved, settingsVersion: SETTINGS_VERSION }, type);
+      // Wires only move where a step says so (its own test below).
+      const moves = outputMoves(type, 0);
+      assert.deepEqual(migrated, { ...saved, wires: moves ? moveWires(saved.wires, moves) : saved.wires, settingsVersion: SETTINGS_VERSION }, type);
       assert.equal(saved.settingsVersion, undefined, 'the saved settings are not touched');
     }
   });
@@ -57,16 +59,17 @@ describe('settings migrations', function () {
 
   it('moves "other"\'s wires when a release routes a new webhook before it, so no deployed flow is rewired', function () {
     const wires = Array.from({ length: OUTPUT_COUNT }, (_, i) => [`n${i}`]);
-    for (const saved of [{ wires }, { settingsVersion: 1, wires }]) {
+    // Unversioned as well, while no released step has moved an output yet (a node of then had as many).
+    for (const saved of [{ settingsVersion: SETTINGS_VERSION, wires }, ...(outputMoves('plaid-webhook-in', 0) ? [] : [{ wires }])]) {
       const migrated = migrate('plaid-webhook-in', saved, NEXT);
-      assert.equal(migrated.settingsVersion, 2);
+      assert.equal(migrated.settingsVersion, NEXT.length);
       assert.equal(migrated.wires.length, OUTPUT_COUNT + 1);
       assert.deepEqual(migrated.wires.slice(0, OTHER_OUTPUT), wires.slice(0, OTHER_OUTPUT), 'routed outputs stay where they were');
       assert.deepEqual(migrated.wires[OTHER_OUTPUT], [], 'the new output starts unwired');
       assert.deepEqual(otherWires(migrated.wires), [`n${OTHER_OUTPUT}`], '"other" keeps its wires at its new index');
     }
-    assert.deepEqual(outputMoves('plaid-webhook-in', 0, NEXT), NEXT[1]['plaid-webhook-in'].outputs);
-    assert.equal(outputMoves('plaid-webhook-in', 2, NEXT), undefined, 'nothing moves for a current node');
+    assert.deepEqual(outputMoves('plaid-webhook-in', SETTINGS_VERSION, NEXT), NEXT[SETTINGS_VERSION]['plaid-webhook-in'].outputs);
+    assert.equal(outputMoves('plaid-webhook-in', NEXT.length, NEXT), undefined, 'nothing moves for a current node');
     assert.equal(outputMoves('plaid-item-get', 0, NEXT), undefined);
   });
 
@@ -78,9 +81,9 @@ describe('settings migrations', function () {
   });
 
   it('runs property changes in order, from the saved version only', function () {
-    const migrated = migrate('plaid-item-get', { settingsVersion: 1, token: 'payload.t', tokenType: 'msg', name: 'g' }, NEXT);
-    assert.deepEqual(migrated, { name: 'g', access_token: 'payload.t', access_tokenType: 'msg', settingsVersion: 2 });
-    const already = { settingsVersion: 2, token: 'left alone' };
+    const migrated = migrate('plaid-item-get', { settingsVersion: SETTINGS_VERSION, token: 'payload.t', tokenType: 'msg', name: 'g' }, NEXT);
+    assert.deepEqual(migrated, { name: 'g', access_token: 'payload.t', access_tokenType: 'msg', settingsVersion: NEXT.length });
+    const already = { settingsVersion: NEXT.length, token: 'left alone' };
     assert.equal(migrate('plaid-item-get', already, NEXT), already);
   });
 });

@@ -64,7 +64,7 @@ describe('endpoint nodes with an Item store', function () {
       const [outcome] = await red.waitFor(1);
       assert.equal(outcome.kind, 'output');
       assert.ok(onDiskAtOutput, 'the record was on disk when the output was sent');
-      assert.match(onDiskAtOutput.token, /^v1\./, 'the token is stored encrypted');
+      assert.match(onDiskAtOutput.token, /^v2\./, 'the token is stored encrypted');
       assert.equal(onDiskAtOutput.token.includes(accessToken), false);
       assert.deepEqual(Object.keys(outcome.msg.payload).sort(), ['item_id', 'request_id']);
       assert.equal(outcome.msg.payload.item_id, 'item-new');
@@ -83,14 +83,14 @@ describe('endpoint nodes with an Item store', function () {
       const issued = new Map(Array.from({ length: 200 }, (_, i) => [`item-parallel-${i}`, token()]));
       suite.plaid.script('/item/public_token/exchange', ...[...issued].map(([itemId, accessToken]) => ({ body: { access_token: accessToken, item_id: itemId, request_id: requestId() } })));
       for (let i = 0; i < 200; i++) red.node('n1').receive({ payload: { public_token: `public-sandbox-${crypto.randomUUID()}`, client_user_id: `user-${i}` } });
-      const exchanged = [...await red.waitFor(200, 200, 45000)];
+      const exchanged = [...await red.waitFor(200, 45000)];
       assert.deepEqual(exchanged.map((o) => (o.kind === 'output' ? 'output' : `${o.kind}: ${o.msg.error?.message}`)), exchanged.map(() => 'output'));
       assert.deepEqual(new Set(exchanged.map((o) => o.msg.payload.item_id)), new Set(issued.keys()));
       assert.equal((await red.store.list()).length, 200);
       for (const [itemId, accessToken] of issued) assert.equal(await red.store.resolveToken(itemId), accessToken, itemId);
 
       for (const itemId of issued.keys()) red.node('n2').receive({ payload: { item_id: itemId } });
-      const looked = (await red.waitFor(400, 200, 45000)).slice(200);
+      const looked = (await red.waitFor(400, 45000)).slice(200);
       assert.deepEqual(looked.map((o) => (o.kind === 'output' ? 'output' : `${o.kind}: ${o.msg.error?.message}`)), looked.map(() => 'output'));
       // Each Item's lookup went to Plaid with that Item's token, once.
       const sent = suite.plaid.callsTo('/item/get').map((r) => r.body.access_token).sort();

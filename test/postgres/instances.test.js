@@ -16,6 +16,8 @@ const { server } = require('./support/server-control');
 // answered 200 comes again within seconds, and one whose claim a killed instance left pending comes again after
 // that claim's 30 s lease (at the retry 51 s after the first attempt).
 const TIME_FACTOR = 0.005;
+/** How long PostgreSQL stays down in the restart scenario. */
+const OUTAGE_MS = 1500;
 
 /** Fires `count` distinct ITEM webhooks (a sequence number in each body), `everyMs` apart. */
 async function fireSteadily(emulator, itemId, count, everyMs, tag) {
@@ -110,9 +112,11 @@ describe('several Node-RED instances on one PostgreSQL, behind nginx', function 
     const item = emulator.createItem({ webhook: cluster.webhookUrl });
     const fired = await fireSteadily(emulator, item.item_id, 60, 5, 'distinct');
     // One delivery sent to both instances directly at the same instant, several times over, and through nginx
-    // again (as Plaid re-delivers a webhook it has no answer for).
+    // again (as Plaid re-delivers a webhook it has no answer for). For an Item of its own: a copy that arrives after
+    // another delivery for its Item is a new event, emitted again.
     const capture = await captureOne();
-    const twin = emulator.fireWebhook({ item_id: item.item_id, webhook_code: 'PENDING_EXPIRATION', webhook: capture.url });
+    const twinItem = emulator.createItem({ webhook: cluster.webhookUrl });
+    const twin = emulator.fireWebhook({ item_id: twinItem.item_id, webhook_code: 'PENDING_EXPIRATION', webhook: capture.url });
     const delivery = await capture.delivery();
     await capture.close();
     const answers = [];
@@ -188,13 +192,46 @@ describe('several Node-RED instances on one PostgreSQL, behind nginx', function 
     assert.ok(emulator.deliveries.every((d) => d.state === 'delivered'));
   });
 
+  // (The Admin API is not behind nginx: the launcher answers its editor and Admin API on its own address only.)
+  it('replays 200 deliveries once in all, the same request sent through both instances at once: 200 emitted, never 400 (6)', async function () {
+    await cluster.deploy();
+    const item = emulator.createItem({ webhook: cluster.webhookUrl });
+    const since = new Date().toISOString();
+    const fired = await fireSteadily(emulator, item.item_id, 200, 0, 'replay');
+    await settled(emulator);
+    const shas = shasOf(emulator, fired);
+    assertExactlyOnce(emulator, cluster.emitted(), shas);
+    const request = { item_id: item.item_id, since, replay_id: 'cluster-replay-1' };
+    const answers = await Promise.all(cluster.instances.map((inst) => cluster.replay(inst.child.url, request)));
+    for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answers.reduce((sum, answer) => sum + answer.body.replayed, 0), 200, JSON.stringify(answers.map((a) => [a.body.replayed, a.body.not_replayed.length])));
+    for (const answer of answers) {
+      assert.ok(answer.body.not_replayed.every((r) => r.reason === 'already_replayed' || r.reason === 'in_progress'), JSON.stringify(answer.body.not_replayed.slice(0, 3)));
+    }
+    await until('200 replayed', () => cluster.replayed().length >= 200, 30000, 50);
+    // Sent again (as a client retrying would): nothing more.
+    const retried = await cluster.replay(cluster.instances[0].child.url, request);
+    assert.equal(retried.body.replayed, 0);
+    await sleep(500);
+    const replayed = cluster.replayed();
+    assert.equal(replayed.length, 200);
+    assert.deepEqual(new Set(replayed.map((r) => r.sha)), new Set(shas), 'each delivery once');
+    // A new request through one instance replays them all again, from that instance.
+    const byB = () => cluster.replayed().filter((r) => r.instance === cluster.instances[1].name).length;
+    const before = byB();
+    const second = await cluster.replay(cluster.instances[1].child.url, { item_id: item.item_id, since });
+    assert.equal(second.body.replayed, 200);
+    await until('400 replayed', () => cluster.replayed().length >= 400, 30000, 50);
+    assert.equal(byB() - before, 200);
+  });
+
   it('answers 503 while PostgreSQL is down, and afterwards has lost and doubled nothing (4)', async function () {
     await cluster.deploy();
     const item = emulator.createItem({ webhook: cluster.webhookUrl });
     const firing = fireSteadily(emulator, item.item_id, 150, 20, 'restart');
-    await sleep(1000);
+    await until('webhooks to flow through both instances', () => new Set(cluster.emitted().map((e) => e.instance)).size === 2, 30000, 20);
     await server().stop();
-    await sleep(1500);
+    await sleep(OUTAGE_MS); // the outage's length: webhooks keep coming meanwhile
     await server().start();
     const fired = await firing;
     await settled(emulator, 120000);

@@ -3,15 +3,15 @@
 // plaid-items nodes: its settings, the token encrypted in the database, and what flows see while the server is
 // down (a Catch with a clear error, no password) and once it is back (working again, not redeployed).
 const assert = require('node:assert/strict');
-const helper = require('node-red-node-test-helper');
+const { helper } = require('../support/test-helper');
 const { Client } = require('pg');
 const storeNode = require('../../dist/nodes/plaid-item-store.js');
 const itemsNode = require('../../dist/nodes/plaid-items.js');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const { createDatabase } = require('./support/databases');
 const { server } = require('./support/server-control');
-
-helper.init(require.resolve('node-red'));
+const { trackMessages } = require('../support/message-ends');
+const { until } = require('../support/until');
 
 const TAB = 'tab1';
 const TOKEN = 'access-sandbox-0f3c2a1e-5c1a-4f00-9a1e-0d6b2f8c7e11';
@@ -34,15 +34,15 @@ async function deploy({ url, settings = {} }) {
   helper.getNode('out').on('input', (msg) => outcomes.push({ kind: 'output', msg }));
   helper.getNode('caught').on('input', (msg) => outcomes.push({ kind: 'error', msg }));
   await helper.getNode('store').ready;
+  const messages = trackMessages(operations.map((operation) => `items-${operation}`));
   return {
     store: () => helper.getNode('store'),
     /** Sends the messages to the `operation` node at once and resolves with their outcomes, one each. */
     async sendAll(operation, msgs) {
       const before = outcomes.length;
       for (const msg of msgs) helper.getNode(`items-${operation}`).receive(msg);
-      const deadline = Date.now() + 20000;
-      while (outcomes.length < before + msgs.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, 20));
+      await until(`${msgs.length} outcomes of ${operation}`, () => outcomes.length >= before + msgs.length, 20000);
+      await messages.idle(20000);
       assert.equal(outcomes.length, before + msgs.length, `one outcome each for ${operation}`);
       return outcomes.slice(before);
     },
@@ -85,7 +85,7 @@ describe('plaid-item-store on PostgreSQL in a Node-RED runtime', function () {
     const stored = await rows(database.url, 'SELECT item_id, status, record::text AS record, token_ciphertext, history::text AS history FROM plaid_items');
     assert.equal(stored.length, 1);
     assert.equal(stored[0].status, 'healthy');
-    assert.match(stored[0].token_ciphertext, /^v1\./);
+    assert.match(stored[0].token_ciphertext, /^v2\./);
     assert.equal(JSON.stringify(stored).includes(TOKEN), false, 'the token in clear in the database');
     const puts = await red.sendAll('put', Array.from({ length: 12 }, (_, i) => ({ payload: { item_id: `item-pg-${i + 2}`, access_token: TOKEN } })));
     assert.deepEqual(puts.map((o) => o.kind), new Array(12).fill('output'));
@@ -127,9 +127,7 @@ describe('plaid-item-store on PostgreSQL in a Node-RED runtime', function () {
     const failed = await red.send('get', { item_id: 'item-1' });
     assert.equal(failed.kind, 'error');
     await server().start();
-    const deadline = Date.now() + 15000;
-    while (!red.store().itemStore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(red.store().itemStore, `not opened: ${red.store().problem}`);
+    await until(`the store to open (${red.store().problem})`, () => red.store().itemStore, 15000, 50);
     assert.equal(red.store().problem, undefined);
     assert.equal((await red.send('put', { payload: { item_id: 'item-1', access_token: TOKEN } })).kind, 'output');
   });

@@ -18,7 +18,7 @@ describe('plaid-items-reconcile settles ambiguous outcomes (emulator faults)', f
   after(() => emulator.stop());
   afterEach(async () => {
     await helper.unload();
-    files.cleanup();
+    await files.cleanup();
     emulator.reset();
   });
 

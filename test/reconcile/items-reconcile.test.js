@@ -45,7 +45,7 @@ describe('plaid-items-reconcile (stand-in)', function () {
   after(() => plaid.close());
   afterEach(async () => {
     await helper.unload();
-    files.cleanup();
+    await files.cleanup();
     assert.deepEqual(plaid.violations, [], 'every request matched the spec');
     plaid.reset();
   });

@@ -34,7 +34,7 @@ describe('plaid-items-reconcile against the emulator: changes whose webhooks nev
   after(() => emulator.stop());
   afterEach(async () => {
     await helper.unload();
-    files.cleanup();
+    await files.cleanup();
   });
 
   it(`sends exactly the ${4 * CHANGED_EACH} silent changes among ${ITEMS.toLocaleString('en-US')} Items, with their codes; every record matches Plaid afterwards`, async () => {

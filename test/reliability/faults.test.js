@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 const { start } = require('../../dist/emulator');
 const { helper, deploy, configFor } = require('../support/red');
 const { TapProxy } = require('./support/tap-proxy');
-const { startSink, until, sleep, tally, report } = require('./support/util');
+const { startSink, until, tally, report } = require('./support/util');
 
 const CLIENT_ID = 'reliability-faults-client';
 const SECRET = 'reliability-faults-secret-4d1f';
@@ -144,9 +144,10 @@ describe('reliability: 1,000 messages under injected faults', function () {
         });
       }
       await until(`${messages.length} outcomes (have ${settledCount})`, () => settledCount >= messages.length, 60000, 20);
-      // Delayed calls still running at the emulator, then a quiet period in which no late or second outcome may come.
+      // Every message finished (its node called done) and what followed arrived: no late or second outcome can come.
+      // Then the calls the client gave up on, still running at the emulator, end.
+      await red.idle(60000);
       await tap.idle();
-      await sleep(DELAY_MS + 800);
       emulator.setFaults({});
       await tap.idle();
       await emulator.deliveriesSettled();

@@ -27,7 +27,8 @@ const INJECT = {
 };
 const ITEM_DEBUG = named('01', 'debug', 'Item');
 const ROTATED_DEBUG = named('05', 'debug', 'rotated');
-const STORE_KEY = Buffer.alloc(32, 9).toString('base64');
+// A random key: the store refuses one with too little entropy (all one byte, say).
+const STORE_KEY = require('../../dist/plaid/store/cipher').generateStoreKey();
 
 describe('reliability: no secret in logs, debug output, statuses, /flows or msg.error', function () {
   this.timeout(240000);
@@ -138,7 +139,7 @@ describe('reliability: no secret in logs, debug output, statuses, /flows or msg.
     emulator.setFaults({ rateLimit: 0.3, serverError: 0.3, delay: 0.3, delayMs: 1500, retryAfterSeconds: 0, seed: 7 });
     for (let i = 0; i < 3; i++) {
       for (const id of [INJECT.link, INJECT.rotate, INJECT.error, INJECT.verify, INJECT.reconsent]) await red.inject(id);
-      await sleep(300);
+      await sleep(300); // pacing: three bursts of clicks
     }
     await apiQuiet(2000, 60000);
     emulator.setFaults({});
@@ -190,7 +191,8 @@ describe('reliability: no secret in logs, debug output, statuses, /flows or msg.
   });
 
   it('no token and no secret anywhere: log, debug sidebar, statuses, /flows, msg.error, notifications', async () => {
-    await sleep(500);
+    // Round 4 ended with Plaid's calls and the webhooks settled: what the rounds wrote is all there.
+    await apiQuiet();
     collect();
     const tokens = [...issued];
     const accessTokens = tokens.filter((t) => t.startsWith('access-'));

@@ -12,7 +12,7 @@ const { hooks } = require(require.resolve('@node-red/util', { paths: [require.re
 const { WebhookRig, helper } = require('../support/webhook-rig');
 const { startKeyServer } = require('../support/webhook-key-server');
 const { makeKey, plaidDelivery } = require('../support/webhook-signer');
-const { sleep } = require('./support/util');
+const { until } = require('./support/util');
 
 describe('reliability: webhook deliveries across redeploys (no delivery acknowledged and then lost)', function () {
   this.timeout(30000);
@@ -41,7 +41,7 @@ describe('reliability: webhook deliveries across redeploys (no delivery acknowle
     await rig.load(flowWith({ dedupe: true }));
     keyServer.state.delayMs = 300; // the key fetch is slow: the delivery is still being verified at the redeploy
     const first = rig.post(plaidDelivery(body(1), live)).then((res) => res); // supertest sends on then()
-    await sleep(100);
+    await until('the delivery to be verifying (its key asked for)', () => keyServer.fetchesOf(live.kid) > 0, 5000, 5);
     // The editor's "modified nodes" deploy: only the webhook node restarts (the config node and its key cache stay).
     await helper.setFlows(flowWith({ dedupe: true, name: 'renamed' }), 'nodes', rig.credentials);
     // (the helper nodes did not restart: their listeners are still attached)

@@ -37,6 +37,8 @@ describe('Plaid Items sidebar on the npm start demo', function () {
     const stores = flows.filter((n) => n.type === 'plaid-item-store');
     assert.equal(stores.length, 1, 'the demo has one Item store');
     store = stores[0].id;
+    // The launcher is up once Node-RED listens; its flows, the store among them, start right after.
+    await until('the demo store to be running', async () => (await read('/plaid-items/stores')).stores.length > 0, 15000);
   });
 
   after(async () => {

@@ -9,6 +9,7 @@ const { DatabaseSync: Database } = require('node:sqlite');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const { tokenFor } = require('../durability/support/token');
 const files = require('./support/store-files');
+const { until } = require('../support/until');
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'store-backup', 'cli.js');
 const WRITER = path.join(__dirname, '..', 'durability', 'support', 'store-child.js');
@@ -27,7 +28,7 @@ describe('store: backup and restore', () => {
     let out = '';
     writer.stdout.on('data', (d) => (out += d));
     const savedLines = () => out.split('\n').filter((l) => l.startsWith('SAVED '));
-    while (savedLines().length < 30) await new Promise((r) => setTimeout(r, 20));
+    await until('30 Items saved by the writer', () => savedLines().length >= 30, 30000);
     const savedBefore = savedLines().map((l) => l.slice(6));
     const target = path.join(dir, 'backup.db');
     const result = backup(file, target);

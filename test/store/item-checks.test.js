@@ -113,7 +113,7 @@ describe('store: what a reconcile records', () => {
     await store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-a', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
     await store.setLinkToken('item-a', 'link-sandbox-old', '2026-03-01T10:30:00Z');
     await store.setLinkToken('item-a', 'link-sandbox-new', '2026-03-01T10:30:00Z');
-    const finished = (linkToken, status) => store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: linkToken, status, link_session_id: 's' });
+    const finished = (linkToken, status) => store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: linkToken, status, link_session_id: 's', environment: 'sandbox' });
     assert.equal(await finished('link-sandbox-old', 'SUCCESS'), null, 'an older token is no longer the record\'s');
     const changes = [];
     store.on('change', (record) => changes.push(record));

@@ -47,7 +47,7 @@ describe('store: ItemStore on SQLite', () => {
     const row = /** @type {any} */ (db.prepare('SELECT status, token FROM items WHERE item_id = ?').get('item-a'));
     db.close();
     assert.equal(row.status, 'healthy');
-    assert.match(row.token, /^v1\./);
+    assert.match(row.token, /^v2\./);
     assert.deepEqual(
       /** @type {any} */ (new Database(file, { readOnly: true }).prepare('PRAGMA journal_mode').get()).journal_mode,
       'wal',
@@ -177,20 +177,29 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(history[HISTORY_LIMIT - 1].webhook_code, 'LOGIN_REPAIRED');
   });
 
-  it('matches LINK SESSION_FINISHED to its Item by link token; SUCCESS marks it healthy', async () => {
-    const { store } = await files.openStore();
+  it('matches LINK SESSION_FINISHED to its Item by link token; EXITED is recorded, SUCCESS marks it healthy and finishes the token', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { store } = await files.openStore({ now: () => (now += 1000) });
     await store.save({ item_id: 'item-a', access_token: token(1) });
     await store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-a', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
     const withLink = await store.setLinkToken('item-a', 'link-sandbox-123', '2026-01-01T04:00:00Z');
-    assert.equal(withLink.link_token, 'link-sandbox-123');
-    const unknown = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-999', status: 'SUCCESS' });
+    assert.deepEqual([withLink.link_token, withLink.link_session_status], ['link-sandbox-123', null]);
+    const unknown = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-999', status: 'SUCCESS', environment: 'sandbox' });
     assert.equal(unknown, null);
-    const exited = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'EXITED' });
-    assert.equal(exited.status, 'login_required');
-    const done = await store.applyWebhook({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status: 'success' });
+    // The user exits: recorded, the Item still broken; a second exit changes nothing; then a session of the same
+    // token (the same link opened again) succeeds.
+    const session = (status) => ({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'link-sandbox-123', status, environment: 'sandbox' });
+    const exited = await store.applyWebhook(session('EXITED'));
+    assert.deepEqual([exited.status, exited.link_session_status], ['login_required', 'EXITED']);
+    assert.deepEqual(await store.applyWebhook(session('EXITED')), exited, 'a second exit changes nothing');
+    const done = await store.applyWebhook(session('success'));
     assert.equal(done.status, 'healthy');
     assert.equal(done.error_code, null);
     assert.deepEqual(done.last_webhook.webhook_type, 'LINK');
+    assert.equal(done.link_session_status, 'SUCCESS');
+    // A new link token starts unfinished.
+    const next = await store.setLinkToken('item-a', 'link-sandbox-456', '2026-01-01T04:00:00Z');
+    assert.equal(next.link_session_status, null);
     await rejectsWith(store.setLinkToken('item-x', 'link-sandbox-1', null), 'ITEM_NOT_IN_STORE', /item-x/);
   });
 
@@ -205,40 +214,70 @@ describe('store: ItemStore on SQLite', () => {
     assert.equal(JSON.stringify(await store.list()).includes('access-sandbox'), false);
   });
 
+  /** A verified delivery of body hash `sha` for the store's log (ItemStore.deliveries.record). */
+  const delivery = (sha, itemId = null) => ({
+    nodeId: 'hook', raw: Buffer.from(`{"sha":"${sha}"}`), bodySha256: sha, webhookType: 'ITEM', webhookCode: 'ERROR', itemId, environment: 'sandbox',
+  });
+  /** Claims it (dedupe on, log off): resolves to what was recorded, `first` true unless a duplicate. */
+  const claimDelivery = async (store, sha, itemId = null) => {
+    const recorded = await store.deliveries.record(delivery(sha, itemId), { dedupe: true, log: false });
+    return { ...recorded, first: !recorded.duplicate };
+  };
+
   it('claims a delivery once within 24 h, takes over an expired claim, releases and prunes in the database', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const { store, file } = await files.openStore({ now: () => now });
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await store.confirmDelivery('sha-1');
-    assert.equal(await store.claimDelivery('sha-1'), false);
-    await store.releaseDelivery('sha-1');
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await store.confirmDelivery('sha-1');
-    assert.equal(await store.claimDelivery('sha-2'), true);
-    await store.confirmDelivery('sha-2');
+    let claimed = await claimDelivery(store, 'sha-1');
+    assert.equal(claimed.first, true);
+    await store.deliveries.confirm(claimed);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, false);
+    await store.deliveries.release(claimed);
+    claimed = await claimDelivery(store, 'sha-1');
+    assert.equal(claimed.first, true);
+    await store.deliveries.confirm(claimed);
+    const second = await claimDelivery(store, 'sha-2');
+    assert.equal(second.first, true);
+    await store.deliveries.confirm(second);
     now += CLAIM_RETENTION_MS - 1;
-    assert.equal(await store.claimDelivery('sha-1'), false);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, false);
     now += 60 * 1000;
-    assert.equal(await store.claimDelivery('sha-3'), true); // old claims are pruned at most once a minute, on a claim
+    assert.equal((await claimDelivery(store, 'sha-3')).first, true); // old claims are pruned at most once a minute, on a claim
     const db = new Database(file, { readOnly: true });
     assert.deepEqual(/** @type {any} */ (db.prepare('SELECT key FROM claims ORDER BY key').all()).map((r) => r.key), ['sha-3']);
     db.close();
-    assert.equal(await store.claimDelivery('sha-1'), true);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, true);
   });
 
   it('holds a claim pending until its delivery is confirmed: a copy meanwhile is in progress, after the lease it is taken over', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const { store } = await files.openStore({ now: () => now });
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await assert.rejects(store.claimDelivery('sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS' && /another instance/.test(err.message));
+    assert.equal((await claimDelivery(store, 'sha-1')).first, true);
+    await assert.rejects(claimDelivery(store, 'sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS' && /another instance/.test(err.message));
     now += CLAIM_LEASE_MS - 1;
-    await assert.rejects(store.claimDelivery('sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS');
+    await assert.rejects(claimDelivery(store, 'sha-1'), (/** @type {any} */ err) => err.code === 'DELIVERY_IN_PROGRESS');
     now += 2;
     // The claimer died before emitting: the retry is taken over, and emitted.
-    assert.equal(await store.claimDelivery('sha-1'), true);
-    await store.confirmDelivery('sha-1');
+    const takenOver = await claimDelivery(store, 'sha-1');
+    assert.equal(takenOver.first, true);
+    await store.deliveries.confirm(takenOver);
     now += CLAIM_LEASE_MS * 10;
-    assert.equal(await store.claimDelivery('sha-1'), false);
+    assert.equal((await claimDelivery(store, 'sha-1')).first, false);
+  });
+
+  it('keys de-duplication on the event: a copy is a duplicate only while no other delivery for its Item came since', async () => {
+    const { store } = await files.openStore();
+    const emitted = [];
+    for (const sha of ['error', 'repaired', 'error', 'error', 'other-item', 'error']) {
+      const recorded = await claimDelivery(store, sha, sha === 'other-item' ? 'item-2' : 'item-1');
+      if (recorded.first) {
+        emitted.push(sha);
+        await store.deliveries.confirm(recorded);
+      }
+    }
+    // The second ERROR follows LOGIN_REPAIRED: a new event. Its copy is not; another Item's delivery changes nothing.
+    assert.deepEqual(emitted, ['error', 'repaired', 'error', 'other-item']);
+    // Without an item_id, the same bytes are the same delivery.
+    assert.equal((await claimDelivery(store, 'session')).first, true);
   });
 
   it('claims work once across two stores on one file (two processes): renewed by its holder, taken over after its lease', async () => {
@@ -290,7 +329,7 @@ describe('store: ItemStore on SQLite', () => {
     };
     const before = rows();
     await rejectsWith(files.openStore({ file, key: generateStoreKey() }), 'WRONG_KEY',
-      /^the encryption key does not match the one this store was created with$/);
+      /^the encryption key does not match the one this store was created with: its key check and 1 Item are under key [\w-]{11}, which is not among this store's keys \(current [\w-]{11}\)/);
     assert.equal(rows(), before);
     const { store: reopened } = await files.openStore({ file, key });
     assert.equal(await reopened.resolveToken('item-a'), token(1));
@@ -302,9 +341,9 @@ describe('store: ItemStore on SQLite', () => {
     const db = new Database(file);
     const envelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token;
     const parts = envelope.split('.');
-    const ct = Buffer.from(parts[3], 'base64');
+    const ct = Buffer.from(parts[4], 'base64');
     ct[ct.length - 1] ^= 0x20;
-    parts[3] = ct.toString('base64');
+    parts[4] = ct.toString('base64');
     db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(parts.join('.'), 'item-a');
     // item-c gets item-b's ciphertext: the item_id as associated data makes it unreadable there.
     const bToken = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-b')).token;
@@ -317,6 +356,38 @@ describe('store: ItemStore on SQLite', () => {
     // Saving again under the right key repairs it: the import path is the way back.
     await store.save({ item_id: 'item-a', access_token: token(9) });
     assert.equal(await store.resolveToken('item-a'), token(9));
+  });
+
+  it('a lookup of one Item does not let another resolve to its token: its ciphertext copied onto the other\'s row is unreadable there, also after the lookup', async () => {
+    const { store, file } = await files.openStore();
+    await store.save({ item_id: 'item-a', access_token: token(1) });
+    await store.save({ item_id: 'item-b', access_token: token(2) });
+    // A normal lookup first: item-a's token is now among the ones the store remembers.
+    assert.equal(await store.resolveToken('item-a'), token(1));
+    const db = new Database(file);
+    const aEnvelope = /** @type {any} */ (db.prepare('SELECT token FROM items WHERE item_id = ?').get('item-a')).token;
+    db.prepare('UPDATE items SET token = ? WHERE item_id = ?').run(aEnvelope, 'item-b');
+    db.close();
+    await rejectsWith(store.resolveToken('item-b'), 'TOKEN_UNREADABLE', /Item item-b\b/);
+    assert.equal(await store.resolveToken('item-a'), token(1));
+  });
+
+  it('a store holding Items but no key check is refused, under any key; nothing is written', async () => {
+    const { store, file, key } = await files.openStore();
+    await store.save({ item_id: 'item-a', access_token: token(1) });
+    await store.close();
+    const db = new Database(file);
+    db.prepare("DELETE FROM meta WHERE key = 'key_check'").run();
+    db.close();
+    const before = fs.readFileSync(file);
+    for (const other of [generateStoreKey(), key]) {
+      await rejectsWith(files.openStore({ file, key: other }), 'STORE_REFUSED',
+        /holds 1 Item but no key check: .*restore it from a backup/);
+    }
+    const check = new Database(file, { readOnly: true });
+    assert.equal(check.prepare("SELECT value FROM meta WHERE key = 'key_check'").get(), undefined, 'no key check written');
+    check.close();
+    assert.ok(fs.readFileSync(file).equals(before), 'the file is as it was');
   });
 
   it('a missing directory: STORE_UNAVAILABLE saying so, and nothing created', async () => {

@@ -4,13 +4,14 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const helper = require('node-red-node-test-helper');
+const { helper } = require('../support/test-helper');
 const storeNode = require('../../dist/nodes/plaid-item-store.js');
 const itemsNode = require('../../dist/nodes/plaid-items.js');
 const { generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const files = require('./support/store-files');
+const { trackMessages } = require('../support/message-ends');
+const { until } = require('../support/until');
 
-helper.init(require.resolve('node-red'));
 
 const TAB = 'tab1';
 const token = (n) => `access-sandbox-${String(n).padStart(8, '0')}-5c1a-4f00-9a1e-0d6b2f8c7e11`;
@@ -42,18 +43,22 @@ async function deploy({ key = generateStoreKey(), file = undefined, userDir = fi
     node.status = (s) => (statusesSeen.push({ id, ...s }), status(s));
   }
   await helper.getNode('store').ready;
+  const messages = trackMessages(operations.map((operation) => `items-${operation}`));
   return {
     outcomes,
     statusesSeen,
     userDir,
     store: helper.getNode('store'),
+    /** Resolves once `count` outcomes arrived and the nodes finished every message they received. */
+    async settled(count) {
+      await until(`${count} outcomes (have ${outcomes.length})`, () => outcomes.length >= count, 30000);
+      await messages.idle();
+    },
     /** Sends `msg` to the `operation` node and resolves with its one outcome. */
     async send(operation, msg) {
       const before = outcomes.length;
       helper.getNode(`items-${operation}`).receive(msg);
-      const deadline = Date.now() + 10000;
-      while (outcomes.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, 20));
+      await this.settled(before + 1);
       assert.equal(outcomes.length, before + 1, `one outcome for ${operation}`);
       return outcomes[before];
     },
@@ -100,6 +105,27 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     assert.equal(red.outcomes.every((o) => o.kind === 'output'), true);
     assertNoToken(red.outcomes, 'outputs');
     assertNoToken(red.statusesSeen, 'statuses');
+  });
+
+  it('get, list and put output records without the link_token (debug clients see every message)', async () => {
+    const red = await deploy();
+    await red.send('put', { payload: { item_id: 'item-a', access_token: token(1) } });
+    await red.store.itemStore.setLinkToken('item-a', 'link-sandbox-secret-1234', '2026-01-01T04:00:00Z');
+    const outputs = [
+      await red.send('get', { item_id: 'item-a' }),
+      await red.send('list', {}),
+      await red.send('put', { payload: { item_id: 'item-a', access_token: token(2) } }),
+    ];
+    for (const outcome of outputs) {
+      assert.equal(outcome.kind, 'output');
+      assert.ok(!JSON.stringify(outcome.msg).includes('link-sandbox-secret-1234'), JSON.stringify(outcome.msg));
+      for (const record of [outcome.msg.payload, outcome.msg.plaid?.item].flat().filter(Boolean)) {
+        assert.equal('link_token' in record, false, JSON.stringify(record));
+        assert.equal(record.item_id, 'item-a');
+        assert.equal(record.link_token_expiration, '2026-01-01T04:00:00Z', 'when the link expires is not secret');
+      }
+    }
+    assert.equal((await red.store.itemStore.get('item-a')).link_token, 'link-sandbox-secret-1234', 'the store keeps it (LINK SESSION_FINISHED is matched by it)');
   });
 
   it('list filters by the node\'s statuses, and msg.payload.statuses overrides them', async () => {
@@ -218,11 +244,10 @@ describe('plaid-items and plaid-item-store in a Node-RED runtime', () => {
     const red = await deploy();
     const put = helper.getNode('items-put');
     for (let i = 0; i < 200; i++) put.receive({ payload: { item_id: `item-${i}`, access_token: token(i) } });
-    while (red.outcomes.length < 200) await new Promise((r) => setTimeout(r, 10));
+    await red.settled(200);
     const get = helper.getNode('items-get');
     for (let i = 0; i < 200; i++) get.receive({ item_id: `item-${i}` });
-    while (red.outcomes.length < 400) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 50));
+    await red.settled(400);
     assert.equal(red.outcomes.length, 400);
     assert.deepEqual(red.outcomes.filter((o) => o.kind === 'error').map((o) => o.msg.error.message), []);
     const gotIds = red.outcomes.slice(200).map((o) => o.msg.payload.item_id).sort();

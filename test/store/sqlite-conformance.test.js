@@ -86,10 +86,13 @@ describe('SqliteStorage: a file written by the first release (better-sqlite3)', 
 
   it('opens under node:sqlite, migrated, and resolves every token; its claim is kept', async function () {
     const { ItemStore } = require('../../dist/plaid/store/item-store');
-    const { TokenCipher } = require('../../dist/plaid/store/cipher');
+    const { TokenCipher, generateStoreKey } = require('../../dist/plaid/store/cipher');
     const { file, cleanup } = await freshSqliteFile();
     fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'store-0.1.0.db'), file);
-    const store = new ItemStore(new SqliteStorage({ file }), new TokenCipher(FIXTURE_KEY));
+    // The fixture's key is a counting sequence, refused as the key today: it opens as an older key, a new key current.
+    assert.throws(() => new TokenCipher(FIXTURE_KEY), /too little entropy \(it counts by a fixed step\).*opens with it under Older keys/);
+    const newKey = generateStoreKey();
+    const store = new ItemStore(new SqliteStorage({ file }), new TokenCipher(newKey, [FIXTURE_KEY]));
     try {
       await store.open();
       for (const n of [1, 2, 3, 4]) {
@@ -100,7 +103,23 @@ describe('SqliteStorage: a file written by the first release (better-sqlite3)', 
       assert.equal(broken?.status, 'login_required');
       assert.equal(broken?.link_token, 'link-sandbox-fixture-2');
       assert.equal((await store.list()).length, 5);
-      assert.equal(await store.claimDelivery('a'.repeat(64)), false, 'the confirmed claim is still a duplicate');
+      const copy = { nodeId: 'hook', raw: Buffer.from('{}'), bodySha256: 'a'.repeat(64), webhookType: 'ITEM', webhookCode: 'ERROR', itemId: null, environment: 'sandbox' };
+      assert.equal((await store.deliveries.record(copy, { dedupe: true, log: false })).duplicate, true, 'the confirmed claim is still a duplicate');
+
+      // Its v1 envelopes (no key id) count under the key that wrote its v1 key check, and rewrap off it.
+      const [current, older] = new TokenCipher(newKey, [FIXTURE_KEY]).keyIds;
+      const before = await store.keyUsage();
+      assert.deepEqual(before.keys.map((k) => [k.id, k.role, k.items]), [[current, 'current', 0], [older, 'older', 4]]);
+      assert.equal(before.keyCheck, older);
+      const result = await store.rewrap();
+      assert.equal(result.rewrapped, 4);
+      assert.deepEqual(result.keys.map((k) => [k.id, k.items]), [[current, 4], [older, 0]]);
+      assert.equal(result.keyCheck, current);
+      await store.close();
+      const reopened = new ItemStore(new SqliteStorage({ file }), new TokenCipher(newKey));
+      await reopened.open();
+      assert.equal(await reopened.resolveToken('item-fixture-4'), 'access-sandbox-fixture-4-0000-0000-000000000000');
+      await reopened.close();
     } finally {
       await store.close();
       await cleanup();

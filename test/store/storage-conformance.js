@@ -37,6 +37,33 @@ function storedItem(itemId, overrides = {}) {
   };
 }
 
+/**
+ * A repair case as a backend stores it; `overrides` replaces fields.
+ * @param {string} itemId
+ * @param {Partial<import('../../dist/plaid/store/repair-case').RepairCase>} [overrides]
+ * @returns {import('../../dist/plaid/store/repair-case').RepairCase}
+ */
+function repairCase(itemId, overrides = {}) {
+  return {
+    case_id: `case-${itemId}`,
+    item_id: itemId,
+    owner: 'node-1',
+    reason: 'ITEM_LOGIN_REQUIRED',
+    opened_at: '2026-01-02T03:04:05.678Z',
+    deadline: null,
+    reminder_delays_ms: [86_400_000, 259_200_000],
+    notified_at: '2026-01-02T03:04:06.000Z',
+    reminders_sent: 0,
+    link_token: 'link-sandbox-1',
+    link_expiration: '2026-01-02T03:34:06.000Z',
+    failures: 0,
+    next_due: '2026-01-03T03:04:06.000Z',
+    closed_at: null,
+    closed_by: null,
+    ...overrides,
+  };
+}
+
 const put = (storage, stored) => storage.update(stored.record.item_id, () => stored);
 const ids = (rows) => rows.map((row) => row.record.item_id).sort();
 
@@ -309,6 +336,191 @@ function describeStorageConformance(name, freshDatabase) {
       });
     });
 
+    describe('repair cases', function () {
+      const putCase = (on, c) => on.updateCase(c.item_id, () => c);
+      const items = (cases) => cases.map((c) => c.item_id);
+
+      it('has no case for an Item that never had one', async function () {
+        assert.equal(await storage.getCase('item-1'), undefined);
+        assert.deepEqual(await storage.listCases({}), []);
+      });
+
+      it('stores a case whole and reads it back the same, also from another instance', async function () {
+        const stored = repairCase('item-ü\'"', { deadline: '2026-01-09T00:00:00Z', reminders_sent: 1, failures: 2 });
+        let seen = 'not called';
+        assert.deepEqual(await storage.updateCase(stored.item_id, (current) => ((seen = current), stored)), stored);
+        assert.equal(seen, undefined);
+        assert.deepEqual(await storage.getCase(stored.item_id), stored);
+        assert.deepEqual(await (await another()).getCase(stored.item_id), stored);
+      });
+
+      it('hands `change` the current case; undefined writes nothing; a throw writes nothing and rejects with that error', async function () {
+        await putCase(storage, repairCase('item-1'));
+        let seen;
+        const closed = repairCase('item-1', { closed_at: '2026-01-02T04:00:00Z', closed_by: 'session_finished', next_due: null });
+        assert.deepEqual(await storage.updateCase('item-1', (current) => ((seen = current), closed)), closed);
+        assert.deepEqual(seen, repairCase('item-1'));
+        assert.deepEqual(await storage.updateCase('item-1', () => undefined), closed);
+        assert.equal(await storage.updateCase('item-2', () => undefined), undefined);
+        const thrown = new Error('the change refused');
+        await assert.rejects(storage.updateCase('item-1', () => { throw thrown; }), (/** @type {any} */ err) => err === thrown);
+        assert.deepEqual(await storage.getCase('item-1'), closed);
+        assert.equal(await storage.getCase('item-2'), undefined);
+      });
+
+      it('lists by owner, open or closed, due by a time, soonest due first (never due last), then by item_id, up to a limit', async function () {
+        await putCase(storage, repairCase('item-d', { next_due: '2026-01-05T00:00:00Z' }));
+        await putCase(storage, repairCase('item-b', { next_due: '2026-01-03T00:00:00Z' }));
+        await putCase(storage, repairCase('item-a', { next_due: '2026-01-05T00:00:00Z' }));
+        await putCase(storage, repairCase('item-c', { owner: 'node-2', next_due: '2026-01-01T00:00:00Z' }));
+        await putCase(storage, repairCase('item-e', { closed_at: '2026-01-02T00:00:00Z', closed_by: 'removed', next_due: null }));
+        assert.deepEqual(items(await storage.listCases({})), ['item-c', 'item-b', 'item-a', 'item-d', 'item-e']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true })), ['item-b', 'item-a', 'item-d']);
+        assert.deepEqual(items(await storage.listCases({ open: false })), ['item-e']);
+        const dueBy = Date.parse('2026-01-05T00:00:00Z');
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true, dueBy: dueBy - 1 })), ['item-b']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true, dueBy })), ['item-b', 'item-a', 'item-d']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true, limit: 2 })), ['item-b', 'item-a']);
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-9' })), []);
+        // A case that moves on moves in the order; a closed one leaves the open ones.
+        await putCase(storage, repairCase('item-b', { next_due: '2026-01-06T00:00:00Z' }));
+        await putCase(storage, repairCase('item-a', { closed_at: '2026-01-04T00:00:00Z', closed_by: 'deadline', next_due: null }));
+        assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true })), ['item-d', 'item-b']);
+      });
+
+      it('opens one case when 20 try at once from two instances, and a new one after it closed', async function () {
+        const second = await another();
+        const openUnlessOpen = (n) => (current) => (current && current.closed_at === null ? undefined : repairCase('item-1', { case_id: `case-${n}` }));
+        const results = await Promise.all(Array.from({ length: 20 }, (_, n) => (n % 2 ? storage : second).updateCase('item-1', openUnlessOpen(n))));
+        const winner = (await storage.getCase('item-1')).case_id;
+        assert.ok(results.every((r) => r.case_id === winner), 'every try sees the one case that opened');
+        await storage.updateCase('item-1', (c) => ({ ...c, closed_at: '2026-01-04T00:00:00Z', closed_by: 'unanswered', next_due: null }));
+        await second.updateCase('item-1', openUnlessOpen(99));
+        assert.equal((await storage.getCase('item-1')).case_id, 'case-99');
+        assert.deepEqual(items(await storage.listCases({})), ['item-1']);
+      });
+
+      it('loses no change when 30 run at once on one case from two instances', async function () {
+        const second = await another();
+        await putCase(storage, repairCase('item-1'));
+        const bump = (current) => ({ ...current, failures: current.failures + 1 });
+        await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? storage : second).updateCase('item-1', bump)));
+        assert.equal((await storage.getCase('item-1')).failures, 30);
+      });
+    });
+
+    describe('claim batches and the delivery log', function () {
+      const t0 = Date.UTC(2026, 0, 2);
+      let seq = 0;
+      /** A log row as the store writes it (the backend sets the outcome). */
+      const row = (overrides = {}) => {
+        seq++;
+        return {
+          id: `delivery-${String(seq).padStart(4, '0')}`,
+          received_at_ms: t0 + seq * 1000,
+          webhook_type: 'ITEM',
+          webhook_code: 'ERROR',
+          item_id: 'item-1',
+          environment: 'sandbox',
+          body_sha256: `sha-${seq}`,
+          node_id: 'hook-1',
+          outcome: 'emitted',
+          body_ciphertext: `v1.iv.tag.body-${seq}`,
+          ...overrides,
+        };
+      };
+      const claimOf = (key, delivery = null, scope = null) => ({ key, scope, leaseMs: LEASE, delivery });
+      const batch = (on, claims, at = t0, confirms = [], holder = on === storage ? 'holder-a' : 'holder-b') => on.claimBatch({ confirms, claims }, holder, at);
+      const newest = { order: 'newest' };
+      const summary = ({ body_ciphertext: _body, ...rest }) => rest;
+
+      it('confirms first, then claims in order: a later claim of the batch sees the earlier ones', async function () {
+        assert.deepEqual(await batch(storage, [claimOf('sha-a')]), ['claimed']);
+        const results = await batch(storage, [claimOf('sha-a'), claimOf('sha-b'), claimOf('sha-b'), claimOf(null)], t0 + 1, [{ key: 'sha-a', retentionMs: RETENTION }]);
+        assert.deepEqual(results, ['duplicate', 'claimed', 'in_progress', 'recorded']);
+        // The batch's claims are claims like any other: confirmed, expired, taken over.
+        assert.equal(await storage.claim('sha-b', 'holder-b', t0 + 2, LEASE), 'in_progress');
+        assert.equal(await storage.claim('sha-b', 'holder-b', t0 + 1 + LEASE, LEASE), 'claimed');
+        assert.deepEqual(await batch(storage, [], t0 + 3, [{ key: 'sha-never', retentionMs: RETENTION }]), []);
+      });
+
+      it('writes each claim\'s row: emitted when claimed or unclaimed, duplicate for a duplicate, none while in progress', async function () {
+        const [a, b, c, d, e] = [row(), row(), row(), row({ item_id: null, environment: null }), row()];
+        await batch(storage, [claimOf('sha-x', a)]);
+        const results = await batch(await another(), [claimOf('sha-x', b), claimOf(null, d)], t0 + 1);
+        assert.deepEqual(results, ['in_progress', 'recorded']);
+        await storage.confirm('sha-x', 'holder-a', t0 + 2, RETENTION);
+        assert.deepEqual(await batch(storage, [claimOf('sha-x', c), claimOf('sha-y', e)], t0 + 3), ['duplicate', 'claimed']);
+        const rows = await storage.readDeliveries({}, { order: 'oldest' });
+        assert.deepEqual(rows, [a, d, { ...c, outcome: 'duplicate' }, e]);
+        assert.deepEqual(await (await another()).listDeliveries({}, newest), [e, { ...c, outcome: 'duplicate' }, d, a].map(summary));
+      });
+
+      it('ends a scope\'s other claims, pending or confirmed, when a claim in it is made; other scopes keep theirs', async function () {
+        await batch(storage, [claimOf('error', null, 'item:1'), claimOf('other', null, 'item:2'), claimOf('plain')]);
+        await batch(storage, [], t0 + 1, [{ key: 'error', retentionMs: RETENTION }, { key: 'other', retentionMs: RETENTION }, { key: 'plain', retentionMs: RETENTION }]);
+        assert.deepEqual(await batch(storage, [claimOf('error', null, 'item:1')], t0 + 2), ['duplicate'], 'a duplicate ends nothing');
+        const second = await another();
+        assert.deepEqual(await batch(second, [claimOf('repaired', null, 'item:1')], t0 + 3), ['claimed']);
+        // LOGIN_REPAIRED came since: the same ERROR again is a new event; its own copy then is not.
+        assert.deepEqual(await batch(storage, [claimOf('error', null, 'item:1'), claimOf('error', null, 'item:1')], t0 + 4), ['claimed', 'in_progress']);
+        assert.equal(await second.confirm('repaired', 'holder-b', t0 + 5, RETENTION), false, 'the pending claim ended too');
+        assert.deepEqual(await batch(storage, [claimOf('other', null, 'item:2'), claimOf('plain'), claimOf('plain', null, 'item:1')], t0 + 6), ['duplicate', 'duplicate', 'duplicate']);
+      });
+
+      it('gives exactly one of 24 simultaneous batched claims of one key, across two instances', async function () {
+        const second = await another();
+        const results = await Promise.all(Array.from({ length: 24 }, (_, i) =>
+          (i % 2 ? storage : second).claimBatch({ confirms: [], claims: [claimOf(`sha-${i}`), claimOf('sha-race', row({ id: `race-${i}` }), 'item:race')] }, `holder-${i}`, t0)));
+        const raced = results.map((r) => r[1]);
+        assert.equal(raced.filter((r) => r === 'claimed').length, 1, raced.join());
+        assert.equal(raced.filter((r) => r === 'in_progress').length, 23);
+        assert.equal(await storage.countDeliveries({}), 1, 'one row: the claimed one');
+      });
+
+      it('lists, counts and reads the rows a filter selects, newest or oldest first, with a limit', async function () {
+        const rows = [
+          row({ webhook_code: 'ERROR', item_id: 'item-1' }),
+          row({ webhook_code: 'LOGIN_REPAIRED', item_id: 'item-1' }),
+          row({ webhook_code: 'ERROR', item_id: 'item-2', node_id: 'hook-2' }),
+          row({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', item_id: null, body_ciphertext: 'v1.ü.\'"; DROP TABLE' }),
+        ];
+        await batch(storage, rows.map((r) => claimOf(null, r)));
+        const ids = (found) => found.map((r) => r.id);
+        assert.deepEqual(ids(await storage.listDeliveries({}, newest)), ids(rows).reverse());
+        assert.deepEqual(ids(await storage.listDeliveries({}, { order: 'oldest', limit: 2 })), ids(rows.slice(0, 2)));
+        assert.deepEqual(ids(await storage.listDeliveries({ codes: ['ERROR'] }, newest)), [rows[2].id, rows[0].id]);
+        assert.deepEqual(ids(await storage.listDeliveries({ codes: ['LOGIN_REPAIRED', 'SESSION_FINISHED'] }, newest)), [rows[3].id, rows[1].id]);
+        assert.deepEqual(ids(await storage.listDeliveries({ itemId: 'item-1', codes: ['ERROR'] }, newest)), [rows[0].id]);
+        await storage.markReplayed([rows[1].id]);
+        assert.deepEqual(ids(await storage.listDeliveries({ outcomes: ['replayed', 'duplicate'] }, newest)), [rows[1].id]);
+        const at = (r) => r.received_at_ms;
+        assert.deepEqual(ids(await storage.listDeliveries({ sinceMs: at(rows[1]), untilMs: at(rows[2]) }, newest)), [rows[2].id, rows[1].id]);
+        assert.deepEqual(ids(await storage.readDeliveries({ ids: [rows[3].id, rows[0].id, 'delivery-unknown'] }, { order: 'oldest' })), [rows[0].id, rows[3].id]);
+        assert.deepEqual(await storage.readDeliveries({ ids: [rows[3].id] }, newest), [rows[3]], 'the body exactly as written');
+        assert.deepEqual(await storage.readDeliveries({ ids: [] }, newest), []);
+        assert.equal(await storage.countDeliveries({}), 4);
+        assert.equal(await storage.countDeliveries({ codes: ['ERROR'], sinceMs: at(rows[1]) }), 1);
+      });
+
+      it('marks rows replayed, deletes one, and prunes a node\'s old rows and those of nodes that no longer run', async function () {
+        const rows = [
+          row({ node_id: 'hook-1' }), row({ node_id: 'hook-2' }), row({ node_id: 'hook-gone' }),
+          row({ node_id: 'hook-1' }), row({ node_id: 'hook-2' }), row({ node_id: 'hook-gone' }),
+        ];
+        await batch(storage, rows.map((r) => claimOf(null, r)));
+        await storage.markReplayed([rows[0].id, rows[5].id]);
+        await storage.markReplayed([]);
+        assert.deepEqual((await storage.listDeliveries({}, { order: 'oldest' })).map((r) => r.outcome), ['replayed', 'emitted', 'emitted', 'emitted', 'emitted', 'replayed']);
+        await storage.deleteDelivery(rows[4].id);
+        await storage.deleteDelivery('delivery-unknown');
+        // hook-1's rows before the fourth, and rows of nodes that no longer run before the sixth.
+        const pruned = await storage.pruneDeliveries({ node: 'hook-1', beforeMs: rows[3].received_at_ms, othersBeforeMs: rows[5].received_at_ms, running: ['hook-1', 'hook-2'] });
+        assert.equal(pruned, 2);
+        assert.deepEqual((await storage.listDeliveries({}, { order: 'oldest' })).map((r) => r.id), [rows[1].id, rows[3].id, rows[5].id]);
+      });
+    });
+
     describe('key check', function () {
       it('keeps the first value offered and hands it to every later caller, on any instance', async function () {
         assert.equal(await storage.keyCheck('v1.first'), 'v1.first');
@@ -322,19 +534,46 @@ function describeStorageConformance(name, freshDatabase) {
         assert.equal(a, b);
         assert.ok(['v1.from-a', 'v1.from-b'].includes(a));
       });
+
+      it('refuses a store that holds Items but no key check, naming how many, and stores none', async function () {
+        await put(storage, storedItem('item-1'));
+        await put(storage, storedItem('item-2'));
+        for (const instance of [storage, await another()]) {
+          await assert.rejects(instance.keyCheck('v2.any'), (/** @type {any} */ err) => {
+            assert.equal(err.name, 'StorageRefusedError', err.stack);
+            assert.match(err.message, /holds 2 Items but no key check: .*restore it from a backup/);
+            return true;
+          });
+        }
+        await storage.delete('item-1');
+        await storage.delete('item-2');
+        assert.equal(await storage.keyCheck('v2.first'), 'v2.first', 'an empty store takes its first key check');
+      });
+
+      it('replaces the key check only when it is still the value expected (compare-and-set)', async function () {
+        await storage.keyCheck('v1.old');
+        const second = await another();
+        assert.equal(await storage.replaceKeyCheck('v1.old', 'v2.new'), true);
+        assert.equal(await second.replaceKeyCheck('v1.old', 'v2.other'), false, 'a second rewrap of the same value loses');
+        assert.equal(await second.keyCheck('v2.ignored'), 'v2.new');
+        assert.equal(await storage.replaceKeyCheck('v2.stale', 'v2.x'), false);
+        assert.equal(await storage.keyCheck('v2.ignored'), 'v2.new');
+      });
     });
 
     describe('lifecycle', function () {
       it('opens again on a database that has its schema (a restart), keeping the rows', async function () {
+        await storage.keyCheck('v1.kept');
         await put(storage, storedItem('item-1'));
+        await storage.updateCase('item-1', () => repairCase('item-1'));
         await storage.claim('sha-a', 'holder-a', Date.now(), LEASE);
         await storage.confirm('sha-a', 'holder-a', Date.now(), RETENTION);
-        await storage.keyCheck('v1.kept');
         await storage.close();
         storage = database.open();
         await storage.open();
         await storage.open();
         assert.deepEqual(await storage.get('item-1'), storedItem('item-1'));
+        assert.deepEqual(await storage.getCase('item-1'), repairCase('item-1'));
         assert.equal(await storage.claim('sha-a', 'holder-b', Date.now(), LEASE), 'duplicate');
         assert.equal(await storage.keyCheck('v1.other'), 'v1.kept');
       });
@@ -362,4 +601,4 @@ function describeStorageConformance(name, freshDatabase) {
   });
 }
 
-module.exports = { describeStorageConformance, storedItem };
+module.exports = { describeStorageConformance, storedItem, repairCase };

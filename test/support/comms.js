@@ -33,8 +33,9 @@ async function connectComms(url, { accessToken, topics = [] } = {}) {
     await until('the comms login', () => messages.some((m) => m.auth === 'ok' || m.auth === 'fail'));
     if (!messages.some((m) => m.auth === 'ok')) throw new Error('the comms refused the access token');
   }
+  // The runtime sends every message to every open connection (this one since it opened, or since its login was
+  // acknowledged); a subscription only asks for the retained ones of its topics again. Nothing to wait for.
   for (const topic of ['debug', 'status/#', 'notification/#', 'event-log/#', ...topics]) ws.send(JSON.stringify({ subscribe: topic }));
-  await new Promise((resolve) => setTimeout(resolve, 100));
   return {
     messages,
     /** The debug sidebar's messages (data: {id, name, msg, format}), of one debug node when given its id. */

@@ -2,7 +2,7 @@
 // A loopback stand-in for Plaid's API: every request is checked against the OpenAPI subset (headers, required
 // fields, no unknown fields) and answered with a spec-valid body, or with what a test scripted for that path.
 const http = require('node:http');
-const { readBody } = require('./read-body');
+const { withBody } = require('./read-body');
 const crypto = require('node:crypto');
 const { validateHeaders, validateRequest, validateResponse } = require('./openapi');
 
@@ -65,46 +65,44 @@ async function startStandIn() {
   const responders = new Map();
   const sockets = new Set();
 
-  const server = http.createServer((req, res) => {
-    readBody(req).then((bytes) => {
-      const raw = bytes.toString('utf8');
-      const path = req.url;
-      let body;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      const problems = [...validateHeaders(req.headers)];
-      if (!DEFAULT_ANSWERS[path]) problems.push(`unknown endpoint ${path}`);
-      else problems.push(...validateRequest(path, body));
-      if (req.headers['plaid-client-id'] !== CLIENT_ID || req.headers['plaid-secret'] !== SECRET) problems.push('wrong credentials');
-      requests.push({ path, body, headers: req.headers, at: Date.now() });
-      if (problems.length) violations.push({ path, problems });
+  const server = http.createServer(withBody((req, res, bytes) => {
+    const raw = bytes.toString('utf8');
+    const path = req.url;
+    let body;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = undefined;
+    }
+    const problems = [...validateHeaders(req.headers)];
+    if (!DEFAULT_ANSWERS[path]) problems.push(`unknown endpoint ${path}`);
+    else problems.push(...validateRequest(path, body));
+    if (req.headers['plaid-client-id'] !== CLIENT_ID || req.headers['plaid-secret'] !== SECRET) problems.push('wrong credentials');
+    requests.push({ path, body, headers: req.headers, at: Date.now() });
+    if (problems.length) violations.push({ path, problems });
 
-      const step = (scripts.get(path) || []).shift() || (problems.length === 0 && responders.get(path)?.(body)) || {};
-      const answer = () => {
-        if (res.destroyed) return;
-        if (step.destroy) return req.socket.destroy();
-        let status = step.status || 200;
-        let out;
-        if (step.body !== undefined) out = step.body;
-        else if (problems.length) {
-          status = 400;
-          out = plaidError('INVALID_REQUEST', 'INVALID_BODY', problems.join('; '));
-        } else out = { ...DEFAULT_ANSWERS[path](body), request_id: requestId() };
-        if (typeof out === 'object' && out !== null && status === 200 && !step.raw) {
-          const errors = validateResponse(path, out, true);
-          if (errors.length) violations.push({ path, problems: ['stand-in answer invalid: ' + errors.join('; ')] });
-        }
-        const text = step.raw !== undefined ? step.raw : JSON.stringify(out);
-        res.writeHead(status, { 'content-type': step.raw !== undefined ? 'text/html' : 'application/json', ...(step.headers || {}) });
-        res.end(text);
-      };
-      if (step.delay) setTimeout(answer, step.delay);
-      else answer();
-    });
-  });
+    const step = (scripts.get(path) || []).shift() || (problems.length === 0 && responders.get(path)?.(body)) || {};
+    const answer = () => {
+      if (res.destroyed) return;
+      if (step.destroy) return req.socket.destroy();
+      let status = step.status || 200;
+      let out;
+      if (step.body !== undefined) out = step.body;
+      else if (problems.length) {
+        status = 400;
+        out = plaidError('INVALID_REQUEST', 'INVALID_BODY', problems.join('; '));
+      } else out = { ...DEFAULT_ANSWERS[path](body), request_id: requestId() };
+      if (typeof out === 'object' && out !== null && status === 200 && !step.raw) {
+        const errors = validateResponse(path, out, true);
+        if (errors.length) violations.push({ path, problems: ['stand-in answer invalid: ' + errors.join('; ')] });
+      }
+      const text = step.raw !== undefined ? step.raw : JSON.stringify(out);
+      res.writeHead(status, { 'content-type': step.raw !== undefined ? 'text/html' : 'application/json', ...(step.headers || {}) });
+      res.end(text);
+    };
+    if (step.delay) setTimeout(answer, step.delay);
+    else answer();
+  }));
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -13,7 +13,10 @@ function readBody(stream) {
 
 /** A request listener for node:http that calls `handler(req, res, body)` once the body is in; an aborted one is dropped. */
 function withBody(handler) {
-  return (req, res) => readBody(req).then((body) => handler(req, res, body), () => res.destroy());
+  return (req, res) => {
+    // A request that breaks off, or a handler that fails, ends the connection: nothing is left unhandled.
+    readBody(req).then((body) => handler(req, res, body)).catch(() => res.destroy());
+  };
 }
 
 module.exports = { readBody, withBody };

@@ -1,11 +1,12 @@
 'use strict';
 // Loads the package's nodes into a real Node-RED runtime (node-red-node-test-helper) with a Plaid config node
 // pointed at a loopback server, and collects what each message ends as: an output or a Catch.
-const helper = require('node-red-node-test-helper');
+const { helper } = require('./test-helper');
+const { trackMessages } = require('./message-ends');
+const { until } = require('./until');
 const configNode = require('../../dist/nodes/plaid-config.js');
 const endpointNodes = require('../../dist/nodes/plaid-endpoints.js');
 
-helper.init(require.resolve('node-red'));
 
 const TAB = 'tab1';
 
@@ -29,28 +30,25 @@ async function deploy({ nodes, config, credentials, extraModules = [] }) {
   // A copy: the helper's runtime keeps the object it is given as its credential store, and the config node records
   // there the host its secret is bound to; each deploy starts from the credentials as entered.
   await helper.load([configNode, endpointNodes, ...extraModules], flow, credentials && structuredClone(credentials));
+  const messages = trackMessages(nodes.map((n) => n.id));
   const outcomes = [];
-  const waiters = [];
-  const record = (kind) => (msg) => {
-    outcomes.push({ kind, msg });
-    for (const w of [...waiters]) if (outcomes.length >= w.count) w.resolve();
-  };
+  const record = (kind) => (msg) => outcomes.push({ kind, msg });
   helper.getNode('out').on('input', record('output'));
   helper.getNode('caught').on('input', record('error'));
   return {
     outcomes,
     node: (id) => helper.getNode(id),
-    /** Resolves once `count` outcomes arrived and no more followed within `settleMs`. */
-    async waitFor(count, settleMs = 100, timeoutMs = 15000) {
-      if (outcomes.length < count) {
-        await new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`only ${outcomes.length} of ${count} outcomes`)), timeoutMs);
-          waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
-        });
-      }
-      await new Promise((r) => setTimeout(r, settleMs));
+    /**
+     * Resolves with the outcomes once `count` arrived and the nodes finished every message they received (so any
+     * further outcome of those messages would have arrived too).
+     */
+    async waitFor(count, timeoutMs = 15000) {
+      await until(`${count} outcomes (have ${outcomes.length})`, () => outcomes.length >= count, timeoutMs);
+      await messages.idle(timeoutMs);
       return outcomes;
     },
+    /** Resolves once the nodes finished every message they received, and what followed from them arrived. */
+    idle: (timeoutMs) => messages.idle(timeoutMs),
   };
 }
 

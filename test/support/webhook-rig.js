@@ -5,12 +5,11 @@
 // app after it. Requests go through that root app with supertest, so raw-body capture is tested where it matters.
 const http = require('node:http');
 const express = require('express');
-const helper = require('node-red-node-test-helper');
+const { helper, withLocales } = require('./test-helper');
 const request = require('supertest');
 const configModule = require('../../dist/nodes/plaid-config.js');
 const webhookModule = require('../../dist/nodes/plaid-webhook-in.js');
 
-helper.init(require.resolve('node-red'));
 
 const OUTPUTS = 10;
 
@@ -34,7 +33,7 @@ class WebhookRig {
       admin.use(express.json({ limit: '5mb' }));
       this.root.use('/', admin);
       this.root.use(this.mountPath, RED.httpNode);
-      return webhookModule(RED);
+      return withLocales(webhookModule)(RED);
     };
   }
 
@@ -150,9 +149,13 @@ class WebhookRig {
     });
   }
 
-  /** Waits until queued sends have reached the helper nodes (Node-RED delivers messages asynchronously). */
-  settle(ms = 30) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  /**
+   * Lets the runtime hand on what the node sent: Node-RED delivers a message on a later turn of the event loop. The
+   * node emits before it answers, so once an answer came what it emitted has arrived; this covers what was posted
+   * and not awaited. No fixed wait: the turns already queued run, then the test goes on.
+   */
+  async settle() {
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** How many POST route layers the node app holds for `path`. */

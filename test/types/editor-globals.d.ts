@@ -8,6 +8,8 @@ interface Window {
   PlaidEndpointsEditor: unknown;
   /** Set by the sidebar test: gone after a page reload. */
   plaidNoReload?: boolean;
+  /** Set by the key rotation test: every value the rewrap's progress bar took. */
+  plaidProgress?: string[];
   /** Set by the demo tab test: the zoom it read last, to see when an animated zoom has stopped. */
   plaidLastScale?: number;
 }

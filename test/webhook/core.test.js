@@ -65,8 +65,13 @@ describe('webhook core', function () {
 
     it('shares one in-flight fetch among every caller of a kid', async function () {
       let fetches = 0;
-      const cache = new VerificationKeyCache(async () => { fetches++; await new Promise((r) => setTimeout(r, 20)); return key.jwk; });
-      const got = await Promise.all(Array.from({ length: 50 }, () => cache.get(key.kid)));
+      /** @type {(jwk: unknown) => void} */
+      let answer;
+      // Plaid answers only once every caller is waiting.
+      const cache = new VerificationKeyCache(() => { fetches++; return new Promise((resolve) => { answer = resolve; }); });
+      const waiting = Array.from({ length: 50 }, () => cache.get(key.kid));
+      answer(key.jwk);
+      const got = await Promise.all(waiting);
       assert.equal(fetches, 1);
       assert.ok(got.every((k) => k === got[0]));
       await cache.get(key.kid);
@@ -123,6 +128,43 @@ describe('webhook core', function () {
       now = 60_000;
       for (let i = 200; i < 400; i++) await cache.get(`forged-${i}`).catch(() => {});
       assert.equal(fetches, 10, 'five more after a minute: the bucket holds five at most');
+    });
+
+    it('fetches a genuinely new kid within a minute while forged kids trickle in (one fetch every 6 s)', async function () {
+      const rotated = makeKey('kid-rotated');
+      let now = 0;
+      const fetched = [];
+      const cache = new VerificationKeyCache(async (kid) => {
+        fetched.push({ kid, at: now });
+        if (kid !== rotated.kid) throw unknownKidError();
+        return rotated.jwk;
+      }, { now: () => now });
+      // The forger names a new kid every 100 ms, and always just before Plaid: each token of the bucket goes to a
+      // forgery as soon as it forms.
+      let forged = 0;
+      let forgedAt = -100;
+      const forgeThrough = async (until) => {
+        for (forgedAt += 100; forgedAt <= until; forgedAt += 100) {
+          now = forgedAt;
+          await cache.get(`forged-${forged++}`).catch(() => undefined);
+        }
+        forgedAt -= 100;
+      };
+      // Plaid's delivery under its new kid 30 s into the trickle, then Plaid's retries after a 503: 30 s later, then x4.
+      const firstAsked = 30_000;
+      let verified;
+      for (const at of [firstAsked, firstAsked + 30_000, firstAsked + 150_000]) {
+        await forgeThrough(at);
+        now = at;
+        verified = await cache.get(rotated.kid).then(() => at, () => undefined);
+        if (verified !== undefined) break;
+      }
+      assert.ok(verified !== undefined && verified - firstAsked <= 60_000,
+        `the rotated key was fetched ${verified === undefined ? 'never' : `${(verified - firstAsked) / 1000} s after Plaid first sent under it`}`);
+      assert.equal(fetched.filter((f) => f.kid === rotated.kid).length, 1);
+      const forgedFetches = fetched.filter((f) => f.kid !== rotated.kid).length;
+      assert.ok(forgedFetches >= 9, `the forgeries were fetched too (${forgedFetches}): the trickle was real`);
+      assert.ok(forgedFetches <= 5 + Math.floor(forgedAt / 6000), `the forgeries stayed within the limit (${forgedFetches}), none took the reserve`);
     });
 
     it('keeps a key that verified a delivery however many unknown kids come', async function () {
@@ -237,7 +279,7 @@ describe('webhook core', function () {
 
   describe('routing and parsing', function () {
     it('routes on the (type, code) pair, everything else to "other"', function () {
-      assert.equal(OUTPUT_COUNT, 10);
+      assert.equal(OTHER_OUTPUT, OUTPUT_COUNT - 1, '"other" is the last output');
       assert.equal(outputFor('ITEM', 'ERROR'), 0);
       assert.equal(outputFor('LINK', 'SESSION_FINISHED'), 8);
       for (const [type, code] of [['ASSETS', 'ERROR'], ['ITEM', 'UPDATE_ACKNOWLEDGED'], ['item', 'ERROR'], ['LINK', 'ERROR'], ['TRANSACTIONS', 'SYNC_UPDATES_AVAILABLE']]) {

@@ -2,6 +2,7 @@
 // plaid-webhook-in in a real runtime, over real HTTP: routing, key fetching, dedupe, route lifecycle, answering.
 const assert = require('node:assert/strict');
 const path = require('node:path');
+const FakeTimers = require('@sinonjs/fake-timers');
 const { WebhookRig, helper } = require('../support/webhook-rig');
 const { startKeyServer } = require('../support/webhook-key-server');
 const { makeKey, plaidDelivery, sha256Hex } = require('../support/webhook-signer');
@@ -11,12 +12,14 @@ const { nodesDir, read, loadEditor } = require('../editor/support');
 
 const ITEM_ERROR = { webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-1', environment: 'sandbox', error: null };
 const numbered = (n) => ({ ...ITEM_ERROR, item_id: `item-${n}` });
-const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { until } = require('../support/until');
 
 describe('plaid-webhook-in', function () {
   const rig = new WebhookRig();
   let keyServer;
   let key;
+  /** Date as the runtime reads it, moved on by the test (timers stay real); installed before the nodes start. */
+  let clock;
 
   beforeEach(async function () {
     keyServer = await startKeyServer();
@@ -27,6 +30,8 @@ describe('plaid-webhook-in', function () {
 
   afterEach(async function () {
     await rig.unload();
+    clock?.uninstall();
+    clock = undefined;
     await keyServer.close();
     assert.deepEqual(keyServer.state.problems, [], 'key requests match Plaid\'s spec');
   });
@@ -64,7 +69,11 @@ describe('plaid-webhook-in', function () {
           environment: body.environment,
           verified: true,
           body_sha256: sha256Hex(delivery.raw),
+          received_at: msg.plaid.received_at,
+          replayed: false,
+          delivery_id: null,
         });
+        assert.ok(Math.abs(Date.parse(msg.plaid.received_at) - Date.now()) < 5000, `received_at ${msg.plaid.received_at}`);
         assert.equal(msg.req, undefined);
         assert.equal(msg.res, undefined);
       }
@@ -95,7 +104,7 @@ describe('plaid-webhook-in', function () {
       const answers = await Promise.all(Array.from({ length: 200 }, (_, n) => rig.post(plaidDelivery(numbered(n), key))));
       assert.deepEqual([...new Set(answers.map((r) => r.status))], [200]);
       assert.equal(keyServer.fetchesOf('kid-1'), 1);
-      await rig.settle(100);
+      await rig.settle();
       assert.equal(rig.emitted.length, 200);
     });
 
@@ -113,6 +122,7 @@ describe('plaid-webhook-in', function () {
     });
 
     it('answers 503 while the key cannot be fetched, and takes Plaid\'s retry once it can', async function () {
+      clock = FakeTimers.install({ toFake: ['Date'] });
       await rig.load(rig.flow(keyServer));
       const delivery = plaidDelivery(ITEM_ERROR, key);
       keyServer.state.down = true;
@@ -122,7 +132,7 @@ describe('plaid-webhook-in', function () {
       assert.equal(rig.emitted.length, 0);
       keyServer.state.down = false;
       // Plaid's retry comes later: by then the key endpoint is asked again (a second after the first failure).
-      await wait(1100);
+      clock.tick(1100);
       await rig.post(delivery).expect(200);
       await rig.settle();
       assert.equal(rig.emitted.length, 1);
@@ -145,25 +155,24 @@ describe('plaid-webhook-in', function () {
 
   describe('answering', function () {
     it('answers 200 before a slow downstream node has finished', async function () {
-      const slow = { finished: false, started: false };
+      // A downstream node that works until the test lets it finish.
+      const slow = { started: false, finished: false, finish: () => {} };
       const slowModule = (RED) => {
         RED.nodes.registerType('test-slow', function (config) {
           RED.nodes.createNode(this, config);
           this.on('input', (_msg, _send, done) => {
             slow.started = true;
-            setTimeout(() => { slow.finished = true; done(); }, 1000);
+            slow.finish = () => { slow.finished = true; done(); };
           });
         });
       };
       const flow = rig.flow(keyServer, {}, [{ id: 'slow', type: 'test-slow', wires: [] }]);
       flow[1].wires[0].push('slow');
       await rig.load(flow, [slowModule]);
-      const started = Date.now();
       await rig.post(plaidDelivery(ITEM_ERROR, key)).expect(200);
+      assert.equal(slow.started, true, 'the message reached the downstream node before the answer');
       assert.equal(slow.finished, false, 'answered while the downstream node is still working');
-      assert.ok(Date.now() - started < 900);
-      await wait(50);
-      assert.equal(slow.started, true);
+      slow.finish();
     });
 
     it('emits unverified deliveries with verify off (yellow ring, verified false) and warns on production', async function () {
@@ -173,7 +182,9 @@ describe('plaid-webhook-in', function () {
       const statuses = [];
       helper.getNode('hook').on('call:status', (call) => statuses.push(call.args[0]));
       await rig.post({ raw: JSON.stringify(ITEM_ERROR), headers: { 'content-type': 'application/json' } }).expect(200);
-      await wait(300);
+      // The delivery was counted before its answer left: the ring's next redraw shows it.
+      const before = statuses.length;
+      await until('the status ring to be redrawn', () => statuses.length > before, 5000);
       assert.equal(rig.emitted.length, 1);
       assert.equal(rig.emitted[0].msg.plaid.verified, false);
       assert.equal(keyServer.state.fetches.length, 0);
@@ -235,12 +246,14 @@ describe('plaid-webhook-in', function () {
     }
 
     it('does not remember a delivery it answered 503, so Plaid\'s retry is emitted', async function () {
+      clock = FakeTimers.install({ toFake: ['Date'] });
       await rig.load(rig.flow(keyServer, { dedupe: true }));
       const delivery = plaidDelivery(ITEM_ERROR, key);
       keyServer.state.down = true;
       await rig.post(delivery).expect(503);
       keyServer.state.down = false;
-      await wait(1100);
+      // Plaid's retry, after the key cache's pause following the failed fetch.
+      clock.tick(1100);
       await rig.post(delivery).expect(200);
       await rig.settle();
       assert.equal(rig.emitted.length, 1);
@@ -291,7 +304,7 @@ describe('plaid-webhook-in', function () {
       assert.match(errors[0].msg, /already the route of node hook/);
       // The helper spies on Node.prototype.status: the refused node's last status says why.
       const statuses = helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'hook2');
-      assert.deepEqual(statuses[statuses.length - 1].args[0], { fill: 'red', shape: 'ring', text: 'plaid-webhook-in.status.pathInUse' });
+      assert.deepEqual(statuses[statuses.length - 1].args[0], { fill: 'red', shape: 'ring', text: 'path in use' });
       assert.equal(rig.routesFor(), 1);
       await rig.post(plaidDelivery(ITEM_ERROR, key)).expect(200);
       await rig.settle();
@@ -321,7 +334,7 @@ describe('plaid-webhook-in', function () {
       await rig.load(rig.flow(keyServer, { url: '/plaid/:item' }));
       assert.equal(rig.routesFor('/plaid/:item'), 0);
       const statuses = helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'hook');
-      assert.equal(statuses[statuses.length - 1].args[0].text, 'plaid-webhook-in.status.badPath');
+      assert.equal(statuses[statuses.length - 1].args[0].text, 'path is a pattern');
     });
 
     it('opens no route when httpNodeRoot is false', async function () {

@@ -242,7 +242,7 @@ function linkWebhookPayload(core: EmulatorCore, code: string, item: ItemRecord |
       return sessionFinishedPayload({ status, ...session, public_tokens: publicTokens }, fields);
     }
     case 'ITEM_ADD_RESULT':
-      return itemAddResultPayload(session, fields.public_token === undefined ? linkedPublicToken() : String(fields.public_token), fields);
+      return itemAddResultPayload(session, fields.public_token === undefined ? linkedPublicToken() : typeof fields.public_token === 'string' ? fields.public_token : JSON.stringify(fields.public_token), fields);
     case 'EVENTS': {
       const now = core.clock.now();
       const events = ['OPEN', 'HANDOFF'].map((name) => newLinkEvent(name, now, { request_id: core.nextRequestId() }));

@@ -19,12 +19,15 @@ export function sqliteFile(def: PlaidItemStoreDef, userDir: string): string {
   return path.resolve(userDir, file);
 }
 
+/** What a setting that is missing makes createStorage say (the node's locale texts). */
+export type MissingSettingText = (key: 'errors.noPostgresUrl') => string;
+
 /** The storage the settings select; throws an Error that says what is missing. */
-export function createStorage(def: PlaidItemStoreDef, credentials: PlaidItemStoreCredentials, userDir: string): ItemStorage {
+export function createStorage(def: PlaidItemStoreDef, credentials: PlaidItemStoreCredentials, userDir: string, missing: MissingSettingText): ItemStorage {
   const backend = backendOf(def);
   if (backend === 'sqlite') return new SqliteStorage({ file: sqliteFile(def, userDir) });
   const url = (credentials.postgresUrl ?? '').trim();
-  if (!url) throw new Error('the postgres backend has no PostgreSQL URL: set one (postgres://user:password@host:5432/database)');
+  if (!url) throw new Error(missing('errors.noPostgresUrl'));
   return new PostgresStorage({
     url,
     poolMax: positiveSetting(def.poolMax, POSTGRES_DEFAULTS.poolMax),

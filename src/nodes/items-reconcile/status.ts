@@ -21,22 +21,22 @@ export class SweepRing {
     if (done < total && now - this.#drawnAt < REDRAW_EVERY_MS) return;
     this.#drawnAt = now;
     const values = { done: count(done), total: count(total) };
-    if (pausedUntil > now) this.node.status({ fill: 'yellow', shape: 'ring', text: this.text('paused', values) });
-    else this.node.status({ fill: 'blue', shape: 'dot', text: this.text('progress', values) });
+    if (pausedUntil > now) this.node.status({ fill: 'yellow', shape: 'ring', text: this.text('status.paused', values) });
+    else this.node.status({ fill: 'blue', shape: 'dot', text: this.text('status.progress', values) });
   }
 
   summary(summary: SweepSummary): void {
     const values = { changed: count(summary.changed), checked: count(summary.checked), failed: count(summary.failed) };
-    if (summary.failed > 0) this.node.status({ fill: 'yellow', shape: 'dot', text: this.text('doneWithFailures', values) });
-    else this.node.status({ fill: 'green', shape: 'dot', text: this.text('done', values) });
+    if (summary.failed > 0) this.node.status({ fill: 'yellow', shape: 'dot', text: this.text('status.doneWithFailures', values) });
+    else this.node.status({ fill: 'green', shape: 'dot', text: this.text('status.done', values) });
   }
 
   alreadyRunning(): void {
-    this.node.status({ fill: 'grey', shape: 'ring', text: this.text('alreadyRunning') });
+    this.node.status({ fill: 'grey', shape: 'ring', text: this.text('status.alreadyRunning') });
   }
 
   failed(code: string | undefined): void {
-    this.node.status({ fill: 'red', shape: 'ring', text: code ?? this.text('stopped') });
+    this.node.status({ fill: 'red', shape: 'ring', text: code ?? this.text('status.stopped') });
   }
 
   clear(): void {

@@ -1,19 +1,21 @@
 // What plaid-webhook-in does with each request on its route: screen it on its headers, accept it (body read raw,
-// verified, parsed, deduped, recorded in the Item store), emit it, answer Plaid, and release its dedupe claim when it
-// is not acknowledged after all. The node's constructor wires the settings, the route and the close to it.
+// verified, parsed, deduped and logged, recorded in the Item store), emit it, answer Plaid, and release its dedupe
+// claim and log entry when it is not acknowledged after all; and a delivery from the event log, emitted again (a
+// replay). The node's constructor wires the settings, the route and the close to it.
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Node } from 'node-red';
 import type { ItemStore } from '../../plaid/store/item-store';
 import type { ItemRecord } from '../../plaid/store/record';
 import { unsupportedMediaType } from '../../plaid/webhook/parse';
-import { acceptDelivery, AcceptedDelivery, ReceiverOptions, webhookMetadata } from '../../plaid/webhook/receiver';
+import { acceptDelivery, AcceptedDelivery, EmittableDelivery, ReceiverOptions, webhookMetadata } from '../../plaid/webhook/receiver';
 import { unavailable, WebhookRejection } from '../../plaid/webhook/rejection';
-import { OUTPUT_COUNT } from '../../plaid/webhook/routing';
+import { OUTPUT_COUNT, outputFor } from '../../plaid/webhook/routing';
 import { ScreenedToken, screenToken } from '../../plaid/webhook/verify';
+import { handedOff, wiredTargets } from '../hand-off';
 import { declaredTooLarge } from './raw-body';
 import { rawBodyOf } from './route';
-import type { DeliveryStatus } from './status';
+import type { DeliveryStatus, WebhookInText } from './status';
 
 export interface DeliveryHandlerOptions {
   /** The node: what it sends, logs and is wired to. */
@@ -21,10 +23,14 @@ export interface DeliveryHandlerOptions {
   /** The running node of an id (RED.nodes.getNode): a wire's target, to tell whether a deploy replaced it. */
   runningNode: (id: string) => unknown;
   status: DeliveryStatus;
+  text: WebhookInText;
   receiver: ReceiverOptions;
   /** Why deliveries cannot be verified now (no usable config node): each is answered 503, unread. */
   configProblem: string | undefined;
-  /** The config node's environment, for `msg.plaid.environment` when a payload names none. */
+  /**
+   * The config node's environment, for `msg.plaid.environment` when a payload names none, and for the store's
+   * SESSION_FINISHED rules (a session from another environment is refused).
+   */
   environment: string | undefined;
   /** The Item store once it is usable (rejects with a 503 while it is not); undefined without a store. */
   usableStore: (() => Promise<ItemStore>) | undefined;
@@ -32,7 +38,7 @@ export interface DeliveryHandlerOptions {
 }
 
 /** A delivery with the record the store updated for it (`undefined` without a store, null for an unknown Item). */
-type StoredDelivery = AcceptedDelivery & { item?: ItemRecord | null };
+type StoredDelivery = EmittableDelivery & { output: number; item?: ItemRecord | null };
 
 /**
  * Answers `status` with its reason phrase as the body, as express's res.sendStatus would, but straight on the
@@ -65,24 +71,30 @@ export class DeliveryHandler {
           this.acknowledge(res, delivery);
           return;
         }
-        // Node-RED hands the message to the next nodes on the next turn of the event loop (setImmediate, queued
-        // by send() ahead of the check below), and drops it if a deploy stopped them in between. So the answer
-        // waits for that turn: 200 if the nodes it went to are still the running ones, else 503 and Plaid
-        // delivers again. It still comes before any downstream asynchronous work (Plaid allows 10 s).
-        // (A target not found at all, e.g. under an id the lookup does not know, is not judged.)
+        // Closed by a deploy since accept() looked: the wires are gone.
+        if (this.closed) {
+          void this.release(delivery).then(() => this.refuse(res, unavailable(this.options.text('errors.closedWhileVerifying'))));
+          return;
+        }
+        // Node-RED hands the message over on the next turn of the event loop and drops it if a deploy stopped the
+        // next nodes in between (hand-off.ts). So the answer waits for that turn: 200 if they are still the running
+        // ones, else 503 and Plaid delivers again. It still comes before any downstream asynchronous work (Plaid
+        // allows 10 s).
         const { node, runningNode } = this.options;
-        const wires = (node as unknown as { wires?: string[][] }).wires ?? [];
-        const targets = (wires[delivery.output] ?? []).map((id) => [id, runningNode(id)] as const);
+        const targets = wiredTargets(node, delivery.output, runningNode);
         this.emit(delivery);
-        // Confirmed as it is handed to the runtime: the statement is on its way to the store before the next
-        // nodes run, so an instance killed from here on leaves a confirmed claim (its retry is a duplicate).
-        this.confirm(delivery);
-        setImmediate(() => {
-          if (targets.every(([id, target]) => !target || runningNode(id) === target)) {
+        void handedOff(targets, runningNode).then((reached) => {
+          if (reached) {
+            // Confirmed once the next nodes have the message, not before: a delivery answered 503 must keep a
+            // pending claim even when its release cannot reach the store (a deploy stops the store with the flow),
+            // so that Plaid's retry is emitted (after the claim's lease at worst), never taken for a duplicate of a
+            // message the flow did not get. An instance killed in this one turn leaves the claim pending: its retry
+            // is emitted again once the lease is over (at least once, as Plaid's own re-deliveries are).
+            this.confirm(delivery);
             this.acknowledge(res, delivery);
             return;
           }
-          void this.release(delivery).then(() => this.refuse(res, unavailable('a deploy stopped the flow before the webhook reached the next node')));
+          void this.release(delivery).then(() => this.refuse(res, unavailable(this.options.text('errors.deployStopped'))));
         });
       },
       (err: unknown) => this.refuse(res, err),
@@ -107,53 +119,79 @@ export class DeliveryHandler {
     }
   }
 
-  private async accept(req: Request): Promise<StoredDelivery> {
+  /**
+   * Emits a delivery from the event log again, on the output for its code, after the store's webhook rules have
+   * recorded it as on arrival. Rejects when the node has closed or the store cannot record it.
+   */
+  async replay(delivery: EmittableDelivery): Promise<void> {
+    if (this.closed) throw new Error(this.options.text('errors.replayClosed'));
+    const replayed: StoredDelivery = { ...delivery, output: outputFor(delivery.webhookType, delivery.webhookCode) };
+    const store = await this.options.usableStore?.();
+    if (store) replayed.item = await this.applyStoreRules(store, delivery.body);
+    this.emit(replayed);
+  }
+
+  /**
+   * The store's webhook rules, the one call for a delivery on arrival and on replay: whatever they are told about
+   * where a delivery came from, a replay is told the same (a SESSION_FINISHED replayed meets the link token's rules).
+   */
+  private applyStoreRules(store: ItemStore, body: Record<string, unknown>): Promise<ItemRecord | null> {
+    return store.applyWebhook(body, { environment: this.options.environment });
+  }
+
+  private async accept(req: Request): Promise<AcceptedDelivery & StoredDelivery> {
     const screened = this.screen(req);
     const body = await rawBodyOf(req, this.options.limitBytes);
-    if (!body) throw unavailable('the request body was parsed before this node could read its raw bytes');
+    if (!body) throw unavailable(this.options.text('errors.bodyParsed'));
     if ('refused' in body) throw new UnreadBody(body.refused);
     const store = await this.options.usableStore?.();
-    const delivery: StoredDelivery = await acceptDelivery({ rawBody: body.bytes, signature: req.get('plaid-verification'), screened }, this.options.receiver);
+    const delivery: AcceptedDelivery & StoredDelivery = await acceptDelivery(
+      { rawBody: body.bytes, signature: req.get('plaid-verification'), screened },
+      this.options.receiver,
+    );
     if (store && !delivery.duplicate) {
       try {
-        delivery.item = await store.applyWebhook(delivery.body);
+        delivery.item = await this.applyStoreRules(store, delivery.body);
       } catch (err) {
         await this.release(delivery);
-        throw unavailable(`the Item store could not record the webhook: ${(err as Error).message}`);
+        throw unavailable(this.options.text('errors.storeRecord', { error: (err as Error).message }));
       }
     }
     // Redeployed while verifying: the new node's route gets Plaid's retry, this one's wires are gone.
     if (this.closed) {
       await this.release(delivery);
-      throw unavailable('node closed while the delivery was being verified');
+      throw unavailable(this.options.text('errors.closedWhileVerifying'));
     }
     return delivery;
   }
 
-  /** Undoes the dedupe claim of a delivery that is not acknowledged after all: Plaid's retry must be emitted. */
+  /**
+   * Undoes the dedupe claim and the log entry of a delivery that is not acknowledged after all: Plaid's retry must
+   * be emitted.
+   */
   private async release(delivery: AcceptedDelivery): Promise<void> {
-    const { deduper } = this.options.receiver;
-    if (!deduper || delivery.duplicate || delivery.unrecorded) return;
+    const { recorder } = this.options.receiver;
+    if (!recorder || !delivery.recording || delivery.duplicate) return;
     try {
-      await deduper.release(delivery.bodySha256);
+      await recorder.release(delivery.recording);
     } catch {
       // The store failed: the retry may be taken for a duplicate; nothing more can be done here.
-      this.options.node.warn('dedupe store failed while forgetting a delivery answered 503: its retry may be dropped as a duplicate');
+      this.options.node.warn(this.options.text('errors.releaseFailed'));
     }
   }
 
   /** The delivery was emitted: its claim is confirmed (not awaited: nothing waits for it). */
   private confirm(delivery: AcceptedDelivery): void {
-    const { deduper } = this.options.receiver;
-    if (!deduper?.confirm || delivery.unrecorded) return;
-    deduper.confirm(delivery.bodySha256).catch(() => {
+    const { recorder } = this.options.receiver;
+    if (!recorder || delivery.recording?.claimKey == null) return;
+    recorder.confirm(delivery.recording).catch(() => {
       // The claim stays pending and expires with its lease: a later re-delivery would be emitted again.
-      this.options.status.warn('dedupe store failed while confirming a delivery: a re-delivery of it may be emitted again');
+      this.options.status.warn(this.options.text('errors.confirmFailed'));
     });
   }
 
   private emit(delivery: StoredDelivery): void {
-    const outputs: Array<Record<string, unknown> | null> = new Array(OUTPUT_COUNT).fill(null);
+    const outputs: Array<Record<string, unknown> | null> = Array.from({ length: OUTPUT_COUNT }, () => null);
     const plaid: Record<string, unknown> = { ...webhookMetadata(delivery, this.options.environment) };
     if (delivery.item !== undefined) {
       plaid.item = delivery.item;
@@ -165,10 +203,10 @@ export class DeliveryHandler {
   }
 
   private acknowledge(res: Response, delivery: AcceptedDelivery): void {
-    const { status } = this.options;
+    const { status, text } = this.options;
     answer(res, 200);
     status.accepted();
-    if (delivery.unrecorded) status.warn('dedupe: this hour\'s seen-set is full; a re-delivery of this webhook would be emitted again');
+    if (delivery.unrecorded) status.warn(text('errors.seenSetFull'));
   }
 
   private refuse(res: Response, err: unknown): void {
@@ -179,7 +217,7 @@ export class DeliveryHandler {
     answer(res, rejection.status);
     this.options.status.rejectedDelivery();
     // Every rejection at debug level (for an operator tracing one); warnings are throttled.
-    const line = `webhook delivery answered ${rejection.status}: ${rejection.message}`;
+    const line = this.options.text('errors.answered', { status: rejection.status, reason: rejection.message });
     this.options.node.debug(line);
     this.options.status.warn(line);
   }

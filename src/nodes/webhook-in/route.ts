@@ -80,7 +80,12 @@ function tableFor(app: Express): RouteTable {
   return table;
 }
 
-export class RouteInUseError extends Error {}
+export class RouteInUseError extends Error {
+  /** `owner`: the node of ours that has the path; undefined for another (core's http-in). */
+  constructor(readonly path: string, readonly owner: string | undefined) {
+    super(`POST ${path} is already the route of ${owner === undefined ? 'another node' : `node ${owner}`}`);
+  }
+}
 
 export interface WebhookRoute {
   close(): void;
@@ -100,12 +105,12 @@ export function openRoute(httpNode: Express, options: RouteOptions): WebhookRout
   const key = routeKey(httpNode.path() + options.path);
   const table = tableFor(httpNode);
   const owner = table.get(key);
-  if (owner) throw new RouteInUseError(`POST ${options.path} is already the route of node ${owner.nodeId}`);
+  if (owner) throw new RouteInUseError(options.path, owner.nodeId);
   const pathKey = routeKey(options.path);
   const taken = stackOf(httpNode).some(
     (layer) => typeof layer.route?.path === 'string' && routeKey(layer.route.path) === pathKey && layer.route.methods?.post,
   );
-  if (taken) throw new RouteInUseError(`POST ${options.path} is already the route of another node`);
+  if (taken) throw new RouteInUseError(options.path, undefined);
 
   const ours: RouteOwner = { nodeId: options.nodeId };
   table.set(key, ours);

@@ -5,7 +5,8 @@ import type { Node } from 'node-red';
 const STATUS_EVERY_MS = 250;
 const WARN_EVERY_MS = 10_000;
 
-export type StatusText = (key: string, counts?: { received: number; rejected: number }) => string;
+/** The node's locale texts: `key` below `plaid-webhook-in.` (status.listening, errors.answered, ...). */
+export type WebhookInText = (key: string, data?: Record<string, string | number>) => string;
 
 export class DeliveryStatus {
   private received = 0;
@@ -16,8 +17,13 @@ export class DeliveryStatus {
   private suppressedWarnings = 0;
 
   /** `unverified`: verification is off, so the ring stays yellow whatever happens. */
-  constructor(private readonly node: Node, private readonly text: StatusText, private readonly unverified: boolean) {
-    node.status({ fill: unverified ? 'yellow' : 'green', shape: 'ring', text: text(unverified ? 'unverified' : 'listening') });
+  constructor(private readonly node: Node, private readonly text: WebhookInText, private readonly unverified: boolean) {
+    node.status({ fill: unverified ? 'yellow' : 'green', shape: 'ring', text: text(unverified ? 'status.unverified' : 'status.listening') });
+  }
+
+  /** Deliveries refused since the node started. */
+  get rejectedCount(): number {
+    return this.rejected;
   }
 
   accepted(): void {
@@ -32,7 +38,7 @@ export class DeliveryStatus {
     this.schedule();
   }
 
-  /** A problem that stops the node working at all. */
+  /** A problem that stops the node working at all; `key` is its status text's (status.noPath, ...). */
   fail(key: string): void {
     this.stop();
     this.node.status({ fill: 'red', shape: 'ring', text: this.text(key) });
@@ -45,7 +51,7 @@ export class DeliveryStatus {
       this.suppressedWarnings++;
       return;
     }
-    const held = this.suppressedWarnings ? ` (+${this.suppressedWarnings} similar since the last warning)` : '';
+    const held = this.suppressedWarnings ? this.text('errors.heldBack', { count: this.suppressedWarnings }) : '';
     this.node.warn(message + held);
     this.lastWarnAt = now;
     this.suppressedWarnings = 0;
@@ -60,7 +66,7 @@ export class DeliveryStatus {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       const fill = this.unverified ? 'yellow' : this.lastWasRejected ? 'red' : 'green';
-      this.node.status({ fill, shape: 'ring', text: this.text('counts', { received: this.received, rejected: this.rejected }) });
+      this.node.status({ fill, shape: 'ring', text: this.text('status.counts', { received: this.received, rejected: this.rejected }) });
     }, STATUS_EVERY_MS);
   }
 }

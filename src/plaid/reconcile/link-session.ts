@@ -10,6 +10,7 @@ export const LINK_SESSION_RETENTION_MS = 6 * 60 * 60 * 1000;
  * or an EXITED one (a SUCCESS may follow in another session of the same token).
  */
 export function needsSessionLookup(record: ItemRecord, nowMs: number): record is ItemRecord & { link_token: string } {
+  // A token whose session succeeded is finished (the store's SESSION_FINISHED rules): nothing more to learn.
   if (!record.link_token || record.link_session_status === 'SUCCESS') return false;
   const expires = record.link_token_expiration ? Date.parse(record.link_token_expiration) : NaN;
   return Number.isNaN(expires) || expires + LINK_SESSION_RETENTION_MS > nowMs;
@@ -24,14 +25,14 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  * session is still open): EXITED when the session has an `exit`, SUCCESS otherwise, with the public tokens of its
  * results (none in update mode).
  */
-export function sessionFinishedBody(answer: PlaidResponse, linkToken: string, environment: string | null): Json | undefined {
+export function sessionFinishedBody(answer: PlaidResponse, linkToken: string, environment: string | null): { body: Json; finishedAt: string } | undefined {
   const sessions = Array.isArray(answer.body.link_sessions) ? answer.body.link_sessions.filter(isObject) : [];
   const finished = sessions.filter((session) => typeof session.finished_at === 'string' && session.finished_at !== '');
   if (finished.length === 0) return undefined;
   const newest = finished.reduce((a, b) => (Date.parse(b.finished_at as string) > Date.parse(a.finished_at as string) ? b : a));
   const added = isObject(newest.results) && Array.isArray(newest.results.item_add_results) ? newest.results.item_add_results : [];
   const publicTokens = added.filter(isObject).map((result) => result.public_token).filter((token): token is string => typeof token === 'string');
-  return {
+  const body = {
     webhook_type: 'LINK',
     webhook_code: 'SESSION_FINISHED',
     status: isObject(newest.exit) ? 'EXITED' : 'SUCCESS',
@@ -41,4 +42,5 @@ export function sessionFinishedBody(answer: PlaidResponse, linkToken: string, en
     ...(publicTokens.length > 0 ? { public_token: publicTokens[0] } : {}),
     environment,
   };
+  return { body, finishedAt: newest.finished_at as string };
 }

@@ -127,7 +127,7 @@ export class CallPacer {
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         this.#onFinish.delete(slot);
-        reject(signal?.reason);
+        reject(signal?.reason as Error); // aborted with an Error by the sweep
       };
       this.#onFinish.set(slot, () => {
         signal?.removeEventListener('abort', onAbort);

@@ -252,9 +252,11 @@ class Sweep {
       // A lookup Plaid refused for this token alone does not keep the Item from its check (the keys being wrong
       // would stop the sweep at its /item/get).
       if (failure && failure.kind !== 'failed') return this.#failedCall(turn, failure);
-      const body = 'body' in answer ? sessionFinishedBody(answer, linkToken, environment(linkToken)) : undefined;
-      if (body) {
-        const after = await store.applyWebhook(body);
+      const session = 'body' in answer ? sessionFinishedBody(answer, linkToken, environment(linkToken)) : undefined;
+      if (session) {
+        const { body } = session;
+        // Through the store's SESSION_FINISHED rules, as the webhook would be, as of when the session finished.
+        const after = await store.applyWebhook(body, { environment: this.#options.environment, at: session.finishedAt });
         if (after) {
           if (after.status !== record.status) this.#changed(changeMessage(body, record.status, after));
           record = after;

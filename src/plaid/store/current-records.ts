@@ -14,6 +14,7 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     open: () => storage.open(),
     close: () => storage.close(),
     keyCheck: (candidate) => storage.keyCheck(candidate),
+    replaceKeyCheck: (expected, next) => storage.replaceKeyCheck(expected, next),
     get: async (itemId) => upgraded(await storage.get(itemId)),
     findByLinkToken: async (linkToken) => upgraded(await storage.findByLinkToken(linkToken)),
     list: async (filter) => (await storage.list(filter)).map((row) => upgraded(row) as StoredItem),
@@ -25,5 +26,15 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     confirm: (key, holder, nowMs, retentionMs) => storage.confirm(key, holder, nowMs, retentionMs),
     release: (key, holder) => storage.release(key, holder),
     pruneClaims: (nowMs) => storage.pruneClaims(nowMs),
+    getCase: (itemId) => storage.getCase(itemId),
+    updateCase: (itemId, change) => storage.updateCase(itemId, change),
+    listCases: (filter) => storage.listCases(filter),
+    claimBatch: (batch, holder, nowMs) => storage.claimBatch(batch, holder, nowMs),
+    listDeliveries: (filter, listing) => storage.listDeliveries(filter, listing),
+    readDeliveries: (filter, listing) => storage.readDeliveries(filter, listing),
+    countDeliveries: (filter) => storage.countDeliveries(filter),
+    markReplayed: (ids) => storage.markReplayed(ids),
+    deleteDelivery: (id) => storage.deleteDelivery(id),
+    pruneDeliveries: (rule) => storage.pruneDeliveries(rule),
   };
 }

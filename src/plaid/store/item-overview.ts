@@ -33,8 +33,10 @@ const OVERVIEW_FIELDS = [
   'error_code',
   'last_webhook',
   'link_token_expiration',
+  'link_session_status',
   'consent_expiration_time',
   'checked_at',
+  'unsettled',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof ItemRecord)[];

@@ -4,13 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
 import { withCurrentRecords } from './current-records';
+import { bodySeal, DeliveryLog } from './delivery-log';
 import { ItemStoreError } from './errors';
+import { KeyCustody } from './key-custody';
+import type { KeyUsage, RewrapResult } from './key-usage';
+import { sessionRefusal } from './link-session';
+import type { RepairCase, RepairCaseFilter } from './repair-case';
 import { HISTORY_LIMIT, isItemStatus, type ItemEvent, type ItemRecord, type ItemStatus, type LinkSessionStatus, type StoredItem } from './record';
 import { statusForWebhook, webhookErrorCode } from './status-transitions';
 import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemListFilter, type ItemStorage } from './storage';
 
-/** How long a webhook delivery's claim keeps a re-delivery from being emitted again. */
-export const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
+export { CLAIM_RETENTION_MS } from './delivery-log';
 /**
  * How long a delivery's claim stays pending (claimed, not yet emitted) before another instance may take it over:
  * Plaid waits 10 s for an answer and retries 30 s after a failed attempt, so a claim still pending after 30 s
@@ -19,9 +23,6 @@ export const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
 export const CLAIM_LEASE_MS = 30 * 1000;
 /** Expired claims are deleted at most this often (on a claim), so claims do not pile up. */
 const CLAIM_PRUNE_INTERVAL_MS = 60 * 1000;
-/** What the key-check value encrypts, under this pseudo item_id (no real item_id contains a space). */
-const KEY_CHECK_ITEM = 'store key check';
-const KEY_CHECK_PLAINTEXT = 'plaid-item-store';
 /** How many decrypted tokens are remembered (see #decrypt); the oldest is forgotten first. */
 const PLAINTEXTS_REMEMBERED = 1024;
 
@@ -47,10 +48,24 @@ export interface CheckApplied {
   previousStatus: ItemStatus;
 }
 
+export interface ApplyWebhookOptions {
+  /**
+   * The environment of the config node the webhook came through (`sandbox`, `production`; `custom` for an emulator
+   * or a proxy): a SESSION_FINISHED of another environment is refused.
+   */
+  environment?: string;
+  /**
+   * When the event happened (ISO 8601), for a session found later (a reconcile reading /link/token/get passes its
+   * `finished_at`): a session counts as finished before its token expired when this is not after the expiration.
+   * Default: now.
+   */
+  at?: string;
+}
+
 export interface ItemStoreOptions {
   /** The clock, in ms since the epoch (tests). */
   now?: () => number;
-  /** How long a claim stays pending before another instance may take it over; default CLAIM_LEASE_MS. */
+  /** How long a webhook delivery's claim stays pending before another instance may take it over; default CLAIM_LEASE_MS. */
   claimLeaseMs?: number;
 }
 
@@ -62,7 +77,12 @@ export class ItemStore extends EventEmitter {
   /** Who this open store is in claims: each process (each open) is a holder of its own. */
   readonly #holder = randomUUID();
   #lastPrune = 0;
-  readonly #plaintexts = new Map<string, string>();
+  /** Envelope -> the Item it was decrypted for and its token (see #decrypt). */
+  readonly #plaintexts = new Map<string, { itemId: string; token: string }>();
+  /** The key check and which key each Item is under: opening checks, counts, rewraps. */
+  readonly #keys: KeyCustody;
+  /** The webhook event log and de-duplication (delivery-log.ts), on this store's backend, key and claims. */
+  readonly deliveries: DeliveryLog;
 
   constructor(storage: ItemStorage, cipher: TokenCipher, options: ItemStoreOptions = {}) {
     super();
@@ -70,24 +90,41 @@ export class ItemStore extends EventEmitter {
     this.#cipher = cipher;
     this.#now = options.now ?? Date.now;
     this.#claimLeaseMs = options.claimLeaseMs ?? CLAIM_LEASE_MS;
+    this.#keys = new KeyCustody(storage, cipher, (itemId, what, run) => this.#guard(itemId, what, run));
+    this.deliveries = new DeliveryLog({
+      storage,
+      seal: bodySeal(cipher),
+      holder: this.#holder,
+      now: this.#now,
+      leaseMs: this.#claimLeaseMs,
+      guard: (what, run) => this.#guard(undefined, what, run),
+      beforeClaims: () => this.#pruneIfDue(),
+    });
   }
 
-  /** Opens the backend and checks the key against the one the store was created with. */
+  /**
+   * Opens the backend and checks the key ring against the store (KeyCustody.check): WRONG_KEY or STORE_REFUSED
+   * when it does not fit, and nothing is written.
+   */
   async open(): Promise<void> {
     await this.#guard(undefined, 'open', () => this.#storage.open());
-    const stored = await this.#guard(undefined, 'open', () =>
-      this.#storage.keyCheck(this.#cipher.encrypt(KEY_CHECK_ITEM, KEY_CHECK_PLAINTEXT)),
-    );
-    let matches = false;
     try {
-      matches = this.#cipher.decrypt(KEY_CHECK_ITEM, stored) === KEY_CHECK_PLAINTEXT;
-    } catch {
-      matches = false;
+      await this.#keys.check();
+    } catch (err) {
+      // Refused for good: let go of the database. An unreachable one stays as it is, for the next attempt to open.
+      if (err instanceof ItemStoreError && err.code !== 'STORE_UNAVAILABLE') await this.#storage.close().catch(() => undefined);
+      throw err;
     }
-    if (!matches) {
-      await this.#storage.close().catch(() => undefined);
-      throw new ItemStoreError('WRONG_KEY', 'the encryption key does not match the one this store was created with');
-    }
+  }
+
+  /** How many Items each key holds (KeyCustody.usage). */
+  keyUsage(): Promise<KeyUsage> {
+    return this.#keys.usage();
+  }
+
+  /** Re-encrypts under the current key the Items under an older one, `limit` at most (KeyCustody.rewrap). */
+  rewrap(options: { limit?: number } = {}): Promise<RewrapResult> {
+    return this.#keys.rewrap(options);
   }
 
   async close(): Promise<void> {
@@ -137,15 +174,16 @@ export class ItemStore extends EventEmitter {
 
   /**
    * Decrypts, remembering the last envelopes decrypted: an endpoint node resolves the same Items over and over, and
-   * AES-GCM set-up is most of a lookup's cost (bench/). Keyed by the envelope itself (fresh IV on every write, the
-   * item_id bound in), a remembered token can never be a stale or another Item's one.
+   * AES-GCM set-up is most of a lookup's cost (bench/). A remembered token is handed out only for the envelope it
+   * came from and the Item it was decrypted for: an envelope copied onto another Item's row is decrypted afresh
+   * there, and fails (the item_id is bound in), and a rewritten row has a new envelope (fresh IV on every write).
    */
   #decrypt(itemId: string, envelope: string): string {
     const remembered = this.#plaintexts.get(envelope);
-    if (remembered !== undefined) return remembered;
+    if (remembered?.itemId === itemId) return remembered.token;
     const token = this.#cipher.decrypt(itemId, envelope);
     if (this.#plaintexts.size >= PLAINTEXTS_REMEMBERED) this.#plaintexts.delete(this.#plaintexts.keys().next().value as string);
-    this.#plaintexts.set(envelope, token);
+    this.#plaintexts.set(envelope, { itemId, token });
     return token;
   }
 
@@ -270,13 +308,14 @@ export class ItemStore extends EventEmitter {
 
   /**
    * Records a webhook on its Item: ITEM webhooks by item_id (status per statusForWebhook), LINK SESSION_FINISHED by
-   * link_token. Resolves to the record afterwards, or null when the store does not know the Item. Other webhooks
-   * with a known item_id leave the record as it is and resolve to it.
+   * link_token, under the session rules (see sessionRefusal). Resolves to the record afterwards, or null when the
+   * store does not know the Item. Other webhooks with a known item_id, and sessions the rules refuse, leave the record
+   * as it is and resolve to it.
    */
-  async applyWebhook(body: Record<string, unknown>): Promise<ItemRecord | null> {
+  async applyWebhook(body: Record<string, unknown>, options: ApplyWebhookOptions = {}): Promise<ItemRecord | null> {
     const type = typeof body?.webhook_type === 'string' ? body.webhook_type : '';
     const code = typeof body?.webhook_code === 'string' ? body.webhook_code : '';
-    if (type === 'LINK' && code === 'SESSION_FINISHED') return this.#applyLinkSessionFinished(body, code);
+    if (type === 'LINK' && code === 'SESSION_FINISHED') return this.#applyLinkSessionFinished(body, code, options);
     const itemId = typeof body?.item_id === 'string' && body.item_id ? body.item_id : undefined;
     if (!itemId) return null;
     if (type !== 'ITEM') return (await this.get(itemId)) ?? null;
@@ -309,7 +348,7 @@ export class ItemStore extends EventEmitter {
   async claim(key: string, leaseMs: number): Promise<ClaimResult> {
     const now = this.#now();
     return this.#guard(undefined, 'claim work in', async () => {
-      if (now - this.#lastPrune >= CLAIM_PRUNE_INTERVAL_MS) await this.#prune();
+      await this.#pruneIfDue();
       return this.#storage.claim(key, this.#holder, now, leaseMs);
     });
   }
@@ -329,50 +368,55 @@ export class ItemStore extends EventEmitter {
     await this.#guard(undefined, 'release a claim in', () => this.#storage.release(key, this.#holder));
   }
 
+  /** The Item's repair case: its open one, else its last closed one (see repair-case.ts). */
+  async repairCase(itemId: string): Promise<RepairCase | undefined> {
+    const id = checkItemId(itemId);
+    return this.#guard(id, 'read the repair case of', () => this.#storage.getCase(id));
+  }
+
   /**
-   * True when this call is the first to claim the delivery within CLAIM_RETENTION_MS (insert-if-absent), false for
-   * a duplicate of one emitted. A claim is pending until confirmDelivery: while another instance holds it pending
-   * (for up to CLAIM_LEASE_MS) this throws DELIVERY_IN_PROGRESS, so the copy is answered 503 and comes again.
+   * Changes the Item's repair case in one transaction (see ItemStorage.updateCase); emits 'case' with it when
+   * something was written. The case logic (what a change is) is src/plaid/repair/.
    */
-  async claimDelivery(bodySha256: string): Promise<boolean> {
-    const result = await this.claim(bodySha256, this.#claimLeaseMs);
-    if (result === 'in_progress') {
-      throw new ItemStoreError('DELIVERY_IN_PROGRESS', 'this delivery is being handled by another instance (claimed, not yet emitted)');
-    }
-    return result === 'claimed';
+  async updateRepairCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    const id = checkItemId(itemId);
+    let written = false;
+    const stored = await this.#guard(id, 'change the repair case of', () =>
+      this.#storage.updateCase(id, (current) => {
+        const next = change(current);
+        written = next !== undefined;
+        return next;
+      }),
+    );
+    if (stored && written) this.emit('case', stored);
+    return stored;
   }
 
-  /** The claimed delivery was emitted: from now on a copy is a duplicate (kept CLAIM_RETENTION_MS). */
-  async confirmDelivery(bodySha256: string): Promise<void> {
-    await this.confirmClaim(bodySha256, CLAIM_RETENTION_MS);
+  /** The repair cases matching `filter`, soonest due first. */
+  async repairCases(filter: RepairCaseFilter = {}): Promise<RepairCase[]> {
+    return this.#guard(undefined, 'list the repair cases of', () => this.#storage.listCases(filter));
   }
 
-  async releaseDelivery(bodySha256: string): Promise<void> {
-    await this.releaseClaim(bodySha256);
-  }
-
-  async #applyLinkSessionFinished(body: Record<string, unknown>, code: string): Promise<ItemRecord | null> {
+  async #applyLinkSessionFinished(body: Record<string, unknown>, code: string, options: ApplyWebhookOptions): Promise<ItemRecord | null> {
     const linkToken = typeof body.link_token === 'string' ? body.link_token : '';
     if (!linkToken) return null;
     const found = await this.#guard(undefined, 'find a link token in', () => this.#storage.findByLinkToken(linkToken));
     if (!found) return null;
     const itemId = found.record.item_id;
-    const success = typeof body.status === 'string' && body.status.toUpperCase() === 'SUCCESS';
-    const at = this.#iso();
-    const sessionStatus: LinkSessionStatus = success ? 'SUCCESS' : 'EXITED';
+    const session = { linkToken, status: typeof body.status === 'string' ? body.status.toUpperCase() : '', environment: body.environment };
+    const received = this.#iso();
+    const at = options.at ?? received;
+    const sessionStatus: LinkSessionStatus = session.status === 'SUCCESS' ? 'SUCCESS' : 'EXITED';
     let applied = false;
     const stored = await this.#guard(itemId, 'record a webhook on', () =>
       this.#storage.update(itemId, (current) => {
         applied = false;
-        // A session of an older link token changes nothing, nor one the record already has (its webhook after a
-        // reconcile found it, or a re-delivery): after SUCCESS nothing, after EXITED only a SUCCESS.
-        const recorded = current?.record.link_session_status;
-        if (!current || current.record.link_token !== linkToken || recorded === 'SUCCESS' || recorded === sessionStatus) return undefined;
+        if (!current || sessionRefusal(current.record, session, options.environment, at) !== undefined) return undefined;
         applied = true;
-        const repaired = success && current.record.status !== 'removed';
+        const repaired = sessionStatus === 'SUCCESS' && current.record.status !== 'removed';
         const status = repaired ? 'healthy' : current.record.status;
-        const finished = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, at);
-        return { ...finished, record: { ...finished.record, link_session_status: sessionStatus } };
+        const next = webhookApplied(current, 'LINK', code, status, repaired ? null : current.record.error_code, received);
+        return { ...next, record: { ...next.record, link_session_status: sessionStatus } };
       }),
     );
     if (stored && applied) this.emit('change', stored.record);
@@ -410,8 +454,10 @@ export class ItemStore extends EventEmitter {
     return stored.record;
   }
 
-  async #prune(): Promise<void> {
+  /** Deletes expired claims, at most once a minute. */
+  async #pruneIfDue(): Promise<void> {
     const now = this.#now();
+    if (now - this.#lastPrune < CLAIM_PRUNE_INTERVAL_MS) return;
     await this.#storage.pruneClaims(now);
     this.#lastPrune = now;
   }
@@ -442,7 +488,7 @@ function checkItemId(value: unknown): string {
 }
 
 function optionalText(itemId: string, field: string, value: unknown): string | null | undefined {
-  if (value === undefined || value === null || typeof value === 'string') return value as string | null | undefined;
+  if (value === undefined || value === null || typeof value === 'string') return value;
   throw new ItemStoreError('INVALID_ITEM', `the ${field} of Item ${itemId} must be a string`, itemId);
 }
 

@@ -10,8 +10,14 @@ export const ITEMS_TABLE = 'plaid_items';
 /** Once-across-instances claims (see ItemStorage.claim); version 2 named it for webhook deliveries alone. */
 export const CLAIMS_TABLE = 'plaid_claims';
 const CLAIMS_TABLE_V2 = 'plaid_delivery_claims';
+/** Repair cases (plaid-item-repair), one row per Item. */
+export const REPAIR_CASES_TABLE = 'plaid_repair_cases';
 /** The store's own values (the key-check value), by name. */
 export const META_TABLE = 'plaid_store_meta';
+/** The webhook event log (delivery-record.ts). */
+export const DELIVERIES_TABLE = 'plaid_deliveries';
+/** ItemStorage.claimBatch in the database: a batch of claims and their log entries in one round trip. */
+export const CLAIM_BATCH_FUNCTION = 'plaid_claim_batch';
 
 /** Any 64-bit number this package alone uses: the advisory lock the migration holds ("plaidmig" in ASCII). */
 const MIGRATION_LOCK_KEY = '8100611088631175527';
@@ -58,6 +64,86 @@ const MIGRATIONS: readonly string[] = [
      SELECT body_sha256, '', confirmed, claimed_at_ms + CASE WHEN confirmed THEN 86400000 ELSE 30000 END FROM ${CLAIMS_TABLE_V2};
    DROP TABLE ${CLAIMS_TABLE_V2};
    CREATE INDEX ${CLAIMS_TABLE}_expires_at ON ${CLAIMS_TABLE} (expires_at_ms);`,
+  // Repair cases (plaid-item-repair): one row per Item, the case kept whole as jsonb; `owner`, `open` and
+  // `next_due_ms` are copies of its fields for the due-time scan.
+  `CREATE TABLE ${REPAIR_CASES_TABLE} (
+     item_id text PRIMARY KEY,
+     owner text NOT NULL,
+     open boolean NOT NULL,
+     next_due_ms bigint,
+     record jsonb NOT NULL
+   );
+   CREATE INDEX ${REPAIR_CASES_TABLE}_due ON ${REPAIR_CASES_TABLE} (owner, open, next_due_ms);`,
+  // The webhook event log: one row per verified delivery, its body encrypted; `seq` is the order the store recorded
+  // them in. Claims get a scope (a webhook delivery's is its Item: a claim in a scope ends the scope's other
+  // claims), and a function that makes a batch of claims with their log entries in one statement, so concurrent
+  // deliveries cost one round trip together (see ItemStorage.claimBatch; SqliteStorage does the same in a
+  // transaction).
+  `CREATE TABLE ${DELIVERIES_TABLE} (
+     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     id text NOT NULL UNIQUE,
+     received_at_ms bigint NOT NULL,
+     webhook_type text NOT NULL,
+     webhook_code text NOT NULL,
+     item_id text,
+     environment text,
+     body_sha256 text NOT NULL,
+     node_id text NOT NULL,
+     outcome text NOT NULL,
+     body_ciphertext text NOT NULL
+   );
+   CREATE INDEX ${DELIVERIES_TABLE}_received_at ON ${DELIVERIES_TABLE} (received_at_ms);
+   CREATE INDEX ${DELIVERIES_TABLE}_item_id ON ${DELIVERIES_TABLE} (item_id) WHERE item_id IS NOT NULL;
+   ALTER TABLE ${CLAIMS_TABLE} ADD COLUMN scope text;
+   CREATE INDEX ${CLAIMS_TABLE}_scope ON ${CLAIMS_TABLE} (scope) WHERE scope IS NOT NULL;
+   CREATE FUNCTION ${CLAIM_BATCH_FUNCTION}(
+     p_holder text, p_now bigint, p_confirm_keys text[], p_confirm_expires bigint[],
+     p_keys text[], p_scopes text[], p_expires bigint[],
+     p_ids text[], p_received bigint[], p_types text[], p_codes text[], p_items text[], p_environments text[],
+     p_shas text[], p_nodes text[], p_bodies text[]
+   ) RETURNS text[] LANGUAGE plpgsql AS $$
+   DECLARE
+     results text[] := ARRAY[]::text[];
+     result text;
+     taken integer;
+     held boolean;
+   BEGIN
+     -- One key at a time, by the primary key (a join with the array could scan every claim).
+     FOR i IN 1 .. coalesce(array_length(p_confirm_keys, 1), 0) LOOP
+       UPDATE ${CLAIMS_TABLE} SET confirmed = true, expires_at_ms = p_confirm_expires[i]
+         WHERE key = p_confirm_keys[i] AND holder = p_holder AND NOT confirmed;
+     END LOOP;
+     FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP
+       result := 'recorded';
+       IF p_keys[i] IS NOT NULL THEN
+         INSERT INTO ${CLAIMS_TABLE} AS c (key, holder, confirmed, expires_at_ms, scope)
+           VALUES (p_keys[i], p_holder, false, p_expires[i], p_scopes[i])
+           ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, confirmed = false, expires_at_ms = EXCLUDED.expires_at_ms,
+             scope = EXCLUDED.scope
+           WHERE c.expires_at_ms <= p_now;
+         GET DIAGNOSTICS taken = ROW_COUNT;
+         IF taken = 1 THEN
+           result := 'claimed';
+           IF p_scopes[i] IS NOT NULL THEN
+             DELETE FROM ${CLAIMS_TABLE} WHERE scope = p_scopes[i] AND key <> p_keys[i];
+           END IF;
+         ELSE
+           SELECT confirmed INTO held FROM ${CLAIMS_TABLE} WHERE key = p_keys[i];
+           -- Released in between: as good as in progress (the retry will claim it).
+           result := CASE WHEN held THEN 'duplicate' ELSE 'in_progress' END;
+         END IF;
+       END IF;
+       IF p_ids[i] IS NOT NULL AND result <> 'in_progress' THEN
+         INSERT INTO ${DELIVERIES_TABLE} (id, received_at_ms, webhook_type, webhook_code, item_id, environment, body_sha256,
+             node_id, outcome, body_ciphertext)
+           VALUES (p_ids[i], p_received[i], p_types[i], p_codes[i], p_items[i], p_environments[i], p_shas[i], p_nodes[i],
+             CASE WHEN result = 'duplicate' THEN 'duplicate' ELSE 'emitted' END, p_bodies[i]);
+       END IF;
+       results := results || result;
+     END LOOP;
+     RETURN results;
+   END
+   $$;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

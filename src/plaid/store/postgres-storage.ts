@@ -3,9 +3,14 @@
 // coordination of their own. Every pg failure becomes a StorageUnavailableError; pg.Pool replaces broken
 // connections by itself, so the store recovers when the server comes back.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Batcher } from './batcher';
+import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
+import { binder, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
-import { CLAIMS_TABLE, ITEMS_TABLE, META_TABLE, migrate } from './postgres-schema';
-import { StorageUnavailableError, type ClaimResult, type ItemChange, type ItemListFilter, type ItemStorage } from './storage';
+import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
+import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
+import { StorageUnavailableError, withoutKeyCheck } from './storage';
+import type { BatchResult, ClaimBatch, ClaimResult, DeliveryPruneRule, ItemChange, ItemListFilter, ItemStorage } from './storage';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:port/database (the password never appears in an error). */
@@ -32,6 +37,12 @@ interface ItemRow {
   token_ciphertext: string | null;
   history: ItemEvent[];
 }
+
+/** A row with `xmin` (the id of the transaction that wrote it), as text: an update writes only the version it read. */
+type VersionedRow = ItemRow & { version: string };
+
+/** Item_ids one read statement takes at most. */
+const MAX_READS_PER_BATCH = 256;
 
 const ROW_COLUMNS = 'record, token_ciphertext, history';
 
@@ -62,6 +73,18 @@ export class PostgresStorage implements ItemStorage {
   private readonly pool: Pool;
   private readonly label: string;
   private readonly secrets: string[];
+  /**
+   * Rows read by item_id, with their version (see update): the reads asked for together go as one statement (every
+   * webhook on a store reads its Item's row, most often to find the store does not hold it).
+   */
+  private readonly rows = new Batcher<string, VersionedRow | undefined>(async (itemIds) => {
+    const found = await this.query<VersionedRow & { item_id: string }>(
+      `SELECT item_id, ${ROW_COLUMNS}, xmin::text AS version FROM ${ITEMS_TABLE} WHERE item_id = ANY($1::text[])`,
+      [[...new Set(itemIds)]],
+    );
+    const byId = new Map(found.map((row) => [row.item_id, row]));
+    return itemIds.map((itemId) => byId.get(itemId));
+  }, MAX_READS_PER_BATCH);
   /** Set once the schema is known to be current; a failed open is retried by the next operation. */
   private schemaReady?: Promise<void>;
   private closed = false;
@@ -100,16 +123,26 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async keyCheck(candidate: string): Promise<string> {
-    // Insert-if-absent, then read: when two instances start at once with different keys, both read the one
-    // value that won, and the one whose key does not decrypt it reports so.
-    await this.run(`INSERT INTO ${META_TABLE} (key, value) VALUES ('key_check', $1) ON CONFLICT (key) DO NOTHING`, [candidate]);
+    // Insert-if-absent (into a store without Items only), then read: when two instances start at once with
+    // different keys, both read the one value that won, and the one whose key does not decrypt it reports so.
+    await this.run(
+      `INSERT INTO ${META_TABLE} (key, value) SELECT 'key_check', $1 WHERE NOT EXISTS (SELECT 1 FROM ${ITEMS_TABLE})
+         ON CONFLICT (key) DO NOTHING`,
+      [candidate],
+    );
     const rows = await this.query<{ value: string }>(`SELECT value FROM ${META_TABLE} WHERE key = 'key_check'`);
-    return rows[0].value;
+    if (rows[0]) return rows[0].value;
+    const [{ count }] = await this.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${ITEMS_TABLE}`);
+    throw withoutKeyCheck(`The Item store on ${this.label}`, count);
+  }
+
+  async replaceKeyCheck(expected: string, next: string): Promise<boolean> {
+    return (await this.run(`UPDATE ${META_TABLE} SET value = $2 WHERE key = 'key_check' AND value = $1`, [expected, next])) === 1;
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {
-    const rows = await this.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1`, [itemId]);
-    return rows[0] && toStored(rows[0]);
+    const row = await this.rows.add(itemId);
+    return row && toStored(row);
   }
 
   async findByLinkToken(linkToken: string): Promise<StoredItem | undefined> {
@@ -129,47 +162,43 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
+    // Optimistically first: the row is read with its version (xmin, the id of the transaction that wrote it) and
+    // written only if no one wrote it since, so an update costs two statements and holds no transaction open, and
+    // one that changes nothing (a webhook for an Item the store does not hold) one. Someone did: read again. Under
+    // lasting contention, the locked way, which always makes progress.
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const found = await this.rows.add(itemId);
+      const current = found && toStored(found);
+      const next = change(current);
+      if (!next) return current;
+      if (await this.withClient((client) => writeRow(client, itemId, next, found ? found.version : null), true)) return next;
+    }
     return (await this.updateMany([{ itemId, change }]))[0];
   }
 
+  /** The locked way: every row read FOR UPDATE in one transaction (a reconcile's batch of answers, contention). */
   async updateMany(changes: readonly ItemChange[]): Promise<Array<StoredItem | undefined>> {
     if (changes.length === 0) return [];
     return this.transaction(async (client) => {
       const written = new Array<StoredItem | undefined>(changes.length);
       // Rows locked in item_id order: two transactions never wait for each other's rows in a cycle.
       const order = changes.map((_, index) => index).sort((a, b) => (changes[a].itemId < changes[b].itemId ? -1 : changes[a].itemId > changes[b].itemId ? 1 : a - b));
-      for (const index of order) written[index] = await this.updateRow(client, changes[index].itemId, changes[index].change);
+      for (const index of order) written[index] = await this.changeItem(client, changes[index].itemId, changes[index].change);
       return written;
     });
   }
 
-  /** Reads the row for update, applies `change` and writes its result, inside the caller's transaction. */
-  private async updateRow(client: PoolClient, itemId: string, change: ItemChange['change']): Promise<StoredItem | undefined> {
-    // Two tries at most: the row is absent, and another instance inserts it between our read and our insert
-    // (ON CONFLICT DO NOTHING then waits for that transaction and inserts nothing); the second read sees its row.
-    for (let attempt = 0; ; attempt++) {
-      const found = await client.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
-      const current = found.rows[0] && toStored(found.rows[0]);
-      const next = applyChange(change, current);
-      if (!next) return current;
-      if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
-      const values = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
-      if (current) {
-        await client.query(
-          `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
-             updated_at = now() WHERE item_id = $1`,
-          values,
-        );
-        return next;
-      }
-      const inserted = await client.query(
-        `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
-        values,
-      );
-      if (inserted.rowCount === 1) return next;
-      if (attempt > 0) throw new StorageUnavailableError(`Item ${itemId} could not be written: its row kept changing`);
-    }
+  /** Reads the Item's row for update, applies `change` and writes its result, inside the caller's transaction. */
+  private changeItem(client: PoolClient, itemId: string, change: ItemChange['change']): Promise<StoredItem | undefined> {
+    return this.changeRow(
+      async () => {
+        const found = await client.query<ItemRow>(`SELECT ${ROW_COLUMNS} FROM ${ITEMS_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
+        return found.rows[0] && toStored(found.rows[0]);
+      },
+      change,
+      (next, existed) => writeRow(client, itemId, next, existed ? undefined : null),
+      `Item ${itemId}`,
+    );
   }
 
   async delete(itemId: string): Promise<boolean> {
@@ -214,6 +243,140 @@ export class PostgresStorage implements ItemStorage {
 
   async pruneClaims(nowMs: number): Promise<void> {
     await this.run(`DELETE FROM ${CLAIMS_TABLE} WHERE expires_at_ms <= $1`, [nowMs]);
+  }
+
+  async getCase(itemId: string): Promise<RepairCase | undefined> {
+    const rows = await this.query<{ record: RepairCase }>(`SELECT record FROM ${REPAIR_CASES_TABLE} WHERE item_id = $1`, [itemId]);
+    return rows[0]?.record;
+  }
+
+  async updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    return this.transaction((client) => this.changeRow(
+      async () => {
+        const found = await client.query<{ record: RepairCase }>(`SELECT record FROM ${REPAIR_CASES_TABLE} WHERE item_id = $1 FOR UPDATE`, [itemId]);
+        return found.rows[0]?.record;
+      },
+      change,
+      async (next, existed) => {
+        const values = [itemId, next.owner, next.closed_at === null, dueMs(next), next];
+        const written = existed
+          ? await client.query(`UPDATE ${REPAIR_CASES_TABLE} SET owner = $2, open = $3, next_due_ms = $4, record = $5 WHERE item_id = $1`, values)
+          : await client.query(
+            `INSERT INTO ${REPAIR_CASES_TABLE} (item_id, owner, open, next_due_ms, record) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (item_id) DO NOTHING`,
+            values,
+          );
+        return written.rowCount === 1;
+      },
+      `the repair case of Item ${itemId}`,
+    ));
+  }
+
+  async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const where = (sql: string, value: unknown): void => {
+      values.push(value);
+      conditions.push(sql.replace('?', `$${values.length}`));
+    };
+    if (filter.owner !== undefined) where('owner = ?', filter.owner);
+    if (filter.open !== undefined) where('open = ?', filter.open);
+    if (filter.dueBy !== undefined) where('next_due_ms <= ?', filter.dueBy);
+    values.push(filter.limit === undefined ? null : Math.max(0, Math.floor(filter.limit)));
+    const rows = await this.query<{ record: RepairCase }>(
+      `SELECT record FROM ${REPAIR_CASES_TABLE}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
+         ORDER BY next_due_ms ASC NULLS LAST, item_id LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => row.record);
+  }
+
+  /**
+   * Reads a row with `read`, hands it to `change` and writes the result with `write` (false: the row appeared
+   * meanwhile, another instance inserted it; ON CONFLICT DO NOTHING waited for that transaction, so the second read
+   * sees it). `read` and `write` run in the caller's transaction; undefined from `change` writes nothing.
+   */
+  private async changeRow<T>(
+    read: () => Promise<T | undefined>,
+    change: (current: T | undefined) => T | undefined,
+    write: (next: T, existed: boolean) => Promise<boolean>,
+    subject: string,
+  ): Promise<T | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await read();
+      const next = applyChange(change, current);
+      if (!next) return current;
+      if (await write(next, current !== undefined)) return next;
+      if (attempt > 0) throw new StorageUnavailableError(`${subject} could not be written: its row kept changing`);
+    }
+  }
+
+  async claimBatch(batch: ClaimBatch, holder: string, nowMs: number): Promise<BatchResult[]> {
+    const rows = batch.claims.map((claim) => claim.delivery);
+    const column = <K extends keyof DeliveryRow>(name: K) => rows.map((row) => (row ? row[name] : null));
+    const values = [
+      holder,
+      nowMs,
+      batch.confirms.map((c) => c.key),
+      batch.confirms.map((c) => nowMs + c.retentionMs),
+      batch.claims.map((c) => c.key),
+      batch.claims.map((c) => c.scope),
+      batch.claims.map((c) => nowMs + c.leaseMs),
+      column('id'),
+      column('received_at_ms'),
+      column('webhook_type'),
+      column('webhook_code'),
+      column('item_id'),
+      column('environment'),
+      column('body_sha256'),
+      column('node_id'),
+      column('body_ciphertext'),
+    ];
+    const placeholders = values.map((_, i) => `$${i + 1}`).join(', ');
+    // Two batches of two instances that claim the same keys in opposite orders can deadlock; PostgreSQL then
+    // aborts one of them whole, which is safe to run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const found = await this.query<{ results: BatchResult[] }>(`SELECT ${CLAIM_BATCH_FUNCTION}(${placeholders}) AS results`, values);
+        return found[0].results;
+      } catch (err) {
+        const code = (err as { cause?: { code?: unknown } }).cause?.code;
+        if (code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async listDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]> {
+    return (await this.selectDeliveries(SUMMARY_COLUMNS, filter, listing)).map(numericTime);
+  }
+
+  async readDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliveryRow[]> {
+    return (await this.selectDeliveries(DELIVERY_COLUMNS, filter, listing)).map(numericTime) as DeliveryRow[];
+  }
+
+  async countDeliveries(filter: DeliveryFilter): Promise<number> {
+    const { bind, values } = binder(pgPlaceholder);
+    const rows = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${DELIVERIES_TABLE}${deliveryWhere(filter, bind)}`, values);
+    return rows[0].n;
+  }
+
+  async markReplayed(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.run(`UPDATE ${DELIVERIES_TABLE} SET outcome = 'replayed' WHERE id = ANY($1::text[])`, [[...ids]]);
+  }
+
+  async deleteDelivery(id: string): Promise<void> {
+    await this.run(`DELETE FROM ${DELIVERIES_TABLE} WHERE id = $1`, [id]);
+  }
+
+  async pruneDeliveries(rule: DeliveryPruneRule): Promise<number> {
+    const { bind, values } = binder(pgPlaceholder);
+    return this.run(deliveryPrune(DELIVERIES_TABLE, rule, bind), values);
+  }
+
+  private async selectDeliveries(columns: readonly string[], filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]> {
+    const { bind, values } = binder(pgPlaceholder);
+    return this.query<DeliverySummaryRow>(deliverySelect(DELIVERIES_TABLE, columns, filter, listing, bind), values);
   }
 
   /** Ensures the schema once; after a failure (server down at start) the next call tries again. */
@@ -271,14 +434,19 @@ export class PostgresStorage implements ItemStorage {
       broken = err;
     };
     client.on('error', onError);
+    const release = (error: Error | undefined): void => {
+      client.off('error', onError);
+      // Released with an error, the connection is closed and dropped; the server may still send on it meanwhile (a
+      // shutdown's "terminating connection"), which pg emits as 'error' on a client no pool listens to any more.
+      if (error) client.on('error', () => undefined);
+      client.release(error);
+    };
     try {
       const result = await work(client);
-      client.off('error', onError);
-      client.release(broken);
+      release(broken);
       return result;
     } catch (err) {
-      client.off('error', onError);
-      client.release(err instanceof ChangeError ? broken : ((broken ?? err) as Error));
+      release(err instanceof ChangeError ? broken : ((broken ?? err) as Error));
       if (err instanceof ChangeError) throw err.original;
       throw this.unavailable(err);
     }
@@ -296,6 +464,43 @@ export class PostgresStorage implements ItemStorage {
   }
 }
 
+const pgPlaceholder = (n: number): string => `$${n}`;
+/** PostgreSQL's SQLSTATE for a deadlock it broke by aborting one transaction. */
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+/** pg hands bigint columns back as text: the log's times are ms since the epoch, well within a double. */
+function numericTime<Row extends { received_at_ms: number }>(row: Row): Row {
+  return { ...row, received_at_ms: Number(row.received_at_ms) };
+}
+
+/** Optimistic tries of an update before it takes the row's lock. */
+const OPTIMISTIC_ATTEMPTS = 5;
+
+/**
+ * Writes `next` as the row of `itemId`: an insert when `version` is null (none if the row exists by now), else an
+ * update, only of the row at `version` when one is given. Resolves to whether it wrote.
+ */
+async function writeRow(client: PoolClient, itemId: string, next: StoredItem, version: string | null | undefined): Promise<boolean> {
+  if (next.record.item_id !== itemId) throw new StorageUnavailableError(`the change to Item ${itemId} returned another Item's row`);
+  const values: unknown[] = [itemId, next.record.status, next.record.link_token, next.record, next.tokenCiphertext, JSON.stringify(next.history)];
+  if (version === null) {
+    const inserted = await client.query(
+      `INSERT INTO ${ITEMS_TABLE} (item_id, status, link_token, record, token_ciphertext, history)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (item_id) DO NOTHING`,
+      values,
+    );
+    return inserted.rowCount === 1;
+  }
+  const unchanged = version === undefined ? '' : ` AND xmin::text = $${values.push(version)}`;
+  const updated = await client.query(
+    `UPDATE ${ITEMS_TABLE} SET status = $2, link_token = $3, record = $4, token_ciphertext = $5, history = $6::jsonb,
+       updated_at = now() WHERE item_id = $1${unchanged}`,
+    values,
+  );
+  return updated.rowCount === 1;
+}
+
 /** What the caller's `change` threw: it goes back to the caller as it is (nothing was written). */
 class ChangeError extends Error {
   constructor(readonly original: unknown) {
@@ -303,7 +508,7 @@ class ChangeError extends Error {
   }
 }
 
-function applyChange(change: (current: StoredItem | undefined) => StoredItem | undefined, current: StoredItem | undefined): StoredItem | undefined {
+function applyChange<T>(change: (current: T | undefined) => T | undefined, current: T | undefined): T | undefined {
   try {
     return change(current);
   } catch (err) {

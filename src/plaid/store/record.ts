@@ -51,8 +51,10 @@ export interface ItemRecord {
   link_token: string | null;
   link_token_expiration: string | null;
   /**
-   * How the Hosted Link session of `link_token` ended, as its SESSION_FINISHED said (the webhook, or a reconcile that
-   * found the session): `SUCCESS` or `EXITED`; null while none did.
+   * How the last Hosted Link session of `link_token` ended, as its SESSION_FINISHED said (the webhook, or a reconcile
+   * that found the session): `SUCCESS` or `EXITED`; null while none was applied. SUCCESS finishes the token, so a
+   * replayed or late copy changes nothing; after EXITED the user may still succeed through the same link. A new link
+   * token starts unfinished.
    */
   link_session_status: LinkSessionStatus | null;
   /** When the Item's consent ends (Plaid's `consent_expiration_time`, EU/UK OAuth Items), as /item/get or PENDING_EXPIRATION said. */

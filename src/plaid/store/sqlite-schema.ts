@@ -38,6 +38,36 @@ const MIGRATIONS: readonly string[] = [
    DROP TABLE claims;
    ALTER TABLE claims_v3 RENAME TO claims;
    CREATE INDEX claims_expires_at ON claims (expires_at);`,
+  // Repair cases (plaid-item-repair): one row per Item, the case kept whole as JSON; `owner`, `open` and `next_due`
+  // (ms since the epoch) are copies of its fields for the due-time scan.
+  `CREATE TABLE repair_cases (
+     item_id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     open INTEGER NOT NULL,
+     next_due INTEGER,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX repair_cases_due ON repair_cases (owner, open, next_due);`,
+  // The webhook event log (delivery-record.ts): one row per verified delivery, its body encrypted; `seq` is the
+  // order the store recorded them in. Claims get a scope: a webhook delivery's claim is scoped to its Item, and a
+  // claim in a scope ends the scope's other claims (see ItemStorage.claimBatch).
+  `CREATE TABLE deliveries (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     received_at_ms INTEGER NOT NULL,
+     webhook_type TEXT NOT NULL,
+     webhook_code TEXT NOT NULL,
+     item_id TEXT,
+     environment TEXT,
+     body_sha256 TEXT NOT NULL,
+     node_id TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     body_ciphertext TEXT NOT NULL
+   );
+   CREATE INDEX deliveries_received_at ON deliveries (received_at_ms);
+   CREATE INDEX deliveries_item_id ON deliveries (item_id) WHERE item_id IS NOT NULL;
+   ALTER TABLE claims ADD COLUMN scope TEXT;
+   CREATE INDEX claims_scope ON claims (scope) WHERE scope IS NOT NULL;`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

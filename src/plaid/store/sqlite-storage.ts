@@ -5,11 +5,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
+import { binder, deliveryInsert, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, StoredItem } from './record';
+import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 import { describeSqliteFailure, isDamage } from './sqlite-failures';
-import { StorageRefusedError, StorageUnavailableError, type ClaimResult, type ItemChange, type ItemListFilter, type ItemStorage } from './storage';
+import {
+  StorageRefusedError,
+  StorageUnavailableError,
+  withoutKeyCheck,
+  type BatchClaim,
+  type BatchResult,
+  type ClaimBatch,
+  type ClaimResult,
+  type DeliveryPruneRule,
+  type ItemChange,
+  type ItemListFilter,
+  type ItemStorage,
+} from './storage';
 
 const FILE_MODE = 0o600;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -26,6 +41,11 @@ export interface SqliteStorageOptions {
 }
 
 const ITEM_COLUMNS = 'item_id, record, token, history';
+
+/** What node:sqlite binds. */
+type SqliteValue = string | number | bigint | null;
+/** Numbered (?1, ?2...), so values bind by number whatever order a query's text names them in. */
+const sqlitePlaceholder = (n: number): string => `?${n}`;
 
 interface ItemRow {
   item_id: string;
@@ -105,13 +125,27 @@ export class SqliteStorage implements ItemStorage {
 
   async keyCheck(candidate: string): Promise<string> {
     return this.#run('write', () => {
-      const stored = this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string } | undefined;
-      if (stored) return stored.value;
+      const stored = this.#keyCheckValue();
+      if (stored !== undefined) return stored;
       return this.#immediate(() => {
-        this.#statement('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('key_check', candidate);
-        return (this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string }).value;
+        const found = this.#keyCheckValue();
+        if (found !== undefined) return found;
+        const { count } = this.#statement('SELECT count(*) AS count FROM items').get() as { count: number };
+        if (Number(count) > 0) throw withoutKeyCheck(this.file, Number(count));
+        this.#statement('INSERT INTO meta (key, value) VALUES (?, ?)').run('key_check', candidate);
+        return candidate;
       });
     });
+  }
+
+  async replaceKeyCheck(expected: string, next: string): Promise<boolean> {
+    return this.#run('write', () =>
+      Number(this.#statement("UPDATE meta SET value = ? WHERE key = 'key_check' AND value = ?").run(next, expected).changes) > 0,
+    );
+  }
+
+  #keyCheckValue(): string | undefined {
+    return (this.#statement('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string } | undefined)?.value;
   }
 
   async get(itemId: string): Promise<StoredItem | undefined> {
@@ -142,20 +176,9 @@ export class SqliteStorage implements ItemStorage {
   }
 
   async updateMany(changes: readonly ItemChange[]): Promise<Array<StoredItem | undefined>> {
-    let refusal: { error: unknown } | undefined;
-    try {
-      return this.#run('write', () =>
-        this.#immediate(() => changes.map(({ itemId, change }) => {
-          const current = this.#readItem(itemId);
-          let next: StoredItem | undefined;
-          try {
-            next = change(current);
-          } catch (error) {
-            // The caller's own refusal: rolled back, and handed back as it is (not as a storage failure).
-            refusal = { error };
-            throw error;
-          }
-          if (next === undefined) return current;
+    return this.#changeRows((apply) =>
+      changes.map(({ itemId, change }) =>
+        apply(() => this.#readItem(itemId), change, (next) =>
           this.#statement(
             `INSERT INTO items (item_id, status, link_token, record, token, history) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (item_id) DO UPDATE SET status = excluded.status, link_token = excluded.link_token,
@@ -167,14 +190,10 @@ export class SqliteStorage implements ItemStorage {
             JSON.stringify(next.record),
             next.tokenCiphertext,
             JSON.stringify(next.history),
-          );
-          return next;
-        })),
-      );
-    } catch (err) {
-      if (refusal) throw refusal.error;
-      throw err;
-    }
+          ),
+        ),
+      ),
+    );
   }
 
   async delete(itemId: string): Promise<boolean> {
@@ -182,19 +201,41 @@ export class SqliteStorage implements ItemStorage {
   }
 
   async claim(key: string, holder: string, nowMs: number, leaseMs: number): Promise<ClaimResult> {
+    return this.#run('write', () => this.#immediate(() => this.#claimOne(key, null, holder, nowMs, leaseMs)));
+  }
+
+  async claimBatch(batch: ClaimBatch, holder: string, nowMs: number): Promise<BatchResult[]> {
     return this.#run('write', () =>
-      this.#immediate((): ClaimResult => {
-        // Insert, or take over a claim that has expired; no change means someone holds it: say which kind.
-        const result = this.#statement(
-          `INSERT INTO claims (key, holder, confirmed, expires_at) VALUES (?, ?, 0, ?)
-           ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, confirmed = 0, expires_at = excluded.expires_at
-           WHERE claims.expires_at <= ?`,
-        ).run(key, holder, nowMs + leaseMs, nowMs);
-        if (Number(result.changes) > 0) return 'claimed';
-        const found = this.#statement('SELECT confirmed FROM claims WHERE key = ?').get(key) as { confirmed: number } | undefined;
-        return found?.confirmed === 1 ? 'duplicate' : 'in_progress';
+      this.#immediate(() => {
+        for (const { key, retentionMs } of batch.confirms) this.#confirmOne(key, holder, nowMs, retentionMs);
+        return batch.claims.map((claim) => this.#claimAndLog(claim, holder, nowMs));
       }),
     );
+  }
+
+  #claimAndLog(claim: BatchClaim, holder: string, nowMs: number): BatchResult {
+    const result = claim.key === null ? 'recorded' : this.#claimOne(claim.key, claim.scope, holder, nowMs, claim.leaseMs);
+    if (claim.delivery && result !== 'in_progress') {
+      const row: DeliveryRow = { ...claim.delivery, outcome: result === 'duplicate' ? 'duplicate' : 'emitted' };
+      const { bind, values } = binder(sqlitePlaceholder);
+      this.#statement(deliveryInsert('deliveries', row, bind)).run(...(values as SqliteValue[]));
+    }
+    return result;
+  }
+
+  /** Insert, or take over a claim that has expired; no change means someone holds it: say which kind. */
+  #claimOne(key: string, scope: string | null, holder: string, nowMs: number, leaseMs: number): ClaimResult {
+    const result = this.#statement(
+      `INSERT INTO claims (key, holder, confirmed, expires_at, scope) VALUES (?, ?, 0, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, confirmed = 0, expires_at = excluded.expires_at, scope = excluded.scope
+       WHERE claims.expires_at <= ?`,
+    ).run(key, holder, nowMs + leaseMs, scope, nowMs);
+    if (Number(result.changes) > 0) {
+      if (scope !== null) this.#statement('DELETE FROM claims WHERE scope = ? AND key <> ?').run(scope, key);
+      return 'claimed';
+    }
+    const found = this.#statement('SELECT confirmed FROM claims WHERE key = ?').get(key) as { confirmed: number } | undefined;
+    return found?.confirmed === 1 ? 'duplicate' : 'in_progress';
   }
 
   async renew(key: string, holder: string, nowMs: number, leaseMs: number): Promise<boolean> {
@@ -207,14 +248,16 @@ export class SqliteStorage implements ItemStorage {
   }
 
   async confirm(key: string, holder: string, nowMs: number, retentionMs: number): Promise<boolean> {
-    return this.#run('write', () => {
-      const result = this.#statement('UPDATE claims SET confirmed = 1, expires_at = ? WHERE key = ? AND holder = ? AND confirmed = 0').run(
-        nowMs + retentionMs,
-        key,
-        holder,
-      );
-      return Number(result.changes) > 0;
-    });
+    return this.#run('write', () => this.#confirmOne(key, holder, nowMs, retentionMs));
+  }
+
+  #confirmOne(key: string, holder: string, nowMs: number, retentionMs: number): boolean {
+    const result = this.#statement('UPDATE claims SET confirmed = 1, expires_at = ? WHERE key = ? AND holder = ? AND confirmed = 0').run(
+      nowMs + retentionMs,
+      key,
+      holder,
+    );
+    return Number(result.changes) > 0;
   }
 
   async release(key: string, holder: string): Promise<void> {
@@ -223,6 +266,117 @@ export class SqliteStorage implements ItemStorage {
 
   async pruneClaims(nowMs: number): Promise<void> {
     this.#run('write', () => this.#statement('DELETE FROM claims WHERE expires_at <= ?').run(nowMs));
+  }
+
+  async getCase(itemId: string): Promise<RepairCase | undefined> {
+    return this.#run('read', () => this.#readCase(itemId));
+  }
+
+  async updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined> {
+    return this.#changeRows((apply) => apply(() => this.#readCase(itemId), change, (next) =>
+      this.#statement(
+        `INSERT INTO repair_cases (item_id, owner, open, next_due, record) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (item_id) DO UPDATE SET owner = excluded.owner, open = excluded.open, next_due = excluded.next_due,
+           record = excluded.record`,
+      ).run(itemId, next.owner, next.closed_at === null ? 1 : 0, dueMs(next), JSON.stringify(next)),
+    ));
+  }
+
+  async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {
+    return this.#run('read', () => {
+      const conditions: Array<[string, SQLInputValue]> = [];
+      if (filter.owner !== undefined) conditions.push(['owner = ?', filter.owner]);
+      if (filter.open !== undefined) conditions.push(['open = ?', filter.open ? 1 : 0]);
+      if (filter.dueBy !== undefined) conditions.push(['next_due <= ?', filter.dueBy]);
+      const where = conditions.length > 0 ? ` WHERE ${conditions.map(([sql]) => sql).join(' AND ')}` : '';
+      const values = conditions.map(([, value]) => value);
+      // LIMIT -1: no limit.
+      const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
+      const rows = this.#statement(`SELECT record FROM repair_cases${where} ORDER BY next_due IS NULL, next_due, item_id LIMIT ?`).all(...values, limit);
+      return (rows as unknown as Array<{ record: string }>).map((row) => JSON.parse(row.record) as RepairCase);
+    });
+  }
+
+  /**
+   * Runs `work` in one write transaction, with `apply`: it reads a row, hands it to `change` and writes the result
+   * with `write` (undefined writes nothing). A change's own throw rolls the whole transaction back and is handed back
+   * as it is (not as a storage failure).
+   */
+  async #changeRows<R>(work: (apply: <T>(read: () => T | undefined, change: (current: T | undefined) => T | undefined, write: (next: T) => void) => T | undefined) => R): Promise<R> {
+    let refusal: { error: unknown } | undefined;
+    const apply = <T>(read: () => T | undefined, change: (current: T | undefined) => T | undefined, write: (next: T) => void): T | undefined => {
+      const current = read();
+      let next: T | undefined;
+      try {
+        next = change(current);
+      } catch (error) {
+        refusal = { error };
+        throw error;
+      }
+      if (next === undefined) return current;
+      write(next);
+      return next;
+    };
+    try {
+      return this.#run('write', () => this.#immediate(() => work(apply)));
+    } catch (err) {
+      if (refusal) throw refusal.error;
+      throw err;
+    }
+  }
+
+  #readCase(itemId: string): RepairCase | undefined {
+    const row = this.#statement('SELECT record FROM repair_cases WHERE item_id = ?').get(itemId) as { record: string } | undefined;
+    return row ? (JSON.parse(row.record) as RepairCase) : undefined;
+  }
+
+  async listDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]> {
+    return this.#run('read', () => this.#selectDeliveries(SUMMARY_COLUMNS, filter, listing) as DeliverySummaryRow[]);
+  }
+
+  async readDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliveryRow[]> {
+    return this.#run('read', () => this.#selectDeliveries(DELIVERY_COLUMNS, filter, listing) as DeliveryRow[]);
+  }
+
+  async countDeliveries(filter: DeliveryFilter): Promise<number> {
+    return this.#run('read', () => {
+      const { bind, values } = binder(sqlitePlaceholder);
+      const sql = `SELECT count(*) AS n FROM deliveries${deliveryWhere(filter, bind)}`;
+      return Number((this.#adHoc(sql).get(...(values as SqliteValue[])) as { n: number }).n);
+    });
+  }
+
+  async markReplayed(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    this.#run('write', () => {
+      const { bind, values } = binder(sqlitePlaceholder);
+      const sql = `UPDATE deliveries SET outcome = 'replayed'${deliveryWhere({ ids }, bind)}`;
+      this.#adHoc(sql).run(...(values as SqliteValue[]));
+    });
+  }
+
+  async deleteDelivery(id: string): Promise<void> {
+    this.#run('write', () => this.#statement('DELETE FROM deliveries WHERE id = ?').run(id));
+  }
+
+  async pruneDeliveries(rule: DeliveryPruneRule): Promise<number> {
+    return this.#run('write', () => {
+      const { bind, values } = binder(sqlitePlaceholder);
+      return Number(this.#adHoc(deliveryPrune('deliveries', rule, bind)).run(...(values as SqliteValue[])).changes);
+    });
+  }
+
+  #selectDeliveries(columns: readonly string[], filter: DeliveryFilter, listing: DeliveryListing): unknown[] {
+    const { bind, values } = binder(sqlitePlaceholder);
+    // node:sqlite's rows have no prototype: plain objects, as PostgresStorage gives.
+    return this.#adHoc(deliverySelect('deliveries', columns, filter, listing, bind)).all(...(values as SqliteValue[])).map((row) => ({ ...row }));
+  }
+
+  /** A statement whose text varies with its input (lists of ids): prepared each time, not kept. */
+  #adHoc(sql: string): StatementSync {
+    const db = this.#db;
+    if (!db) throw new StorageUnavailableError(`the Item store ${this.file} is not open`);
+    return db.prepare(sql);
   }
 
   #readItem(itemId: string): StoredItem | undefined {

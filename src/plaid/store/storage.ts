@@ -1,7 +1,9 @@
 // The one small interface a storage backend implements (SQLite: sqlite-storage.ts; PostgreSQL: postgres-storage.ts).
 // Everything else (records, encryption, status transitions, claims' meaning) is the store's logic (item-store.ts),
 // so both backends behave the same by construction.
+import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
 import type { ItemStatus, StoredItem } from './record';
+import type { RepairCase, RepairCaseFilter } from './repair-case';
 
 /** A backend failure (disk full, read-only, database down...): the operation did not happen. */
 export class StorageUnavailableError extends Error {
@@ -22,6 +24,14 @@ export class StorageRefusedError extends Error {
   }
 }
 
+/** A store (its file, or its database as it may be shown) that holds Items but no key check: see ItemStorage.keyCheck. */
+export function withoutKeyCheck(store: string, items: number): StorageRefusedError {
+  return new StorageRefusedError(
+    `${store} holds ${items} ${items === 1 ? 'Item' : 'Items'} but no key check: the value that proves which key wrote them was deleted, ` +
+      'so any key would be let in; restore it from a backup (README: Backup and restore); nothing was written to it',
+  );
+}
+
 /** What a claim found (see ItemStorage.claim). */
 export type ClaimResult = 'claimed' | 'duplicate' | 'in_progress';
 
@@ -29,6 +39,38 @@ export type ClaimResult = 'claimed' | 'duplicate' | 'in_progress';
 export interface ItemChange {
   itemId: string;
   change: (current: StoredItem | undefined) => StoredItem | undefined;
+}
+
+/** What one claim of a batch found (see ItemStorage.claimBatch): `recorded` for a log entry without a claim. */
+export type BatchResult = ClaimResult | 'recorded';
+
+/** One claim of a batch, with the log entry that goes with it. */
+export interface BatchClaim {
+  /** The claim's key; null for a log entry alone (de-duplication off). */
+  key: string | null;
+  /**
+   * Claims of one scope remember their newest work only: a claim made in the scope deletes the scope's claims of
+   * other keys, pending or confirmed (a webhook delivery's scope is its Item: a delivery is a duplicate only while
+   * no other delivery for the Item came since). Null for none.
+   */
+  scope: string | null;
+  leaseMs: number;
+  /** Written when the claim is `claimed` or there is none (outcome `emitted`), or `duplicate` (outcome `duplicate`). */
+  delivery: DeliveryRow | null;
+}
+
+/** One round trip's work: the holder's confirmations first, then the claims in order. */
+export interface ClaimBatch {
+  confirms: ReadonlyArray<{ key: string; retentionMs: number }>;
+  claims: readonly BatchClaim[];
+}
+
+export interface DeliveryPruneRule {
+  node: string;
+  beforeMs: number;
+  othersBeforeMs: number;
+  /** The nodes that prune their own rows (this one included). */
+  running: readonly string[];
 }
 
 export interface ItemListFilter {
@@ -44,8 +86,12 @@ export interface ItemStorage {
   /**
    * Stores `candidate` as the store's key-check value when it has none yet (insert-if-absent, atomic) and resolves
    * to the value stored: the store checks at open that its key decrypts it, so a wrong key is reported once, clearly.
+   * A store that has no key check but holds Items is refused (StorageRefusedError): its check was deleted, and a new
+   * one would let any key in.
    */
   keyCheck(candidate: string): Promise<string>;
+  /** Replaces the key-check value with `next` if it is still `expected` (compare-and-set); true when it did. */
+  replaceKeyCheck(expected: string, next: string): Promise<boolean>;
 
   get(itemId: string): Promise<StoredItem | undefined>;
   /** The Item whose record holds `linkToken` (the newest link token created for it). */
@@ -89,4 +135,38 @@ export interface ItemStorage {
   release(key: string, holder: string): Promise<void>;
   /** Deletes the claims that expired by `nowMs`. */
   pruneClaims(nowMs: number): Promise<void>;
+
+  /** The Item's repair case: its open one, else its last closed one; undefined when it never had one. */
+  getCase(itemId: string): Promise<RepairCase | undefined>;
+  /**
+   * Reads the Item's case, applies `change` and writes its result in one transaction, as `update` does for Items
+   * (undefined leaves it as it is; a throw writes nothing and rejects with that error; `change` may be called again
+   * with a newer case). Resolves to what is stored afterwards.
+   */
+  updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined>;
+  /** The cases matching `filter`, soonest due first (those due never last), then by item_id. */
+  listCases(filter: RepairCaseFilter): Promise<RepairCase[]>;
+
+  /**
+   * Many claims and their log entries in one round trip, atomically: first the batch's confirmations (as confirm
+   * does, for `holder`), then each claim in order as `claim` makes it (a later claim of the batch sees the earlier
+   * ones), with the scope rule of BatchClaim, writing each claim's delivery row unless the claim is `in_progress`.
+   * Resolves to one result per claim, in order.
+   */
+  claimBatch(batch: ClaimBatch, holder: string, nowMs: number): Promise<BatchResult[]>;
+
+  /** The log's rows that `filter` selects, without their bodies. */
+  listDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliverySummaryRow[]>;
+  /** The log's rows that `filter` selects, with their bodies. */
+  readDeliveries(filter: DeliveryFilter, listing: DeliveryListing): Promise<DeliveryRow[]>;
+  countDeliveries(filter: DeliveryFilter): Promise<number>;
+  /** Sets these rows' outcome to `replayed`. */
+  markReplayed(ids: readonly string[]): Promise<void>;
+  /** Deletes one row (a delivery answered 503 after all is not in the log). */
+  deleteDelivery(id: string): Promise<void>;
+  /**
+   * Deletes the rows of `rule.node` received before `rule.beforeMs`, and those of nodes that no longer run (none of
+   * `rule.running`) received before `rule.othersBeforeMs`; resolves to how many went.
+   */
+  pruneDeliveries(rule: DeliveryPruneRule): Promise<number>;
 }

@@ -1,7 +1,9 @@
 // Plaid re-delivers, and its payloads carry no event id: the SHA-256 of the raw body is the delivery's identity.
 // The seen-set lives in a key-value store (Node-RED context, so instances sharing a context store share it), split
 // into one bucket per hour: a lookup reads the window's buckets at once, a record writes only the current one, and a
-// bucket older than the window is deleted whole.
+// bucket older than the window is deleted whole. It knows bytes only: the same body twice within the window is one
+// delivery, even when another delivery for its Item came in between (the Item store's claims tell those apart).
+import type { DeliveryRecorder } from './recorder';
 
 /** The store the seen-set lives in: a node's context in one of Node-RED's context stores. */
 export interface SeenStore {
@@ -41,15 +43,7 @@ function isBucket(value: unknown): value is Bucket {
   return typeof bucket?.count === 'number' && typeof bucket.hashes === 'object' && bucket.hashes !== null;
 }
 
-/** What the receiver asks of a seen-set: the context-backed DeliveryDeduper, or the Item store's claims. */
-export interface Deduper {
-  claim(sha256: string): Promise<ClaimOutcome>;
-  release(sha256: string): Promise<void>;
-  /** The claimed delivery was emitted (a deduper whose claims are pending until then; see StoreDeduper). */
-  confirm?(sha256: string): Promise<void>;
-}
-
-export class DeliveryDeduper implements Deduper {
+export class DeliveryDeduper {
   private readonly windowHours: number;
   private readonly maxPerHour: number;
   private readonly now: () => number;
@@ -135,4 +129,22 @@ export class DeliveryDeduper implements Deduper {
       // The next claim tries again; stale buckets cost memory, not correctness.
     }
   }
+}
+
+/** The seen-set as the receiver's recorder: a body is remembered as it is claimed, so there is nothing to confirm. */
+export function seenSetRecorder(deduper: DeliveryDeduper, now: () => number = Date.now): DeliveryRecorder {
+  return {
+    async record(delivery) {
+      const claim = await deduper.claim(delivery.bodySha256);
+      return {
+        duplicate: claim.duplicate,
+        remembered: claim.duplicate || claim.recorded,
+        claimKey: claim.recorded ? delivery.bodySha256 : null,
+        deliveryId: null,
+        receivedAt: new Date(now()).toISOString(),
+      };
+    },
+    confirm: () => Promise.resolve(),
+    release: (recording) => (recording.claimKey === null ? Promise.resolve() : deduper.release(recording.claimKey)),
+  };
 }

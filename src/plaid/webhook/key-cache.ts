@@ -1,5 +1,5 @@
 // Plaid's webhook verification keys, fetched by kid from /webhook_verification_key/get and kept per config node.
-import { createPublicKey, KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 import { PlaidRequestError } from '../errors';
 import { unavailable, unverified, WebhookRejection } from './rejection';
 import { TokenBucket } from './token-bucket';
@@ -17,6 +17,15 @@ export interface VerificationKeyCacheOptions {
   /** Fetches per minute at most, after a burst of `fetchBurst`: forgeries naming new kids cannot make many calls. */
   fetchesPerMinute?: number;
   fetchBurst?: number;
+  /**
+   * A reserve, beyond `fetchesPerMinute`, for kids asked again after the limit refused them (Plaid retries a delivery
+   * answered 503): forgeries that each name a new kid use up the limit, never the reserve.
+   */
+  retryFetchesPerMinute?: number;
+  retryFetchBurst?: number;
+  /** How many refused kids are remembered (oldest forgotten first), and for how long. */
+  refusedKidsKept?: number;
+  refusedKidsForMs?: number;
   /** After a failed fetch (429, 5xx, network), no fetch for this long, doubling per failure in a row up to the max. */
   failedForMs?: number;
   maxFailedForMs?: number;
@@ -41,7 +50,7 @@ const UNKNOWN_KEY_CODE = 'INVALID_WEBHOOK_VERIFICATION_KEY_ID';
 /**
  * Plaid's verification keys by kid, for one config node. Every fetch costs an authenticated call to Plaid, and a
  * forged delivery needs no key to name a new kid, so: fetches are rate-limited (a delivery that meets the limit is
- * answered 503, and Plaid's retry is only delayed); after a failed fetch Plaid is not asked again for a while, and a
+ * answered 503, and Plaid's retry is only delayed, with a reserve for kids asked again); after a failed fetch Plaid is not asked again for a while, and a
  * key due for a refresh is served as it is meanwhile; keys that verified a delivery are never evicted by unknown kids.
  */
 export class VerificationKeyCache {
@@ -52,6 +61,11 @@ export class VerificationKeyCache {
   private readonly failedForMs: number;
   private readonly maxFailedForMs: number;
   private readonly fetches: TokenBucket;
+  private readonly retryFetches: TokenBucket;
+  /** Kids the rate limit refused (a digest of each, bounded), with when: their next ask may draw on the reserve. */
+  private readonly refusedKids = new Map<string, number>();
+  private readonly refusedKidsKept: number;
+  private readonly refusedKidsForMs: number;
   private readonly now: () => number;
   /** Failed fetches in a row, and until when none is tried. */
   private failures = 0;
@@ -65,6 +79,10 @@ export class VerificationKeyCache {
     this.maxFailedForMs = options.maxFailedForMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.fetches = new TokenBucket({ perMinute: options.fetchesPerMinute ?? 10, burst: options.fetchBurst ?? 5, now: this.now });
+    this.retryFetches = new TokenBucket({ perMinute: options.retryFetchesPerMinute ?? 2, burst: options.retryFetchBurst ?? 2, now: this.now });
+    this.refusedKidsKept = options.refusedKidsKept ?? 10_000;
+    // Plaid retries 30 s after a failed attempt, then 2 min, 8 min, 32 min... after it.
+    this.refusedKidsForMs = options.refusedKidsForMs ?? 60 * 60_000;
   }
 
   /**
@@ -76,7 +94,7 @@ export class VerificationKeyCache {
     if (entry?.pending) return entry.pending;
     if (entry?.key && this.now() - entry.fetchedAt < this.refreshAfterMs) return Promise.resolve(entry.key);
     if (entry?.rejection && this.now() - entry.fetchedAt < this.rejectedForMs) return Promise.reject(entry.rejection);
-    const refusal = this.fetchRefusal();
+    const refusal = this.fetchRefusal(kid);
     if (refusal) return entry?.key ? Promise.resolve(entry.key) : Promise.reject(refusal);
     return this.fetch(kid, entry);
   }
@@ -96,14 +114,34 @@ export class VerificationKeyCache {
     if (entry?.key) entry.pinned = true;
   }
 
-  /** Why no fetch may be made now (Plaid failing, or the rate limit met), else undefined; takes a token if it may. */
-  private fetchRefusal(): WebhookRejection | undefined {
+  /**
+   * Why no fetch of `kid` may be made now (Plaid failing, or the rate limit met), else undefined; takes a token if it
+   * may. A steady trickle of forged kids can keep the bucket empty, so a kid the limit refused is remembered, and
+   * when it is asked again (Plaid's retry) it may use the reserve, which a forgery naming a new kid never reaches.
+   */
+  private fetchRefusal(kid: string): WebhookRejection | undefined {
     const waitMs = this.failingUntil - this.now();
     if (waitMs > 0) {
       return unavailable(`Plaid's verification key endpoint failed ${this.failures} time(s) in a row; not asked again for ${Math.ceil(waitMs / 1000)} s`);
     }
-    if (!this.fetches.take()) return unavailable('verification keys are being asked for too often (a burst of unknown kids); not asked now');
-    return undefined;
+    const digest = createHash('sha256').update(kid).digest('base64').slice(0, 16);
+    const refusedAt = this.refusedKids.get(digest);
+    const askedAgain = refusedAt !== undefined && this.now() - refusedAt < this.refusedKidsForMs;
+    if (this.fetches.take() || (askedAgain && this.retryFetches.take())) {
+      this.refusedKids.delete(digest);
+      return undefined;
+    }
+    if (!askedAgain) this.rememberRefused(digest);
+    return unavailable('verification keys are being asked for too often (a burst of unknown kids); not asked now');
+  }
+
+  private rememberRefused(digest: string): void {
+    this.refusedKids.delete(digest);
+    this.refusedKids.set(digest, this.now());
+    for (const oldest of this.refusedKids.keys()) {
+      if (this.refusedKids.size <= this.refusedKidsKept) break;
+      this.refusedKids.delete(oldest);
+    }
   }
 
   private fetch(kid: string, existing: Entry | undefined): Promise<KeyObject> {

@@ -3,9 +3,10 @@
 // Plaid adds codes (and once sent UPDATE_ACKNOWLEDGED for a week), and none may vanish.
 
 /**
- * The node's outputs in order, then "other"; the editor's port labels are built from this list. Deployed flows are
- * wired by output index, so new pairs are APPENDED, never inserted or reordered (test/editor/webhook-in-editor.test.js
- * pins the released order; a settings version and a migration move the wires of "other", src/nodes/migrations.ts).
+ * The node's outputs in order, then "other"; the editor's output count, port labels and help ports are built from
+ * this list. Deployed flows are wired by output index, so new pairs are APPENDED, never inserted or reordered
+ * (test/editor/webhook-in-editor.test.js pins the released order). A new pair also needs a step in
+ * src/nodes/migrations.ts that moves the wires of "other", and a row in the README's table of outputs.
  */
 export const ROUTED_WEBHOOKS: ReadonlyArray<readonly [type: string, code: string]> = [
   ['ITEM', 'ERROR'],

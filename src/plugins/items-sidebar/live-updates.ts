@@ -10,10 +10,17 @@ import { itemStoreRegistry, runningItemStores } from '../../nodes/item-store/reg
 export const topicOf = (storeId: string): string => `plaid-items/${storeId}`;
 
 export interface ItemsChanged {
-  /** `items`: a record changed or was deleted; `store`: the store started or stopped. */
-  change: 'items' | 'store';
+  /**
+   * `items`: a record changed or was deleted; `cases`: a repair case changed; `store`: the store started or stopped;
+   * `deliveries`: its event log has new entries or a replay (at most one such notice a second: webhooks may arrive by
+   * the thousand).
+   */
+  change: 'items' | 'cases' | 'store' | 'deliveries';
   at: string;
 }
+
+/** Deliveries notices per store at most this often. */
+const DELIVERIES_NOTICE_EVERY_MS = 1000;
 
 type Publish = (topic: string, notice: ItemsChanged) => void;
 
@@ -31,11 +38,26 @@ export function publishItemChanges(publish: Publish): () => void {
     node.usableStore().then((store) => {
       if (stopped) return;
       const onChange = () => notify(node, 'items');
+      const onCase = () => notify(node, 'cases');
+      let held: NodeJS.Timeout | undefined;
+      const onDeliveries = () => {
+        held ??= setTimeout(() => {
+          held = undefined;
+          notify(node, 'deliveries');
+        }, DELIVERIES_NOTICE_EVERY_MS);
+      };
       store.on('change', onChange);
       store.on('delete', onChange);
+      store.on('case', onCase);
+      store.deliveries.on('recorded', onDeliveries);
+      store.deliveries.on('replayed', onDeliveries);
       unwatchers.set(node, () => {
         store.off('change', onChange);
         store.off('delete', onChange);
+        store.off('case', onCase);
+        store.deliveries.off('recorded', onDeliveries);
+        store.deliveries.off('replayed', onDeliveries);
+        clearTimeout(held);
       });
       notify(node, 'store');
     }, () => undefined);

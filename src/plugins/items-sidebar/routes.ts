@@ -10,11 +10,11 @@ import type { PlaidItemStoreNode } from '../../nodes/types';
 /** Below the editor's admin root. */
 export const ROUTE_ROOT = '/plaid-items/stores';
 
-/** The path parameters of the routes below (express 5's typings allow arrays, which these patterns never give). */
-type RouteRequest = Request<{ storeId?: string; itemId?: string }>;
+/** The path parameters of the routes (express 5's typings allow arrays, which these patterns never give). */
+export type RouteRequest = Request<{ storeId?: string; itemId?: string; deliveryId?: string }>;
 
 /** A request the route refuses, with the HTTP status it answers. */
-class RouteError extends Error {
+export class RouteError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
   }
@@ -22,7 +22,8 @@ class RouteError extends Error {
 
 function statusFor(err: unknown): number {
   if (err instanceof RouteError) return err.status;
-  if (err instanceof ItemStoreError) return err.code === 'INVALID_ITEM' ? 400 : 503;
+  // An entry that does not decrypt is damaged, not unavailable: asking again will not help.
+  if (err instanceof ItemStoreError) return err.code === 'INVALID_ITEM' ? 400 : err.code === 'TOKEN_UNREADABLE' ? 500 : 503;
   return 500;
 }
 
@@ -31,11 +32,11 @@ function messageOf(err: unknown): string {
   return err instanceof RouteError || err instanceof ItemStoreError ? err.message : 'the store could not be read';
 }
 
-function storeLabel(node: PlaidItemStoreNode): string {
+export function storeLabel(node: PlaidItemStoreNode): string {
   return node.name || node.id;
 }
 
-function storeNamed(id: string): PlaidItemStoreNode {
+export function storeNamed(id: string): PlaidItemStoreNode {
   const node = runningItemStore(id);
   if (!node) throw new RouteError(404, `no running plaid-item-store has the id ${id}`);
   return node;
@@ -44,7 +45,7 @@ function storeNamed(id: string): PlaidItemStoreNode {
 /** `?status=a,b` or `?status=a&status=b`; unknown statuses are refused, naming them. */
 function statusesOf(query: unknown): ItemStatus[] {
   if (query === undefined || query === '') return [];
-  const values = (Array.isArray(query) ? query : [query]).flatMap((value) => (typeof value === 'string' ? value.split(',') : [value]));
+  const values = (Array.isArray(query) ? (query as unknown[]) : [query]).flatMap((value) => (typeof value === 'string' ? value.split(',') : [value]));
   const statuses: ItemStatus[] = [];
   for (const value of values) {
     const status = typeof value === 'string' ? value.trim() : value;
@@ -95,7 +96,8 @@ async function itemHistory(req: RouteRequest): Promise<object> {
   return { store: { id: node.id, name: storeLabel(node) }, item: overviewOf(record), history: await store.history(itemId) };
 }
 
-function answering(read: (req: RouteRequest) => Promise<object>) {
+/** A route's handler: `read`'s answer as JSON, or its error with the status it calls for; never cached. */
+export function answering(read: (req: RouteRequest) => Promise<object>) {
   return (req: RouteRequest, res: Response): void => {
     // Records are not for shared caches, nor for the browser's cache once the editor is closed.
     res.set('Cache-Control', 'no-store');

@@ -84,6 +84,26 @@ async function closeNotifications(page) {
   await page.waitForFunction(() => $('.red-ui-notification:visible').length === 0, null, { timeout: 5000 });
 }
 
+/**
+ * Drags the sidebar 420 px wider, as someone reading its tables would, and screenshots it from its top down to the
+ * bottom of `selector` into `file`.
+ */
+async function screenshotWideSidebar(page, selector, file) {
+  const separator = await page.locator('#red-ui-sidebar-separator').boundingBox();
+  await page.mouse.move(separator.x + separator.width / 2, separator.y + separator.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(separator.x - 420, separator.y + separator.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  const clip = await page.evaluate((bottomOf) => {
+    const sidebar = document.getElementById('red-ui-sidebar').getBoundingClientRect();
+    const last = document.querySelector(bottomOf).getBoundingClientRect();
+    return { x: sidebar.left, y: sidebar.top, width: sidebar.width, height: Math.min(sidebar.height, last.bottom - sidebar.top + 12) };
+  }, selector);
+  if (clip.width <= 500) throw new Error(`the sidebar did not widen (${clip.width} px)`);
+  await page.screenshot({ path: file, clip });
+}
+
 /** Scrolls the workspace so the node `id` is in the middle of it (Node-RED 5 drops an import partly under its sidebar). */
 async function centreNode(page, id) {
   await page.evaluate((nodeId) => {
@@ -93,4 +113,4 @@ async function centreNode(page, id) {
   }, id);
 }
 
-module.exports = { launch, showSidebarTab, closeNotifications, centreNode };
+module.exports = { launch, showSidebarTab, closeNotifications, screenshotWideSidebar, centreNode };

@@ -13,9 +13,9 @@ const { until } = require('../../support/until');
 
 
 /**
- * @param {{reminderSeconds?: number}} [options] how long the repair loop waits before its reminder
+ * @param {{reminders?: string}} [options] the repair loop's reminders (the demo's own when absent)
  */
-async function startDemo({ reminderSeconds = 120 } = {}) {
+async function startDemo({ reminders = undefined } = {}) {
   const emulator = await startEmulator({ port: 0 });
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-browser-demo-'));
   let flows;
@@ -23,7 +23,7 @@ async function startDemo({ reminderSeconds = 120 } = {}) {
     userDir,
     settings: { logging: { console: { level: process.env.PLAID_NODE_RED_LOG || 'warn', metrics: false, audit: false } } },
     beforeStart: ({ url }) => {
-      const made = demoFlow({ environment: 'custom', baseUrl: emulator.url, webhookBase: url, reminderSeconds });
+      const made = demoFlow({ environment: 'custom', baseUrl: emulator.url, webhookBase: url, reminders });
       flows = made.flows;
       embedded.writeFlows(userDir, flows, {
         [made.configId]: { clientId: emulator.clientId, secret: emulator.secret },

@@ -9,11 +9,12 @@ const embedded = require('../../../scripts/lib/embedded-node-red');
 const root = path.join(__dirname, '..', '..', '..');
 const pkg = require(path.join(root, 'package.json'));
 
-async function startNodeRed({ flows, credentials }) {
+/** `settings` are merged over the launcher's (functionGlobalContext, to hand flows a recorder). */
+async function startNodeRed({ flows, credentials, settings = {} }) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-browser-'));
   const nodeRed = await embedded.startNodeRed({
     userDir,
-    settings: { logging: { console: { level: process.env.PLAID_NODE_RED_LOG || 'warn', metrics: false, audit: false } } },
+    settings: { logging: { console: { level: process.env.PLAID_NODE_RED_LOG || 'warn', metrics: false, audit: false } }, ...settings },
     beforeStart: () => embedded.writeFlows(userDir, flows, credentials),
   });
   return {

@@ -4,7 +4,7 @@
 // error a Catch node got (500); each change the sweep sends is recorded (kind `change`).
 const { recordFunc } = require('../../reliability/support/child');
 const { json, until } = require('../../reliability/support/util');
-const { deployWithCredentials } = require('../../postgres/support/cluster');
+const { deployWithCredentials } = require('../../support/instance-flows');
 
 const TAB = 'tab-reconcile';
 

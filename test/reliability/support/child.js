@@ -41,7 +41,7 @@ class RedChild {
     child.process.stdout.on('data', (d) => (child.output += d));
     child.process.stderr.on('data', (d) => (child.output += d));
     let exited = false;
-    child.exit.then(() => (exited = true));
+    void child.exit.then(() => (exited = true));
     await until('Node-RED to start', () => {
       if (exited) throw new Error(`red-child exited:\n${child.output}`);
       return /RELIABILITY-READY (\S+)/.test(child.output);

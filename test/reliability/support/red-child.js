@@ -123,11 +123,10 @@ async function main() {
   console.log(`RELIABILITY-READY ${node.url}`);
 
   let stopping = false;
-  process.once('SIGTERM', async () => {
+  process.once('SIGTERM', () => {
     if (stopping) return;
     stopping = true;
-    await node.stop();
-    process.exit(0);
+    void node.stop().finally(() => process.exit(0));
   });
 }
 

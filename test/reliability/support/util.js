@@ -1,9 +1,12 @@
 'use strict';
 // Small helpers shared by the reliability suite.
 const http = require('node:http');
-const { readBody } = require('../../support/read-body');
+const { withBody } = require('../../support/read-body');
 
-const { until: untilDefault, sleep } = require('../../support/until');
+const { until: untilDefault } = require('../../support/until');
+
+/** Paces the load a scenario generates (traffic between deploys, an outage's length): never a wait for an outcome. */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns a truthy value; throws after `timeoutMs`. */
 const until = (what, check, timeoutMs = 15000, everyMs = 50) => untilDefault(what, check, timeoutMs, everyMs);
@@ -28,12 +31,10 @@ async function json(url, { method = 'GET', body = undefined, headers = {} } = {}
 /** A loopback HTTP server answering every request with `status` and recording the bodies. */
 async function startSink(status = 200) {
   const received = [];
-  const server = http.createServer((req, res) => {
-    readBody(req).then((body) => {
-      received.push({ url: req.url, headers: req.headers, body: body.toString('utf8') });
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
+  const server = http.createServer(withBody((req, res, body) => {
+    received.push({ url: req.url, headers: req.headers, body: body.toString('utf8') });
+    res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+  }));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   return {
     url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
