@@ -97,6 +97,9 @@ describe('plaid-items-reconcile (stand-in)', function () {
       assert.equal(msg.plaid.source, 'reconcile');
       assert.equal(msg.plaid.verified, true);
       assert.match(msg.plaid.body_sha256, /^[0-9a-f]{64}$/);
+      // Not a delivery: nothing in the event log, nothing replayed; received when the sweep learned it.
+      assert.deepEqual([msg.plaid.delivery_id, msg.plaid.replayed], [null, false]);
+      assert.ok(msg.plaid.received_at >= done.payload.started_at && msg.plaid.received_at <= done.payload.finished_at, msg.plaid.received_at);
       assert.deepEqual(msg.plaid.item, await red.store.get(msg.plaid.item_id));
     }
     assert.equal(byItem['item-001'].payload.error.error_code, 'ITEM_LOGIN_REQUIRED');

@@ -192,7 +192,7 @@ class Sweep {
       await begun.ready;
     }
     await Promise.all(underway);
-    this.#counts.finished_at = new Date(this.#timers.now()).toISOString();
+    this.#counts.finished_at = this.#nowIso();
     if (this.#stop.signal.aborted) {
       throw new SweepStopped(this.#stop.signal.reason as Error, this.#done, this.#total, { ...this.#counts });
     }
@@ -258,7 +258,7 @@ class Sweep {
         // Through the store's SESSION_FINISHED rules, as the webhook would be, as of when the session finished.
         const after = await store.applyWebhook(body, { environment: this.#options.environment, at: session.finishedAt });
         if (after) {
-          if (after.status !== record.status) this.#changed(changeMessage(body, record.status, after));
+          if (after.status !== record.status) this.#changed(changeMessage(body, record.status, after, this.#nowIso()));
           record = after;
         }
       }
@@ -275,7 +275,7 @@ class Sweep {
       basis: record.updated_at,
     });
     if (applied && applied.record.status !== applied.previousStatus) {
-      this.#changed(changeMessage(itemChangeBody(applied.record, found.error, environment(token)), applied.previousStatus, applied.record));
+      this.#changed(changeMessage(itemChangeBody(applied.record, found.error, environment(token)), applied.previousStatus, applied.record, this.#nowIso()));
     }
     this.#finish('checked');
   }
@@ -318,6 +318,10 @@ class Sweep {
   #changed(change: ReconcileChange): void {
     this.#counts.changed++;
     this.#options.onChange?.(change);
+  }
+
+  #nowIso(): string {
+    return new Date(this.#timers.now()).toISOString();
   }
 
   #progress(): void {
