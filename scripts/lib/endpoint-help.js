@@ -19,9 +19,10 @@ function docsLink(endpoint) {
 }
 
 function outputsSection(endpoint, response) {
+  const tokens = endpoint.recordFallback && !endpoint.storeEffect ? '' : `; and a token in
+      Plaid's answer is not in <code>payload</code>: it went into the store`;
   const store = table().offersStore(endpoint)
-    ? ` With an <b>Item store</b>, also <code>item</code>: the Item's record (never its token); and a token in
-      Plaid's answer is not in <code>payload</code>: it went into the store.`
+    ? ` With an <b>Item store</b>, also <code>item</code>: the Item's record (never its token)${tokens}.`
     : '';
   return `  <h3>Outputs</h3>
   <dl class="message-properties">
@@ -67,8 +68,11 @@ const STORE_EFFECTS = {
 
 /** The Inputs list (hand-written, the first one of the block) with the store's settings appended. */
 function withStoreInputs(endpoint, head) {
+  const itemId = endpoint.recordFallback
+    ? `the Item whose newest ${endpoint.recordFallback.join(' and ')} the store keeps is used when none is given`
+    : 'which Item\'s token to use';
   const entries = table().storeFieldsOf(endpoint).map((f) => `    <dt class="optional">payload.${f.name} <span class="property-type">string</span></dt>
-    <dd>with an Item store: ${f.name === 'item_id' ? 'which Item\'s token to use' : 'kept on the new Item\'s record'}. Without it in
+    <dd>with an Item store: ${f.name === 'item_id' ? itemId : 'kept on the new Item\'s record'}. Without it in
       <code>msg.payload</code>, the node's <b>${f.name}</b> setting (by default <code>msg.${f.default.value}</code>).</dd>`);
   if (!entries.length) return head;
   const end = head.indexOf('</dl>');
@@ -87,8 +91,15 @@ function storeParagraph(endpoint) {
     <code>login_required</code> (as the ITEM <code>ERROR</code> webhook would) before the error reaches the Catch
     node.`
     : '';
+  const fromRecord = endpoint.recordFallback
+    ? ` when neither <code>msg.payload</code> nor the node's setting gives a ${endpoint.recordFallback.join(' or ')}, the
+    node takes the Item's <code>item_id</code> (<code>msg.payload.item_id</code>, else its <b>item_id</b> setting, by
+    default <code>msg.item_id</code>) and uses the newest one the store keeps for the Item (made by
+    <i>link/token/create</i> or <i>plaid-item-repair</i> with the store). An Item the store does not hold, or holds
+    without one, is an error before any call.`
+    : '';
   const effect = STORE_EFFECTS[endpoint.storeEffect] ? ` ${STORE_EFFECTS[endpoint.storeEffect]}` : '';
-  return `  <p><b>Item store</b> (optional, a <i>plaid-item-store</i> config node): with one selected,${token}${effect}
+  return `  <p><b>Item store</b> (optional, a <i>plaid-item-store</i> config node): with one selected,${token}${fromRecord}${effect}
     <code>msg.plaid.item</code> is the Item's record. Without a store the node works on tokens from
     <code>msg</code>, flow or global context as set above.</p>`;
 }

@@ -56,6 +56,11 @@ export interface EndpointSpec {
   storeEffect?: StoreEffect;
   /** Settings the node reads only with a store, for the record (never sent to Plaid); item_id is implied by access_token. */
   storeFields?: readonly FieldSpec[];
+  /**
+   * With a store and an item_id: request fields the Item's record fills when the message and the settings give none
+   * (the newest link token the store keeps for the Item).
+   */
+  recordFallback?: readonly 'link_token'[];
   /** A setting choosing which `mode` fields are sent (read like a field, never sent itself). */
   mode?: FieldSpec;
   /**
@@ -292,6 +297,9 @@ export const ENDPOINTS: readonly EndpointSpec[] = [
     // A read: a repeat changes nothing.
     retry: 'idempotent',
     fields: [{ name: 'link_token', required: true, kind: 'string', default: { value: 'payload.link_token', type: 'msg' } }],
+    // With a store, an item_id instead of a link token: the Item's newest link token (update mode) is looked up.
+    storeFields: [{ ...ITEM_ID_FIELD, required: false }],
+    recordFallback: ['link_token'],
   },
 ];
 

@@ -3,7 +3,7 @@
 import type { PlaidClient, PlaidResponse } from './client';
 import { ENDPOINTS, EndpointSpec, storeFieldsOf, takesAccessToken } from './endpoints';
 import { ITEM_GONE_CODES, PlaidRequestError } from './errors';
-import { buildRequestBody, FieldSettings, resolveFields, resolveMode } from './request-body';
+import { buildRequestBody, FieldSettings, RequestBodyError, resolveFields, resolveMode } from './request-body';
 import { ItemStoreError } from './store/errors';
 import type { ItemStore } from './store/item-store';
 import type { ItemRecord } from './store/record';
@@ -64,6 +64,11 @@ export async function callWithStore(call: CustodyCall): Promise<CustodyOutcome> 
       fixed = { access_token: resolved.token };
       // The record knows whose Item it is: a link token for it needs no client_user_id on the message.
       fallback = { client_user_id: resolved.record.client_user_id ?? undefined };
+    } else if (itemId !== undefined && endpoint.recordFallback) {
+      const record = await store.get(itemId);
+      if (!record) throw new ItemStoreError('ITEM_NOT_IN_STORE', `Item ${itemId} is not in the Item store`, itemId);
+      item = record;
+      fallback = await fromRecord(endpoint, record, call, mode);
     }
     const body = await buildRequestBody(endpoint, call.payload, call.settings, { fixed, fallback, mode, webhookBase: call.webhookBase });
     try {
@@ -154,6 +159,26 @@ async function afterRefusal(store: ItemStore, endpoint: EndpointSpec, itemId: st
   const record = await store.markUnsettled(itemId, endpoint.path);
   err.message += `; Item ${itemId} may have been removed at Plaid: the store marks it unsettled, and the next reconcile (plaid-items-reconcile) checks it first and settles it`;
   return record;
+}
+
+/**
+ * The request fields the Item's record fills (recordFallback) when the message and the settings give none; a clear
+ * error when the record has none either.
+ */
+async function fromRecord(endpoint: EndpointSpec, record: ItemRecord, call: CustodyCall, mode: string | undefined): Promise<Record<string, unknown>> {
+  const names = endpoint.recordFallback ?? [];
+  const fields = endpoint.fields.filter((field) => (names as readonly string[]).includes(field.name)).map((field) => ({ ...field, required: false }));
+  const given = await resolveFields(endpoint.label, fields, call.payload, call.settings, { mode });
+  const fallback: Record<string, unknown> = {};
+  for (const name of names) {
+    if (given[name] !== undefined) continue;
+    const value = record[name];
+    if (value === null) {
+      throw new RequestBodyError(`${endpoint.label}: no ${name} given, and the Item store keeps none for Item ${record.item_id} (it keeps the newest one made for the Item through a node with the store, in update mode)`);
+    }
+    fallback[name] = value;
+  }
+  return fallback;
 }
 
 /** A string field Plaid's answer must hold for the store to be kept current; its absence stores nothing. */

@@ -1,7 +1,8 @@
 'use strict';
 // plaid-items-reconcile in chromium: its edit dialog (the rate, the statuses to check, the session lookups), then
 // its inject button pressed in the editor: the status ring shows the sweep's summary, and the Plaid Items sidebar
-// the Item it found broken (no webhook ever said so) and when each Item was checked.
+// the Item it found broken and the one whose consent ends soon (no webhook ever said so), and when each Item was
+// checked.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -89,14 +90,14 @@ describe('plaid-items-reconcile in chromium', function () {
     noProblems();
   });
 
-  it('finds an Item broken without a webhook when its button is pressed: the ring and the sidebar show it', async function () {
-    // Two Items in the store, as exchanges would have left them; one loses its login at Plaid, which sends no
-    // webhook (the Item has no webhook URL).
+  it('finds an Item broken and one whose consent ends, without a webhook, when its button is pressed: the ring and the sidebar show them', async function () {
+    // Three Items in the store, as exchanges would have left them; at Plaid one loses its login and another's consent
+    // comes to end in 7 days, and no webhook is sent (the Items have no webhook URL).
     const store = new ItemStore(new SqliteStorage({ file: path.join(red.userDir, STORE_FILE) }), new TokenCipher(STORE_KEY));
     await store.open();
-    const [fine, broken] = [emulator.createItem(), emulator.createItem()];
+    const [fine, broken, expiring] = [emulator.createItem(), emulator.createItem(), emulator.createItem()];
     try {
-      for (const item of [fine, broken]) await store.save({ item_id: item.item_id, access_token: item.access_token, client_user_id: `user-${item.item_id.slice(0, 4)}` });
+      for (const item of [fine, broken, expiring]) await store.save({ item_id: item.item_id, access_token: item.access_token, client_user_id: `user-${item.item_id.slice(0, 4)}` });
     } finally {
       await store.close();
     }
@@ -104,20 +105,26 @@ describe('plaid-items-reconcile in chromium', function () {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: emulator.clientId, secret: emulator.secret, access_token: broken.access_token }),
     });
     assert.equal(reset.status, 200);
+    const consentEnds = emulator.changeItemSilently({ item_id: expiring.item_id, change: 'consent_expiring' }).consent_expiration_time;
     assert.equal(emulator.deliveries.length, 0, 'no webhook was sent');
 
     await showSidebarTab(page, 'plaid-items-sidebar');
-    await page.locator('.plaid-items-table tbody tr').nth(1).waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.plaid-items-table tbody tr').nth(2).waitFor({ state: 'visible', timeout: 10000 });
     await page.locator('[id="now"] .red-ui-flow-node-button').click();
-    await page.waitForFunction(() => document.querySelector('[id="rec"] .red-ui-flow-node-status-label')?.textContent === '1 changed of 2', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelector('[id="rec"] .red-ui-flow-node-status-label')?.textContent === '2 changed of 3', null, { timeout: 20000 });
     const cells = (selector) => page.evaluate((s) => Object.fromEntries([...document.querySelectorAll('.plaid-items-table tbody tr')].map((tr) => [
       /** @type {HTMLElement} */ (tr).dataset.itemId, tr.querySelector(s)?.textContent ?? null,
     ])), selector);
     await page.waitForFunction((id) => document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`)?.getAttribute('data-status') === 'login_required', broken.item_id, { timeout: 10000 });
     const checked = await cells('.plaid-items-checked');
-    for (const item of [fine, broken]) assert.match(checked[item.item_id], /^\d+ s ago$/, `${item.item_id} checked`);
+    for (const item of [fine, broken, expiring]) assert.match(checked[item.item_id], /^\d+ s ago$/, `${item.item_id} checked`);
     assert.equal((await cells('.plaid-items-error'))[broken.item_id], 'ITEM_LOGIN_REQUIRED');
     assert.equal(await page.locator('th').filter({ hasText: /^checked$/ }).count(), 1, 'a checked column');
+    // Under the status of the Item whose consent ends: when, in the browser's own date format.
+    await page.waitForFunction((id) => document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`)?.getAttribute('data-status') === 'pending_expiration', expiring.item_id, { timeout: 10000 });
+    const consent = await cells('.plaid-items-consent');
+    const shownDate = await page.evaluate((at) => new Date(at).toLocaleDateString(), consentEnds);
+    assert.deepEqual([consent[fine.item_id], consent[broken.item_id], consent[expiring.item_id]], [null, null, `consent ends ${shownDate}`]);
     noProblems();
   });
 });

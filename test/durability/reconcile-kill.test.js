@@ -1,8 +1,8 @@
 'use strict';
-// A reconcile sweep SIGKILLed halfway, then Node-RED started again on the same store: the next sweep checks the
-// Items the first did not reach before any it did, and every Item once. A check is Plaid's answer recorded in the
-// store: a call under way at the instant of the kill, or an answer not yet committed, was not one, and its Item
-// counts as not reached.
+// A reconcile sweep SIGKILLed halfway (or Node-RED stopped with SIGTERM), then Node-RED started again on the same
+// store: the next sweep checks the Items the first did not reach before any it did, and every Item once. A check is
+// Plaid's answer recorded in the store: a call under way at the instant of the kill, or an answer not yet committed,
+// was not one, and its Item counts as not reached.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -17,8 +17,9 @@ const { startStandIn, CLIENT_ID, SECRET } = require('../support/plaid-stand-in')
 const { reconcileFlow, deployReconcileFlow, sweepOn } = require('../reconcile/support/child-flow');
 
 const ITEMS = 400;
-// The killed instance's claim on the sweep runs out after this; the restarted one waits that long at most.
-const SETTINGS = JSON.stringify({ plaidReconcile: { leaseMs: 3000 } });
+// The killed instance's claim on the sweep runs out after this; the restarted one waits that long at most. A stopped
+// one gives its claim up as it stops: the restarted one waits for no lease (a minute, more than its deploy waits).
+const SETTINGS = { SIGKILL: JSON.stringify({ plaidReconcile: { leaseMs: 3000 } }), SIGTERM: JSON.stringify({ plaidReconcile: { leaseMs: 60_000 } }) };
 
 describe('durability: a reconcile sweep killed with SIGKILL', function () {
   this.timeout(180000);
@@ -38,7 +39,12 @@ describe('durability: a reconcile sweep killed with SIGKILL', function () {
     return store;
   }
 
-  it('is continued by the next sweep after a restart: the Items it did not reach first, each Item once', async () => {
+  it('is continued by the next sweep after a restart: the Items it did not reach first, each Item once', () => stopHalfwayAndRestart('SIGKILL'));
+
+  it('stopped with Node-RED (SIGTERM) gives its claim up and is continued the same way after the restart', () => stopHalfwayAndRestart('SIGTERM'));
+
+  /** @param {'SIGKILL' | 'SIGTERM'} signal */
+  async function stopHalfwayAndRestart(signal) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-reconcile-kill-'));
     const file = path.join(dir, 'items.db');
     const key = generateStoreKey();
@@ -55,7 +61,7 @@ describe('durability: a reconcile sweep killed with SIGKILL', function () {
     const flow = reconcileFlow({ plaidUrl: plaid.url, store: { backend: 'sqlite', file }, reconcile: { callsPerMinute: 3000 } });
     const credentials = { cfg: { clientId: CLIENT_ID, secret: SECRET }, store: { encryptionKey: key } };
     const start = async (label) => {
-      const child = await RedChild.start({ label, env: { RED_CHILD_SETTINGS: SETTINGS }, logLevel: 'warn' });
+      const child = await RedChild.start({ label, env: { RED_CHILD_SETTINGS: SETTINGS[signal] }, logLevel: 'warn' });
       children.push(child);
       await deployReconcileFlow(child, flow, credentials);
       return child;
@@ -66,7 +72,7 @@ describe('durability: a reconcile sweep killed with SIGKILL', function () {
     plaid.reset();
     sweepOn(first).catch(() => undefined);
     await until('half the Items asked for', () => plaid.callsTo('/item/get').length >= ITEMS / 2, 60000, 5);
-    first.process.kill('SIGKILL');
+    first.process.kill(signal);
     await first.exit;
     const calledBeforeKill = new Set(checkedItems(plaid.callsTo('/item/get')));
 
@@ -94,5 +100,5 @@ describe('durability: a reconcile sweep killed with SIGKILL', function () {
     const rest = next.slice(unreached.size);
     const displaced = rest.filter((itemId, i) => Math.abs(byCheck.indexOf(itemId) - i) > 2);
     assert.deepEqual(displaced, []);
-  });
+  }
 });

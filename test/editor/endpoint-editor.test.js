@@ -180,8 +180,8 @@ describe('endpoint nodes editor (dist/nodes/plaid-endpoints.html)', function () 
   describe('with an Item store', function () {
     const storeTypes = ENDPOINTS.filter(offersStore).map((e) => e.type);
 
-    it('is offered exactly by the nodes that take a token or save an Item', function () {
-      const storeless = ['plaid-sandbox-public-token-create', 'plaid-link-token-get'];
+    it('is offered exactly by the nodes that take a token, save an Item or read its link token', function () {
+      const storeless = ['plaid-sandbox-public-token-create'];
       assert.deepEqual(storeTypes, ENDPOINTS.filter((e) => !storeless.includes(e.type)).map((e) => e.type));
       for (const endpoint of ENDPOINTS) {
         const [template] = namedBlocks(html, 'data-template-name').filter((t) => t.name === endpoint.type);

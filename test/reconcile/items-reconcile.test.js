@@ -97,6 +97,9 @@ describe('plaid-items-reconcile (stand-in)', function () {
       assert.equal(msg.plaid.source, 'reconcile');
       assert.equal(msg.plaid.verified, true);
       assert.match(msg.plaid.body_sha256, /^[0-9a-f]{64}$/);
+      // Not a delivery: nothing in the event log, nothing replayed; received when the sweep learned it.
+      assert.deepEqual([msg.plaid.delivery_id, msg.plaid.replayed], [null, false]);
+      assert.ok(msg.plaid.received_at >= done.payload.started_at && msg.plaid.received_at <= done.payload.finished_at, msg.plaid.received_at);
       assert.deepEqual(msg.plaid.item, await red.store.get(msg.plaid.item_id));
     }
     assert.equal(byItem['item-001'].payload.error.error_code, 'ITEM_LOGIN_REQUIRED');
@@ -193,6 +196,21 @@ describe('plaid-items-reconcile (stand-in)', function () {
     assert.equal(await red.store.claim(SWEEP_CLAIM_KEY, 1000), 'claimed', 'released when the sweep ended');
     await red.store.releaseClaim(SWEEP_CLAIM_KEY);
     assert.equal((await red.sweep({}, 'rec2')).done.payload.checked, 5, 'the next sweep runs');
+  });
+
+  it('keeps the pace across sweeps in a row, on either node of the store: a sweep ends once its next call would be due', async () => {
+    // 60 a minute: a call a second. One Item a message, each sent as soon as the sweep before it answered.
+    const red = await deployReconcile(standIn(), { reconcile: { callsPerMinute: 60 }, second: { callsPerMinute: 60 } });
+    const tokens = await red.saveItems(3);
+    const itemOf = answerByItem(tokens, (itemId) => itemGet(itemId));
+    for (const [itemId, node] of [['item-000', 'rec'], ['item-001', 'rec2'], ['item-002', 'rec']]) {
+      assert.equal((await red.sweep({ item_id: itemId }, node)).done.payload.checked, 1, itemId);
+    }
+    const calls = plaid.callsTo('/item/get');
+    assert.deepEqual(calls.map(itemOf), ['item-000', 'item-001', 'item-002']);
+    // A second apart at the stand-in (less what a busy machine may have delayed the earlier of two by).
+    const gaps = calls.slice(1).map((call, i) => call.at - calls[i].at);
+    assert.ok(gaps.every((gap) => gap >= 800), `calls ${gaps.join(', ')} ms apart`);
   });
 
   it('counts 429s and 5xx, tries those Items again later in the sweep (Retry-After honoured), and never reports them as changes', async () => {
@@ -329,6 +347,32 @@ describe('plaid-items-reconcile (stand-in)', function () {
     assert.deepEqual([done.payload.checked, done.payload.calls, plaid.callsTo('/link/token/get').length], [2, 2, 0]);
   });
 
+  it('saved without callsPerMinute, statuses or linkSessions: 600 a minute, every status but removed, sessions looked up; over 5,000 goes to Catch', async () => {
+    const red = await deployReconcile(standIn(), {
+      reconcile: { callsPerMinute: undefined, statuses: undefined, linkSessions: undefined },
+      second: { callsPerMinute: 6000 },
+    });
+    const tokens = await red.saveItems(11);
+    await red.store.setLinkToken('item-000', 'link-sandbox-item-000', new Date(Date.now() + 3600_000).toISOString());
+    await red.store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'ERROR', item_id: 'item-001', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
+    await red.store.applyWebhook({ webhook_type: 'ITEM', webhook_code: 'USER_PERMISSION_REVOKED', item_id: 'item-002', error: { error_code: 'USER_PERMISSION_REVOKED' } });
+    await red.store.markRemoved('item-010');
+    const itemOf = answerByItem(tokens, (itemId) => itemGet(itemId, itemId === 'item-001' ? { error: plaidError('ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', 'login') } : {}));
+    const { done } = await red.sweep();
+    assert.deepEqual([done.payload.checked, done.payload.skipped, done.payload.calls], [10, 1, 11]);
+    assert.deepEqual(plaid.callsTo('/link/token/get').map((r) => r.body.link_token), ['link-sandbox-item-000'], 'sessions looked up');
+    assert.equal(new Set(plaid.callsTo('/item/get').map(itemOf)).has('item-010'), false, 'a removed Item is not asked');
+    // 11 calls one every 100 ms span a second at the least (at 5,000 a minute they would take 120 ms); the first may
+    // have been delayed on its way.
+    const times = plaid.requests.map((request) => request.at).sort((a, b) => a - b);
+    assert.ok(times.at(-1) - times[0] >= 600, `11 calls in ${times.at(-1) - times[0]} ms`);
+
+    const calls = plaid.requests.length;
+    const refused = await red.sweep({}, 'rec2');
+    assert.match(refused.caught.error.message, /plaid-items-reconcile: callsPerMinute must be a whole number from 1 to 5,000$/);
+    assert.equal(plaid.requests.length, calls, 'no call made');
+  });
+
   it('stops at wrong keys with one error to Catch, not a failure per Item', async () => {
     const red = await deployReconcile(standIn(), { reconcile: { callsPerMinute: 600 } });
     await red.saveItems(20);
@@ -345,11 +389,15 @@ describe('plaid-items-reconcile (stand-in)', function () {
     const tokens = await red.saveItems(30);
     answerByItem(tokens, (itemId) => itemGet(itemId));
     red.node('rec').receive({});
-    await until('a few Items checked', () => plaid.callsTo('/item/get').length >= 5, 15000, 20);
+    // A few calls made and some answer recorded (on a loaded machine every answer may still be on its way otherwise).
+    await until('a few Items checked', async () => plaid.callsTo('/item/get').length >= 5
+      && (await red.store.list()).some((record) => record.checked_at !== null), 15000, 20);
     await helper.unload();
     const calledBefore = plaid.callsTo('/item/get').length;
     const { file, key } = red;
-    const again = await deployReconcile(standIn(), { file, key });
+    // Calls 100 ms apart again: at 5,000 a minute (12 ms) a loaded machine hands neighbouring calls to the stand-in
+    // out of order.
+    const again = await deployReconcile(standIn(), { file, key, reconcile: { callsPerMinute: 600 } });
     const checked = (await again.store.list()).filter((r) => r.checked_at !== null).map((r) => r.item_id);
     // The answers in before the deploy are recorded (a call still under way meets the store closed: its Item counts
     // as not checked).

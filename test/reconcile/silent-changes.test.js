@@ -70,6 +70,11 @@ describe('plaid-items-reconcile against the emulator: changes whose webhooks nev
     for (const msg of red.collected.changed.rec) {
       assert.deepEqual([msg.plaid.source, msg.plaid.previous_status, msg.payload.webhook_code, msg.payload.item_id], ['reconcile', 'healthy', msg.topic, msg.plaid.item_id]);
     }
+    // The ring counted the Items as the editor shows counts, then the summary.
+    const rings = helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'rec').map((call) => call.args[0].text);
+    assert.equal(rings[0], '0/1,000');
+    assert.ok(rings.slice(1, -1).some((text) => /^\d{1,3}(,\d{3})?\/1,000$/.test(text)), JSON.stringify(rings));
+    assert.equal(rings.at(-1), '100 changed of 1,000');
 
     const now = Date.now();
     const atPlaid = new Map(emulator.state().items.map((item) => [item.item_id, item]));

@@ -4,19 +4,20 @@
 import { createHash } from 'node:crypto';
 import type { ItemRecord, ItemStatus } from '../store/record';
 import { webhookCodeForStatus } from '../store/status-transitions';
+import { webhookMetadata, type WebhookMetadata } from '../webhook/receiver';
 
 export interface ReconcileChange {
   topic: string;
   payload: Record<string, unknown>;
-  plaid: {
-    webhook_type: string;
-    webhook_code: string;
+  /**
+   * plaid-webhook-in's fields (webhookMetadata): `verified` true, as the facts come from Plaid's API over a call the
+   * config node's keys authenticated; `body_sha256` of the body as Plaid would send it (2-space-indented JSON), so a
+   * downstream de-duplication can key on it; `received_at` when the sweep learned it; `replayed` false and
+   * `delivery_id` null (no delivery, nothing in the event log). Then where it came from, the status before and the
+   * record after.
+   */
+  plaid: WebhookMetadata & {
     item_id: string;
-    environment: string | null;
-    /** The facts come from Plaid's API, over a call the config node's keys authenticated, not from a delivery. */
-    verified: true;
-    /** Of the body as Plaid would send it (2-space-indented JSON), so a downstream de-duplication can key on it. */
-    body_sha256: string;
     source: 'reconcile';
     previous_status: ItemStatus;
     item: ItemRecord;
@@ -44,22 +45,20 @@ export function itemChangeBody(record: ItemRecord, error: Record<string, unknown
   };
 }
 
-export function changeMessage(body: Record<string, unknown>, previousStatus: ItemStatus, record: ItemRecord): ReconcileChange {
-  const type = String(body.webhook_type);
-  const code = String(body.webhook_code);
+export function changeMessage(body: Record<string, unknown>, previousStatus: ItemStatus, record: ItemRecord, at: string): ReconcileChange {
+  const delivery = {
+    body,
+    webhookType: String(body.webhook_type),
+    webhookCode: String(body.webhook_code),
+    bodySha256: createHash('sha256').update(JSON.stringify(body, null, 2)).digest('hex'),
+    verified: true,
+    receivedAt: at,
+    deliveryId: null,
+    replayed: false,
+  };
   return {
-    topic: code,
+    topic: delivery.webhookCode,
     payload: body,
-    plaid: {
-      webhook_type: type,
-      webhook_code: code,
-      item_id: record.item_id,
-      environment: typeof body.environment === 'string' ? body.environment : null,
-      verified: true,
-      body_sha256: createHash('sha256').update(JSON.stringify(body, null, 2)).digest('hex'),
-      source: 'reconcile',
-      previous_status: previousStatus,
-      item: record,
-    },
+    plaid: { ...webhookMetadata(delivery, undefined), item_id: record.item_id, source: 'reconcile', previous_status: previousStatus, item: record },
   };
 }

@@ -67,6 +67,11 @@ export class CallPacer {
     return this.#pausedUntil;
   }
 
+  /** The earliest moment the next call could start, by the spacing and a 429's pause (-Infinity before any call). */
+  get nextStartAt(): number {
+    return Math.max(this.#nextAt, this.#pausedUntil);
+  }
+
   /**
    * Resolves when a call may start, in the order asked; the function it gives must be called once the call ends.
    * Rejects with the signal's reason when `signal` aborts first.

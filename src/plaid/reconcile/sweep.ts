@@ -8,7 +8,7 @@ import { ItemStoreError } from '../store/errors';
 import { HeldClaim } from '../store/held-claim';
 import type { ItemStore } from '../store/item-store';
 import type { ItemRecord, ItemStatus } from '../store/record';
-import { REAL_TIMERS, type Timers } from '../timers';
+import { delay, REAL_TIMERS, type Timers } from '../timers';
 import { ITEM_GET, LINK_TOKEN_GET } from './calls';
 import { CheckWriter } from './check-writer';
 import { changeMessage, environmentOf, itemChangeBody, type ReconcileChange } from './changes';
@@ -148,10 +148,22 @@ class Sweep {
     if (outer?.aborted) onAbort();
     outer?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.#run();
+      const summary = await this.#run();
+      await this.#holdUntilNextCallDue();
+      return summary;
     } finally {
       outer?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Keeps the claim until this sweep's next call would have been due (one interval of the pace, or a 429's pause):
+   * the next sweep, on any instance, starts a pace of its own with a call at once, so sweeps in a row (a message per
+   * Item, say) would otherwise call faster than the rate. A stop ends the wait.
+   */
+  async #holdUntilNextCallDue(): Promise<void> {
+    const wait = this.#pacer.nextStartAt - this.#timers.now();
+    if (wait > 0) await delay(this.#timers, wait, this.#stop.signal).catch(() => undefined);
   }
 
   async #run(): Promise<SweepSummary> {
@@ -180,7 +192,7 @@ class Sweep {
       await begun.ready;
     }
     await Promise.all(underway);
-    this.#counts.finished_at = new Date(this.#timers.now()).toISOString();
+    this.#counts.finished_at = this.#nowIso();
     if (this.#stop.signal.aborted) {
       throw new SweepStopped(this.#stop.signal.reason as Error, this.#done, this.#total, { ...this.#counts });
     }
@@ -246,7 +258,7 @@ class Sweep {
         // Through the store's SESSION_FINISHED rules, as the webhook would be, as of when the session finished.
         const after = await store.applyWebhook(body, { environment: this.#options.environment, at: session.finishedAt });
         if (after) {
-          if (after.status !== record.status) this.#changed(changeMessage(body, record.status, after));
+          if (after.status !== record.status) this.#changed(changeMessage(body, record.status, after, this.#nowIso()));
           record = after;
         }
       }
@@ -263,7 +275,7 @@ class Sweep {
       basis: record.updated_at,
     });
     if (applied && applied.record.status !== applied.previousStatus) {
-      this.#changed(changeMessage(itemChangeBody(applied.record, found.error, environment(token)), applied.previousStatus, applied.record));
+      this.#changed(changeMessage(itemChangeBody(applied.record, found.error, environment(token)), applied.previousStatus, applied.record, this.#nowIso()));
     }
     this.#finish('checked');
   }
@@ -306,6 +318,10 @@ class Sweep {
   #changed(change: ReconcileChange): void {
     this.#counts.changed++;
     this.#options.onChange?.(change);
+  }
+
+  #nowIso(): string {
+    return new Date(this.#timers.now()).toISOString();
   }
 
   #progress(): void {
