@@ -287,4 +287,32 @@ describe('the event log\'s Admin API: replay, permissions, masking', function ()
       assert.deepEqual(after.receivers.map((r) => [r.id, r.name, r.log_retention_days]), [['hook', 'Plaid webhooks', 30]]);
     });
   });
+
+  describe('a replay meets the store\'s webhook rules', function () {
+    it('a SESSION_FINISHED SUCCESS replayed after a newer ERROR is emitted again and leaves the Item broken', async function () {
+      const itemId = 'item-session';
+      const linkToken = 'link-sandbox-repair-session';
+      await store().save({ item_id: itemId, access_token: 'access-sandbox-session-0000-4000-8000-000000000000' });
+      await store().setLinkToken(itemId, linkToken, new Date(Date.now() + 30 * 60000).toISOString());
+      const error = (n) => ({ ...itemError(n), item_id: itemId });
+      const statusNow = async () => (await store().get(itemId)).status;
+      await send(error(1));
+      await until('the ERROR recorded', async () => (await statusNow()) === 'login_required');
+      const since = new Date(Date.now() - 1).toISOString();
+      await send({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', status: 'SUCCESS', link_session_id: 'session-1', link_token: linkToken, public_tokens: [], environment: 'sandbox' });
+      await until('the session repaired the Item', async () => (await statusNow()) === 'healthy');
+      // The Item broke again after its session: a later ERROR (other bytes, so not a copy of the first).
+      await send(error(2));
+      await until('the Item broken again', async () => (await statusNow()) === 'login_required');
+      const listed = await api('GET', `${ROOT}?code=SESSION_FINISHED&since=${encodeURIComponent(since)}`, { as: 'operator' });
+      assert.equal(listed.body.total, 1);
+      const before = recorded.length;
+      const replayed = await api('POST', `${ROOT}/replay`, { as: 'replayer', body: { ids: [listed.body.deliveries[0].id] } });
+      assert.equal(replayed.status, 200, replayed.text);
+      assert.equal(replayed.body.replayed, 1);
+      const again = await until('the session emitted again', () => recorded.slice(before).find((r) => r.topic === 'SESSION_FINISHED' && r.replayed));
+      assert.equal(again.status, 'login_required', 'the message carries the record as it is');
+      assert.equal(await statusNow(), 'login_required', 'the replayed SUCCESS did not mark the Item healthy');
+    });
+  });
 });
