@@ -71,10 +71,9 @@ function plaidConfigEditor(constants: ConfigEditorConstants) {
     if (mismatch) $('#plaid-config-host-mismatch-text').text(node._('plaid-config.tip.hostMismatch', { host: recorded }));
   }
 
-  /** A typed secret is bound to where calls go now: the runtime refuses to send it anywhere else. */
+  /** The dialog closes: the node's credentials are judged again (a secret typed is bound by the runtime, not here). */
   function save(): void {
     credentials.editing(undefined);
-    if (secretTyped()) $('#node-config-input-host').val(dialogTarget());
   }
 
   function prepare(node: EditorNode): void {

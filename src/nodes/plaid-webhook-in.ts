@@ -105,7 +105,7 @@ export = function (RED: NodeAPI): void {
     const storeNode = def.store ? (RED.nodes.getNode(def.store) as PlaidItemStoreNode | null) : undefined;
     const usableStore = (): Promise<ItemStore> =>
       storeNode
-        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(text('errors.storeUnusable', { problem: err.message }), 'store_unavailable')))
+        ? storeNode.usableStore().catch((err: Error) => Promise.reject(unavailable(err.message, 'store_unavailable')))
         : Promise.reject(unavailable(text('errors.noStore'), 'store_unavailable'));
     if (storeNode !== undefined) {
       usableStore().catch((err: Error) => {

@@ -26,7 +26,7 @@ export function ownWebhookBase(settings: ListenSettings): string {
 /** A webhook base URL setting that is not an http(s) URL. */
 export class WebhookBaseError extends Error {
   constructor(readonly url: string) {
-    super(`the webhook base URL "${url}" is not an http:// or https:// URL: correct it in the Plaid config node`);
+    super(`correct the webhook base URL in the Plaid config node: "${url}" is not an http:// or https:// URL`);
   }
 }
 

@@ -236,7 +236,7 @@ describe('endpoint nodes', function () {
     it('without credentials: its status says so at once; every message ends in an error that starts with what to do', async () => {
       const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(suite.plaid.url), credentials: {} });
       const statuses = () => helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'n1').map((call) => call.args[0]);
-      assert.deepEqual(statuses(), [{ fill: 'red', shape: 'ring', text: 'plaid-endpoints.status.noCredentials' }], 'before any message');
+      assert.deepEqual(statuses(), [{ fill: 'red', shape: 'ring', text: 'no credentials' }], 'before any message');
       red.node('n1').receive({ payload: { access_token: sample('access_token') } });
       const outcomes = await red.waitFor(1);
       assert.equal(outcomes[0].kind, 'error');

@@ -154,7 +154,7 @@ describe('plaid-webhook-in', function () {
       }
       await rig.post(plaidDelivery(ITEM_ERROR, key)).expect(503);
       const statuses = helper._NodePrototype.status.getCalls().filter((call) => call.thisValue.id === 'hook');
-      assert.deepEqual(statuses.at(-1).args[0], { fill: 'red', shape: 'ring', text: 'plaid-webhook-in.status.noCredentials' });
+      assert.deepEqual(statuses.at(-1).args[0], { fill: 'red', shape: 'ring', text: 'no credentials: 503' });
       const errors = helper.log().args.map((a) => a[0]).filter((e) => e.id === 'hook' && e.level === helper.log().ERROR);
       assert.match(errors[0].msg, /^no client ID or secret: enter them in the Plaid config node "cfg"; until then deliveries are answered 503$/);
     });

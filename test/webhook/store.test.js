@@ -264,7 +264,7 @@ describe('plaid-webhook-in with an Item store', function () {
       },
     );
     assert.equal(msg.plaid.replayed, false);
-    assert.match(row.body_ciphertext, /^v1\./);
+    assert.match(row.body_ciphertext, /^v2\./);
     // The store's bytes (the file, its WAL) hold no public token in clear, nor any part of the body's text.
     for (const { file: f, bytes } of files.rawBytes(file)) {
       for (const secret of [publicToken, publicToken.slice(15), 'session-1', 'SUCCESS']) {
@@ -335,7 +335,7 @@ describe('plaid-webhook-in with an Item store', function () {
     rig.extraCredentials = { store: {} };
     assert.equal(await load({ dedupe: true }), undefined);
     await rig.post(plaidDelivery(loginRequired, key)).expect(503);
-    assert.deepEqual(lastStatus(), { fill: 'red', shape: 'ring', text: 'plaid-webhook-in.status.noKey' });
+    assert.deepEqual(lastStatus(), { fill: 'red', shape: 'ring', text: 'no key: 503' });
     assert.match(errors().at(-1), /^no encryption key: generate one in the Item store "items" \(keep a copy of it\); until then deliveries are answered 503$/);
     await rig.unload();
 
@@ -346,7 +346,7 @@ describe('plaid-webhook-in with an Item store', function () {
     rig.extraCredentials = { store: { encryptionKey: generateStoreKey() } };
     assert.equal(await load(), undefined);
     await rig.post(plaidDelivery(loginRequired, key)).expect(503);
-    assert.deepEqual(lastStatus(), { fill: 'red', shape: 'ring', text: 'plaid-webhook-in.status.wrongKey' });
+    assert.deepEqual(lastStatus(), { fill: 'red', shape: 'ring', text: 'wrong key: 503' });
   });
 
   it('answers 503 when the store fails under it, so Plaid delivers again', async function () {

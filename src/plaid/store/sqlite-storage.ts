@@ -512,7 +512,8 @@ function refuseIfDamaged(db: DatabaseSync, file: string): void {
     rows = [{ quick_check: (err as Error).message }];
   }
   if (rows.length === 1 && rows[0].quick_check === 'ok') return;
-  const found = rows.slice(0, 3).map((row) => row.quick_check).join('; ');
+  // On one line: SQLite's own report may span several.
+  const found = rows.slice(0, 3).map((row) => row.quick_check.replace(/\s*\n\s*/g, ' ')).join('; ');
   throw new StorageRefusedError(
     `${file} is damaged (SQLite's quick_check found: ${found}): stop Node-RED and restore it from a backup (README: Backup and restore); nothing was written to it`,
   );
