@@ -166,6 +166,14 @@ export class PostgresStorage implements ItemStorage {
     return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 
+  async oldestCheck(): Promise<string | undefined> {
+    // COLLATE "C": ISO 8601 times compare as their bytes, whatever the database's collation.
+    const [{ oldest }] = await this.query<{ oldest: string | null }>(
+      `SELECT MIN(COALESCE(record->>'checked_at', record->>'created_at') COLLATE "C") AS oldest FROM ${ITEMS_TABLE} WHERE status <> 'removed'`,
+    );
+    return oldest ?? undefined;
+  }
+
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
     // Optimistically first: the row is read with its version (xmin, the id of the transaction that wrote it) and
     // written only if no one wrote it since, so an update costs two statements and holds no transaction open, and
@@ -275,6 +283,11 @@ export class PostgresStorage implements ItemStorage {
       },
       `the repair case of Item ${itemId}`,
     ));
+  }
+
+  async countOpenCases(): Promise<number> {
+    const [{ count }] = await this.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${REPAIR_CASES_TABLE} WHERE open`);
+    return count;
   }
 
   async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {

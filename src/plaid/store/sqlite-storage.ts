@@ -175,6 +175,15 @@ export class SqliteStorage implements ItemStorage {
     });
   }
 
+  async oldestCheck(): Promise<string | undefined> {
+    return this.#run('read', () => {
+      const row = this.#statement(
+        "SELECT MIN(COALESCE(json_extract(record, '$.checked_at'), json_extract(record, '$.created_at'))) AS oldest FROM items WHERE status <> 'removed'",
+      ).get() as { oldest: string | null };
+      return row.oldest ?? undefined;
+    });
+  }
+
   async update(
     itemId: string,
     change: (current: StoredItem | undefined) => StoredItem | undefined,
@@ -287,6 +296,10 @@ export class SqliteStorage implements ItemStorage {
            record = excluded.record`,
       ).run(itemId, next.owner, next.closed_at === null ? 1 : 0, dueMs(next), JSON.stringify(next)),
     ));
+  }
+
+  async countOpenCases(): Promise<number> {
+    return this.#run('read', () => Number((this.#statement('SELECT COUNT(*) AS count FROM repair_cases WHERE open = 1').get() as { count: number }).count));
   }
 
   async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {
