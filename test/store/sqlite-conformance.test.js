@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage');
-const { SQLITE_SCHEMA_VERSION } = require('../../dist/plaid/store/sqlite-schema');
+const { LAST_CHECK, SQLITE_SCHEMA_VERSION } = require('../../dist/plaid/store/sqlite-schema');
 const { StorageRefusedError } = require('../../dist/plaid/store/storage');
 const { describeStorageConformance, storedItem } = require('./storage-conformance');
 
@@ -52,6 +52,21 @@ describe('SqliteStorage schema migration', function () {
       // Kept for packages older than user_version, which read only this and so refuse a newer file.
       assert.equal(/** @type {any} */ (check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).value, String(SQLITE_SCHEMA_VERSION));
       check.close();
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('finds the oldest check through its index, reading no record', async function () {
+    const { file, cleanup } = await freshSqliteFile();
+    try {
+      const storage = new SqliteStorage({ file });
+      await storage.open();
+      await storage.close();
+      const db = new DatabaseSync(file, { readOnly: true });
+      const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT MIN(${LAST_CHECK}) AS oldest FROM items WHERE status <> 'removed'`).all();
+      db.close();
+      assert.deepEqual(plan.map((/** @type {any} */ step) => step.detail), ['SEARCH items USING INDEX items_last_check']);
     } finally {
       await cleanup();
     }

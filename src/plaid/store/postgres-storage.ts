@@ -7,7 +7,7 @@ import { Batcher } from './batcher';
 import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
 import { binder, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, ItemStatus, StoredItem } from './record';
-import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
+import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, LAST_CHECK, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
 import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { StorageUnavailableError, withoutKeyCheck } from './storage';
 import type { BatchResult, ClaimBatch, ClaimResult, DeliveryPruneRule, ItemChange, ItemListFilter, ItemStorage } from './storage';
@@ -167,10 +167,7 @@ export class PostgresStorage implements ItemStorage {
   }
 
   async oldestCheck(): Promise<string | undefined> {
-    // COLLATE "C": ISO 8601 times compare as their bytes, whatever the database's collation.
-    const [{ oldest }] = await this.query<{ oldest: string | null }>(
-      `SELECT MIN(COALESCE(record->>'checked_at', record->>'created_at') COLLATE "C") AS oldest FROM ${ITEMS_TABLE} WHERE status <> 'removed'`,
-    );
+    const [{ oldest }] = await this.query<{ oldest: string | null }>(`SELECT MIN(${LAST_CHECK}) AS oldest FROM ${ITEMS_TABLE} WHERE status <> 'removed'`);
     return oldest ?? undefined;
   }
 

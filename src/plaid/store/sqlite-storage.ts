@@ -10,7 +10,7 @@ import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow }
 import { binder, deliveryInsert, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, ItemStatus, StoredItem } from './record';
 import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
-import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
+import { LAST_CHECK, migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 import { describeSqliteFailure, isDamage } from './sqlite-failures';
 import {
   StorageRefusedError,
@@ -177,9 +177,7 @@ export class SqliteStorage implements ItemStorage {
 
   async oldestCheck(): Promise<string | undefined> {
     return this.#run('read', () => {
-      const row = this.#statement(
-        "SELECT MIN(COALESCE(json_extract(record, '$.checked_at'), json_extract(record, '$.created_at'))) AS oldest FROM items WHERE status <> 'removed'",
-      ).get() as { oldest: string | null };
+      const row = this.#statement(`SELECT MIN(${LAST_CHECK}) AS oldest FROM items WHERE status <> 'removed'`).get() as { oldest: string | null };
       return row.oldest ?? undefined;
     });
   }
