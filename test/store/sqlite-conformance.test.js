@@ -16,6 +16,19 @@ async function freshSqliteFile() {
   return { file: path.join(dir, 'items.db'), cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Runs `work` on a new store file with the current schema (opened once, then closed), then deletes it. */
+async function withNewStoreFile(work) {
+  const { file, cleanup } = await freshSqliteFile();
+  try {
+    const first = new SqliteStorage({ file });
+    await first.open();
+    await first.close();
+    await work(file);
+  } finally {
+    await cleanup();
+  }
+}
+
 async function freshSqlite() {
   const { file, cleanup } = await freshSqliteFile();
   return { open: () => new SqliteStorage({ file }), cleanup };
@@ -58,26 +71,16 @@ describe('SqliteStorage schema migration', function () {
   });
 
   it('finds the oldest check through its index, reading no record', async function () {
-    const { file, cleanup } = await freshSqliteFile();
-    try {
-      const storage = new SqliteStorage({ file });
-      await storage.open();
-      await storage.close();
+    await withNewStoreFile((file) => {
       const db = new DatabaseSync(file, { readOnly: true });
       const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT MIN(${LAST_CHECK}) AS oldest FROM items WHERE status <> 'removed'`).all();
       db.close();
       assert.deepEqual(plan.map((/** @type {any} */ step) => step.detail), ['SEARCH items USING INDEX items_last_check']);
-    } finally {
-      await cleanup();
-    }
+    });
   });
 
   it('refuses a file whose schema is newer than the package, saying so, and changes nothing', async function () {
-    const { file, cleanup } = await freshSqliteFile();
-    try {
-      const first = new SqliteStorage({ file });
-      await first.open();
-      await first.close();
+    await withNewStoreFile(async (file) => {
       const db = new DatabaseSync(file);
       db.exec(`PRAGMA user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
       db.close();
@@ -88,9 +91,7 @@ describe('SqliteStorage schema migration', function () {
         return true;
       });
       assert.ok(fs.readFileSync(file).equals(before));
-    } finally {
-      await cleanup();
-    }
+    });
   });
 });
 
