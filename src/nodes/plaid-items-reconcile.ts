@@ -2,7 +2,8 @@
 // gets each status change as the webhook it stands in for, output 2 the sweep's summary.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { callsPerMinuteOf, DEFAULT_CALLS_PER_MINUTE, DEFAULT_RECONCILE_STATUSES, MAX_CALLS_PER_MINUTE } from '../plaid/reconcile/defaults';
-import { runSweep, SweepStopped } from '../plaid/reconcile/sweep';
+import { runSweep, SweepStopped, type SweepSummary } from '../plaid/reconcile/sweep';
+import { channels } from '../plaid/channels';
 import { ItemStoreError } from '../plaid/store/errors';
 import { isItemStatus, type ItemStatus } from '../plaid/store/record';
 import { SweepRing } from './items-reconcile/status';
@@ -68,6 +69,13 @@ export = function (RED: NodeAPI): void {
         done(new Error(refused ?? text('errors.itemId')));
         return;
       }
+      const storeId = (storeNode as PlaidItemStoreNode).id;
+      // A sweep of the whole store that ran is one the exporter counts (src/plaid/channels.ts); one of a single
+      // Item, or one that found another instance's sweep running, is not.
+      const ended = (completed: boolean, counts: SweepSummary | undefined): void => {
+        if (itemId !== undefined) return;
+        channels.reconcileSweepEnded.publish({ store: storeId, completed, checked: counts?.checked ?? 0, changed: counts?.changed ?? 0, rateLimited: counts?.rate_limited ?? 0 });
+      };
       const sweep = (storeNode as PlaidItemStoreNode).usableStore().then((store) => runSweep({
         store,
         client: (config as PlaidConfigNode).client as NonNullable<PlaidConfigNode['client']>,
@@ -84,13 +92,18 @@ export = function (RED: NodeAPI): void {
         onItemFailed: (failedId, reason) => node.warn(text('errors.itemFailed', { item_id: failedId, reason })),
       })).then(
         (result) => {
-          if (result.alreadyRunning) ring.alreadyRunning();
-          else ring.summary(result.summary);
+          if (result.alreadyRunning) {
+            ring.alreadyRunning();
+          } else {
+            ring.summary(result.summary);
+            ended(true, result.summary);
+          }
           msg.payload = result.alreadyRunning ? { already_running: true, ...result.summary } : result.summary;
           send([null, msg]);
           done();
         },
         (err: Error) => {
+          ended(false, err instanceof SweepStopped ? err.summary : undefined);
           ring.failed(err instanceof SweepStopped || err instanceof ItemStoreError ? err.code : undefined);
           if (err instanceof SweepStopped) {
             err.message = text('errors.stopped', { reason: err.reason.message, done: String(err.done), total: String(err.total) });

@@ -7,13 +7,26 @@ const os = require('node:os');
 const path = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage');
-const { SQLITE_SCHEMA_VERSION } = require('../../dist/plaid/store/sqlite-schema');
+const { LAST_CHECK, SQLITE_SCHEMA_VERSION } = require('../../dist/plaid/store/sqlite-schema');
 const { StorageRefusedError } = require('../../dist/plaid/store/storage');
 const { describeStorageConformance, storedItem } = require('./storage-conformance');
 
 async function freshSqliteFile() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-sqlite-conformance-'));
   return { file: path.join(dir, 'items.db'), cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs `work` on a new store file with the current schema (opened once, then closed), then deletes it. */
+async function withNewStoreFile(work) {
+  const { file, cleanup } = await freshSqliteFile();
+  try {
+    const first = new SqliteStorage({ file });
+    await first.open();
+    await first.close();
+    await work(file);
+  } finally {
+    await cleanup();
+  }
 }
 
 async function freshSqlite() {
@@ -57,12 +70,17 @@ describe('SqliteStorage schema migration', function () {
     }
   });
 
+  it('finds the oldest check through its index, reading no record', async function () {
+    await withNewStoreFile((file) => {
+      const db = new DatabaseSync(file, { readOnly: true });
+      const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT MIN(${LAST_CHECK}) AS oldest FROM items WHERE status <> 'removed'`).all();
+      db.close();
+      assert.deepEqual(plan.map((/** @type {any} */ step) => step.detail), ['SEARCH items USING INDEX items_last_check']);
+    });
+  });
+
   it('refuses a file whose schema is newer than the package, saying so, and changes nothing', async function () {
-    const { file, cleanup } = await freshSqliteFile();
-    try {
-      const first = new SqliteStorage({ file });
-      await first.open();
-      await first.close();
+    await withNewStoreFile(async (file) => {
       const db = new DatabaseSync(file);
       db.exec(`PRAGMA user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
       db.close();
@@ -73,9 +91,7 @@ describe('SqliteStorage schema migration', function () {
         return true;
       });
       assert.ok(fs.readFileSync(file).equals(before));
-    } finally {
-      await cleanup();
-    }
+    });
   });
 });
 

@@ -248,6 +248,25 @@ function describeStorageConformance(name, freshDatabase) {
         assert.deepEqual(await storage.countByStatus(), { healthy: 2, login_required: 1 });
       });
 
+      it('gives the oldest last check among the Items not removed (created_at while never checked), from any instance', async function () {
+        assert.equal(await storage.oldestCheck(), undefined, 'no Item');
+        await put(storage, storedItem('item-a', { record: { checked_at: '2026-01-05T00:00:00.000Z', created_at: '2026-01-01T00:00:00.000Z' } }));
+        await put(storage, storedItem('item-b', { record: { checked_at: '2026-01-04T00:00:00.000Z', created_at: '2026-01-01T00:00:00.000Z' } }));
+        // Removed: never checked again, so not waiting for a check.
+        await put(storage, storedItem('item-c', { record: { status: 'removed', checked_at: '2026-01-02T00:00:00.000Z' }, tokenCiphertext: null }));
+        const second = await another();
+        assert.equal(await second.oldestCheck(), '2026-01-04T00:00:00.000Z');
+        // Never checked (a record of an older release has no checked_at at all): its creation counts.
+        await put(second, storedItem('item-d', { record: { created_at: '2026-01-03T00:00:00.000Z' } }));
+        assert.equal(await storage.oldestCheck(), '2026-01-03T00:00:00.000Z');
+        await put(storage, storedItem('item-d', { record: { checked_at: '2026-01-06T00:00:00.000Z', created_at: '2026-01-03T00:00:00.000Z' } }));
+        await storage.delete('item-b');
+        assert.equal(await storage.oldestCheck(), '2026-01-05T00:00:00.000Z');
+        await put(storage, storedItem('item-a', { record: { status: 'removed' }, tokenCiphertext: null }));
+        await put(storage, storedItem('item-d', { record: { status: 'removed' }, tokenCiphertext: null }));
+        assert.equal(await second.oldestCheck(), undefined, 'every Item removed');
+      });
+
       it('finds an Item by its newest link token only', async function () {
         await put(storage, storedItem('item-1', { record: { link_token: 'link-sandbox-old', link_token_expiration: '2026-01-03T00:00:00Z' } }));
         await put(storage, storedItem('item-2'));
@@ -399,6 +418,17 @@ function describeStorageConformance(name, freshDatabase) {
         await putCase(storage, repairCase('item-b', { next_due: '2026-01-06T00:00:00Z' }));
         await putCase(storage, repairCase('item-a', { closed_at: '2026-01-04T00:00:00Z', closed_by: 'deadline', next_due: null }));
         assert.deepEqual(items(await storage.listCases({ owner: 'node-1', open: true })), ['item-d', 'item-b']);
+      });
+
+      it('counts the open cases of every owner, from any instance', async function () {
+        assert.equal(await storage.countOpenCases(), 0);
+        await putCase(storage, repairCase('item-a'));
+        await putCase(storage, repairCase('item-b', { owner: 'node-2' }));
+        await putCase(storage, repairCase('item-c', { closed_at: '2026-01-02T00:00:00Z', closed_by: 'removed', next_due: null }));
+        const second = await another();
+        assert.equal(await second.countOpenCases(), 2);
+        await putCase(second, repairCase('item-a', { closed_at: '2026-01-04T00:00:00Z', closed_by: 'session_finished', next_due: null }));
+        assert.equal(await storage.countOpenCases(), 1);
       });
 
       it('opens one case when 20 try at once from two instances, and a new one after it closed', async function () {

@@ -21,8 +21,9 @@ const TOKENS = {
   scraper: 'scraper-6f1d0c9e8b7a4f3e2d1c0b9a8f7e6d5c',
   reader: 'reader-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
   outsider: 'outsider-9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+  operator: 'operator-5e4d3c2b1a09f8e7d6c5b4a392817060',
 };
-const PERMISSIONS = { scraper: ['plaid-items.read'], reader: 'read', outsider: ['flows.read'] };
+const PERMISSIONS = { scraper: ['plaid-items.read'], reader: 'read', outsider: ['flows.read'], operator: ['plaid-items.read', 'plaid-items.write'] };
 
 const TAB = 'metrics-tab';
 const HOOK = '/plaid/webhook';
@@ -39,7 +40,7 @@ const CALLS = {
   unreachable: { route: '/call/item-get-unreachable', node: 'item-get-unreachable', config: 'cfg-unreachable' },
 };
 
-function flows(fullDiskFile) {
+function flows(fullDiskFile, extra) {
   const onTab = (node, i) => ({ z: TAB, x: 150 + 250 * (i % 3), y: 60 + 60 * Math.floor(i / 3), ...node });
   return [
     { id: TAB, type: 'tab', label: 'Metrics' },
@@ -60,6 +61,7 @@ function flows(fullDiskFile) {
       { id: 'call-catch', type: 'catch', name: '', scope: Object.values(CALLS).map((call) => call.node), uncaught: false, wires: [['call-failed']] },
       { id: 'call-failed', type: 'change', name: '', rules: [{ t: 'set', p: 'statusCode', pt: 'msg', to: '502', tot: 'num' }, { t: 'set', p: 'payload', pt: 'msg', to: 'error.message', tot: 'msg' }], wires: [['call-out']] },
       { id: 'call-out', type: 'http response', name: '', statusCode: '', headers: {}, wires: [] },
+      ...extra,
     ].map(onTab),
   ];
 }
@@ -68,16 +70,18 @@ function flows(fullDiskFile) {
 const cleanups = [];
 
 /**
- * @param {{settings?: object}} [options] Node-RED settings merged over the rig's (e.g. `plaidMetrics: false`)
+ * @param {{settings?: object, nodes?: (emulator: any) => object[], credentials?: object}} [options] Node-RED settings
+ *   merged over the rig's (e.g. `plaidMetrics: false`); more nodes for the tab (their errors may go to `call-failed`,
+ *   their answers to `call-out`), given the emulator; their credentials
  */
-async function startMetricsRig({ settings = {} } = {}) {
+async function startMetricsRig({ settings = {}, nodes = () => [], credentials: moreCredentials = {} } = {}) {
   const files = require('../store/support/store-files');
   // timeFactor 10: a delivery answered 503 is retried by the emulator only after 300 s, long after a test ends.
   const emulator = await startEmulator({ timeFactor: 10, itemGetLimitPerMinute: 0 });
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-metrics-'));
   const smallDisk = files.smallDisk(2048);
   cleanups.push(() => files.cleanup(), () => fs.rmSync(userDir, { recursive: true, force: true }), () => emulator.stop());
-  const flowList = flows(path.join(smallDisk, 'items.db'));
+  const flowList = flows(path.join(smallDisk, 'items.db'), nodes(emulator));
   for (const id of ['cfg', 'cfg-short-timeout']) flowList.find((n) => n.id === id).baseUrl = emulator.url;
   // A loopback port nothing listens on: connections to it are refused.
   flowList.find((n) => n.id === 'cfg-unreachable').baseUrl = `http://127.0.0.1:${await freePort()}`;
@@ -102,6 +106,7 @@ async function startMetricsRig({ settings = {} } = {}) {
       'store-main': { encryptionKey: generateStoreKey() },
       'store-full': { encryptionKey: generateStoreKey() },
       'store-broken': { encryptionKey: generateStoreKey() },
+      ...moreCredentials,
     }),
   });
   cleanups.push(() => red.stop());
@@ -123,6 +128,7 @@ async function startMetricsRig({ settings = {} } = {}) {
     emulator,
     red,
     url: red.url,
+    userDir,
     smallDisk,
     node,
     store: (id) => node(id).itemStore,

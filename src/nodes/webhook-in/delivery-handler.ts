@@ -130,6 +130,7 @@ export class DeliveryHandler {
     const store = await this.options.usableStore?.();
     if (store) replayed.item = await this.applyStoreRules(store, delivery.body);
     this.emit(replayed);
+    channels.webhookDelivered.publish({ node: this.options.node.id, webhookType: delivery.webhookType, webhookCode: delivery.webhookCode, verified: delivery.verified, outcome: 'replayed' });
   }
 
   /**

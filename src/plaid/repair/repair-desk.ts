@@ -4,6 +4,7 @@
 // one claim mechanism), then recorded, so it goes out once. The node hands each delivery to the flow and says
 // whether the flow got it; nothing here knows Node-RED.
 import { randomUUID } from 'node:crypto';
+import { channels, type RepairCaseStep } from '../channels';
 import type { PlaidClient } from '../client';
 import { CLAIM_LEASE_MS, CLAIM_RETENTION_MS, type ItemStore } from '../store/item-store';
 import { ItemStoreError } from '../store/errors';
@@ -136,7 +137,14 @@ export class RepairDesk {
         ? undefined
         : openedCase({ case_id: caseId, item_id: itemId, owner, reason, deadline, reminder_delays_ms: reminderDelaysMs }, this.#now()),
     );
-    return stored?.case_id === caseId ? stored : undefined;
+    if (stored?.case_id !== caseId) return undefined;
+    this.#stepped('opened');
+    return stored;
+  }
+
+  /** Tells the exporter (src/plaid/channels.ts) a step this instance took. */
+  #stepped(step: RepairCaseStep['step']): void {
+    channels.repairCaseStep.publish({ store: this.#options.store.name, step });
   }
 
   /** Closes the case if it is still open (once, across instances): resolves to its close, or undefined. */
@@ -147,7 +155,9 @@ export class RepairDesk {
       return closedHere ? closedCase(current as RepairCase, closedBy, this.#now()) : undefined;
     });
     if (!closedHere || !closed) return undefined;
-    return { output: closedOutput(closedBy), repair: closingMessage(closed, record), item: record, delivered: nothing, undelivered: nothing };
+    const output = closedOutput(closedBy);
+    this.#stepped(output === 'fixed' ? 'fixed' : 'closed_unrepaired');
+    return { output, repair: closingMessage(closed, record), item: record, delivered: nothing, undelivered: nothing };
   }
 
   /**
@@ -188,6 +198,7 @@ export class RepairDesk {
         repair: noticeMessage(current, item, link, reminder),
         item,
         delivered: async () => {
+          this.#stepped(step.kind === 'reminder' ? 'reminder' : 'notice');
           hold.stop();
           await store.updateRepairCase(current.item_id, (latest) => (sameStep(latest, current) ? withStepSent(latest, step, link, this.#now()) : undefined));
           await store.confirmClaim(key, CLAIM_RETENTION_MS);

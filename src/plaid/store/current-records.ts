@@ -30,6 +30,8 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     updateCase: (itemId, change) => storage.updateCase(itemId, change),
     listCases: (filter) => storage.listCases(filter),
     countByStatus: () => storage.countByStatus(),
+    oldestCheck: () => storage.oldestCheck(),
+    countOpenCases: () => storage.countOpenCases(),
     claimBatch: (batch, holder, nowMs) => storage.claimBatch(batch, holder, nowMs),
     listDeliveries: (filter, listing) => storage.listDeliveries(filter, listing),
     readDeliveries: (filter, listing) => storage.readDeliveries(filter, listing),

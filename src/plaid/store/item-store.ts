@@ -77,7 +77,8 @@ export class ItemStore extends EventEmitter {
   readonly #cipher: TokenCipher;
   readonly #now: () => number;
   readonly #claimLeaseMs: number;
-  readonly #name: string;
+  /** What the store's events (src/plaid/channels.ts) call it: its plaid-item-store node's id. */
+  readonly name: string;
   /** Who this open store is in claims: each process (each open) is a holder of its own. */
   readonly #holder = randomUUID();
   #lastPrune = 0;
@@ -104,7 +105,7 @@ export class ItemStore extends EventEmitter {
       guard: (what, run) => this.#guard(undefined, what, run),
       beforeClaims: () => this.#pruneIfDue(),
     });
-    this.#name = options.name ?? '';
+    this.name = options.name ?? '';
   }
 
   /**
@@ -210,6 +211,11 @@ export class ItemStore extends EventEmitter {
   async countByStatus(): Promise<Record<ItemStatus, number>> {
     const counts = await this.#guard(undefined, 'count', () => this.#storage.countByStatus());
     return Object.fromEntries(ITEM_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<ItemStatus, number>;
+  }
+
+  /** When the Item checked longest ago (not removed) was last checked by a reconcile, or created if never; undefined with no Item. */
+  async oldestCheck(): Promise<string | undefined> {
+    return this.#guard(undefined, 'read the oldest check in', () => this.#storage.oldestCheck());
   }
 
   /** The Item's recent events, oldest first (at most HISTORY_LIMIT); empty for an unknown Item. */
@@ -408,6 +414,11 @@ export class ItemStore extends EventEmitter {
     return this.#guard(undefined, 'list the repair cases of', () => this.#storage.listCases(filter));
   }
 
+  /** How many repair cases are open, of every plaid-item-repair node on the store. */
+  async openRepairCaseCount(): Promise<number> {
+    return this.#guard(undefined, 'count the repair cases of', () => this.#storage.countOpenCases());
+  }
+
   async #applyLinkSessionFinished(body: Record<string, unknown>, code: string, options: ApplyWebhookOptions): Promise<ItemRecord | null> {
     const linkToken = typeof body.link_token === 'string' ? body.link_token : '';
     if (!linkToken) return null;
@@ -479,7 +490,7 @@ export class ItemStore extends EventEmitter {
       return await run();
     } catch (err) {
       if (err instanceof ItemStoreError) throw err;
-      channels.itemStoreFailed.publish({ store: this.#name, operation: what, code: err instanceof StorageRefusedError ? 'STORE_REFUSED' : 'STORE_UNAVAILABLE' });
+      channels.itemStoreFailed.publish({ store: this.name, operation: what, code: err instanceof StorageRefusedError ? 'STORE_REFUSED' : 'STORE_UNAVAILABLE' });
       if (err instanceof StorageRefusedError) throw new ItemStoreError('STORE_REFUSED', err.message, itemId, err);
       const reason = err instanceof StorageUnavailableError ? err.message : `unexpected storage failure (${(err as Error)?.message})`;
       const subject = itemId ? `Item ${itemId}` : 'the Item store';

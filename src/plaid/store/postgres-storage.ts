@@ -7,7 +7,7 @@ import { Batcher } from './batcher';
 import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow } from './delivery-record';
 import { binder, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, ItemStatus, StoredItem } from './record';
-import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
+import { CLAIM_BATCH_FUNCTION, CLAIMS_TABLE, DELIVERIES_TABLE, ITEMS_TABLE, LAST_CHECK, META_TABLE, migrate, REPAIR_CASES_TABLE } from './postgres-schema';
 import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
 import { StorageUnavailableError, withoutKeyCheck } from './storage';
 import type { BatchResult, ClaimBatch, ClaimResult, DeliveryPruneRule, ItemChange, ItemListFilter, ItemStorage } from './storage';
@@ -166,6 +166,11 @@ export class PostgresStorage implements ItemStorage {
     return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 
+  async oldestCheck(): Promise<string | undefined> {
+    const [{ oldest }] = await this.query<{ oldest: string | null }>(`SELECT MIN(${LAST_CHECK}) AS oldest FROM ${ITEMS_TABLE} WHERE status <> 'removed'`);
+    return oldest ?? undefined;
+  }
+
   async update(itemId: string, change: (current: StoredItem | undefined) => StoredItem | undefined): Promise<StoredItem | undefined> {
     // Optimistically first: the row is read with its version (xmin, the id of the transaction that wrote it) and
     // written only if no one wrote it since, so an update costs two statements and holds no transaction open, and
@@ -275,6 +280,11 @@ export class PostgresStorage implements ItemStorage {
       },
       `the repair case of Item ${itemId}`,
     ));
+  }
+
+  async countOpenCases(): Promise<number> {
+    const [{ count }] = await this.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${REPAIR_CASES_TABLE} WHERE open`);
+    return count;
   }
 
   async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {

@@ -68,7 +68,13 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX deliveries_item_id ON deliveries (item_id) WHERE item_id IS NOT NULL;
    ALTER TABLE claims ADD COLUMN scope TEXT;
    CREATE INDEX claims_scope ON claims (scope) WHERE scope IS NOT NULL;`,
+  // Each Item's last check (created_at while never checked), for ItemStorage.oldestCheck: the metrics ask for the
+  // oldest at every scrape, which without it reads every record (90 ms for 100,000 Items).
+  `CREATE INDEX items_last_check ON items (COALESCE(json_extract(record, '$.checked_at'), json_extract(record, '$.created_at'))) WHERE status <> 'removed';`,
 ];
+
+/** The expression of the index `items_last_check` (migration 6), as queries must write it for SQLite to use the index. */
+export const LAST_CHECK = "COALESCE(json_extract(record, '$.checked_at'), json_extract(record, '$.created_at'))";
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -10,7 +10,7 @@ import type { DeliveryFilter, DeliveryListing, DeliveryRow, DeliverySummaryRow }
 import { binder, deliveryInsert, deliveryPrune, deliverySelect, deliveryWhere, DELIVERY_COLUMNS, SUMMARY_COLUMNS } from './delivery-sql';
 import type { ItemEvent, ItemRecord, ItemStatus, StoredItem } from './record';
 import { dueMs, type RepairCase, type RepairCaseFilter } from './repair-case';
-import { migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
+import { LAST_CHECK, migrateSqlite, schemaVersionOf, SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 import { describeSqliteFailure, isDamage } from './sqlite-failures';
 import {
   StorageRefusedError,
@@ -175,6 +175,13 @@ export class SqliteStorage implements ItemStorage {
     });
   }
 
+  async oldestCheck(): Promise<string | undefined> {
+    return this.#run('read', () => {
+      const row = this.#statement(`SELECT MIN(${LAST_CHECK}) AS oldest FROM items WHERE status <> 'removed'`).get() as { oldest: string | null };
+      return row.oldest ?? undefined;
+    });
+  }
+
   async update(
     itemId: string,
     change: (current: StoredItem | undefined) => StoredItem | undefined,
@@ -287,6 +294,10 @@ export class SqliteStorage implements ItemStorage {
            record = excluded.record`,
       ).run(itemId, next.owner, next.closed_at === null ? 1 : 0, dueMs(next), JSON.stringify(next)),
     ));
+  }
+
+  async countOpenCases(): Promise<number> {
+    return this.#run('read', () => Number((this.#statement('SELECT COUNT(*) AS count FROM repair_cases WHERE open = 1').get() as { count: number }).count));
   }
 
   async listCases(filter: RepairCaseFilter): Promise<RepairCase[]> {

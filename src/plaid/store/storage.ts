@@ -100,6 +100,11 @@ export interface ItemStorage {
   /** How many rows have each status; statuses no row has may be left out. Reads no row (a scrape asks every few s). */
   countByStatus(): Promise<Partial<Record<ItemStatus, number>>>;
   /**
+   * The oldest last check among the Items not removed: each Item's record's `checked_at`, its `created_at` while it
+   * was never checked (ISO 8601, as stored); undefined when there is no such Item. One aggregate read, as countByStatus.
+   */
+  oldestCheck(): Promise<string | undefined>;
+  /**
    * Reads the row, applies `change` and writes its result in one transaction (durable when the promise resolves):
    * `change` gets the current row (undefined when absent) and returns the new row, or undefined to leave it as it
    * is. Resolves to what is stored afterwards. `change` is synchronous and may throw: nothing is written then.
@@ -148,6 +153,8 @@ export interface ItemStorage {
   updateCase(itemId: string, change: (current: RepairCase | undefined) => RepairCase | undefined): Promise<RepairCase | undefined>;
   /** The cases matching `filter`, soonest due first (those due never last), then by item_id. */
   listCases(filter: RepairCaseFilter): Promise<RepairCase[]>;
+  /** How many repair cases are open (of every owner). One aggregate read, as countByStatus. */
+  countOpenCases(): Promise<number>;
 
   /**
    * Many claims and their log entries in one round trip, atomically: first the batch's confirmations (as confirm

@@ -26,6 +26,12 @@ export function createMetrics() {
       "Items whose status asks for someone's action (login_required, pending_expiration, pending_disconnect, revoked, error), as the Plaid Items sidebar counts them.",
       ['store'],
     ),
+    itemsOldestCheckAge: gauge(
+      'items_oldest_check_age_seconds',
+      "Age of the oldest last check among the store's Items not removed: since a reconcile last had Plaid's answer for it (since it was created, if never). Beyond the reconcile period when sweeps do not reach every Item.",
+      ['store'],
+    ),
+    repairCasesOpen: gauge('repair_cases_open', 'Repair cases open in the Item store, of every plaid-item-repair node on it.', ['store']),
     storeUp: gauge('store_up', '1 when the Item store could be read at this scrape; 0 when it cannot be used (the node and the log say why).', ['store']),
     storeInfo: gauge('store_info', 'Always 1: the name of each running plaid-item-store node, by its id.', ['store', 'name']),
 
