@@ -13,7 +13,7 @@ const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage');
 const { ITEM_STATUSES } = require('../../dist/plaid/store/record');
 const { DEFAULT_RECONCILE_STATUSES } = require('../../dist/plaid/reconcile/defaults');
 const { startNodeRed, root } = require('./support/node-red');
-const { launch, showSidebarTab } = require('./support/browser');
+const { launch, showSidebarTab, settled } = require('./support/browser');
 
 const IMAGES = path.resolve(root, process.env.PLAID_SCREENSHOTS_DIR || path.join('test-results', 'screenshots'));
 const STORE_KEY = generateStoreKey();
@@ -58,7 +58,8 @@ describe('plaid-items-reconcile in chromium', function () {
   it('opens its dialog: the rate (1 to 5,000 a minute), the statuses to check, session lookups', async function () {
     await page.evaluate(() => RED.editor.edit(RED.nodes.node('rec')));
     await page.locator('#plaid-items-reconcile-statuses input').first().waitFor({ state: 'visible' });
-    await page.waitForTimeout(350);
+    // The tray slides in: its labels are read where they stay.
+    await settled(page);
     const view = await page.evaluate(() => ({
       rate: $('#node-input-callsPerMinute').val(),
       statuses: $('#plaid-items-reconcile-statuses input').map((i, el) => [[el.value, el.checked]]).get(),
