@@ -37,9 +37,9 @@ describe('plaid-items-reconcile into plaid-item-repair: a repair loop driven by 
     const red = await deployReconcile(emulator, {
       // Output 1 (the changes) into the repair node, as a flow wires it; output 2 (sweep done) to the rig as before.
       reconcile: { wires: [['rec-changed', 'repair'], ['rec-done']] },
-      // Reminders a day away: none falls due while the test runs.
+      // Reminders a day away and links that live an hour: none falls due, none expires while the test runs.
       nodes: [
-        { id: 'repair', type: 'plaid-item-repair', plaid: 'cfg', store: 'store', ...DEFAULT_REPAIR, reminders: '1d', wires: REPAIR_OUTPUTS.map((o) => [`repair-${o}`]) },
+        { id: 'repair', type: 'plaid-item-repair', plaid: 'cfg', store: 'store', ...DEFAULT_REPAIR, reminders: '1d', url_lifetime_seconds: '3600', wires: REPAIR_OUTPUTS.map((o) => [`repair-${o}`]) },
         ...REPAIR_OUTPUTS.map((o) => ({ id: `repair-${o}`, type: 'helper', wires: [] })),
       ],
       modules: [repairModule],
