@@ -30,7 +30,8 @@ const reconcileWithTexts = (RED) => reconcileNode(Object.assign(Object.create(RE
 /**
  * Deploys reconcile nodes (`rec`, and `rec2` with `second`) on one store, plus `nodes` of the caller's.
  * @param {{url: string, clientId: string, secret: string}} plaid
- * @param {{reconcile?: object, second?: object, nodes?: object[], windowMs?: number, leaseMs?: number, file?: string, key?: string, config?: object}} [options]
+ * @param {{reconcile?: object, second?: object, nodes?: object[], modules?: Function[], windowMs?: number, leaseMs?: number, file?: string, key?: string, config?: object}} [options]
+ *   `modules`: the node modules of the caller's `nodes`, loaded beside the rig's.
  */
 async function deployReconcile(plaid, options = {}) {
   const file = options.file ?? path.join(files.tempDir('plaid-reconcile-'), 'items.db');
@@ -51,7 +52,7 @@ async function deployReconcile(plaid, options = {}) {
     { id: 'catcher', z: TAB, type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: TAB, type: 'helper', wires: [] },
   ];
-  await helper.load([configNode, endpointNodes, storeNode, itemsNode, reconcileWithTexts], flow, {
+  await helper.load([configNode, endpointNodes, storeNode, itemsNode, reconcileWithTexts, ...(options.modules ?? [])], flow, {
     cfg: { clientId: plaid.clientId, secret: plaid.secret },
     store: { encryptionKey: key },
   });
