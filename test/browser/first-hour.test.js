@@ -1,6 +1,6 @@
 'use strict';
 // The first hour of a new user, in Chromium: the tarball from `npm pack` installed in a fresh Node-RED user directory;
-// all eight examples imported one after another from Import ▸ Examples (the first brings the Plaid config node and the
+// every example imported one after another from Import ▸ Examples (the first brings the Plaid config node and the
 // Item store, the others reuse them with "Import copy"); a deploy before any setup, which the editor questions; the
 // client ID and secret entered once and one key generated; a deploy; every example's buttons pressed, each ending in a
 // debug message that says what happened. Pictures of the import and of the configured examples for the README.
@@ -36,9 +36,11 @@ const BUTTONS = [
   ['07', "Expire a new Item's account verification", 'verification set', /^account \S+ of \S+ is now verification_expired$/],
   ['08', 'Break the login of a new Item', 'notify the user', new RegExp(`^to user-08: Your bank connection needs you\\. Please log in to your bank again to keep it connected: ${LINK}$`)],
   ['08', 'Warn of a disconnect', 'notify the user', new RegExp(`^to user-08: Your bank connection needs you\\. Your bank connection stops working on ${HUMAN_TIME} unless you reconnect it: ${LINK}$`)],
+  ['09', 'Break an Item silently', 'broken silently', /^broke \S+ without a webhook/],
+  ['09', 'Reconcile now', 'sweep done', /^checked \d+, changed [1-9]\d*, failed 0, calls \d+$/],
 ];
 
-describe('first hour in chromium: the tarball in a fresh user directory, the eight examples imported, set up once, run', function () {
+describe('first hour in chromium: the tarball in a fresh user directory, every example imported, set up once, run', function () {
   this.timeout(120000);
   const examples = loadExamples();
   let emulator;
@@ -140,7 +142,7 @@ describe('first hour in chromium: the tarball in a fresh user directory, the eig
     noProblems();
   });
 
-  it('imports the eight examples one after another: the first brings the two config nodes, "Import copy" reuses them', async function () {
+  it('imports every example one after another: the first brings the two config nodes, "Import copy" reuses them', async function () {
     this.timeout(240000);
     const conflicts = [];
     for (const [i, { file }] of examples.entries()) conflicts.push(await importExample(file, i === 1 ? 'examples-import.png' : undefined));
@@ -249,7 +251,7 @@ describe('first hour in chromium: the tarball in a fresh user directory, the eig
     assert.equal(await page.locator('.red-ui-notification', { hasText: 'not properly configured' }).count(), 0);
     // The flows run once every example's webhook node says it is listening (a deploy answers before nodes start).
     const webhooks = await page.evaluate(() => RED.nodes.filterNodes({ type: 'plaid-webhook-in' }).map((n) => n.id));
-    assert.equal(webhooks.length, 6);
+    assert.equal(webhooks.length, examples.flatMap((e) => e.nodes).filter((n) => n.type === 'plaid-webhook-in').length);
     const listening = (id) => comms.messages.some((m) => m.topic === `status/${id}` && m.data.fill === 'green');
     await until('every webhook node listening', () => webhooks.every(listening), 20000);
     await closeNotifications(page);

@@ -2,6 +2,7 @@
 // The plaid-item-repair dialog in chromium: a new node from the palette offers the reasons (the default three ticked),
 // marks reminders the runtime would refuse, and saves what it shows; its four output ports carry their labels.
 const assert = require('node:assert/strict');
+const { generateStoreKey } = require('../../dist/plaid/store/cipher');
 const fs = require('node:fs');
 const path = require('node:path');
 const { REPAIR_REASONS } = require('../../dist/plaid/store/repair-case');
@@ -26,7 +27,9 @@ describe('plaid-item-repair dialog in chromium', function () {
         { id: 'cfg', type: 'plaid-config', name: 'Plaid sandbox', environment: 'sandbox', baseUrl: '', timeout: '30000', retries: '2' },
         { id: 'store', type: 'plaid-item-store', name: 'Items', backend: 'sqlite', file: 'items.db' },
       ],
-      credentials: {},
+      // Set up, as the editor checks: a config node without its client ID and secret, or a store without its key,
+      // makes the nodes using them invalid.
+      credentials: { cfg: { clientId: 'client-id', secret: 'sandbox-secret' }, store: { encryptionKey: generateStoreKey() } },
     });
     browser = await launch({ width: 1300, height: 900 });
     page = browser.page;

@@ -136,7 +136,7 @@ describe('key rotation in chromium: the store dialog and the Plaid Items sidebar
 
     await editKeys({ older: '' });
     // One key left: the panel has nothing to say; the store opened with the new key alone.
-    await page.waitForFunction(() => /** @type {HTMLElement | null} */ (document.querySelector('.plaid-items-keys'))?.hidden === true && !document.querySelector('.plaid-items-problem'), null, { timeout: 15000 });
+    await page.waitForFunction(() => /** @type {HTMLElement | null} */ (document.querySelector('.plaid-items-keys'))?.hidden === true && !document.querySelector('.plaid-items-store .plaid-items-problem'), null, { timeout: 15000 });
     assert.equal(await page.locator('.plaid-items-store-total').innerText(), `${ITEMS} Items`);
     const store = new ItemStore(new SqliteStorage({ file: path.join(red.userDir, 'rotation.db') }), new TokenCipher(NEW_KEY));
     await store.open();

@@ -117,10 +117,18 @@ describe('plaid-items-reconcile in chromium', function () {
       /** @type {HTMLElement} */ (tr).dataset.itemId, tr.querySelector(s)?.textContent ?? null,
     ])), selector);
     await page.waitForFunction((id) => document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`)?.getAttribute('data-status') === 'login_required', broken.item_id, { timeout: 10000 });
-    const checked = await cells('.plaid-items-checked');
-    for (const item of [fine, broken, expiring]) assert.match(checked[item.item_id], /^\d+ s ago$/, `${item.item_id} checked`);
-    assert.equal((await cells('.plaid-items-error'))[broken.item_id], 'ITEM_LOGIN_REQUIRED');
-    assert.equal(await page.locator('th').filter({ hasText: /^checked$/ }).count(), 1, 'a checked column');
+    // A row's details (a click opens them): when a reconcile last checked the Item, and its error.
+    const details = async (itemId) => {
+      await page.locator(`.plaid-items-row[data-item-id="${itemId}"]`).click();
+      const shown = await page.waitForFunction((id) => {
+        if (!document.querySelector('.plaid-items-history-item')?.textContent?.includes(id)) return undefined;
+        const rows = [...document.querySelectorAll('.plaid-items-detail')].map((row) => [row.querySelector('.plaid-items-detail-key')?.textContent, row.querySelector('.plaid-items-detail-value')?.textContent]);
+        return rows.some(([key]) => key === 'checked') ? Object.fromEntries(rows) : undefined;
+      }, itemId, { timeout: 10000 });
+      return shown.jsonValue();
+    };
+    for (const item of [fine, broken, expiring]) assert.match((await details(item.item_id)).checked, /^\d+ s ago$/, `${item.item_id} checked`);
+    assert.equal((await details(broken.item_id)).error, 'ITEM_LOGIN_REQUIRED');
     // Under the status of the Item whose consent ends: when, in the browser's own date format.
     await page.waitForFunction((id) => document.querySelector(`.plaid-items-row[data-item-id="${id}"] .plaid-items-badge`)?.getAttribute('data-status') === 'pending_expiration', expiring.item_id, { timeout: 10000 });
     const consent = await cells('.plaid-items-consent');
