@@ -220,6 +220,17 @@ function describeStorageConformance(name, freshDatabase) {
         assert.deepEqual(ids(await storage.list({})), ['item-2']);
       });
 
+      it('lists the token envelopes alone, of the Items that have a token', async function () {
+        await put(storage, storedItem('item-a'));
+        await put(storage, storedItem('item-b', { tokenCiphertext: 'v2.key-b.iv.tag.body' }));
+        await put(storage, storedItem('item-c', { record: { status: 'removed' }, tokenCiphertext: null }));
+        const envelopes = (await storage.listEnvelopes()).sort((x, y) => x.itemId.localeCompare(y.itemId));
+        assert.deepEqual(envelopes, [
+          { itemId: 'item-a', tokenCiphertext: 'v1.iv-item-a.tag.ciphertext' },
+          { itemId: 'item-b', tokenCiphertext: 'v2.key-b.iv.tag.body' },
+        ]);
+      });
+
       it('lists every row, or those of the statuses asked for', async function () {
         await put(storage, storedItem('item-a', { record: { status: 'healthy' } }));
         await put(storage, storedItem('item-b', { record: { status: 'login_required' } }));

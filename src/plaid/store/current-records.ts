@@ -30,6 +30,7 @@ export function withCurrentRecords(storage: ItemStorage): ItemStorage {
     updateCase: (itemId, change) => storage.updateCase(itemId, change),
     listCases: (filter) => storage.listCases(filter),
     countByStatus: () => storage.countByStatus(),
+    listEnvelopes: () => storage.listEnvelopes(),
     oldestCheck: () => storage.oldestCheck(),
     countOpenCases: () => storage.countOpenCases(),
     claimBatch: (batch, holder, nowMs) => storage.claimBatch(batch, holder, nowMs),

@@ -99,11 +99,11 @@ export class KeyCustody {
    * the ring lacks: an older key may be removed once it holds no Item and the key check is not under it.
    */
   async usage(): Promise<KeyUsage> {
-    const rows = await this.#guard(undefined, 'count the keys of', () => this.#storage.list({}));
+    // The envelopes alone (not the records): this runs at every open.
+    const rows = await this.#guard(undefined, 'count the keys of', () => this.#storage.listEnvelopes());
     const counts = new Map<string, number>();
     for (const row of rows) {
-      if (row.tokenCiphertext === null) continue;
-      const id = this.#keyIdOf(row.record.item_id, row.tokenCiphertext);
+      const id = this.#keyIdOf(row.itemId, row.tokenCiphertext);
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     const stored = await this.#readKeyCheck();

@@ -161,6 +161,11 @@ export class PostgresStorage implements ItemStorage {
     return rows.map(toStored);
   }
 
+  async listEnvelopes(): Promise<Array<{ itemId: string; tokenCiphertext: string }>> {
+    const rows = await this.query<{ item_id: string; token_ciphertext: string }>(`SELECT item_id, token_ciphertext FROM ${ITEMS_TABLE} WHERE token_ciphertext IS NOT NULL`);
+    return rows.map((row) => ({ itemId: row.item_id, tokenCiphertext: row.token_ciphertext }));
+  }
+
   async countByStatus(): Promise<Partial<Record<ItemStatus, number>>> {
     const rows = await this.query<{ status: ItemStatus; count: number }>(`SELECT status, count(*)::int AS count FROM ${ITEMS_TABLE} GROUP BY status`);
     return Object.fromEntries(rows.map((row) => [row.status, row.count]));

@@ -168,6 +168,13 @@ export class SqliteStorage implements ItemStorage {
     });
   }
 
+  async listEnvelopes(): Promise<Array<{ itemId: string; tokenCiphertext: string }>> {
+    return this.#run('read', () => {
+      const rows = this.#statement('SELECT item_id, token FROM items WHERE token IS NOT NULL').all() as Array<{ item_id: string; token: string }>;
+      return rows.map((row) => ({ itemId: row.item_id, tokenCiphertext: row.token }));
+    });
+  }
+
   async countByStatus(): Promise<Partial<Record<ItemStatus, number>>> {
     return this.#run('read', () => {
       const rows = this.#statement('SELECT status, COUNT(*) AS count FROM items GROUP BY status').all() as Array<{ status: ItemStatus; count: number }>;

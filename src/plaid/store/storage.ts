@@ -97,6 +97,11 @@ export interface ItemStorage {
   /** The Item whose record holds `linkToken` (the newest link token created for it). */
   findByLinkToken(linkToken: string): Promise<StoredItem | undefined>;
   list(filter: ItemListFilter): Promise<StoredItem[]>;
+  /**
+   * Every Item's token envelope (the Items without a token left out), without the records: what a key count needs,
+   * read at every open, so it stays cheap for a store of many Items.
+   */
+  listEnvelopes(): Promise<Array<{ itemId: string; tokenCiphertext: string }>>;
   /** How many rows have each status; statuses no row has may be left out. Reads no row (a scrape asks every few s). */
   countByStatus(): Promise<Partial<Record<ItemStatus, number>>>;
   /**
