@@ -98,7 +98,8 @@ describe('plaid-item-store on PostgreSQL in a Node-RED runtime', function () {
 
   it('says what is missing when the postgres backend has no URL', async function () {
     const red = await deploy({ url: undefined });
-    assert.match(red.store().problem, /the postgres backend has no PostgreSQL URL/);
+    // Its first words say what to do (the debug sidebar shows 80 characters of an error).
+    assert.match(red.store().problem, /^no PostgreSQL URL: set one in the Item store "shared"/);
     const got = await red.send('get', { item_id: 'item-1' });
     assert.equal(got.kind, 'error');
     assert.match(got.msg.error.message, /no PostgreSQL URL/);
