@@ -9,7 +9,7 @@ const { fmtRate, fmtRatio, foreignNote, loadGenNote, log } = require('./lib/stat
 const { CONNECTIONS, measureRoutes, POOL_SIZE } = require('./lib/webhook-sides');
 const LOG_PATH = '/plaid/webhook-log';
 const NO_LOG_PATH = '/plaid/webhook-no-log';
-const STORE_KEY = Buffer.alloc(32, 9).toString('base64');
+const STORE_KEY = require('../dist/plaid/store/cipher').generateStoreKey();
 
 /** Two nodes on one SQLite store, dedupe on (as new nodes have it), the log on (30 days, as new nodes have it) and off (0). */
 function flows(keyServer) {
@@ -50,12 +50,12 @@ async function run({ rounds, seconds, warmupSeconds, profileDir, packageRoot }) 
     return {
       rows: [
         {
-          benchmark: '7a. Webhooks on a SQLite store: the event log on vs off (verified deliveries/s, dedupe on)',
+          benchmark: '8a. Webhooks on a SQLite store: the event log on vs off (verified deliveries/s, dedupe on)',
           ours: `${fmtRate(medianRate.log)}/s`, baseline: `${fmtRate(medianRate['no log'])}/s`,
           ratio: medianRatio['no log'], cpuRatio: medianCpuRatio['no log'], goal: '≥ 0.80×', met: medianRatio['no log'] >= 0.8,
         },
         {
-          benchmark: `7b. Webhooks on a SQLite store: p99 time to the 200 under that load, ${CONNECTIONS} connections (log on vs off)`,
+          benchmark: `8b. Webhooks on a SQLite store: p99 time to the 200 under that load, ${CONNECTIONS} connections (log on vs off)`,
           ours: `${p99.log} ms`, baseline: `${p99['no log']} ms`, ratio: null, goal: '< 1,000 ms', met: p99.log < 1000,
         },
       ],

@@ -185,10 +185,10 @@ async function run({ rounds }) {
     const plainMs = median(plain);
     return {
       rows: [
-        { benchmark: "8a. First hour: a fresh clone's `npm install` (s)", ours: seconds(installMs), baseline: '—', ratio: null, goal: `< ${INSTALL_GOAL_S} s`, met: installMs < INSTALL_GOAL_S * 1000 },
-        { benchmark: '8b. First hour: the `npm pack` tarball installed into a new user directory (s)', ours: seconds(tarballMs), baseline: '—', ratio: null, goal: `< ${TARBALL_GOAL_S} s`, met: tarballMs < TARBALL_GOAL_S * 1000 },
-        { benchmark: '8c. First hour: the first `npm start` after the install, until the editor answers (s)', ours: seconds(first.ms), baseline: '—', ratio: null, goal: `< ${START_GOAL_S} s`, met: first.ms < START_GOAL_S * 1000 },
-        { benchmark: '8d. First hour: later `npm start`s (emulator, demo flows, store) vs plain Node-RED on an empty user directory, until the editor answers (s)', ours: seconds(oursMs), baseline: seconds(plainMs), ratio: median(ratios), goal: `< ${START_GOAL_S} s`, met: oursMs < START_GOAL_S * 1000 },
+        { benchmark: "10a. First hour: a fresh clone's `npm install` (s)", ours: seconds(installMs), baseline: '—', ratio: null, goal: `< ${INSTALL_GOAL_S} s`, met: installMs < INSTALL_GOAL_S * 1000 },
+        { benchmark: '10b. First hour: the `npm pack` tarball installed into a new user directory (s)', ours: seconds(tarballMs), baseline: '—', ratio: null, goal: `< ${TARBALL_GOAL_S} s`, met: tarballMs < TARBALL_GOAL_S * 1000 },
+        { benchmark: '10c. First hour: the first `npm start` after the install, until the editor answers (s)', ours: seconds(first.ms), baseline: '—', ratio: null, goal: `< ${START_GOAL_S} s`, met: first.ms < START_GOAL_S * 1000 },
+        { benchmark: '10d. First hour: later `npm start`s (emulator, demo flows, store) vs plain Node-RED on an empty user directory, until the editor answers (s)', ours: seconds(oursMs), baseline: seconds(plainMs), ratio: median(ratios), goal: `< ${START_GOAL_S} s`, met: oursMs < START_GOAL_S * 1000 },
       ],
       details: [
         `Clone of ${commit}. \`npm install\` took ${seconds(installMs)} (${installCpuS.toFixed(1)} s of CPU; ${installLoad} on this shared machine) on the system's Node ${systemNode} and npm ${systemNpm} (npm start then runs on the \`node\` devDependency's Node), with npm's cache as this machine had it; packages with an install script: ${withScripts.length ? withScripts.join(', ') : 'none'}.`,

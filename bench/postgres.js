@@ -35,7 +35,7 @@ async function measureClaims({ url, rounds, seconds, packageRoot }) {
   const children = [];
   try {
     for (let i = 0; i < CLAIM_PROCESSES; i++) {
-      children.push(await startChild('claims-child.js', { name: `claims-${i}`, init: { url, poolMax: CLAIM_POOL_MAX, packageRoot } }));
+      children.push(await startChild('claims-child.js', { name: `claims-${i}`, init: { url, poolMax: CLAIM_POOL_MAX, packageRoot, key: STORE_KEY } }));
     }
     await Promise.all(children.map((c) => c.call('claim', { seconds: 1, concurrency: CLAIM_CONCURRENCY })));
     const rates = [];

@@ -7,16 +7,16 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const { serveChild } = require('./child');
 
-const STORE_KEY = Buffer.alloc(32, 7).toString('base64');
 let store;
 
 serveChild({
-  async init({ url, poolMax, packageRoot = path.join(__dirname, '..', '..') }) {
+  // `key`: the store's key, the one the benchmark's Node-RED side uses on the same database.
+  async init({ url, poolMax, key, packageRoot = path.join(__dirname, '..', '..') }) {
     const dist = (file) => require(path.join(packageRoot, 'dist', 'plaid', 'store', file));
     const { PostgresStorage } = dist('postgres-storage');
     const { ItemStore } = dist('item-store');
     const { TokenCipher } = dist('cipher');
-    store = new ItemStore(new PostgresStorage({ url, poolMax }), new TokenCipher(STORE_KEY));
+    store = new ItemStore(new PostgresStorage({ url, poolMax }), new TokenCipher(key));
     await store.open();
     return { pid: process.pid };
   },
