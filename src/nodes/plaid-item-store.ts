@@ -63,23 +63,23 @@ export = function (RED: NodeAPI): void {
     }
 
     /** A setting left empty: its problem says, first, what to do (the debug sidebar shows 80 characters of an error). */
-    // The first words say what to do: the debug sidebar shows an error's first 80 characters.
-    const missing = (kind: StoreSetupProblem): string => text(`setup.${kind}`, { name: `"${def.name || node.id}"` });
+    const setupText = (key: `setup.${StoreSetupProblem}`): string => text(key, { name: `"${def.name || node.id}"` });
 
     node.ready = (async () => {
       const { encryptionKey, previousKeys, ...credentials } = node.credentials ?? {};
       const setup: StoreSetupProblem | undefined = !encryptionKey ? 'noKey'
         : backendOf(def) === 'postgres' && !(credentials.postgresUrl ?? '').trim() ? 'noPostgresUrl' : undefined;
-      if (setup || !encryptionKey) {
-        node.problem = missing(setup ?? 'noKey');
-        node.problemKind = setup ?? 'noKey';
+      if (setup !== undefined || !encryptionKey) {
+        const kind = setup ?? 'noKey';
+        node.problem = setupText(`setup.${kind}`);
+        node.problemKind = kind;
         node.problemCode = 'STORE_UNAVAILABLE';
         node.error(node.problem);
         return;
       }
       try {
         const cipher = new TokenCipher(encryptionKey, parseOlderKeys(previousKeys));
-        const store = new ItemStore(createStorage(def, credentials, userDir(), text), cipher, { name: node.id });
+        const store = new ItemStore(createStorage(def, credentials, userDir(), setupText), cipher, { name: node.id });
         opening = store;
         await open(store, 1);
       } catch (err) {
