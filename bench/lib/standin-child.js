@@ -33,6 +33,8 @@ const ITEM_GET_ANSWER = {
 let server;
 let requests = 0;
 let bad = 0;
+/** Connections accepted: a client keeping its connections alive opens one per call in flight, not one per call. */
+let connections = 0;
 
 serveChild({
   async init({ path = '/item/get', answer = ITEM_GET_ANSWER }) {
@@ -56,11 +58,12 @@ serveChild({
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     }));
+    server.on('connection', () => connections++);
     await new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
     return { port: /** @type {import('node:net').AddressInfo} */ (server.address()).port };
   },
   commands: {
-    counts: () => ({ requests, bad }),
+    counts: () => ({ requests, bad, connections }),
   },
   async stop() {
     server.closeAllConnections();

@@ -7,6 +7,7 @@ const { standInForSuite, plaidError, CLIENT_ID, SECRET } = require('../support/p
 const { validateResponse } = require('../support/openapi');
 const { helper, deploy, configFor } = require('../support/red');
 const { until } = require('../support/until');
+const { startChild } = require('../../bench/lib/child');
 
 const credentials = { cfg: { clientId: CLIENT_ID, secret: SECRET } };
 
@@ -264,6 +265,42 @@ describe('endpoint nodes', function () {
       assert.equal(suite.plaid.openSockets(), 1, 'ten sequential calls from two nodes reuse one socket');
       await helper.unload();
       await until('closing the config node to close its sockets', () => suite.plaid.openSockets() === 0, 5000);
+    });
+
+    it('keeps its connections under load: 2,000 calls, 32 at a time, over at most 32 connections', async function () {
+      this.timeout(60000);
+      // A busy runtime gets an answer before its request has finished writing; a client that then destroyed the
+      // request would close the connection and open a new one for most calls (got 16 did: a TLS handshake each).
+      // The answers come from another process, as Plaid's do: in this one they would come after the write finished.
+      const plaid = await startChild('standin-child.js');
+      try {
+        const red = await deploy({ nodes: [{ id: 'n1', type: 'plaid-item-get', plaid: 'cfg', wires: [['out']] }], config: configFor(`http://127.0.0.1:${plaid.info.port}`), credentials });
+        const CALLS = 2000;
+        const CONCURRENCY = 32;
+        let sent = 0;
+        const ended = { output: 0, error: 0 };
+        await new Promise((resolve) => {
+          const send = () => {
+            sent++;
+            red.node('n1').receive({ payload: { access_token: sample('access_token') } });
+          };
+          // Each outcome sends the next message: 32 calls in flight all along.
+          const ending = (kind) => () => {
+            ended[kind]++;
+            if (ended.output + ended.error === CALLS) resolve(undefined);
+            else if (sent < CALLS) send();
+          };
+          helper.getNode('out').on('input', ending('output'));
+          helper.getNode('caught').on('input', ending('error'));
+          for (let i = 0; i < CONCURRENCY; i++) send();
+        });
+        assert.deepEqual(ended, { output: CALLS, error: 0 });
+        const { requests, connections } = await plaid.call('counts');
+        assert.equal(requests, CALLS);
+        assert.ok(connections <= CONCURRENCY, `${connections} connections for ${CALLS} calls`);
+      } finally {
+        await plaid.stop();
+      }
     });
   });
 });
