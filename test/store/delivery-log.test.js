@@ -85,6 +85,24 @@ describe('store: the webhook event log on SQLite', function () {
     assert.equal(/** @type {any} */ (await store.deliveries.show(b.deliveryId)).body.n, 2);
   });
 
+  it('gives entries UUID version 7 ids that carry their time: the ids of later deliveries sort after, each one unique', async function () {
+    let now = Date.parse('2026-03-01T12:00:00Z');
+    const { store } = await files.openStore({ now: () => now });
+    const ids = [];
+    for (let ms = 0; ms < 50; ms++, now++) {
+      const recorded = await Promise.all([0, 1, 2].map((i) => store.deliveries.record(delivery(ms * 3 + i), { dedupe: false, log: true })));
+      ids.push(recorded.map((r) => r.deliveryId));
+    }
+    const all = ids.flat();
+    assert.equal(new Set(all).size, all.length);
+    for (const id of all) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The first 48 bits are the delivery's time in ms; a millisecond's ids all sort after the one before's.
+    ids.forEach((group, ms) => group.forEach((id) => assert.equal(parseInt(id.replace('-', '').slice(0, 12), 16), Date.parse('2026-03-01T12:00:00Z') + ms)));
+    for (let ms = 1; ms < ids.length; ms++) assert.ok(ids[ms].every((id) => ids[ms - 1].every((earlier) => id > earlier)), `ms ${ms}`);
+    const { deliveries } = await store.deliveries.list({}, 1);
+    assert.equal(deliveries[0].id, ids.at(-1).at(-1));
+  });
+
   it('records deliveries that arrive together in one batch (one transaction), each answered with its own outcome', async function () {
     const file = path.join(files.tempDir(), 'items.db');
     const storage = new SqliteStorage({ file });

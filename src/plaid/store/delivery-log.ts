@@ -2,13 +2,13 @@
 // is on) and logged (when the log is on) in one round trip shared with the deliveries arriving together, before it
 // is answered. Bodies are encrypted with the store's key, the delivery's id bound in (bodySeal: the one place they
 // meet the store's cipher). Replays claim each delivery once per replay request, across every instance.
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TokenCipher } from './cipher';
 import { ClaimBatcher } from './claim-batcher';
 import { loggedDelivery, type DeliveryFilter, type DeliveryRow, type LoggedDelivery } from './delivery-record';
 import { ItemStoreError } from './errors';
 import type { BatchResult, ClaimBatch, ClaimResult, ItemStorage } from './storage';
+import { timeOrderedUuid } from './time-ordered-id';
 import { maskTokensIn } from '../redact';
 
 /** How long a delivery's claim keeps a re-delivery of it from being emitted again (Plaid retries for 24 h). */
@@ -255,7 +255,7 @@ export class DeliveryLog extends EventEmitter {
   }
 
   #row(delivery: DeliveryToRecord, nowMs: number): DeliveryRow {
-    const id = randomUUID();
+    const id = timeOrderedUuid(nowMs);
     return {
       id,
       received_at_ms: nowMs,
