@@ -120,13 +120,14 @@ export class KeyCustody {
   async rewrap(options: { limit?: number } = {}): Promise<RewrapResult> {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const current = this.#cipher.currentKeyId;
-    const rows = await this.#guard(undefined, 'rewrap', () => this.#storage.list({}));
-    const stale = rows.filter((row) => row.tokenCiphertext !== null && this.#keyIdOf(row.record.item_id, row.tokenCiphertext) !== current);
+    // The envelopes alone, as usage() reads them: a batch of a rewrap (the CLI's --batch, the sidebar's) does not
+    // read and parse every record of the store.
+    const envelopes = await this.#guard(undefined, 'rewrap', () => this.#storage.listEnvelopes());
+    const stale = envelopes.filter(({ itemId, tokenCiphertext }) => this.#keyIdOf(itemId, tokenCiphertext) !== current);
     let rewrapped = 0;
     const unreadable: string[] = [];
-    for (const { record } of stale) {
+    for (const { itemId } of stale) {
       if (rewrapped >= limit) break;
-      const itemId = record.item_id;
       let changed = false;
       try {
         await this.#guard(itemId, 'rewrap', () =>
