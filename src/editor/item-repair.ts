@@ -49,18 +49,11 @@ function plaidItemRepairEditor(constants: ItemRepairEditorConstants) {
   function prepare(node: EditorNode): void {
     migrateInEditor(node, TYPE, 'node-input');
     const chosen = Array.isArray(node.reasons) ? (node.reasons as unknown[]) : constants.defaultReasons;
-    const box = $('#plaid-item-repair-reasons');
-    for (const reason of constants.reasons) {
-      const id = `plaid-item-repair-reason-${reason}`;
-      $('<label>', { for: id, style: 'display: block; width: auto; margin: 0 0 2px 0;' })
-        .append($('<input>', { type: 'checkbox', id, value: reason, style: 'width: auto; margin: 0 6px 0 0;' }).prop('checked', chosen.indexOf(reason) !== -1))
-        .append($('<code>').text(reason))
-        .appendTo(box);
-    }
+    choiceCheckboxes('#plaid-item-repair-reasons', 'plaid-item-repair-reason', constants.reasons, chosen, true);
   }
 
   function save(node: EditorNode): void {
-    node.reasons = checkedStatuses('#plaid-item-repair-reasons');
+    node.reasons = checkedChoices('#plaid-item-repair-reasons');
   }
 
   return {

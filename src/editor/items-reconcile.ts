@@ -22,12 +22,12 @@ function plaidItemsReconcileEditor(constants: ItemsReconcileEditorConstants) {
   function prepare(node: EditorNode): void {
     migrateInEditor(node, 'plaid-items-reconcile', 'node-input');
     const chosen = Array.isArray(node.statuses) && node.statuses.length > 0 ? (node.statuses as unknown[]) : constants.defaultStatuses;
-    statusCheckboxes('#plaid-items-reconcile-statuses', 'plaid-items-reconcile-status', constants.statuses, chosen);
+    choiceCheckboxes('#plaid-items-reconcile-statuses', 'plaid-items-reconcile-status', constants.statuses, chosen);
   }
 
   /** The statuses ticked; none ticked saves none, which the runtime reads as the default ones. */
   function save(node: EditorNode): void {
-    node.statuses = checkedStatuses('#plaid-items-reconcile-statuses');
+    node.statuses = checkedChoices('#plaid-items-reconcile-statuses');
   }
 
   return {

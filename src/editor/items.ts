@@ -21,7 +21,7 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
   function prepare(node: EditorNode): void {
     migrateInEditor(node, 'plaid-items', 'node-input');
     // A checkbox per status, checked for those the node filters on.
-    statusCheckboxes('#plaid-items-statuses', 'plaid-items-status', constants.statuses, Array.isArray(node.statuses) ? (node.statuses as unknown[]) : []);
+    choiceCheckboxes('#plaid-items-statuses', 'plaid-items-status', constants.statuses, Array.isArray(node.statuses) ? (node.statuses as unknown[]) : []);
     $('#node-input-item_id').typedInput({ default: 'msg', typeField: '#node-input-item_idType', types: ['msg', 'flow', 'global', 'str', 'env'] });
     $('#node-input-operation').on('change', function () {
       const operation = inputText('#node-input-operation');
@@ -33,7 +33,7 @@ function plaidItemsEditor(constants: ItemsEditorConstants) {
 
   /** The filter is the statuses checked; none checked: every status. */
   function save(node: EditorNode): void {
-    node.statuses = checkedStatuses('#plaid-items-statuses');
+    node.statuses = checkedChoices('#plaid-items-statuses');
   }
 
   return {

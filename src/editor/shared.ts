@@ -74,19 +74,24 @@ function migrateInEditor(node: EditorNode, type: string, prefix: string, steps =
   }
 }
 
-/** A checkbox per status in `box` (ids `idPrefix`-<status>), ticked for those in `chosen`. */
-function statusCheckboxes(box: string, idPrefix: string, statuses: readonly string[], chosen: readonly unknown[]): void {
-  for (const status of statuses) {
-    const id = `${idPrefix}-${status}`;
-    $('<label>', { for: id, style: 'display: inline-block; width: auto; margin-right: 12px;' })
-      .append($('<input>', { type: 'checkbox', id, value: status, style: 'width: auto; margin: 0 4px 0 0;' }).prop('checked', chosen.indexOf(status) !== -1))
-      .append($('<code>').text(status))
+/**
+ * A checkbox per choice (a status, a repair reason) in `box`, ids `idPrefix`-<choice>, ticked for those in `chosen`:
+ * side by side, or one per line (`stacked`) for a list read down.
+ */
+function choiceCheckboxes(box: string, idPrefix: string, choices: readonly string[], chosen: readonly unknown[], stacked = false): void {
+  const labelStyle = stacked ? 'display: block; width: auto; margin: 0 0 2px 0;' : 'display: inline-block; width: auto; margin-right: 12px;';
+  const inputStyle = stacked ? 'width: auto; margin: 0 6px 0 0;' : 'width: auto; margin: 0 4px 0 0;';
+  for (const choice of choices) {
+    const id = `${idPrefix}-${choice}`;
+    $('<label>', { for: id, style: labelStyle })
+      .append($('<input>', { type: 'checkbox', id, value: choice, style: inputStyle }).prop('checked', chosen.indexOf(choice) !== -1))
+      .append($('<code>').text(choice))
       .appendTo($(box));
   }
 }
 
-/** The statuses ticked in `box`, in their order. */
-function checkedStatuses(box: string): string[] {
+/** The choices ticked in `box`, in their order. */
+function checkedChoices(box: string): string[] {
   return $(`${box} input:checked`).map(function () { return (this as HTMLInputElement).value; }).get();
 }
 
