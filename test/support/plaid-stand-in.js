@@ -64,7 +64,6 @@ async function startStandIn() {
   const scripts = new Map();
   const responders = new Map();
   const sockets = new Set();
-  let accepted = 0;
 
   const server = http.createServer(withBody((req, res, bytes) => {
     const raw = bytes.toString('utf8');
@@ -105,7 +104,6 @@ async function startStandIn() {
     else answer();
   }));
   server.on('connection', (socket) => {
-    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -132,11 +130,8 @@ async function startStandIn() {
       violations.length = 0;
       scripts.clear();
       responders.clear();
-      accepted = 0;
     },
     openSockets: () => sockets.size,
-    /** Connections accepted since the last reset. */
-    connectionsAccepted: () => accepted,
     close() {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(resolve));
