@@ -18,6 +18,9 @@ const { killAtRandom } = require('./support/kill');
 const KILLS = Number(process.env.DURABILITY_REWRAP_KILLS || 50);
 const ITEMS = 1500;
 const CLI = path.join(__dirname, '..', '..', 'dist', 'store-rewrap', 'cli.js');
+// Each kill comes within this long of the run's first batch: short enough that the runs do not finish the rewrap
+// before the kills are all in (a run of batches of 5 rewraps about 90 Items in 125 ms).
+const KILL_WITHIN_MS = 80;
 
 describe('durability: SIGKILL during a rewrap', function () {
   this.timeout(1200000);
@@ -58,7 +61,7 @@ describe('durability: SIGKILL during a rewrap', function () {
     let finishedEarly = 0;
     const progress = [];
     while (kills < KILLS) {
-      const run = await killAtRandom([CLI, '--batch', '5', file], env, { armOn: 'rewrapped ', maxDelayMs: 250, startTimeoutMs: 20000, mayFinish: true });
+      const run = await killAtRandom([CLI, '--batch', '5', file], env, { armOn: 'rewrapped ', maxDelayMs: KILL_WITHIN_MS, startTimeoutMs: 20000, mayFinish: true });
       if (run.finished !== undefined) {
         // It finished before the kill could land: nothing left to interrupt.
         assert.equal(run.finished, 0, run.stderr);
