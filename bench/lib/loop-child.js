@@ -1,7 +1,7 @@
 'use strict';
 // The endpoint benchmark's baselines, each in a process of its own like the Node-RED side: N concurrent workers,
 // each calling /item/get on the stand-in in a loop, the way an operator would without this package.
-//   got: got.post(...).json() with a keep-alive agent (what our client uses too), nothing else.
+//   got: got.post(...).json() with a keep-alive agent, nothing else (a common HTTP client; ours is Node's own http).
 //   sdk: the official plaid SDK's PlaidApi.itemGet with a Configuration pointing at the stand-in (axios, Node's
 //        global agent, which keeps connections alive on Node >= 19).
 const http = require('node:http');
