@@ -154,10 +154,12 @@ export class PlaidClient {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', failed);
-        response.on('aborted', () => failed({ code: 'ECONNRESET' }));
         response.on('end', () => {
-          if (!response.complete) return failed({ code: 'ECONNRESET' });
           settle({ response: { statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') } });
+        });
+        // A connection dropped mid-answer: the answer closes without having ended.
+        response.on('close', () => {
+          if (!response.complete) failed({ code: 'ECONNRESET' });
         });
       });
       request.end(payload);
