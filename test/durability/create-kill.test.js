@@ -5,13 +5,13 @@
 // damaged), a store the process had reported open is there, and every save it reported resolves.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { ItemStore } = require('../../dist/plaid/store/item-store.js');
 const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage.js');
 const { TokenCipher, generateStoreKey } = require('../../dist/plaid/store/cipher.js');
 const { tokenFor } = require('./support/token');
 const { killAtRandom } = require('./support/kill');
+const { suiteTempDir } = require('./support/temp-dir');
 
 const KILLS = Number(process.env.DURABILITY_CREATE_KILLS || 60);
 const CHILD = path.join(__dirname, 'support', 'store-child.js');
@@ -19,9 +19,7 @@ const CALIBRATION_RUNS = 3;
 
 describe('durability: SIGKILL while a new store file is created', function () {
   this.timeout(600000);
-  let dir;
-  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-durability-create-'))));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tempDir = suiteTempDir('plaid-durability-create-');
 
   it(`${KILLS} kills around a store's creation: no file or a whole one each time, never refused, every reported save resolves`, async function () {
     const key = generateStoreKey();
@@ -31,7 +29,7 @@ describe('durability: SIGKILL while a new store file is created', function () {
     // creation takes, and the kills then land anywhere from before it starts to half as long again after it.
     const openMs = [];
     for (let n = 0; n < CALIBRATION_RUNS; n++) {
-      const calibration = await run(path.join(dir, `calibration-${n}.db`), { armOn: 'SAVED', maxDelayMs: 1 });
+      const calibration = await run(path.join(tempDir(), `calibration-${n}.db`), { armOn: 'SAVED', maxDelayMs: 1 });
       openMs.push(Number(calibration.lines.find((line) => line.startsWith('READY ')).slice(6)));
     }
     const maxDelayMs = Math.ceil(Math.max(...openMs) * 1.5) + 5;
@@ -39,11 +37,11 @@ describe('durability: SIGKILL while a new store file is created', function () {
     const outcomes = { noFile: 0, temporaryLeft: 0, fileNotYetReported: 0, fileReportedOpen: 0 };
     let savesResolved = 0;
     for (let k = 0; k < KILLS; k++) {
-      const file = path.join(dir, `items-${k}.db`);
+      const file = path.join(tempDir(), `items-${k}.db`);
       const killed = await run(file, { armOn: 'OPENING', maxDelayMs });
       const reportedOpen = killed.lines.some((line) => line.startsWith('READY '));
       const present = fs.existsSync(file);
-      const temporaries = fs.readdirSync(dir).filter((name) => name.startsWith(`${path.basename(file)}.`) && name.endsWith('.creating'));
+      const temporaries = fs.readdirSync(tempDir()).filter((name) => name.startsWith(`${path.basename(file)}.`) && name.endsWith('.creating'));
       if (reportedOpen) assert.ok(present, `kill ${k} (${killed.delayMs} ms): the store was reported open, and its file is gone`);
       if (!present) outcomes.noFile++;
       else if (reportedOpen) outcomes.fileReportedOpen++;

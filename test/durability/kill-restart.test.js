@@ -6,7 +6,6 @@
 // process saving through the ItemStore API as fast as it can (four at a time on one file, so kills land mid-write).
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { ItemStore } = require('../../dist/plaid/store/item-store.js');
 const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage.js');
@@ -14,13 +13,14 @@ const { TokenCipher, generateStoreKey } = require('../../dist/plaid/store/cipher
 const { start: startEmulator } = require('../../dist/emulator');
 const { tokenFor } = require('./support/token');
 const { killAtRandom } = require('./support/kill');
+const { suiteTempDir } = require('./support/temp-dir');
 
 const PLAIN_KILLS = Number(process.env.DURABILITY_PLAIN_KILLS || 200);
 const RED_KILLS = Number(process.env.DURABILITY_RED_KILLS || 200);
 
 /**
  * Opens the store as a restarted process would; `expected(itemId)` is the token each reported Item must have.
- * `total`: how many records the store holds, counted only when asked (a read of every record).
+ * `count`: also count the records the store holds (`total`; a read of every record), only when asked.
  */
 async function checkResolve(file, key, itemIds, expected = tokenFor, { count = false } = {}) {
   const store = new ItemStore(new SqliteStorage({ file }), new TokenCipher(key));
@@ -59,16 +59,14 @@ function sum(results) {
 }
 
 describe('durability: SIGKILL at random moments', function () {
-  let dir;
-  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-durability-'))));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tempDir = suiteTempDir('plaid-durability-');
 
   it(`${PLAIN_KILLS} kills of processes saving through the ItemStore API: every reported save resolves`, async function () {
     // The store grows by thousands of Items a minute: each restart opens (and checks) a larger one.
     this.timeout(1200000);
     // Four processes at a time on one store file: each kill lands while the others write.
     const LANES = 4;
-    const file = path.join(dir, 'plain.db');
+    const file = path.join(tempDir(), 'plain.db');
     const key = generateStoreKey();
     const perLane = Math.ceil(PLAIN_KILLS / LANES);
     const results = await Promise.all(Array.from({ length: LANES }, (_, l) => lane({
@@ -97,7 +95,7 @@ describe('durability: SIGKILL at random moments', function () {
       const perLane = Math.ceil(RED_KILLS / LANES);
       const key = generateStoreKey();
       const lanes = Array.from({ length: LANES }, (_, l) => {
-        const userDir = path.join(dir, `red-${l}`);
+        const userDir = path.join(tempDir(), `red-${l}`);
         fs.mkdirSync(userDir);
         return { userDir, file: path.join(userDir, 'plaid-items.db') };
       });

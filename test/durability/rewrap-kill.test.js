@@ -4,8 +4,6 @@
 // token under one key or the other, and the next rewrap takes up where the last one stopped; the last one finishes,
 // with every Item and the key check under the new key.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { DatabaseSync } = require('node:sqlite');
@@ -14,6 +12,7 @@ const { SqliteStorage } = require('../../dist/plaid/store/sqlite-storage.js');
 const { TokenCipher, generateStoreKey, parseStoreKey, storeKeyId, envelopeKeyId } = require('../../dist/plaid/store/cipher.js');
 const { tokenFor } = require('./support/token');
 const { killAtRandom } = require('./support/kill');
+const { suiteTempDir } = require('./support/temp-dir');
 
 const KILLS = Number(process.env.DURABILITY_REWRAP_KILLS || 50);
 const ITEMS = 1500;
@@ -24,12 +23,10 @@ const KILL_WITHIN_MS = 80;
 
 describe('durability: SIGKILL during a rewrap', function () {
   this.timeout(1200000);
-  let dir;
-  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaid-durability-rewrap-'))));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tempDir = suiteTempDir('plaid-durability-rewrap-');
 
   it(`${KILLS} kills of plaid-item-store-rewrap: every Item resolves under one key or the other after each, the next rewrap finishes`, async function () {
-    const file = path.join(dir, 'items.db');
+    const file = path.join(tempDir(), 'items.db');
     const [oldKey, newKey] = [generateStoreKey(), generateStoreKey()];
     const ids = { old: storeKeyId(parseStoreKey(oldKey)), new: storeKeyId(parseStoreKey(newKey)) };
     const itemId = (n) => `item-rewrap-${n}`;
